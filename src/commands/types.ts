@@ -1,0 +1,23 @@
+import { Options } from '../config/options.js';
+import { Logger } from '../runtime/log.js';
+
+export interface CommandContext {
+  opts: Options;
+  log: Logger;
+  /** Where the command runs: shapes defaults (e.g. host builds use installed Pythons on the CLI). */
+  surface: 'cli' | 'action';
+}
+
+export interface CommandResult {
+  exitCode: number;
+  /** Printed with --json on the CLI. */
+  json?: unknown;
+  /** Human-readable terminal output (tables), printed without --json. */
+  text?: string;
+  /** Action outputs (name → value). */
+  outputs?: Record<string, string>;
+  /** Markdown for the job summary. */
+  summary?: string;
+}
+
+export type Command = (ctx: CommandContext) => Promise<CommandResult>;

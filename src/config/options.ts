@@ -1,0 +1,101 @@
+import { DEFAULT_TARGET_PYTHONS } from './definitions.js';
+
+/** The one typed Options object every stage takes. Keys are the camelCase of OPTION_DEFS. */
+export interface Options {
+  /** Absolute project directory. */
+  projectDir: string;
+  out: string;
+  json: boolean;
+  debug: boolean;
+  jobs: number;
+  sourceDateEpoch: number | null;
+  targetPythons: string[];
+  python: string[];
+  platforms: string[];
+  manylinux: string;
+  images: Record<string, string>;
+  qemu: boolean;
+  mode: 'auto' | 'host' | 'container';
+  image: string;
+  containerEngine: 'auto' | 'docker' | 'podman';
+  sdist: boolean;
+  test: boolean;
+  testCommand: string;
+  indexUrl: string;
+  extraIndexUrl: string[];
+  findLinks: string[];
+  noIndex: boolean;
+  cache: boolean;
+  cacheDir: string;
+  cacheAllWheels: boolean;
+  format: string[];
+  entryPoint: string;
+  shebang: string;
+  zipappPlatform: string;
+  pex: string;
+  base: string;
+  imageName: string;
+  user: string;
+  load: boolean;
+  push: boolean;
+  verify: boolean;
+  sensitivity: boolean;
+  failOnIrreproducible: boolean;
+  in: string[];
+  summary: boolean;
+  comment: boolean;
+  githubToken: string;
+}
+
+export function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Defaults for tests and callers that do not read configuration: a factory with overrides. */
+export function defaultOptions(overrides: Partial<Options> = {}): Options {
+  return {
+    projectDir: process.cwd(),
+    out: 'dist',
+    json: false,
+    debug: false,
+    jobs: 0,
+    sourceDateEpoch: null,
+    targetPythons: [...DEFAULT_TARGET_PYTHONS],
+    python: [],
+    platforms: ['manylinux-x86_64', 'manylinux-aarch64'],
+    manylinux: '2_28',
+    images: {},
+    qemu: false,
+    mode: 'auto',
+    image: '',
+    containerEngine: 'auto',
+    sdist: true,
+    test: true,
+    testCommand: '',
+    indexUrl: '',
+    extraIndexUrl: [],
+    findLinks: [],
+    noIndex: false,
+    cache: true,
+    cacheDir: '',
+    cacheAllWheels: false,
+    format: [],
+    entryPoint: '',
+    shebang: '/usr/bin/env python3',
+    zipappPlatform: '',
+    pex: '',
+    base: '',
+    imageName: '',
+    user: '',
+    load: false,
+    push: false,
+    verify: true,
+    sensitivity: true,
+    failOnIrreproducible: true,
+    in: [],
+    summary: true,
+    comment: true,
+    githubToken: '',
+    ...overrides
+  };
+}

@@ -1,0 +1,144 @@
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import { ConfigError } from '../errors.js';
+import { OPTION_DEFS, OptionDef, findDef } from './definitions.js';
+import { Options, camel, defaultOptions } from './options.js';
+import { readToml } from './toml.js';
+
+/** A layer of raw values from one source, keyed by option name (kebab-case). */
+export interface RawLayer {
+  /** Named in errors, e.g. `--jobs`, `input 'jobs'`, `pyproject.toml [tool.albatross]`. */
+  source: 'cli' | 'action' | 'pyproject';
+  /** Where it came from, for messages (file path for pyproject). */
+  origin: string;
+  values: Record<string, unknown>;
+}
+
+/** Resolves Options: defaults → `[tool.albatross]` → CLI flags / Action inputs (later wins). */
+export async function resolveOptions(projectDir: string, layers: RawLayer[]): Promise<Options> {
+  const abs = path.resolve(projectDir);
+  const opts = defaultOptions({ projectDir: abs });
+  const all = [...(await pyprojectLayer(abs)), ...layers];
+  for (const layer of all) applyLayer(opts, layer);
+  return opts;
+}
+
+/** Reads `[tool.albatross]` when pyproject.toml exists. */
+export async function pyprojectLayer(projectDir: string): Promise<RawLayer[]> {
+  const file = path.join(projectDir, 'pyproject.toml');
+  try {
+    await fs.access(file);
+  } catch {
+    return [];
+  }
+  const doc = await readToml(file);
+  const tool = (doc.tool as Record<string, unknown> | undefined)?.albatross;
+  if (tool === undefined) return [];
+  if (typeof tool !== 'object' || tool === null || Array.isArray(tool)) {
+    throw new ConfigError(`${file}: [tool.albatross] must be a table`);
+  }
+  return [{ source: 'pyproject', origin: file, values: tool as Record<string, unknown> }];
+}
+
+export function applyLayer(opts: Options, layer: RawLayer): void {
+  for (const [key, raw] of Object.entries(layer.values)) {
+    const def = findDef(key);
+    const where = describe(layer, key);
+    if (!def || !def.sources[layer.source]) {
+      throw new ConfigError(`${where}: unknown option '${key}'${suggest(key, layer.source)}`);
+    }
+    const value = coerce(def, raw, where, layer.source !== 'pyproject');
+    (opts as unknown as Record<string, unknown>)[camel(def.name)] = value;
+  }
+}
+
+function describe(layer: RawLayer, key: string): string {
+  switch (layer.source) {
+    case 'cli':
+      return `flag --${key}`;
+    case 'action':
+      return `input '${key}'`;
+    case 'pyproject':
+      return `${layer.origin}: [tool.albatross] key '${key}'`;
+  }
+}
+
+function suggest(key: string, source: RawLayer['source']): string {
+  const near = OPTION_DEFS.filter((d) => d.sources[source])
+    .map((d) => ({ n: d.name, dist: levenshtein(d.name, key) }))
+    .filter((x) => x.dist <= 2)
+    .sort((a, b) => a.dist - b.dist)[0]?.n;
+  return near ? ` (did you mean '${near}'?)` : '';
+}
+
+/** Converts a raw value (a string from flags/inputs, a TOML value from pyproject) to its type. */
+export function coerce(def: OptionDef, raw: unknown, where: string, fromString: boolean): unknown {
+  const bad = (want: string): never => {
+    throw new ConfigError(`${where}: expected ${want}, got ${JSON.stringify(raw)}`);
+  };
+  switch (def.type) {
+    case 'string':
+      if (raw === null && def.default === null) return null;
+      return typeof raw === 'string' ? raw : bad('a string');
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      if (fromString && typeof raw === 'string') {
+        const s = raw.trim().toLowerCase();
+        if (['true', 'yes', '1', 'on'].includes(s)) return true;
+        if (['false', 'no', '0', 'off'].includes(s)) return false;
+      }
+      return bad('true or false');
+    case 'int': {
+      if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) return raw;
+      if (typeof raw === 'bigint' && raw >= 0n) return Number(raw);
+      if (fromString && typeof raw === 'string' && /^\d+$/.test(raw.trim())) return Number(raw.trim());
+      return bad('a non-negative integer');
+    }
+    case 'enum': {
+      if (typeof raw === 'string' && def.choices!.includes(raw.trim())) return raw.trim();
+      return bad(`one of ${def.choices!.join(', ')}`);
+    }
+    case 'list': {
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw as string[];
+      if (typeof raw === 'string') return splitList(raw);
+      return bad('a list of strings');
+    }
+    case 'map': {
+      if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(raw)) {
+          if (typeof v !== 'string') bad('a table of strings');
+          out[k] = v as string;
+        }
+        return out;
+      }
+      if (typeof raw === 'string') {
+        const out: Record<string, string> = {};
+        for (const item of splitList(raw)) {
+          const eq = item.indexOf('=');
+          if (eq <= 0) bad('`key=value` entries');
+          out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
+        }
+        return out;
+      }
+      return bad('a table of strings');
+    }
+  }
+}
+
+/** Lists from flags and inputs: comma- or newline-separated, blanks dropped. */
+export function splitList(s: string): string[] {
+  return s
+    .split(/[,\n]/)
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+}
+
+function levenshtein(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}

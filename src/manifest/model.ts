@@ -1,0 +1,80 @@
+/** `albatross-manifest.json`: what a job produced. Lists only complete artifacts. */
+export type ArtifactKind = 'sdist' | 'wheel' | 'pex' | 'zipapp' | 'image';
+
+export interface TestResult {
+  status: 'passed' | 'failed' | 'skipped';
+  command: string;
+  /** Last lines of output on failure, or the reason for a skip. */
+  detail?: string;
+  seconds?: number;
+}
+
+export interface ArtifactEntry {
+  /** File name relative to the output directory. */
+  file: string;
+  kind: ArtifactKind;
+  sha256: string;
+  size: number;
+  /** Wheel tags (python / abi / platform), e.g. cp312, cp312, manylinux_2_28_x86_64. */
+  pythonTag?: string;
+  abiTag?: string;
+  platformTag?: string;
+  /** Python minor version the artifact was built with/for. */
+  python?: string;
+  /** Container builds: repaired by auditwheel (false: not repaired, with its linux tag). */
+  repaired?: boolean;
+  buildSeconds?: number;
+  test?: TestResult;
+  /** Images: the manifest digest (sha256:...), the OCI layout directory, the name. */
+  digest?: string;
+  layout?: string;
+  imageName?: string;
+  /** Free-form details a stage wants to keep (entry point, layers, base ...). */
+  details?: Record<string, unknown>;
+}
+
+export interface FailureEntry {
+  /** What failed, e.g. `wheel cp312 manylinux_2_28_x86_64`, `sdist`, `image`. */
+  target: string;
+  kind: ArtifactKind | 'test' | 'cache' | 'verify';
+  python?: string;
+  message: string;
+  /** Last lines of the log. */
+  logTail: string;
+}
+
+export interface CacheReport {
+  key: string;
+  backend: string;
+  hit: 'exact' | 'partial' | 'miss' | 'disabled' | 'error';
+  restoredKey?: string;
+  bytesRestored: number;
+  bytesSaved: number;
+  saved: boolean;
+  /** Why it was not saved (exact hit, event, fork, error ...). */
+  saveSkipped?: string;
+  wheelsBuilt: number;
+  wheelsReused: number;
+  secondsSaved: number;
+  warnings: string[];
+}
+
+export interface PhaseTiming {
+  name: string;
+  seconds: number;
+}
+
+export interface Manifest {
+  schema: 1;
+  tool: { name: 'albatross'; version: string };
+  project: { name: string; version: string | null };
+  /** Job id / bucket that produced it (for matrix aggregation). */
+  job?: string;
+  sourceDateEpoch?: number;
+  artifacts: ArtifactEntry[];
+  failures: FailureEntry[];
+  cache?: CacheReport;
+  phases: PhaseTiming[];
+  /** Verify result summary when verify ran in this job. */
+  reproducibility?: { reproducible: boolean; file: string };
+}
