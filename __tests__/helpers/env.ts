@@ -7,6 +7,13 @@ import { Options, defaultOptions } from '../../src/config/options.js';
  * never waits on the unreachable default index.
  */
 export function localIndex(): Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'> {
+  // `pip config list` takes seconds: read it once per test file.
+  localIndexCache ??= readLocalIndex();
+  return { ...localIndexCache, extraIndexUrl: [...localIndexCache.extraIndexUrl], findLinks: [...localIndexCache.findLinks] };
+}
+let localIndexCache: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'> | undefined;
+
+function readLocalIndex(): Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'> {
   let text = '';
   try {
     text = execFileSync('pip', ['config', 'list'], { encoding: 'utf8' });

@@ -8,6 +8,7 @@ export function actionLogger(): Logger {
     warn: (m, file) => core.warning(m, file ? { file } : undefined),
     error: (m, file) => core.error(m, file ? { file } : undefined),
     debug: (m) => core.debug(m),
+    notice: (m) => core.notice(m),
     group: (name, fn) => core.group(name, fn)
   };
 }

@@ -1,9 +1,12 @@
+import * as path from 'node:path';
 import * as core from '@actions/core';
 import { getCommand } from '../commands/index.js';
 import { resolveOptions } from '../config/resolve.js';
 import { AlbatrossError } from '../errors.js';
+import { SUMMARY_LIMIT, fitMarkdown, summarizeOutDir } from '../report/markdown.js';
 import { loadInputs } from './inputs.js';
 import { actionLogger } from './logger.js';
+import { manifestOutputs, uploadOutDir } from './upload.js';
 
 /** The Action: inputs → Options → command → outputs and job summary. One try/catch. */
 export async function run(): Promise<void> {
@@ -11,10 +14,23 @@ export async function run(): Promise<void> {
     const inputs = loadInputs();
     const command = getCommand(inputs.command, "input 'command'");
     const opts = await resolveOptions(inputs.projectDir, [inputs.layer]);
-    const result = await command({ opts, log: actionLogger(), surface: 'action' });
-    for (const [k, v] of Object.entries(result.outputs ?? {})) core.setOutput(k, v);
-    if (result.summary && opts.summary && process.env.GITHUB_STEP_SUMMARY) {
-      await core.summary.addRaw(result.summary, true).write();
+    const log = actionLogger();
+    const result = await command({ opts, log, surface: 'action' });
+    const outputs = {
+      ...(await manifestOutputs(path.resolve(opts.projectDir, opts.out))),
+      ...result.outputs
+    };
+    for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
+    // Upload even after a negative verdict: the report job needs the failing job's manifest.
+    if (opts.artifactName) {
+      const up = await uploadOutDir(opts, log);
+      if (up) core.setOutput('artifact-id', String(up.id));
+    }
+    if (opts.summary && process.env.GITHUB_STEP_SUMMARY) {
+      // Stages that return no summary still get one: rendered from what they left in OUT.
+      const summary =
+        result.summary ?? (await summarizeOutDir(path.resolve(opts.projectDir, opts.out)));
+      if (summary) await core.summary.addRaw(fitMarkdown(summary, SUMMARY_LIMIT), true).write();
     }
     if (result.exitCode !== 0) {
       core.setFailed(`albatross ${inputs.command} finished with exit code ${result.exitCode}`);

@@ -1,7 +1,25 @@
-import { FailureError } from '../errors.js';
+import * as path from 'node:path';
+import { detectProject } from '../detect/index.js';
+import { exitCodeFor } from '../verify/report.js';
+import { verifyProject } from '../verify/run.js';
 import { CommandContext, CommandResult } from './types.js';
 
-/** Placeholder until the verify stage lands. */
-export async function verifyCommand(_ctx: CommandContext): Promise<CommandResult> {
-  throw new FailureError('verify is not implemented yet');
+/** `albatross verify DIR --out OUT`: double build, archive-aware diff, report + in-toto statement. */
+export async function verifyCommand(ctx: CommandContext): Promise<CommandResult> {
+  const { opts, log } = ctx;
+  const model = await detectProject(opts, log);
+  const outDir = path.resolve(opts.projectDir, opts.out);
+  const v = await verifyProject({ model, opts, log, outDir });
+  const ok = v.result.reproducible;
+  return {
+    exitCode: exitCodeFor(ok, opts.failOnIrreproducible),
+    json: v.result,
+    text: v.text,
+    outputs: {
+      reproducible: String(ok),
+      statement: v.files.statement,
+      'reproducibility-report': v.files.report
+    },
+    summary: `### Reproducibility\n\n${ok ? '✅ every artifact is bit-for-bit reproducible' : '❌ not reproducible'}\n\n\`\`\`\n${v.text}\n\`\`\`\n`
+  };
 }

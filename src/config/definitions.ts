@@ -73,7 +73,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   { name: 'in', type: 'list', default: [], description: '`report`: directories holding manifests to aggregate.', sources: RUNTIME },
   { name: 'summary', type: 'boolean', default: true, description: 'Write the job summary (Actions) / print the table (CLI).', sources: ALL },
   { name: 'comment', type: 'boolean', default: true, description: 'Post or update the sticky pull-request comment (Actions, `report`).', sources: ALL },
-  { name: 'github-token', type: 'string', default: '', description: 'Token for the PR comment (Action input; default the workflow token).', sources: { action: true } }
+  { name: 'github-token', type: 'string', default: '', description: 'Token for the PR comment (Action input; default the workflow token).', sources: { action: true } },
+  { name: 'base-manifest', type: 'string', default: '', description: '`report`: manifest (file or directory) of the base branch\'s last run, for size changes in the summary and PR comment.', sources: RUNTIME },
+  { name: 'artifact-name', type: 'string', default: '', description: 'Action: upload the output directory\'s artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact).', sources: { action: true } }
 ];
 
 export function findDef(name: string): OptionDef | undefined {

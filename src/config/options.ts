@@ -45,6 +45,8 @@ export interface Options {
   summary: boolean;
   comment: boolean;
   githubToken: string;
+  baseManifest: string;
+  artifactName: string;
 }
 
 export function camel(name: string): string {
@@ -96,6 +98,8 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     summary: true,
     comment: true,
     githubToken: '',
+    baseManifest: '',
+    artifactName: '',
     ...overrides
   };
 }

@@ -18,6 +18,8 @@ export interface ProjectModel {
   /** What showed native code, e.g. `setup.py: Extension`, `Cargo.toml (maturin)`. */
   nativeReasons: string[];
   abi3: boolean;
+  /** Lowest CPython an abi3 wheel targets (e.g. "3.9"), when the project states it. */
+  abi3Minimum?: string;
   /** group → { name → "module:attr" }. */
   entryPoints: Record<string, Record<string, string>>;
   /** PEP 508 requirements. */

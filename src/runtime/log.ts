@@ -7,6 +7,8 @@ export interface Logger {
   warn(message: string, file?: string): void;
   error(message: string, file?: string): void;
   debug(message: string): void;
+  /** Something expected worth a visible note (a notice annotation in Actions); default: info. */
+  notice?(message: string): void;
   /** A phase: one group in Actions, a progress line with its duration in the terminal. */
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }

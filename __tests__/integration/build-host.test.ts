@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildProject } from '../../src/build/index.js';
+import { readZip } from '../../src/build/normalize/archive.js';
+import { recordText } from '../../src/build/normalize/wheel.js';
+import { buildCommand } from '../../src/commands/build.js';
+import { ProjectModel } from '../../src/detect/model.js';
+import { ConfigError } from '../../src/errors.js';
+import { MANIFEST_NAME, readManifest } from '../../src/manifest/io.js';
+import { sha256File } from '../../src/runtime/fsutil.js';
+import { memoryLogger } from '../../src/runtime/log.js';
+import { byVersionAsc, discoverPythons } from '../../src/runtime/python.js';
+import { testOptions } from '../helpers/env.js';
+
+const FIXTURES = path.resolve('fixtures');
+let tmp: string;
+
+function model(fixture: string, over: Partial<ProjectModel> = {}): ProjectModel {
+  return {
+    root: path.join(FIXTURES, fixture),
+    name: fixture.replace('build-', 'albatross-').replace('-sdist', '').replace('-backend', ''),
+    version: '1.0.0',
+    backend: 'setuptools.build_meta',
+    buildRequires: ['setuptools>=61'],
+    backendPath: [],
+    requiresPython: '>=3.9',
+    pythonVersions: ['3.11'],
+    native: false,
+    nativeReasons: [],
+    abi3: false,
+    entryPoints: {},
+    dependencies: [],
+    lockFiles: [],
+    dynamic: [],
+    sources: ['pyproject.toml'],
+    style: 'pep621',
+    ...over
+  };
+}
+
+async function out(name: string): Promise<string> {
+  return path.join(tmp, name);
+}
+
+beforeAll(async () => {
+  tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-build-it-'));
+});
+afterAll(async () => {
+  await fs.rm(tmp, { recursive: true, force: true });
+});
+
+describe('host builds', () => {
+  it('builds a pure project: sdist + one py3-none-any wheel, tested, listed with hashes', async () => {
+    const outDir = await out('pure');
+    const log = memoryLogger();
+    const r = await buildProject({
+      model: model('build-pure'),
+      opts: testOptions({ sourceDateEpoch: 1700000000 }),
+      log,
+      outDir,
+      mode: 'host'
+    });
+    expect(r.ok).toBe(true);
+    const files = r.manifest.artifacts.map((a) => a.file).sort();
+    expect(files).toEqual(['albatross_pure-1.0.0-py3-none-any.whl', 'albatross_pure-1.0.0.tar.gz']);
+    expect((await fs.readdir(outDir)).sort()).toEqual([MANIFEST_NAME, ...files]);
+    const wheel = r.manifest.artifacts.find((a) => a.kind === 'wheel')!;
+    expect(wheel).toMatchObject({
+      pythonTag: 'py3',
+      abiTag: 'none',
+      platformTag: 'any',
+      python: '3.11'
+    });
+    expect(wheel.test).toMatchObject({
+      status: 'passed',
+      command: 'import albatross_pure; albatross-pure --help'
+    });
+    for (const a of r.manifest.artifacts) {
+      expect(a.sha256).toBe(await sha256File(path.join(outDir, a.file)));
+      expect(a.size).toBe((await fs.stat(path.join(outDir, a.file))).size);
+    }
+    expect((await readManifest(outDir))!.sourceDateEpoch).toBe(1700000000);
+    // RECORD matches the written bytes.
+    const members = await readZip(path.join(outDir, wheel.file));
+    const record = members.find((m) => m.name.endsWith('.dist-info/RECORD'))!;
+    expect(record.data.toString()).toBe(recordText(members, record.name));
+  });
+
+  it('fails an sdist that omits a module: the wheel built from it does not import', async () => {
+    const outDir = await out('incomplete');
+    const r = await buildProject({
+      model: model('build-incomplete-sdist'),
+      opts: testOptions(),
+      log: memoryLogger(),
+      outDir,
+      mode: 'host'
+    });
+    expect(r.ok).toBe(false);
+    expect(r.manifest.artifacts.map((a) => a.kind)).toEqual(['sdist']);
+    expect(r.manifest.failures).toHaveLength(1);
+    expect(r.manifest.failures[0]).toMatchObject({
+      target: 'wheel py3',
+      kind: 'wheel',
+      python: '3.11'
+    });
+    expect(r.manifest.failures[0].logTail).toMatch(
+      /No module named 'albatross_incomplete.helpers'/
+    );
+    expect((await fs.readdir(outDir)).filter((f) => f.endsWith('.whl'))).toEqual([]);
+  });
+
+  it('reports a failing backend with its log and lists nothing', async () => {
+    const outDir = await out('failing');
+    const log = memoryLogger();
+    const r = await buildProject({
+      model: model('build-failing-backend', { backend: 'failing_backend', buildRequires: [] }),
+      opts: testOptions(),
+      log,
+      outDir,
+      mode: 'host'
+    });
+    expect(r.ok).toBe(false);
+    expect(r.manifest.artifacts).toEqual([]);
+    expect(r.manifest.failures[0]).toMatchObject({ target: 'sdist', kind: 'sdist' });
+    expect(r.manifest.failures[0].logTail).toContain('this backend always fails');
+    expect(log.lines.some((l) => l.startsWith('error: sdist'))).toBe(true);
+  });
+
+  it('names a missing Python and an unwritable output directory', async () => {
+    await expect(
+      buildProject({
+        model: model('build-pure'),
+        opts: testOptions(),
+        log: memoryLogger(),
+        outDir: await out('x'),
+        pythons: ['3.99'],
+        mode: 'host'
+      })
+    ).rejects.toThrow(/python: Python 3\.99 requested but not installed/);
+    const file = path.join(tmp, 'a-file');
+    await fs.writeFile(file, '');
+    const err = await buildProject({
+      model: model('build-pure'),
+      opts: testOptions(),
+      log: memoryLogger(),
+      outDir: path.join(file, 'out'),
+      mode: 'host'
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toMatch(/^out: output directory .* is not writable/);
+  });
+
+  it('builds the C extension for every CPython >= 3.9 pyenv has, each wheel installed and imported', async () => {
+    const pythons = (await discoverPythons())
+      .filter((p) => p.source === 'pyenv' && byVersionAsc(p.version, '3.9') >= 0)
+      .map((p) => p.version);
+    expect(pythons.length).toBeGreaterThan(0);
+    const outDir = await out('cext');
+    // The test proves the import and that build paths were mapped out of the compiled code.
+    const testCommand = `{python} -c "import albatross_cext as m; assert m.add(2, 3) == 5; assert not m.where().startswith('/'), m.where()"`;
+    const r = await buildProject({
+      model: model('build-cext', { native: true, pythonVersions: pythons }),
+      opts: testOptions({ testCommand }),
+      log: memoryLogger(),
+      outDir,
+      mode: 'host'
+    });
+    expect(r.manifest.failures).toEqual([]);
+    expect(r.ok).toBe(true);
+    const wheels = r.manifest.artifacts.filter((a) => a.kind === 'wheel');
+    expect(wheels.map((w) => w.python!).sort(byVersionAsc)).toEqual(pythons);
+    for (const w of wheels) {
+      expect(w.pythonTag).toBe(`cp${w.python!.replace('.', '')}`);
+      expect(w.platformTag).toMatch(/^linux_/);
+      expect(w.repaired).toBe(false);
+      expect(w.test?.status).toBe('passed');
+    }
+  });
+
+  it('gives byte-identical artifacts from different directories, umask, TZ and locale', async () => {
+    const saved = { TZ: process.env.TZ, LC_ALL: process.env.LC_ALL, LANG: process.env.LANG };
+    const savedMask = process.umask();
+    const results: Record<string, string>[] = [];
+    try {
+      for (const [i, env] of [
+        { TZ: 'America/New_York', LC_ALL: 'C', LANG: 'C', umask: 0o077 },
+        { TZ: 'Asia/Kolkata', LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8', umask: 0o002 }
+      ].entries()) {
+        const root = path.join(tmp, `repro-${i}-${'x'.repeat(i * 7)}`, 'checkout');
+        await fs.cp(path.join(FIXTURES, 'build-cext'), root, { recursive: true });
+        process.env.TZ = env.TZ;
+        process.env.LC_ALL = env.LC_ALL;
+        process.env.LANG = env.LANG;
+        process.umask(env.umask);
+        const outDir = path.join(tmp, `repro-out-${i}`);
+        const r = await buildProject({
+          model: model('build-cext', { root, native: true }),
+          opts: testOptions({ sourceDateEpoch: 1700000000, test: false }),
+          log: memoryLogger(),
+          outDir,
+          mode: 'host',
+          env: { workRoot: path.join(tmp, `work-${i}${'y'.repeat(i * 3)}`) }
+        });
+        expect(r.ok).toBe(true);
+        results.push(Object.fromEntries(r.manifest.artifacts.map((a) => [a.file, a.sha256])));
+      }
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      process.umask(savedMask);
+    }
+    expect(Object.keys(results[0])).toHaveLength(2);
+    expect(results[1]).toEqual(results[0]);
+  });
+
+  it('buildCommand: detects, resolves OUT against the project, returns the manifest and outputs', async () => {
+    const root = path.join(tmp, 'cmd-pure');
+    await fs.cp(path.join(FIXTURES, 'build-pure'), root, { recursive: true });
+    const log = memoryLogger();
+    const r = await buildCommand({
+      opts: testOptions({ projectDir: root, out: 'wheelhouse', python: ['3.12'] }),
+      log,
+      surface: 'cli'
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs!.manifest).toBe(path.join(root, 'wheelhouse', MANIFEST_NAME));
+    const artifacts = JSON.parse(r.outputs!.artifacts) as { file: string }[];
+    expect(artifacts.map((a) => a.file).sort()).toEqual([
+      'albatross_pure-1.0.0-py3-none-any.whl',
+      'albatross_pure-1.0.0.tar.gz'
+    ]);
+    expect(r.text).toMatch(/albatross_pure-1\.0\.0-py3-none-any\.whl\s+wheel\s+3\.12\s+passed/);
+    await expect(
+      buildCommand({
+        opts: testOptions({ projectDir: root, python: ['3.99'] }),
+        log,
+        surface: 'cli'
+      })
+    ).rejects.toThrow(/3\.99/);
+  });
+});

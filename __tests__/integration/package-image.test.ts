@@ -1,0 +1,162 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import tar from 'tar-stream';
+import { detectProject } from '../../src/detect/index.js';
+import { ArtifactEntry } from '../../src/manifest/model.js';
+import { exec } from '../../src/runtime/exec.js';
+import { sha256File } from '../../src/runtime/fsutil.js';
+import { memoryLogger } from '../../src/runtime/log.js';
+import { pipEnv } from '../../src/runtime/pip.js';
+import { discoverPythons, findPython } from '../../src/runtime/python.js';
+import { packageProject } from '../../src/package/index.js';
+import { DOCKER_SKIP_REASON, TEST_PYTHON_ARCHIVE, dockerEnv, dockerReady } from '../helpers/docker.js';
+import { itIf, testOptions } from '../helpers/env.js';
+
+const FIXTURE = path.resolve('fixtures/package-app');
+const SDE = 1700000000;
+const HAVE_BASE = existsSync(TEST_PYTHON_ARCHIVE);
+const BASE_REASON = `no base archive ${TEST_PYTHON_ARCHIVE}; ${DOCKER_SKIP_REASON}`;
+
+type Layer = { role: string; digest: string; diffId: string; size: number };
+
+async function buildWheel(src: string, out: string): Promise<void> {
+  const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
+  await exec([py.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '--wheel-dir', out, src], { extraEnv: pipEnv(testOptions()) }, 'building the fixture wheel');
+}
+
+/** A `docker save`-like archive with one layer and no Python in it. */
+async function baseWithoutPython(file: string): Promise<void> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  pack.on('data', (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
+  const layer = Buffer.alloc(1024); // an empty tar: two zero blocks
+  const diffId = 'sha256:' + (await import('node:crypto')).createHash('sha256').update(layer).digest('hex');
+  const cfg = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } });
+  const add = (name: string, data: Buffer | string): Promise<void> =>
+    new Promise((res, rej) => pack.entry({ name }, Buffer.from(data), (e) => (e ? rej(e) : res())));
+  await add('c.json', cfg);
+  await add('l/layer.tar', layer);
+  await add('manifest.json', JSON.stringify([{ Config: 'c.json', RepoTags: ['empty:1'], Layers: ['l/layer.tar'] }]));
+  pack.finalize();
+  await new Promise<void>((r) => pack.on('end', () => r()));
+  await fs.writeFile(file, Buffer.concat(chunks));
+}
+
+describe('container image without a daemon (real pip, real docker-archive base)', () => {
+  let work: string;
+  let first: { dir: string; image: ArtifactEntry } | undefined;
+  const loaded: string[] = [];
+
+  beforeAll(async () => {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'alb-pkg-img-'));
+    for (const v of ['a', 'b']) {
+      await fs.cp(FIXTURE, path.join(work, v), { recursive: true });
+    }
+    // b: the code-only change.
+    const cli = path.join(work, 'b', 'src', 'pkgapp', 'cli.py');
+    await fs.writeFile(cli, (await fs.readFile(cli, 'utf8')).replace('hello from pkgapp', 'hi again from pkgapp'));
+    await Promise.all([buildWheel(path.join(work, 'a'), path.join(work, 'wheels-a')), buildWheel(path.join(work, 'b'), path.join(work, 'wheels-b'))]);
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const img of loaded) {
+      try {
+        execFileSync('docker', ['rmi', '-f', img], { env: dockerEnv(), stdio: 'ignore' });
+      } catch {
+        /* already gone */
+      }
+    }
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  const pack = async (variant: 'a' | 'b', out: string, extra: Parameters<typeof testOptions>[0] = {}) => {
+    await fs.cp(path.join(work, `wheels-${variant}`), out, { recursive: true });
+    const opts = testOptions({
+      projectDir: path.join(work, variant),
+      sourceDateEpoch: SDE,
+      base: `docker-archive:${TEST_PYTHON_ARCHIVE}`,
+      imageName: 'albatross-test/pkgapp-run',
+      user: '65534',
+      cacheDir: path.join(work, 'cache'),
+      ...extra
+    });
+    const log = memoryLogger();
+    const model = await detectProject(opts, log);
+    const r = await packageProject({ model, opts, log, outDir: out, formats: ['image'] });
+    return { ...r, image: r.manifest.artifacts.find((a) => a.kind === 'image') as ArtifactEntry, log: log.lines };
+  };
+
+  itIf(HAVE_BASE, BASE_REASON)(
+    'same inputs, same digest; a code-only change replaces only the application layer',
+    async () => {
+      const a1 = await pack('a', path.join(work, 'a1'));
+      expect(a1.ok).toBe(true);
+      expect(a1.image.file).toBe('albatross-package-app-1.2.0.image.tar');
+      expect(a1.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(a1.image.imageName).toBe('albatross-test/pkgapp-run:1.2.0');
+      first = { dir: path.join(work, 'a1'), image: a1.image };
+      const layers = (a1.image.details as { layers: Layer[] }).layers;
+      expect(layers.map((l) => l.role)).toEqual(['base', 'dependencies', 'application']);
+      // The base layer is written through unchanged.
+      const baseLayer = layers[0];
+      expect(existsSync(path.join(work, 'a1', 'albatross-package-app-1.2.0.oci', 'blobs', 'sha256', baseLayer.digest.slice(7)))).toBe(true);
+      const index = JSON.parse(await fs.readFile(path.join(work, 'a1', 'albatross-package-app-1.2.0.oci', 'index.json'), 'utf8'));
+      expect(index.manifests[0].digest).toBe(a1.image.digest);
+      const blob = (d: string): Promise<string> => fs.readFile(path.join(work, 'a1', 'albatross-package-app-1.2.0.oci', 'blobs', 'sha256', d.slice(7)), 'utf8');
+      const manifest = JSON.parse(await blob(a1.image.digest as string));
+      const config = JSON.parse(await blob(manifest.config.digest));
+      expect(config.created).toBe('2023-11-14T22:13:20Z');
+      expect(config.config.Entrypoint).toEqual(['/app/venv/bin/pkgapp']);
+      expect(config.config.Env).toContain('VIRTUAL_ENV=/app/venv');
+      expect(config.config.User).toBe('65534');
+      expect(config.config.Labels['org.opencontainers.image.version']).toBe('1.2.0');
+      expect(config.rootfs.diff_ids).toEqual(layers.map((l) => l.diffId));
+
+      // Again, elsewhere: the same digest and the same archive bytes.
+      const a2 = await pack('a', path.join(work, 'a2'));
+      expect(a2.image.digest).toBe(a1.image.digest);
+      expect(await sha256File(path.join(work, 'a2', a2.image.file))).toBe(await sha256File(path.join(work, 'a1', a1.image.file)));
+
+      // Code-only change: base and dependency layers identical, the application layer new and small.
+      const b = await pack('b', path.join(work, 'b1'));
+      const bLayers = (b.image.details as { layers: Layer[] }).layers;
+      expect(b.image.digest).not.toBe(a1.image.digest);
+      expect(bLayers.slice(0, -1).map((l) => l.digest)).toEqual(layers.slice(0, -1).map((l) => l.digest));
+      expect(bLayers[bLayers.length - 1].digest).not.toBe(layers[layers.length - 1].digest);
+      expect(bLayers[bLayers.length - 1].size).toBeLessThan(20_000);
+    },
+    300_000
+  );
+
+  itIf(HAVE_BASE && dockerReady(), BASE_REASON)(
+    'docker load accepts the archive and docker run --network none prints the greeting',
+    async () => {
+      if (!first) throw new Error('the first image test did not produce an image');
+      const name = first.image.imageName as string;
+      loaded.push(name);
+      const env = dockerEnv();
+      const out = execFileSync('docker', ['load', '-i', path.join(first.dir, first.image.file)], { env, encoding: 'utf8' });
+      expect(out).toContain(name);
+      const run = execFileSync('docker', ['run', '--rm', '--network', 'none', name], { env, encoding: 'utf8' }).trim();
+      expect(run).toBe('hello from pkgapp 1.2.0 (six 1.17.0, py3)');
+    },
+    300_000
+  );
+
+  it('bad bases fail clearly, naming the base', async () => {
+    const noPy = path.join(work, 'nopython.tar');
+    await baseWithoutPython(noPy);
+    const r1 = await pack('a', path.join(work, 'bad1'), { base: `docker-archive:${noPy}` });
+    expect(r1.ok).toBe(false);
+    expect(r1.manifest.failures[0].message).toMatch(/^base docker-archive:.*nopython.tar: no Python interpreter found/);
+    expect(r1.manifest.artifacts.some((a) => a.kind === 'image')).toBe(false);
+    const r2 = await pack('a', path.join(work, 'bad2'), { base: `docker-archive:${path.join(work, 'missing.tar')}` });
+    expect(r2.ok).toBe(false);
+    expect(r2.manifest.failures[0].message).toMatch(/missing.tar does not exist or cannot be read/);
+  });
+});

@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { packageCommand } from '../../src/commands/package.js';
+import { Manifest } from '../../src/manifest/model.js';
+import { exec } from '../../src/runtime/exec.js';
+import { sha256File } from '../../src/runtime/fsutil.js';
+import { memoryLogger } from '../../src/runtime/log.js';
+import { pipEnv } from '../../src/runtime/pip.js';
+import { discoverPythons, findPython } from '../../src/runtime/python.js';
+import { itIf, testOptions } from '../helpers/env.js';
+
+const FIXTURE = path.resolve('fixtures/package-app');
+const SDE = 1700000000;
+/** A pex ≥ 2 executable to run the real pex with; none can be installed here. */
+const PEX = process.env.ALBATROSS_TEST_PEX ?? '';
+
+/** The fixture's wheel, built by real pip (flit_core from the local index) into `out`. */
+async function buildWheel(src: string, out: string): Promise<void> {
+  const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
+  const opts = testOptions();
+  await exec([py.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '--wheel-dir', out, src], { extraEnv: pipEnv(opts) }, 'building the fixture wheel');
+}
+
+describe('zipapp and pex (real pip, real Pythons)', () => {
+  let work: string;
+  let project: string;
+
+  beforeAll(async () => {
+    work = await fs.mkdtemp(path.join(os.tmpdir(), 'alb-pkg-zip-'));
+    project = path.join(work, 'app');
+    await fs.cp(FIXTURE, project, { recursive: true });
+    await buildWheel(project, path.join(work, 'wheels'));
+  }, 180_000);
+
+  afterAll(async () => {
+    if (work) await fs.rm(work, { recursive: true, force: true });
+  });
+
+  const run = async (out: string, extra: Parameters<typeof testOptions>[0] = {}) => {
+    await fs.cp(path.join(work, 'wheels'), out, { recursive: true });
+    const log = memoryLogger();
+    const opts = testOptions({ projectDir: project, out, sourceDateEpoch: SDE, cacheDir: path.join(work, 'cache'), ...extra });
+    const r = await packageCommand({ opts, log, surface: 'cli' });
+    return { ...r, manifest: r.json as Manifest, log: log.lines };
+  };
+
+  it('builds a runnable, byte-identical zipapp; a missing pex fails alone, naming the option', async () => {
+    const out1 = path.join(work, 'out1');
+    const a = await run(out1, { format: ['zipapp', 'pex'] });
+    const zipapp = a.manifest.artifacts.find((x) => x.kind === 'zipapp');
+    expect(zipapp?.file).toBe('albatross-package-app-1.2.0.pyz');
+    expect(zipapp?.details).toMatchObject({ entryPoint: 'pkgapp.cli:main', dependencies: ['six-1.17.0-py2.py3-none-any.whl'] });
+    // pex is not in the local index: its failure is recorded, the zipapp is still there.
+    expect(a.exitCode).toBe(1);
+    const pexFailure = a.manifest.failures.find((f) => f.kind === 'pex');
+    expect(pexFailure?.message).toMatch(/pex 2\.\d+\.\d+ is not installed .*set the `pex` option/);
+    expect(a.manifest.artifacts.some((x) => x.kind === 'pex')).toBe(false);
+
+    const pyz = path.join(out1, 'albatross-package-app-1.2.0.pyz');
+    expect((await fs.readFile(pyz)).subarray(0, 23).toString()).toBe('#!/usr/bin/env python3\n');
+    expect((await fs.stat(pyz)).mode & 0o777).toBe(0o755);
+    for (const v of ['3.8', '3.12']) {
+      const py = await findPython(v);
+      if (!py) continue;
+      expect(execFileSync(py.executable, [pyz], { encoding: 'utf8' }).trim()).toBe('hello from pkgapp 1.2.0 (six 1.17.0, py3)');
+    }
+    const listing = execFileSync('python3', ['-m', 'zipfile', '-l', pyz], { encoding: 'utf8' });
+    expect(listing).toContain('__main__.py');
+    expect(listing).not.toMatch(/__pycache__|\.pyc|bin\/pkgapp/);
+
+    // Another time zone and another directory: the same bytes.
+    const tz = process.env.TZ;
+    process.env.TZ = 'Asia/Kolkata';
+    try {
+      const out2 = path.join(work, 'out2');
+      const b = await run(out2, { format: ['zipapp'] });
+      expect(b.exitCode).toBe(0);
+      expect(await sha256File(path.join(out2, 'albatross-package-app-1.2.0.pyz'))).toBe(await sha256File(pyz));
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
+  it('a pex option that does not run is a clear error', async () => {
+    const out = path.join(work, 'out-badpex');
+    const r = await run(out, { format: ['pex'], pex: path.join(work, 'no-such-pex') });
+    expect(r.exitCode).toBe(1);
+    expect(r.manifest.failures[0].message).toMatch(/pex: the `pex` option names .*no-such-pex, which does not run/);
+  });
+
+  itIf(PEX !== '', 'pex cannot be installed on this machine (not in the local index)')('builds a reproducible PEX with the real pex', async () => {
+    const a = await run(path.join(work, 'pex1'), { format: ['pex'], pex: PEX });
+    const b = await run(path.join(work, 'pex2'), { format: ['pex'], pex: PEX });
+    expect(a.exitCode).toBe(0);
+    const file = a.manifest.artifacts.find((x) => x.kind === 'pex')?.file as string;
+    expect(b.manifest.artifacts.find((x) => x.kind === 'pex')?.sha256).toBe(a.manifest.artifacts.find((x) => x.kind === 'pex')?.sha256);
+    const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
+    expect(execFileSync(py.executable, [path.join(work, 'pex1', file)], { encoding: 'utf8' })).toContain('hello from pkgapp 1.2.0');
+  });
+});

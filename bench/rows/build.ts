@@ -1,0 +1,155 @@
+/**
+ * Build rows: Albatross's orchestration overhead against `python -m build`, and its parallel
+ * C-extension builds against a serial `pip wheel` loop. Test-installs are off in both rows:
+ * they are work the peers do not do.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildProject } from '../../src/build/index.js';
+import { buildFrontend } from '../../src/build/frontend.js';
+import { defaultOptions, Options } from '../../src/config/options.js';
+import { ProjectModel } from '../../src/detect/model.js';
+import { exec } from '../../src/runtime/exec.js';
+import { memoryLogger } from '../../src/runtime/log.js';
+import { pipEnv } from '../../src/runtime/pip.js';
+import { byVersionAsc, discoverPythons } from '../../src/runtime/python.js';
+import { BenchRow, sameLoop } from '../run.js';
+
+const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
+
+/** The machine's pip index (explicit, so pip never waits on an unreachable default index). */
+async function indexOptions(): Promise<Partial<Options>> {
+  const r = await exec(['pip', 'config', 'list']).catch(() => ({ stdout: '' }));
+  const get = (k: string): string[] => {
+    const m = new RegExp(`^(?:global|:env:)\\.${k}='([^']*)'`, 'm').exec(r.stdout);
+    return m ? m[1].split(/\s+/).filter(Boolean) : [];
+  };
+  const idx = [...get('index-url'), ...get('extra-index-url')];
+  return { indexUrl: idx[0] ?? '', extraIndexUrl: idx.slice(1), findLinks: get('find-links') };
+}
+
+function model(fixture: string, root: string, native: boolean, pythons: string[]): ProjectModel {
+  return {
+    root,
+    name: fixture.replace('build-', 'albatross-'),
+    version: '1.0.0',
+    backend: 'setuptools.build_meta',
+    buildRequires: ['setuptools>=61'],
+    backendPath: [],
+    requiresPython: '>=3.9',
+    pythonVersions: pythons,
+    native,
+    nativeReasons: [],
+    abi3: false,
+    entryPoints: {},
+    dependencies: [],
+    lockFiles: [],
+    dynamic: [],
+    sources: [],
+    style: 'pep621'
+  };
+}
+
+export default async function rows(): Promise<BenchRow[]> {
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-bench-build-'));
+  const opts = defaultOptions({
+    ...(await indexOptions()),
+    test: false,
+    sourceDateEpoch: 1700000000
+  });
+  const env = { ...process.env, ...pipEnv(opts) };
+  const pythons = (await discoverPythons()).filter((p) => byVersionAsc(p.version, '3.9') >= 0);
+  const out: BenchRow[] = [];
+  let n = 0;
+  const fresh = async (fixture: string): Promise<string> => {
+    const dir = path.join(tmp, `${n++}`, fixture);
+    await fs.cp(path.join(FIXTURES, fixture), dir, { recursive: true });
+    return dir;
+  };
+  try {
+    // Overhead: one pure project, sdist + wheel from the sdist on both sides.
+    const py = pythons.filter((p) => byVersionAsc(p.version, '3.10') >= 0).pop()!;
+    const fe = await buildFrontend(py, opts);
+    const o = await sameLoop(
+      3,
+      async () => {
+        const root = await fresh('build-pure');
+        await buildProject({
+          model: model('build-pure', root, false, [py.version]),
+          opts,
+          log: memoryLogger(),
+          outDir: path.join(root, 'dist'),
+          mode: 'host'
+        });
+      },
+      async () => {
+        const root = await fresh('build-pure');
+        await exec([fe.python, '-m', 'build', '--outdir', path.join(root, 'dist'), root], { env });
+      }
+    );
+    out.push({
+      name: 'build overhead (pure, sdist+wheel)',
+      unit: 's',
+      ours: o.ours,
+      peer: o.peer,
+      peerName: 'python -m build',
+      ratio: o.ours / o.peer,
+      goal: 1.05,
+      note: `Python ${py.version}, test-install off, median of 3`
+    });
+
+    // Parallel: the C extension for up to five Pythons vs a serial pip wheel loop.
+    const five = pythons.slice(-5);
+    const p = await sameLoop(
+      1,
+      async () => {
+        const root = await fresh('build-cext');
+        await buildProject({
+          model: model(
+            'build-cext',
+            root,
+            true,
+            five.map((x) => x.version)
+          ),
+          opts: { ...opts, jobs: 0 },
+          log: memoryLogger(),
+          outDir: path.join(root, 'dist'),
+          mode: 'host'
+        });
+      },
+      async () => {
+        const root = await fresh('build-cext');
+        for (const x of five)
+          await exec(
+            [
+              x.executable,
+              '-m',
+              'pip',
+              'wheel',
+              '--no-deps',
+              '--use-pep517',
+              '-w',
+              path.join(root, 'dist'),
+              root
+            ],
+            { env }
+          );
+      }
+    );
+    out.push({
+      name: `build parallel (C ext, ${five.length} Pythons)`,
+      unit: 's',
+      ours: p.ours,
+      peer: p.peer,
+      peerName: 'serial pip wheel',
+      ratio: p.ours / p.peer,
+      goal: 0.6,
+      note: `${os.cpus().length} CPUs, jobs=${os.cpus().length}; ours also builds the sdist and normalises`
+    });
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+  return out;
+}

@@ -1,0 +1,140 @@
+/**
+ * Image rows: Albatross's daemonless image against `docker build` of the equivalent Dockerfile
+ * (FROM the same base, COPY the wheels, RUN pip install), timed in the same loop; the image
+ * sizes; and what a code-only change adds (new-layer bytes over the whole image).
+ * Needs the local engine and the test images (scripts/ci/start-dockerd.sh, make-test-images.sh):
+ * the base with pip is the manylinux test image (Debian's python3 + pip).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultOptions, Options } from '../../src/config/options.js';
+import { detectProject } from '../../src/detect/index.js';
+import { ArtifactEntry } from '../../src/manifest/model.js';
+import { packageProject } from '../../src/package/index.js';
+import { exec } from '../../src/runtime/exec.js';
+import { memoryLogger } from '../../src/runtime/log.js';
+import { pipEnv } from '../../src/runtime/pip.js';
+import { discoverPythons, findPython } from '../../src/runtime/python.js';
+import { BenchRow, sameLoop } from '../run.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const BASE_IMAGE = 'albatross-test/manylinux:bookworm';
+const PEER_IMAGE = 'albatross-bench/package-peer:1';
+const SOCKET = '/run/albatross-docker.sock';
+
+function dockerEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env, DOCKER_BUILDKIT: '0' };
+  if (!env.DOCKER_HOST && existsSync(SOCKET)) env.DOCKER_HOST = `unix://${SOCKET}`;
+  return env;
+}
+
+function docker(args: string[]): string {
+  return execFileSync('docker', args, { env: dockerEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+async function indexOptions(): Promise<Partial<Options>> {
+  const r = await exec(['pip', 'config', 'list']).catch(() => ({ stdout: '' }));
+  const get = (k: string): string[] => {
+    const m = new RegExp(`^(?:global|:env:)\\.${k}='([^']*)'`, 'm').exec(r.stdout);
+    return m ? m[1].split(/\s+/).filter(Boolean) : [];
+  };
+  const idx = [...get('index-url'), ...get('extra-index-url')];
+  return { indexUrl: idx[0] ?? '', extraIndexUrl: idx.slice(1), findLinks: get('find-links') };
+}
+
+const DOCKERFILE = [
+  `FROM ${BASE_IMAGE}`,
+  'COPY wheels/ /tmp/wheels/',
+  'RUN python3 -m pip install --no-cache-dir --no-index --find-links /tmp/wheels albatross-package-app',
+  'ENTRYPOINT ["pkgapp"]',
+  ''
+].join('\n');
+
+export default async function rows(): Promise<BenchRow[]> {
+  try {
+    docker(['image', 'inspect', BASE_IMAGE]);
+  } catch {
+    throw new Error(`needs the engine and ${BASE_IMAGE} (scripts/ci/start-dockerd.sh, scripts/ci/make-test-images.sh)`);
+  }
+  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-bench-package-'));
+  try {
+    const index = await indexOptions();
+    const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
+    const baseTar = path.join(tmp, 'base.tar');
+    docker(['save', '-o', baseTar, BASE_IMAGE]);
+    const opts = (project: string): Options =>
+      defaultOptions({ ...index, projectDir: project, base: `docker-archive:${baseTar}`, sourceDateEpoch: 1700000000, cacheDir: path.join(tmp, 'cache') });
+
+    // Two variants: the fixture, and the fixture after a code-only change.
+    const prepare = async (v: string, edit: boolean): Promise<{ project: string; wheels: string; ctx: string }> => {
+      const project = path.join(tmp, v);
+      await fs.cp(path.join(ROOT, 'fixtures', 'package-app'), project, { recursive: true });
+      if (edit) {
+        const cli = path.join(project, 'src', 'pkgapp', 'cli.py');
+        await fs.writeFile(cli, (await fs.readFile(cli, 'utf8')).replace('hello from pkgapp', 'hi again from pkgapp'));
+      }
+      const wheels = path.join(tmp, `wheels-${v}`);
+      const ctx = path.join(tmp, `ctx-${v}`);
+      await exec([py.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '--wheel-dir', wheels, project], { extraEnv: pipEnv(defaultOptions(index)) });
+      // The peer's wheelhouse: the app and its dependencies.
+      await exec([py.executable, '-m', 'pip', 'wheel', '--quiet', '--wheel-dir', path.join(ctx, 'wheels'), project], { extraEnv: pipEnv(defaultOptions(index)) });
+      await fs.writeFile(path.join(ctx, 'Dockerfile'), DOCKERFILE);
+      return { project, wheels, ctx };
+    };
+    const a = await prepare('a', false);
+    const b = await prepare('b', true);
+
+    let n = 0;
+    const ours = async (v: { project: string; wheels: string }): Promise<ArtifactEntry> => {
+      const out = path.join(tmp, `out-${n++}`);
+      await fs.cp(v.wheels, out, { recursive: true });
+      const log = memoryLogger();
+      const model = await detectProject(opts(v.project), log);
+      const r = await packageProject({ model, opts: opts(v.project), log, outDir: out, formats: ['image'] });
+      if (!r.ok) throw new Error(`albatross package failed: ${r.manifest.failures.map((f) => f.message).join('; ')}`);
+      return r.manifest.artifacts.find((x) => x.kind === 'image') as ArtifactEntry;
+    };
+    const peer = (ctx: string, cache: boolean): void => {
+      docker(['build', ...(cache ? [] : ['--no-cache']), '-q', '-t', PEER_IMAGE, ctx]);
+    };
+
+    await ours(a); // warm: Python discovery, the dependency cache
+    const t = await sameLoop(3, () => ours(a), async () => peer(a.ctx, false));
+
+    // Sizes as the engine counts them (uncompressed): load ours, inspect both.
+    const imgA = await ours(a);
+    docker(['load', '-i', path.join(tmp, `out-${n - 1}`, imgA.file)]);
+    const size = (img: string): number => parseInt(docker(['image', 'inspect', '--format', '{{.Size}}', img]).trim(), 10);
+    const oursSize = size(imgA.imageName as string);
+    const peerSize = size(PEER_IMAGE);
+    const baseSize = size(BASE_IMAGE);
+
+    // Code-only change: Albatross adds its application layer; docker build redoes COPY and RUN.
+    const imgB = await ours(b);
+    type L = { digest: string; size: number; tarSize?: number };
+    const before = new Set((imgA.details?.layers as L[]).map((l) => l.digest));
+    const fresh = (imgB.details?.layers as L[]).filter((l) => !before.has(l.digest));
+    const oursNew = fresh.reduce((s, l) => s + (l.tarSize ?? l.size), 0);
+    peer(b.ctx, true);
+    const peerNew = size(PEER_IMAGE) - baseSize;
+    docker(['rmi', '-f', imgA.imageName as string, PEER_IMAGE]);
+    return [
+      { name: 'package: image build (daemonless vs docker build)', unit: 's', ours: t.ours, peer: t.peer, peerName: 'docker build (legacy builder)', ratio: t.ours / t.peer, goal: 0.3 },
+      { name: 'package: image size', unit: 'bytes', ours: oursSize, peer: peerSize, peerName: 'docker build', ratio: oursSize / peerSize, goal: 1.0 },
+      {
+        name: 'package: code-only rebuild, new layer bytes',
+        unit: 'bytes',
+        ours: oursNew,
+        peer: peerNew,
+        peerName: 'docker build (cached FROM)',
+        ratio: oursNew / peerNew,
+        note: `ours ${((100 * oursNew) / oursSize).toFixed(2)}% of the image, docker ${((100 * peerNew) / size(BASE_IMAGE)).toFixed(2)}% of its base`
+      }
+    ];
+  } finally {
+    await fs.rm(tmp, { recursive: true, force: true });
+  }
+}

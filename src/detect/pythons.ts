@@ -1,0 +1,26 @@
+import { satisfies, validRange } from '@renovatebot/pep440';
+import { ConfigError } from '../errors.js';
+import { byVersionAsc } from '../runtime/python.js';
+
+/**
+ * Whether some release of CPython `minor` (e.g. "3.12") satisfies `spec`. Both ends of the
+ * minor series are tried so `>=3.10.2` still admits 3.10 and `<3.12` does not admit 3.12.
+ */
+export function allowsMinor(spec: string | null, minor: string): boolean {
+  if (!spec || !spec.trim()) return true;
+  return satisfies(`${minor}.0`, spec) || satisfies(`${minor}.999`, spec);
+}
+
+/** The target set intersected with requires-python, ascending. */
+export function allowedPythons(
+  targets: readonly string[],
+  requiresPython: string | null
+): string[] {
+  return [...new Set(targets)].filter((v) => allowsMinor(requiresPython, v)).sort(byVersionAsc);
+}
+
+/** Throws a ConfigError naming `where` when `spec` is not a PEP 440 specifier set. */
+export function checkSpecifier(spec: string, where: string): void {
+  if (!validRange(spec))
+    throw new ConfigError(`${where}: '${spec}' is not a valid PEP 440 version specifier`);
+}

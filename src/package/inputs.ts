@@ -1,0 +1,81 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { prepareWheelhouse } from '../cache/index.js';
+import { Options } from '../config/options.js';
+import { ProjectModel } from '../detect/model.js';
+import { FailureError } from '../errors.js';
+import { readManifest } from '../manifest/io.js';
+import { exec } from '../runtime/exec.js';
+import { Logger } from '../runtime/log.js';
+import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
+import { PythonInstall } from '../runtime/python.js';
+import { Target, WheelName, normalizeName, parseWheelName, wheelMismatch } from './wheelname.js';
+
+export interface LocalWheel extends WheelName {
+  abs: string;
+}
+
+/** The project's own wheels in OUT: the manifest's wheel entries, else every matching *.whl. */
+export async function projectWheels(outDir: string, model: ProjectModel): Promise<LocalWheel[]> {
+  const m = await readManifest(outDir);
+  let files = m?.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file) ?? [];
+  if (files.length === 0) files = (await fs.readdir(outDir).catch(() => [] as string[])).filter((f) => f.endsWith('.whl'));
+  const want = normalizeName(model.name);
+  const out: LocalWheel[] = [];
+  for (const f of files.sort()) {
+    const w = parseWheelName(f);
+    if (w && w.name === want) out.push({ ...w, abs: path.resolve(outDir, f) });
+  }
+  return out;
+}
+
+/** The wheel that fits the target (pure wheels last: a native build is preferred when it fits). */
+export function pickWheel(wheels: LocalWheel[], target: Target, what: string, outDir: string): LocalWheel {
+  if (wheels.length === 0) {
+    throw new FailureError(`${what}: no wheel of the project in ${outDir}; run \`albatross build\` first`);
+  }
+  const fits = wheels.filter((w) => wheelMismatch(w, target) === null);
+  const native = fits.find((w) => !w.platformTags.includes('any'));
+  const pick = native ?? fits[0];
+  if (pick) return pick;
+  const why = wheels.map((w) => `${w.file}: ${wheelMismatch(w, target)}`).join('; ');
+  throw new FailureError(`${what}: no wheel in ${outDir} fits CPython ${target.python}${target.arch ? ` on linux/${target.arch}` : ''} (${why})`);
+}
+
+/**
+ * Dependency wheels of `appWheel` for `python`, in `dest`: through the dependency cache, or,
+ * until it exists, `pip wheel` from the configured indexes. The app's own wheel is left out.
+ */
+export async function dependencyWheels(
+  opts: Options,
+  log: Logger,
+  python: PythonInstall,
+  appWheel: LocalWheel,
+  platformKey: string,
+  dest: string
+): Promise<LocalWheel[]> {
+  let dir = dest;
+  try {
+    const r = await prepareWheelhouse({ opts, log, python, requirements: [appWheel.abs], platformKey, dest });
+    dir = r.dir;
+  } catch (e) {
+    if (!/not implemented/i.test((e as Error).message)) throw e;
+    await fs.mkdir(dest, { recursive: true });
+    await exec(
+      [python.executable, '-m', 'pip', 'wheel', '--quiet', '--disable-pip-version-check', '--wheel-dir', dest, ...pipIndexArgs(opts), appWheel.abs],
+      { extraEnv: pipEnv(opts) },
+      `resolving the dependencies of ${appWheel.file} for Python ${python.version}`
+    );
+  }
+  const out: LocalWheel[] = [];
+  for (const f of (await fs.readdir(dir)).sort()) {
+    const w = parseWheelName(f);
+    if (w && w.name !== appWheel.name) out.push({ ...w, abs: path.join(dir, f) });
+  }
+  return out;
+}
+
+/** `name==version` requirements that select exactly these wheels from --find-links. */
+export function pinned(wheels: WheelName[]): string[] {
+  return wheels.map((w) => `${w.name}==${w.version}`);
+}

@@ -1,0 +1,208 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { FailureError } from '../../errors.js';
+import { tempDir } from '../../runtime/fsutil.js';
+import { EntryPoint } from '../entry.js';
+import { LocalWheel, pinned } from '../inputs.js';
+import { pipTargetInstall } from '../pipinstall.js';
+import { Target, pipPlatformTags, wheelMismatch } from '../wheelname.js';
+import { BaseImage, ImageConfig } from './base.js';
+import { BasePython } from './inspect.js';
+import { Descriptor, MEDIA, canonicalJson, sha256Digest } from './json.js';
+import { LayerBlob, LayerEntry, buildLayer, parentDirs } from './layer.js';
+import { writeLayout } from './layout.js';
+import { VENV, VENV_PYTHON, entriesFromTarget, sitePackages, venvSkeleton } from './venvtree.js';
+
+export interface ImageRequest {
+  base: BaseImage;
+  py: BasePython;
+  /** Interpreter whose pip installs the wheels (for the base's Python, through --python-version). */
+  hostPython: string;
+  appWheel: LocalWheel;
+  deps: LocalWheel[];
+  entry: EntryPoint;
+  /** `user` option ('' keeps the base's user). */
+  user: string;
+  sde: number;
+  labels: Record<string, string>;
+  /** `name:tag`. */
+  imageName: string;
+  layoutDir: string;
+  archive: string;
+}
+
+export interface ImageLayerInfo {
+  role: 'base' | 'dependencies' | 'application';
+  digest: string;
+  diffId: string;
+  size: number;
+  /** Uncompressed tar size (Albatross's own layers). */
+  tarSize?: number;
+}
+
+export interface ImageResult {
+  digest: string;
+  configDigest: string;
+  layers: ImageLayerInfo[];
+  imageName: string;
+  /** Sum of every layer blob plus config and manifest. */
+  size: number;
+}
+
+/** The wheel target the base image's Python gives. */
+export function baseTarget(py: BasePython): Target {
+  return { python: py.version, arch: py.arch, libc: py.libc };
+}
+
+/** Refuses wheels that cannot run on the base image's Python and platform. */
+export function checkImageWheels(wheels: LocalWheel[], py: BasePython, ref: string): void {
+  const t = baseTarget(py);
+  for (const w of wheels) {
+    const why = wheelMismatch(w, t);
+    if (why) {
+      const libc = py.libc ? `, ${py.libc.kind} ${py.libc.version.join('.')}` : '';
+      throw new FailureError(`image: ${w.file} does not fit the base image ${ref} (CPython ${py.version}, linux/${py.arch}${libc}): ${why}`);
+    }
+  }
+}
+
+/** Docker accepts lower-case repository names and tags of [A-Za-z0-9_.-]. */
+export function normalizeImageName(name: string, version: string | null): string {
+  const [repo, tag] = splitNameTag(name);
+  const cleanRepo = repo.toLowerCase().replace(/[^a-z0-9._/:-]+/g, '-');
+  const cleanTag = (tag ?? version ?? 'latest').replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, 128);
+  return `${cleanRepo}:${cleanTag}`;
+}
+
+function splitNameTag(name: string): [string, string | undefined] {
+  const slash = name.lastIndexOf('/');
+  const colon = name.lastIndexOf(':');
+  return colon > slash ? [name.slice(0, colon), name.slice(colon + 1)] : [name, undefined];
+}
+
+const USER = /^([a-z_][a-z0-9_-]*|\d+)(:([a-z_][a-z0-9_-]*|\d+))?$/;
+
+function installEntries(tree: LayerEntry[], version: string): LayerEntry[] {
+  const site = sitePackages(version);
+  const byPath = new Map<string, LayerEntry>();
+  for (const e of [...parentDirs(site), ...parentDirs(`${VENV}/bin`), ...tree]) byPath.set(e.path, e);
+  return [...byPath.values()];
+}
+
+/**
+ * Assembles the image: the base's layers unchanged, a dependencies layer (the venv and every
+ * dependency wheel), an application layer (the project's wheel and its launchers), the config.
+ */
+export async function buildImage(r: ImageRequest): Promise<ImageResult> {
+  if (r.user && !USER.test(r.user)) throw new FailureError(`user: '${r.user}' is not a user name or uid[:gid]`);
+  checkImageWheels([r.appWheel, ...r.deps], r.py, r.base.ref);
+  const cross = { pythonVersion: r.py.version, platforms: pipPlatformTags(baseTarget(r.py)) };
+  const tmp = await tempDir('albatross-image-');
+  try {
+    const depsTree = path.join(tmp.dir, 'deps');
+    const appTree = path.join(tmp.dir, 'app');
+    const appLinks = path.join(tmp.dir, 'app-wheel');
+    await fs.mkdir(depsTree);
+    await fs.mkdir(appLinks);
+    await fs.copyFile(r.appWheel.abs, path.join(appLinks, r.appWheel.file));
+    // The two installs are independent: run them side by side.
+    const links = [...new Set(r.deps.map((d) => path.dirname(d.abs)))];
+    await Promise.all([
+      r.deps.length
+        ? pipTargetInstall({ python: r.hostPython, target: depsTree, findLinks: links, requirements: pinned(r.deps), cross }, 'installing the dependencies for the image')
+        : Promise.resolve(),
+      pipTargetInstall({ python: r.hostPython, target: appTree, findLinks: [appLinks], requirements: pinned([r.appWheel]), cross }, 'installing the application for the image')
+    ]);
+    const deps = await entriesFromTarget(depsTree, r.py.version);
+    const app = await entriesFromTarget(appTree, r.py.version);
+    let entrypoint: string[];
+    if (r.entry.script) {
+      if (!app.scripts.includes(r.entry.script)) {
+        throw new FailureError(`image: console script '${r.entry.script}' is not in ${r.appWheel.file} (entry points: ${app.scripts.join(', ') || 'none'})`);
+      }
+      entrypoint = [`/${VENV}/bin/${r.entry.script}`];
+    } else {
+      const code = `import importlib, sys\nt = importlib.import_module(${JSON.stringify(r.entry.module)})\nfor a in ${JSON.stringify(r.entry.attr)}.split('.'): t = getattr(t, a)\nsys.exit(t())`;
+      entrypoint = [VENV_PYTHON, '-c', code];
+    }
+    const depsLayer = await buildLayer(installEntries([...venvSkeleton(r.py.executable, r.py.version), ...deps.entries], r.py.version), r.sde);
+    const appLayer = await buildLayer(installEntries(app.entries, r.py.version), r.sde);
+    const config = imageConfig(r, depsLayer, appLayer, entrypoint);
+    const configBytes = Buffer.from(canonicalJson(config));
+    const configDesc: Descriptor = { mediaType: MEDIA.config, digest: sha256Digest(configBytes), size: configBytes.length };
+    const layerDescs: Descriptor[] = [
+      ...r.base.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+      { mediaType: depsLayer.mediaType, digest: depsLayer.digest, size: depsLayer.size },
+      { mediaType: appLayer.mediaType, digest: appLayer.digest, size: appLayer.size }
+    ];
+    const manifest = {
+      schemaVersion: 2,
+      mediaType: MEDIA.manifest,
+      config: configDesc,
+      layers: layerDescs,
+      annotations: { 'org.opencontainers.image.created': isoTime(r.sde), ...(r.base.manifestDigest ? { 'org.opencontainers.image.base.digest': r.base.manifestDigest } : {}), 'org.opencontainers.image.base.name': r.base.ref }
+    };
+    const manifestBytes = Buffer.from(canonicalJson(manifest));
+    const digest = sha256Digest(manifestBytes);
+    await writeLayout({
+      layoutDir: r.layoutDir,
+      archive: r.archive,
+      imageName: r.imageName,
+      sde: r.sde,
+      manifest: { bytes: manifestBytes, digest, platform: { architecture: config.architecture ?? 'amd64', os: 'linux' } },
+      config: { bytes: configBytes, digest: configDesc.digest },
+      layers: [
+        ...r.base.layers.map((l) => ({ digest: l.digest, file: l.file })),
+        { digest: depsLayer.digest, data: depsLayer.data },
+        { digest: appLayer.digest, data: appLayer.data }
+      ]
+    });
+    const layers: ImageLayerInfo[] = [
+      ...r.base.layers.map((l) => ({ role: 'base' as const, digest: l.digest, diffId: l.diffId, size: l.size })),
+      { role: 'dependencies', digest: depsLayer.digest, diffId: depsLayer.diffId, size: depsLayer.size, tarSize: depsLayer.tarSize },
+      { role: 'application', digest: appLayer.digest, diffId: appLayer.diffId, size: appLayer.size, tarSize: appLayer.tarSize }
+    ];
+    const size = layers.reduce((s, l) => s + l.size, 0) + configBytes.length + manifestBytes.length;
+    return { digest, configDigest: configDesc.digest, layers, imageName: r.imageName, size };
+  } finally {
+    await tmp.cleanup();
+  }
+}
+
+export function isoTime(sde: number): string {
+  return new Date(sde * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function imageConfig(r: ImageRequest, deps: LayerBlob, app: LayerBlob, entrypoint: string[]): ImageConfig {
+  const base = r.base.config;
+  const created = isoTime(r.sde);
+  const env = (base.config?.Env ?? []).filter((e) => !/^(PATH|VIRTUAL_ENV)=/.test(e));
+  const basePath = (base.config?.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+  env.push(`PATH=/${VENV}/bin:${basePath}`, `VIRTUAL_ENV=/${VENV}`);
+  const baseHistory = base.history?.length
+    ? base.history
+    : r.base.layers.map(() => ({ created: base.created ?? created, created_by: `base image ${r.base.ref}` }));
+  return {
+    architecture: base.architecture ?? 'amd64',
+    os: base.os ?? 'linux',
+    ...(base.variant ? { variant: base.variant } : {}),
+    created,
+    config: {
+      ...(base.config ?? {}),
+      Env: env.sort(),
+      Entrypoint: entrypoint,
+      Cmd: undefined,
+      WorkingDir: '/app',
+      ...(r.user ? { User: r.user } : {}),
+      Labels: { ...(base.config?.Labels ?? {}), ...r.labels }
+    },
+    rootfs: { type: 'layers', diff_ids: [...r.base.layers.map((l) => l.diffId), deps.diffId, app.diffId] },
+    history: [
+      ...baseHistory,
+      { created, created_by: `albatross: dependencies (${r.deps.length} wheel(s)) in /${VENV}`, comment: 'albatross' },
+      { created, created_by: `albatross: ${r.appWheel.file}`, comment: 'albatross' }
+    ]
+  };
+}

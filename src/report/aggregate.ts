@@ -1,0 +1,205 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { MANIFEST_NAME } from '../manifest/io.js';
+import { ArtifactEntry, FailureEntry, Manifest } from '../manifest/model.js';
+import { ArtifactVerdict, Reproducibility } from '../verify/model.js';
+
+export const REPRO_NAME = 'reproducibility.json';
+
+/** What one job left behind: its manifest and/or its reproducibility report. */
+export interface JobReport {
+  /** Directory it was read from. */
+  dir: string;
+  /** Job id from the manifest, else the directory relative to the search root. */
+  label: string;
+  manifest: Manifest | null;
+  repro: Reproducibility | null;
+}
+
+export type JobArtifact = ArtifactEntry & { job: string };
+export type JobFailure = FailureEntry & { job: string };
+export type JobVerdict = ArtifactVerdict & { job: string };
+
+export interface Totals {
+  jobs: number;
+  artifacts: number;
+  bytes: number;
+  failures: number;
+  testsPassed: number;
+  testsFailed: number;
+  testsSkipped: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** null when no job verified reproducibility. */
+  reproducible: boolean | null;
+  irreproducible: number;
+  seconds: number;
+}
+
+export interface Aggregate {
+  project: { name: string; version: string | null };
+  jobs: JobReport[];
+  artifacts: JobArtifact[];
+  /** Build failures plus failed tests: what a reader must see first. */
+  failures: JobFailure[];
+  verdicts: JobVerdict[];
+  totals: Totals;
+  /** True when nothing failed and nothing is known to be irreproducible. */
+  ok: boolean;
+}
+
+const KIND_ORDER = ['sdist', 'wheel', 'pex', 'zipapp', 'image'];
+const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__']);
+
+/**
+ * Finds every directory under `roots` (recursively, not following symlinks) holding an
+ * `albatross-manifest.json` or a `reproducibility.json`, and reads them.
+ */
+export async function collectReports(roots: string[]): Promise<JobReport[]> {
+  const reports: JobReport[] = [];
+  const seen = new Set<string>();
+  for (const root of roots) {
+    const abs = path.resolve(root);
+    let st;
+    try {
+      st = await fs.stat(abs);
+    } catch {
+      throw new ConfigError(`--in ${root}: no such directory`);
+    }
+    if (!st.isDirectory()) throw new ConfigError(`--in ${root}: not a directory`);
+    for (const dir of await walk(abs, 0)) {
+      if (seen.has(dir)) continue;
+      seen.add(dir);
+      const report = await readJobDir(dir, path.relative(abs, dir) || path.basename(abs));
+      if (report) reports.push(report);
+    }
+  }
+  return reports.sort((a, b) => cmp(a.label, b.label) || cmp(a.dir, b.dir));
+}
+
+async function walk(dir: string, depth: number): Promise<string[]> {
+  const out = [dir];
+  if (depth > 12) return out;
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  for (const e of entries.sort((a, b) => cmp(a.name, b.name))) {
+    if (e.isDirectory() && !SKIP_DIRS.has(e.name))
+      out.push(...(await walk(path.join(dir, e.name), depth + 1)));
+  }
+  return out;
+}
+
+/** Reads one directory's manifest and reproducibility report (null when it has neither). */
+export async function readJobDir(dir: string, fallbackLabel: string): Promise<JobReport | null> {
+  const manifest = await readJson<Manifest>(path.join(dir, MANIFEST_NAME));
+  const repro = await readJson<Reproducibility>(path.join(dir, REPRO_NAME));
+  if (!manifest && !repro) return null;
+  return { dir, label: manifest?.job || fallbackLabel, manifest, repro };
+}
+
+async function readJson<T>(file: string): Promise<T | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** Merges many jobs into one view: artifacts deduplicated by file + sha256, failures first. */
+export function aggregate(jobs: JobReport[]): Aggregate {
+  const artifacts: JobArtifact[] = [];
+  const failures: JobFailure[] = [];
+  const verdicts: JobVerdict[] = [];
+  const seenArtifacts = new Set<string>();
+  const seenVerdicts = new Set<string>();
+  const totals: Totals = {
+    jobs: jobs.length,
+    artifacts: 0,
+    bytes: 0,
+    failures: 0,
+    testsPassed: 0,
+    testsFailed: 0,
+    testsSkipped: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    reproducible: null,
+    irreproducible: 0,
+    seconds: 0
+  };
+  let project: Aggregate['project'] = { name: '', version: null };
+
+  for (const job of jobs) {
+    const m = job.manifest;
+    if (m) {
+      if (!project.name && m.project?.name)
+        project = { name: m.project.name, version: m.project.version ?? null };
+      for (const a of m.artifacts ?? []) {
+        const key = `${a.file}\0${a.sha256}`;
+        if (seenArtifacts.has(key)) continue;
+        seenArtifacts.add(key);
+        artifacts.push({ ...a, job: job.label });
+        if (a.test?.status === 'passed') totals.testsPassed++;
+        if (a.test?.status === 'skipped') totals.testsSkipped++;
+        if (a.test?.status === 'failed') {
+          totals.testsFailed++;
+          if (!(m.failures ?? []).some((f) => f.kind === 'test' && f.target.includes(a.file))) {
+            failures.push({
+              job: job.label,
+              target: `test ${a.file}`,
+              kind: 'test',
+              python: a.python,
+              message: `test failed: ${a.test.command}`,
+              logTail: a.test.detail ?? ''
+            });
+          }
+        }
+      }
+      for (const f of m.failures ?? []) failures.push({ ...f, job: job.label });
+      if (m.cache) {
+        if (m.cache.hit === 'exact' || m.cache.hit === 'partial') totals.cacheHits++;
+        else if (m.cache.hit === 'miss') totals.cacheMisses++;
+      }
+      totals.seconds += (m.phases ?? []).reduce((s, p) => s + (p.seconds || 0), 0);
+    }
+    if (job.repro) {
+      totals.reproducible = (totals.reproducible ?? true) && job.repro.reproducible === true;
+      for (const v of job.repro.artifacts ?? []) {
+        const key = `${v.file}\0${(v.sha256 ?? []).join(',')}`;
+        if (seenVerdicts.has(key)) continue;
+        seenVerdicts.add(key);
+        verdicts.push({ ...v, job: job.label });
+        if (!v.reproducible) totals.irreproducible++;
+      }
+    }
+  }
+
+  artifacts.sort((a, b) => rank(a.kind) - rank(b.kind) || cmp(a.file, b.file) || cmp(a.job, b.job));
+  failures.sort((a, b) => cmp(a.job, b.job) || cmp(a.target, b.target));
+  verdicts.sort((a, b) => Number(a.reproducible) - Number(b.reproducible) || cmp(a.file, b.file));
+  totals.artifacts = artifacts.length;
+  totals.bytes = artifacts.reduce((s, a) => s + (a.size || 0), 0);
+  totals.failures = failures.length;
+  const ok = failures.length === 0 && totals.reproducible !== false;
+  return { project, jobs, artifacts, failures, verdicts, totals, ok };
+}
+
+/** Code-point order: the same on every machine, whatever its locale. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function rank(kind: string): number {
+  const i = KIND_ORDER.indexOf(kind);
+  return i < 0 ? KIND_ORDER.length : i;
+}
+
+/** Reads `--in` directories and aggregates them; a convenience for the report command. */
+export async function aggregateDirs(roots: string[]): Promise<Aggregate> {
+  return aggregate(await collectReports(roots));
+}

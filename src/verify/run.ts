@@ -1,0 +1,164 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { buildProject } from '../build/index.js';
+import { Options } from '../config/options.js';
+import { ProjectModel } from '../detect/model.js';
+import { FailureError } from '../errors.js';
+import { ArtifactEntry } from '../manifest/model.js';
+import { PackageFormat, packageProject } from '../package/index.js';
+import { Logger } from '../runtime/log.js';
+import { resolveSourceDateEpoch } from '../runtime/sde.js';
+import { tempDir } from '../runtime/fsutil.js';
+import { BuildSide, compareBuilds } from './artifacts.js';
+import { diffoscopeReports } from './diffoscope.js';
+import { planVariations, probeCapabilities, Side } from './environments.js';
+import { Reproducibility } from './model.js';
+import { summaryText, writeReports, WrittenReports } from './report.js';
+
+export interface VerifyRequest {
+  model: ProjectModel;
+  opts: Options;
+  log: Logger;
+  /** Where the report and statement go (absolute). */
+  outDir: string;
+}
+
+export interface VerifyOutcome {
+  result: Reproducibility;
+  files: WrittenReports;
+  text: string;
+}
+
+/** A logger for one of the concurrent builds: its lines carry the build's label. */
+function sideLogger(log: Logger, label: string): Logger {
+  const p = (m: string): string => `[${label}] ${m}`;
+  return {
+    info: (m) => log.info(p(m)),
+    warn: (m, f) => log.warn(p(m), f),
+    error: (m, f) => log.error(p(m), f),
+    debug: (m) => log.debug(p(m)),
+    group: async (name, fn) => {
+      log.info(p(name));
+      return fn();
+    }
+  };
+}
+
+const FORMATS: PackageFormat[] = ['pex', 'zipapp', 'image'];
+
+/** One build (plus packaging when formats are asked for); returns its artifacts, or throws. */
+async function runSide(req: VerifyRequest, opts: Options, side: Side): Promise<BuildSide> {
+  const log = sideLogger(req.log, side.label);
+  const started = Date.now();
+  await fs.mkdir(side.outDir, { recursive: true });
+  const built = await buildProject({
+    model: req.model,
+    opts,
+    log,
+    outDir: side.outDir,
+    pythons: opts.python.length ? opts.python : undefined,
+    env: side.env
+  });
+  let manifest = built.manifest;
+  if (!built.ok)
+    throw new FailureError(
+      `the ${side.label} build failed: ${manifest.failures.map((f) => `${f.target}: ${f.message}`).join('; ')}`
+    );
+  const formats = opts.format.filter((f): f is PackageFormat => (FORMATS as string[]).includes(f));
+  if (formats.length) {
+    const packed = await packageProject({
+      model: req.model,
+      opts,
+      log,
+      outDir: side.outDir,
+      formats
+    });
+    if (!packed.ok)
+      throw new FailureError(
+        `packaging in the ${side.label} build failed: ${packed.manifest.failures.map((f) => f.message).join('; ')}`
+      );
+    manifest = packed.manifest;
+  }
+  log.info(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const artifacts: ArtifactEntry[] = [];
+  for (const a of manifest.artifacts) {
+    const st = await fs.stat(path.join(side.outDir, a.file)).catch(() => null);
+    if (st?.isFile()) artifacts.push(a);
+  }
+  return {
+    dir: side.outDir,
+    artifacts: artifacts.map((a) => ({ file: a.file, kind: a.kind })),
+    env: side.info
+  };
+}
+
+/**
+ * `verify`: builds A and B (and C, the sensitivity pass) concurrently from the same source with
+ * the same SOURCE_DATE_EPOCH, compares every artifact archive-aware, writes the report and the
+ * in-toto statement. The verdict is A vs B only.
+ */
+export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> {
+  const { log } = req;
+  const sde = await resolveSourceDateEpoch(req.opts, req.model.root);
+  const opts: Options = { ...req.opts, sourceDateEpoch: sde.value };
+  const tmp = await tempDir('albatross-verify-');
+  try {
+    const caps = await probeCapabilities();
+    const plan = await planVariations(tmp.dir, caps, opts.sensitivity);
+    log.info(
+      `verify: SOURCE_DATE_EPOCH=${sde.value} (${sde.source}) in every build; ${plan.c ? 'three builds (A, B, sensitivity C)' : 'two builds (A, B)'} concurrently`
+    );
+    // allSettled: every build must have stopped before its directory can be removed.
+    const settled = await log.group('verify: builds', () =>
+      Promise.allSettled([
+        runSide(req, opts, plan.a),
+        runSide(req, opts, plan.b),
+        plan.c ? runSide(req, opts, plan.c) : Promise.resolve(null)
+      ])
+    );
+    const [sa, sb, sc] = settled;
+    if (sa.status === 'rejected') throw sa.reason;
+    if (sb.status === 'rejected') throw sb.reason;
+    const a = sa.value;
+    const b = sb.value;
+    let c: BuildSide | null = null;
+    if (sc.status === 'fulfilled') c = sc.value;
+    else {
+      // The sensitivity pass informs; its failure must not decide the verdict.
+      const msg = (sc.reason as Error).message ?? String(sc.reason);
+      log.warn(`sensitivity build failed, no sensitivities reported: ${msg}`);
+      plan.variations.push({
+        name: 'sensitivity build',
+        pass: 'sensitivity',
+        applied: false,
+        note: `failed: ${msg.split('\n')[0]}`
+      });
+    }
+    const artifacts = await log.group('verify: compare', () => compareBuilds(a, b, c));
+    const result: Reproducibility = {
+      reproducible: artifacts.length > 0 && artifacts.every((x) => x.reproducible),
+      sourceDateEpoch: sde.value,
+      variations: plan.variations,
+      artifacts,
+      sensitivityPass: c !== null
+    };
+    if (!artifacts.length)
+      throw new FailureError('verify: the builds produced no artifacts to compare');
+    await fs.mkdir(req.outDir, { recursive: true });
+    const bad = artifacts.filter((x) => !x.reproducible && x.sha256[0] && x.sha256[1]);
+    const html = await diffoscopeReports(
+      req.outDir,
+      bad.map((x) => ({ file: x.file, a: path.join(a.dir, x.file), b: path.join(b.dir, x.file) })),
+      log
+    );
+    if (html.length) result.diffoscope = html;
+    const files = await writeReports(req.outDir, result, {
+      name: req.model.name,
+      version: req.model.version
+    });
+    return { result, files, text: summaryText(result, files) };
+  } finally {
+    if (!req.opts.debug) await tmp.cleanup();
+    else log.debug(`verify: builds kept in ${tmp.dir}`);
+  }
+}
