@@ -48,7 +48,8 @@ async function main(): Promise<void> {
     r.note ?? ''
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  for (const line of [head, ...body]) process.stdout.write(line.map((c, i) => c.padEnd(widths[i])).join('  ') + '\n');
+  for (const line of [head, ...body])
+    process.stdout.write(line.map((c, i) => c.padEnd(widths[i])).join('  ') + '\n');
 }
 
 function fmt(n: number): string {
@@ -56,7 +57,11 @@ function fmt(n: number): string {
 }
 
 /** Times `fn` and `peer` alternately `n` times; returns median seconds of each. */
-export async function sameLoop(n: number, fn: () => Promise<unknown>, peer: () => Promise<unknown>): Promise<{ ours: number; peer: number }> {
+export async function sameLoop(
+  n: number,
+  fn: () => Promise<unknown>,
+  peer: () => Promise<unknown>
+): Promise<{ ours: number; peer: number }> {
   const a: number[] = [];
   const b: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -77,4 +82,5 @@ export function median(xs: number[]): number {
 
 // Not awaited at top level: rows import sameLoop from this module, and a top-level await here
 // would leave that import cycle waiting on itself (node exits 13).
-if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) void main();
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1]))
+  void main();

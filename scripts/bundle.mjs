@@ -4,7 +4,15 @@ import { execFileSync } from 'node:child_process';
 import { rmSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 
 rmSync('dist', { recursive: true, force: true });
-const ncc = ['node_modules/@vercel/ncc/dist/ncc/cli.js', 'build', '--quiet', '--license', 'licenses.txt', '--target', 'es2022'];
+const ncc = [
+  'node_modules/@vercel/ncc/dist/ncc/cli.js',
+  'build',
+  '--quiet',
+  '--license',
+  'licenses.txt',
+  '--target',
+  'es2022'
+];
 execFileSync('node', [...ncc, 'src/action/index.ts', '-o', 'dist'], { stdio: 'inherit' });
 execFileSync('node', [...ncc, 'src/cli/index.ts', '-o', 'dist/cli'], { stdio: 'inherit' });
 const cli = 'dist/cli/index.js';

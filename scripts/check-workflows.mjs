@@ -35,7 +35,7 @@ const ymls = (dir) =>
         .map((n) => path.join(dir, n))
     : [];
 /** Our own repository: templates call its reusable workflow by release tag. */
-const OWN_REPO = 'albatross-dev/albatross';
+const OWN_REPO = 'albatross-build/albatross';
 const workflows = [
   ...ymls(path.join(root, '.github/workflows')),
   ...ymls(path.join(root, 'workflows'))

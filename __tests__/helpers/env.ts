@@ -6,12 +6,20 @@ import { Options, defaultOptions } from '../../src/config/options.js';
  * The machine's local package index, read from `pip config list`, passed explicitly so pip
  * never waits on the unreachable default index.
  */
-export function localIndex(): Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'> {
+export function localIndex(): Pick<
+  Options,
+  'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'
+> {
   // `pip config list` takes seconds: read it once per test file.
   localIndexCache ??= readLocalIndex();
-  return { ...localIndexCache, extraIndexUrl: [...localIndexCache.extraIndexUrl], findLinks: [...localIndexCache.findLinks] };
+  return {
+    ...localIndexCache,
+    extraIndexUrl: [...localIndexCache.extraIndexUrl],
+    findLinks: [...localIndexCache.findLinks]
+  };
 }
-let localIndexCache: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'> | undefined;
+let localIndexCache:
+  Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'> | undefined;
 
 function readLocalIndex(): Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'> {
   let text = '';

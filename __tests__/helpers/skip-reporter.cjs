@@ -6,7 +6,9 @@ class SkipReporter {
   onTestResult(_test, result) {
     for (const t of result.testResults) {
       if (t.status === 'pending' || t.status === 'skipped' || t.status === 'todo') {
-        this.skipped.push(`${result.testFilePath.replace(process.cwd() + '/', '')} › ${t.fullName}`);
+        this.skipped.push(
+          `${result.testFilePath.replace(process.cwd() + '/', '')} › ${t.fullName}`
+        );
       }
     }
   }

@@ -34,19 +34,22 @@ function parseOutputs(text: string): Record<string, string> {
 async function runAction(
   name: string,
   inputs: Record<string, string>
-): Promise<{ code: number; stdout: string; outputs: Record<string, string> }> {
+): Promise<{ code: number; stdout: string; outputs: Record<string, string>; summary: string }> {
   const outFile = path.join(tmp, `${name}.out`);
   await fs.writeFile(outFile, '');
   const env: NodeJS.ProcessEnv = { ...process.env, GITHUB_OUTPUT: outFile };
   for (const k of Object.keys(env)) if (k.startsWith('INPUT_')) delete env[k];
   for (const [k, v] of Object.entries(inputs))
     env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
-  delete env.GITHUB_STEP_SUMMARY;
+  const summaryFile = path.join(tmp, `${name}.summary.md`);
+  await fs.writeFile(summaryFile, '');
+  env.GITHUB_STEP_SUMMARY = summaryFile;
   const r = await execCapture(['node', '--import', 'tsx', ENTRY], { env, timeoutMs: 120000 });
   return {
     code: r.code,
     stdout: r.stdout,
-    outputs: parseOutputs(await fs.readFile(outFile, 'utf8'))
+    outputs: parseOutputs(await fs.readFile(outFile, 'utf8')),
+    summary: await fs.readFile(summaryFile, 'utf8')
   };
 }
 
@@ -65,6 +68,8 @@ describe('action: command plan', () => {
     ]);
     const plan = JSON.parse(r.outputs.plan) as { project: { name: string; abi3: boolean } };
     expect(plan.project).toMatchObject({ name: 'skmod', abi3: true });
+    expect(r.summary).toMatch(/^### Build plan: skmod 1\.0\.0$/m);
+    expect(r.summary).toMatch(/^\| `manylinux-aarch64` \| `ubuntu-24\.04-arm` \|/m);
   });
 
   it('fails the step with a readable annotation when no Python is allowed', async () => {

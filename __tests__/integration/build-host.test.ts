@@ -9,6 +9,7 @@ import { buildCommand } from '../../src/commands/build.js';
 import { ProjectModel } from '../../src/detect/model.js';
 import { ConfigError } from '../../src/errors.js';
 import { MANIFEST_NAME, readManifest } from '../../src/manifest/io.js';
+import { Manifest } from '../../src/manifest/model.js';
 import { sha256File } from '../../src/runtime/fsutil.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { byVersionAsc, discoverPythons } from '../../src/runtime/python.js';
@@ -52,32 +53,41 @@ afterAll(async () => {
 });
 
 describe('host builds', () => {
-  it('builds a pure project: sdist + one py3-none-any wheel, tested, listed with hashes', async () => {
-    const outDir = await out('pure');
+  it('builds a pure project through buildCommand: sdist + one py3-none-any wheel, tested, listed with hashes', async () => {
+    const root = path.join(tmp, 'cmd-pure');
+    await fs.cp(path.join(FIXTURES, 'build-pure'), root, { recursive: true });
     const log = memoryLogger();
-    const r = await buildProject({
-      model: model('build-pure'),
-      opts: testOptions({ sourceDateEpoch: 1700000000 }),
+    const r = await buildCommand({
+      opts: testOptions({
+        projectDir: root,
+        out: 'wheelhouse',
+        python: ['3.12'],
+        sourceDateEpoch: 1700000000
+      }),
       log,
-      outDir,
-      mode: 'host'
+      surface: 'cli'
     });
-    expect(r.ok).toBe(true);
-    const files = r.manifest.artifacts.map((a) => a.file).sort();
+    expect(r.exitCode).toBe(0);
+    const outDir = path.join(root, 'wheelhouse');
+    expect(r.outputs!.manifest).toBe(path.join(outDir, MANIFEST_NAME));
+    const manifest = r.json as Manifest;
+    expect(JSON.parse(r.outputs!.artifacts)).toEqual(manifest.artifacts);
+    const files = manifest.artifacts.map((a) => a.file).sort();
     expect(files).toEqual(['albatross_pure-1.0.0-py3-none-any.whl', 'albatross_pure-1.0.0.tar.gz']);
     expect((await fs.readdir(outDir)).sort()).toEqual([MANIFEST_NAME, ...files]);
-    const wheel = r.manifest.artifacts.find((a) => a.kind === 'wheel')!;
+    expect(r.text).toMatch(/albatross_pure-1\.0\.0-py3-none-any\.whl\s+wheel\s+3\.12\s+passed/);
+    const wheel = manifest.artifacts.find((a) => a.kind === 'wheel')!;
     expect(wheel).toMatchObject({
       pythonTag: 'py3',
       abiTag: 'none',
       platformTag: 'any',
-      python: '3.11'
+      python: '3.12'
     });
     expect(wheel.test).toMatchObject({
       status: 'passed',
       command: 'import albatross_pure; albatross-pure --help'
     });
-    for (const a of r.manifest.artifacts) {
+    for (const a of manifest.artifacts) {
       expect(a.sha256).toBe(await sha256File(path.join(outDir, a.file)));
       expect(a.size).toBe((await fs.stat(path.join(outDir, a.file))).size);
     }
@@ -86,6 +96,14 @@ describe('host builds', () => {
     const members = await readZip(path.join(outDir, wheel.file));
     const record = members.find((m) => m.name.endsWith('.dist-info/RECORD'))!;
     expect(record.data.toString()).toBe(recordText(members, record.name));
+    // An explicitly requested Python that is not installed is a configuration error naming it.
+    await expect(
+      buildCommand({
+        opts: testOptions({ projectDir: root, python: ['3.99'] }),
+        log,
+        surface: 'cli'
+      })
+    ).rejects.toThrow(/3\.99/);
   });
 
   it('fails an sdist that omits a module: the wheel built from it does not import', async () => {
@@ -152,21 +170,51 @@ describe('host builds', () => {
     expect((err as Error).message).toMatch(/^out: output directory .* is not writable/);
   });
 
+  // Build A: every CPython >= 3.9 pyenv has, under one calling environment. Build B (next test):
+  // one of them again from another directory under another umask, TZ and locale.
+  let buildA: Record<string, string> = {};
+  let newestA = '';
+  const SDE = 1700000000;
+  const withCallerEnv = async <T>(
+    e: { TZ: string; LC_ALL: string; umask: number },
+    fn: () => Promise<T>
+  ): Promise<T> => {
+    const saved = { TZ: process.env.TZ, LC_ALL: process.env.LC_ALL, LANG: process.env.LANG };
+    const savedMask = process.umask(e.umask);
+    process.env.TZ = e.TZ;
+    process.env.LC_ALL = e.LC_ALL;
+    process.env.LANG = e.LC_ALL;
+    try {
+      return await fn();
+    } finally {
+      for (const [k, v] of Object.entries(saved)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+      process.umask(savedMask);
+    }
+  };
+
   it('builds the C extension for every CPython >= 3.9 pyenv has, each wheel installed and imported', async () => {
     const pythons = (await discoverPythons())
       .filter((p) => p.source === 'pyenv' && byVersionAsc(p.version, '3.9') >= 0)
       .map((p) => p.version);
     expect(pythons.length).toBeGreaterThan(0);
     const outDir = await out('cext');
+    const root = path.join(tmp, 'repro-a', 'checkout');
+    await fs.cp(path.join(FIXTURES, 'build-cext'), root, { recursive: true });
     // The test proves the import and that build paths were mapped out of the compiled code.
     const testCommand = `{python} -c "import albatross_cext as m; assert m.add(2, 3) == 5; assert not m.where().startswith('/'), m.where()"`;
-    const r = await buildProject({
-      model: model('build-cext', { native: true, pythonVersions: pythons }),
-      opts: testOptions({ testCommand }),
-      log: memoryLogger(),
-      outDir,
-      mode: 'host'
-    });
+    const r = await withCallerEnv({ TZ: 'America/New_York', LC_ALL: 'C', umask: 0o077 }, () =>
+      buildProject({
+        model: model('build-cext', { root, native: true, pythonVersions: pythons }),
+        opts: testOptions({ testCommand, sourceDateEpoch: SDE }),
+        log: memoryLogger(),
+        outDir,
+        mode: 'host',
+        env: { workRoot: path.join(tmp, 'work-a') }
+      })
+    );
     expect(r.manifest.failures).toEqual([]);
     expect(r.ok).toBe(true);
     const wheels = r.manifest.artifacts.filter((a) => a.kind === 'wheel');
@@ -177,69 +225,29 @@ describe('host builds', () => {
       expect(w.repaired).toBe(false);
       expect(w.test?.status).toBe('passed');
     }
+    newestA = pythons[pythons.length - 1];
+    buildA = Object.fromEntries(r.manifest.artifacts.map((a) => [a.file, a.sha256]));
   });
 
-  it('gives byte-identical artifacts from different directories, umask, TZ and locale', async () => {
-    const saved = { TZ: process.env.TZ, LC_ALL: process.env.LC_ALL, LANG: process.env.LANG };
-    const savedMask = process.umask();
-    const results: Record<string, string>[] = [];
-    try {
-      for (const [i, env] of [
-        { TZ: 'America/New_York', LC_ALL: 'C', LANG: 'C', umask: 0o077 },
-        { TZ: 'Asia/Kolkata', LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8', umask: 0o002 }
-      ].entries()) {
-        const root = path.join(tmp, `repro-${i}-${'x'.repeat(i * 7)}`, 'checkout');
-        await fs.cp(path.join(FIXTURES, 'build-cext'), root, { recursive: true });
-        process.env.TZ = env.TZ;
-        process.env.LC_ALL = env.LC_ALL;
-        process.env.LANG = env.LANG;
-        process.umask(env.umask);
-        const outDir = path.join(tmp, `repro-out-${i}`);
-        const r = await buildProject({
-          model: model('build-cext', { root, native: true }),
-          opts: testOptions({ sourceDateEpoch: 1700000000, test: false }),
-          log: memoryLogger(),
-          outDir,
-          mode: 'host',
-          env: { workRoot: path.join(tmp, `work-${i}${'y'.repeat(i * 3)}`) }
-        });
-        expect(r.ok).toBe(true);
-        results.push(Object.fromEntries(r.manifest.artifacts.map((a) => [a.file, a.sha256])));
-      }
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-      process.umask(savedMask);
-    }
-    expect(Object.keys(results[0])).toHaveLength(2);
-    expect(results[1]).toEqual(results[0]);
-  });
-
-  it('buildCommand: detects, resolves OUT against the project, returns the manifest and outputs', async () => {
-    const root = path.join(tmp, 'cmd-pure');
-    await fs.cp(path.join(FIXTURES, 'build-pure'), root, { recursive: true });
-    const log = memoryLogger();
-    const r = await buildCommand({
-      opts: testOptions({ projectDir: root, out: 'wheelhouse', python: ['3.12'] }),
-      log,
-      surface: 'cli'
-    });
-    expect(r.exitCode).toBe(0);
-    expect(r.outputs!.manifest).toBe(path.join(root, 'wheelhouse', MANIFEST_NAME));
-    const artifacts = JSON.parse(r.outputs!.artifacts) as { file: string }[];
-    expect(artifacts.map((a) => a.file).sort()).toEqual([
-      'albatross_pure-1.0.0-py3-none-any.whl',
-      'albatross_pure-1.0.0.tar.gz'
-    ]);
-    expect(r.text).toMatch(/albatross_pure-1\.0\.0-py3-none-any\.whl\s+wheel\s+3\.12\s+passed/);
-    await expect(
-      buildCommand({
-        opts: testOptions({ projectDir: root, python: ['3.99'] }),
-        log,
-        surface: 'cli'
+  it('gives byte-identical artifacts from another directory, umask, TZ and locale', async () => {
+    expect(Object.keys(buildA).length).toBeGreaterThan(1);
+    const root = path.join(tmp, 'repro-b-longer-name', 'elsewhere', 'checkout');
+    await fs.cp(path.join(FIXTURES, 'build-cext'), root, { recursive: true });
+    const r = await withCallerEnv({ TZ: 'Asia/Kolkata', LC_ALL: 'C.UTF-8', umask: 0o002 }, () =>
+      buildProject({
+        model: model('build-cext', { root, native: true }),
+        opts: testOptions({ sourceDateEpoch: SDE, test: false }),
+        log: memoryLogger(),
+        outDir: path.join(tmp, 'repro-out-b'),
+        mode: 'host',
+        // The same interpreter builds the sdist in both (the newest requested).
+        pythons: [newestA],
+        env: { workRoot: path.join(tmp, 'work-b-other') }
       })
-    ).rejects.toThrow(/3\.99/);
+    );
+    expect(r.ok).toBe(true);
+    expect(r.manifest.artifacts).toHaveLength(2);
+    for (const a of r.manifest.artifacts)
+      expect({ file: a.file, sha256: buildA[a.file] }).toEqual({ file: a.file, sha256: a.sha256 });
   });
 });

@@ -111,6 +111,7 @@ describe('dependency wheel cache, local backend (real pip, real compiler)', () =
     expect(warm.report.bytesRestored).toBe(cold.report.bytesSaved);
     expect(warm.report.secondsSaved).toBeGreaterThan(0);
     expect((await fs.readdir(warm.dir)).sort()).toEqual(wheels.sort());
+    expect(warm.resolvedFromCache).toBeFalsy(); // a source tree requirement: pip must run
 
     // A changed input (index options) misses the exact key but falls back by prefix.
     const other = await run(
@@ -163,6 +164,9 @@ describe('dependency wheel cache, local backend (real pip, real compiler)', () =
       wheelsBuilt: 0,
       warnings: []
     });
+    // Everything is pinned and the entry holds the whole resolution: pip is not even run.
+    expect(healed.resolvedFromCache).toBe(true);
+    expect((await fs.readdir(healed.dir)).sort()).toEqual((await fs.readdir(again.dir)).sort());
   });
 
   it('an unwritable cache dir and an unavailable cache service: cold build, warnings, no failure', async () => {
@@ -221,6 +225,17 @@ describe('dependency wheel cache, local backend (real pip, real compiler)', () =
     expect(entry.filter((f) => f.endsWith('.whl'))).toEqual(
       (await fs.readdir(all.dir)).filter((w) => w.startsWith('six-'))
     );
+
+    // Cache poisoning: a pull_request_target run restores but never saves.
+    const prt = await run(options(path.join(work, 'cache-g'), { cacheAllWheels: true }), ['six'], {
+      GITHUB_EVENT_NAME: 'pull_request_target'
+    });
+    expect(prt.report).toMatchObject({
+      hit: 'miss',
+      saved: false,
+      saveSkipped: 'event pull_request_target'
+    });
+    await expect(fs.access(path.join(work, 'cache-g', 'wheels', prt.report.key))).rejects.toThrow();
 
     const off = await run(options(path.join(work, 'cache-d'), { cache: false }), ['six']);
     expect(off.report).toMatchObject({ hit: 'disabled', saved: false, wheelsBuilt: 0 });

@@ -170,7 +170,7 @@ describe('detect: dynamic metadata through the PEP 517 hook', () => {
       expect(model.version).toBeNull();
       expect(model.name).toBe('flitmod');
       expect(log.lines.join('\n')).toMatch(
-        /warning: pyproject\.toml: no Python interpreter found to run the build backend; dynamic metadata \(version\) is not resolved/
+        /warning: pyproject\.toml: dynamic metadata \(version\) is not resolved: no Python interpreter found to run the build backend/
       );
       await fs.rm(fresh, { recursive: true, force: true });
     } finally {

@@ -12,7 +12,12 @@ import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv } from '../../src/runtime/pip.js';
 import { discoverPythons, findPython } from '../../src/runtime/python.js';
 import { packageProject } from '../../src/package/index.js';
-import { DOCKER_SKIP_REASON, TEST_PYTHON_ARCHIVE, dockerEnv, dockerReady } from '../helpers/docker.js';
+import {
+  DOCKER_SKIP_REASON,
+  TEST_PYTHON_ARCHIVE,
+  dockerEnv,
+  dockerReady
+} from '../helpers/docker.js';
 import { itIf, testOptions } from '../helpers/env.js';
 
 const FIXTURE = path.resolve('fixtures/package-app');
@@ -24,7 +29,11 @@ type Layer = { role: string; digest: string; diffId: string; size: number };
 
 async function buildWheel(src: string, out: string): Promise<void> {
   const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
-  await exec([py.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '--wheel-dir', out, src], { extraEnv: pipEnv(testOptions()) }, 'building the fixture wheel');
+  await exec(
+    [py.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '--wheel-dir', out, src],
+    { extraEnv: pipEnv(testOptions()) },
+    'building the fixture wheel'
+  );
 }
 
 /** A `docker save`-like archive with one layer and no Python in it. */
@@ -35,13 +44,21 @@ async function baseWithoutPython(file: string): Promise<void> {
     chunks.push(c as Buffer);
   });
   const layer = Buffer.alloc(1024); // an empty tar: two zero blocks
-  const diffId = 'sha256:' + (await import('node:crypto')).createHash('sha256').update(layer).digest('hex');
-  const cfg = JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] } });
+  const diffId =
+    'sha256:' + (await import('node:crypto')).createHash('sha256').update(layer).digest('hex');
+  const cfg = JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: [diffId] }
+  });
   const add = (name: string, data: Buffer | string): Promise<void> =>
     new Promise((res, rej) => pack.entry({ name }, Buffer.from(data), (e) => (e ? rej(e) : res())));
   await add('c.json', cfg);
   await add('l/layer.tar', layer);
-  await add('manifest.json', JSON.stringify([{ Config: 'c.json', RepoTags: ['empty:1'], Layers: ['l/layer.tar'] }]));
+  await add(
+    'manifest.json',
+    JSON.stringify([{ Config: 'c.json', RepoTags: ['empty:1'], Layers: ['l/layer.tar'] }])
+  );
   pack.finalize();
   await new Promise<void>((r) => pack.on('end', () => r()));
   await fs.writeFile(file, Buffer.concat(chunks));
@@ -59,8 +76,14 @@ describe('container image without a daemon (real pip, real docker-archive base)'
     }
     // b: the code-only change.
     const cli = path.join(work, 'b', 'src', 'pkgapp', 'cli.py');
-    await fs.writeFile(cli, (await fs.readFile(cli, 'utf8')).replace('hello from pkgapp', 'hi again from pkgapp'));
-    await Promise.all([buildWheel(path.join(work, 'a'), path.join(work, 'wheels-a')), buildWheel(path.join(work, 'b'), path.join(work, 'wheels-b'))]);
+    await fs.writeFile(
+      cli,
+      (await fs.readFile(cli, 'utf8')).replace('hello from pkgapp', 'hi again from pkgapp')
+    );
+    await Promise.all([
+      buildWheel(path.join(work, 'a'), path.join(work, 'wheels-a')),
+      buildWheel(path.join(work, 'b'), path.join(work, 'wheels-b'))
+    ]);
   }, 180_000);
 
   afterAll(async () => {
@@ -74,7 +97,11 @@ describe('container image without a daemon (real pip, real docker-archive base)'
     if (work) await fs.rm(work, { recursive: true, force: true });
   });
 
-  const pack = async (variant: 'a' | 'b', out: string, extra: Parameters<typeof testOptions>[0] = {}) => {
+  const pack = async (
+    variant: 'a' | 'b',
+    out: string,
+    extra: Parameters<typeof testOptions>[0] = {}
+  ) => {
     await fs.cp(path.join(work, `wheels-${variant}`), out, { recursive: true });
     const opts = testOptions({
       projectDir: path.join(work, variant),
@@ -88,7 +115,11 @@ describe('container image without a daemon (real pip, real docker-archive base)'
     const log = memoryLogger();
     const model = await detectProject(opts, log);
     const r = await packageProject({ model, opts, log, outDir: out, formats: ['image'] });
-    return { ...r, image: r.manifest.artifacts.find((a) => a.kind === 'image') as ArtifactEntry, log: log.lines };
+    return {
+      ...r,
+      image: r.manifest.artifacts.find((a) => a.kind === 'image') as ArtifactEntry,
+      log: log.lines
+    };
   };
 
   itIf(HAVE_BASE, BASE_REASON)(
@@ -104,10 +135,30 @@ describe('container image without a daemon (real pip, real docker-archive base)'
       expect(layers.map((l) => l.role)).toEqual(['base', 'dependencies', 'application']);
       // The base layer is written through unchanged.
       const baseLayer = layers[0];
-      expect(existsSync(path.join(work, 'a1', 'albatross-package-app-1.2.0.oci', 'blobs', 'sha256', baseLayer.digest.slice(7)))).toBe(true);
-      const index = JSON.parse(await fs.readFile(path.join(work, 'a1', 'albatross-package-app-1.2.0.oci', 'index.json'), 'utf8'));
+      expect(
+        existsSync(
+          path.join(
+            work,
+            'a1',
+            'albatross-package-app-1.2.0.oci',
+            'blobs',
+            'sha256',
+            baseLayer.digest.slice(7)
+          )
+        )
+      ).toBe(true);
+      const index = JSON.parse(
+        await fs.readFile(
+          path.join(work, 'a1', 'albatross-package-app-1.2.0.oci', 'index.json'),
+          'utf8'
+        )
+      );
       expect(index.manifests[0].digest).toBe(a1.image.digest);
-      const blob = (d: string): Promise<string> => fs.readFile(path.join(work, 'a1', 'albatross-package-app-1.2.0.oci', 'blobs', 'sha256', d.slice(7)), 'utf8');
+      const blob = (d: string): Promise<string> =>
+        fs.readFile(
+          path.join(work, 'a1', 'albatross-package-app-1.2.0.oci', 'blobs', 'sha256', d.slice(7)),
+          'utf8'
+        );
       const manifest = JSON.parse(await blob(a1.image.digest as string));
       const config = JSON.parse(await blob(manifest.config.digest));
       expect(config.created).toBe('2023-11-14T22:13:20Z');
@@ -120,13 +171,17 @@ describe('container image without a daemon (real pip, real docker-archive base)'
       // Again, elsewhere: the same digest and the same archive bytes.
       const a2 = await pack('a', path.join(work, 'a2'));
       expect(a2.image.digest).toBe(a1.image.digest);
-      expect(await sha256File(path.join(work, 'a2', a2.image.file))).toBe(await sha256File(path.join(work, 'a1', a1.image.file)));
+      expect(await sha256File(path.join(work, 'a2', a2.image.file))).toBe(
+        await sha256File(path.join(work, 'a1', a1.image.file))
+      );
 
       // Code-only change: base and dependency layers identical, the application layer new and small.
       const b = await pack('b', path.join(work, 'b1'));
       const bLayers = (b.image.details as { layers: Layer[] }).layers;
       expect(b.image.digest).not.toBe(a1.image.digest);
-      expect(bLayers.slice(0, -1).map((l) => l.digest)).toEqual(layers.slice(0, -1).map((l) => l.digest));
+      expect(bLayers.slice(0, -1).map((l) => l.digest)).toEqual(
+        layers.slice(0, -1).map((l) => l.digest)
+      );
       expect(bLayers[bLayers.length - 1].digest).not.toBe(layers[layers.length - 1].digest);
       expect(bLayers[bLayers.length - 1].size).toBeLessThan(20_000);
     },
@@ -140,9 +195,15 @@ describe('container image without a daemon (real pip, real docker-archive base)'
       const name = first.image.imageName as string;
       loaded.push(name);
       const env = dockerEnv();
-      const out = execFileSync('docker', ['load', '-i', path.join(first.dir, first.image.file)], { env, encoding: 'utf8' });
+      const out = execFileSync('docker', ['load', '-i', path.join(first.dir, first.image.file)], {
+        env,
+        encoding: 'utf8'
+      });
       expect(out).toContain(name);
-      const run = execFileSync('docker', ['run', '--rm', '--network', 'none', name], { env, encoding: 'utf8' }).trim();
+      const run = execFileSync('docker', ['run', '--rm', '--network', 'none', name], {
+        env,
+        encoding: 'utf8'
+      }).trim();
       expect(run).toBe('hello from pkgapp 1.2.0 (six 1.17.0, py3)');
     },
     300_000
@@ -153,9 +214,13 @@ describe('container image without a daemon (real pip, real docker-archive base)'
     await baseWithoutPython(noPy);
     const r1 = await pack('a', path.join(work, 'bad1'), { base: `docker-archive:${noPy}` });
     expect(r1.ok).toBe(false);
-    expect(r1.manifest.failures[0].message).toMatch(/^base docker-archive:.*nopython.tar: no Python interpreter found/);
+    expect(r1.manifest.failures[0].message).toMatch(
+      /^base docker-archive:.*nopython.tar: no Python interpreter found/
+    );
     expect(r1.manifest.artifacts.some((a) => a.kind === 'image')).toBe(false);
-    const r2 = await pack('a', path.join(work, 'bad2'), { base: `docker-archive:${path.join(work, 'missing.tar')}` });
+    const r2 = await pack('a', path.join(work, 'bad2'), {
+      base: `docker-archive:${path.join(work, 'missing.tar')}`
+    });
     expect(r2.ok).toBe(false);
     expect(r2.manifest.failures[0].message).toMatch(/missing.tar does not exist or cannot be read/);
   });

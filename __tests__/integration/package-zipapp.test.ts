@@ -21,7 +21,11 @@ const PEX = process.env.ALBATROSS_TEST_PEX ?? '';
 async function buildWheel(src: string, out: string): Promise<void> {
   const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
   const opts = testOptions();
-  await exec([py.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '--wheel-dir', out, src], { extraEnv: pipEnv(opts) }, 'building the fixture wheel');
+  await exec(
+    [py.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '--wheel-dir', out, src],
+    { extraEnv: pipEnv(opts) },
+    'building the fixture wheel'
+  );
 }
 
 describe('zipapp and pex (real pip, real Pythons)', () => {
@@ -42,7 +46,13 @@ describe('zipapp and pex (real pip, real Pythons)', () => {
   const run = async (out: string, extra: Parameters<typeof testOptions>[0] = {}) => {
     await fs.cp(path.join(work, 'wheels'), out, { recursive: true });
     const log = memoryLogger();
-    const opts = testOptions({ projectDir: project, out, sourceDateEpoch: SDE, cacheDir: path.join(work, 'cache'), ...extra });
+    const opts = testOptions({
+      projectDir: project,
+      out,
+      sourceDateEpoch: SDE,
+      cacheDir: path.join(work, 'cache'),
+      ...extra
+    });
     const r = await packageCommand({ opts, log, surface: 'cli' });
     return { ...r, manifest: r.json as Manifest, log: log.lines };
   };
@@ -52,7 +62,10 @@ describe('zipapp and pex (real pip, real Pythons)', () => {
     const a = await run(out1, { format: ['zipapp', 'pex'] });
     const zipapp = a.manifest.artifacts.find((x) => x.kind === 'zipapp');
     expect(zipapp?.file).toBe('albatross-package-app-1.2.0.pyz');
-    expect(zipapp?.details).toMatchObject({ entryPoint: 'pkgapp.cli:main', dependencies: ['six-1.17.0-py2.py3-none-any.whl'] });
+    expect(zipapp?.details).toMatchObject({
+      entryPoint: 'pkgapp.cli:main',
+      dependencies: ['six-1.17.0-py2.py3-none-any.whl']
+    });
     // pex is not in the local index: its failure is recorded, the zipapp is still there.
     expect(a.exitCode).toBe(1);
     const pexFailure = a.manifest.failures.find((f) => f.kind === 'pex');
@@ -65,7 +78,9 @@ describe('zipapp and pex (real pip, real Pythons)', () => {
     for (const v of ['3.8', '3.12']) {
       const py = await findPython(v);
       if (!py) continue;
-      expect(execFileSync(py.executable, [pyz], { encoding: 'utf8' }).trim()).toBe('hello from pkgapp 1.2.0 (six 1.17.0, py3)');
+      expect(execFileSync(py.executable, [pyz], { encoding: 'utf8' }).trim()).toBe(
+        'hello from pkgapp 1.2.0 (six 1.17.0, py3)'
+      );
     }
     const listing = execFileSync('python3', ['-m', 'zipfile', '-l', pyz], { encoding: 'utf8' });
     expect(listing).toContain('__main__.py');
@@ -78,7 +93,9 @@ describe('zipapp and pex (real pip, real Pythons)', () => {
       const out2 = path.join(work, 'out2');
       const b = await run(out2, { format: ['zipapp'] });
       expect(b.exitCode).toBe(0);
-      expect(await sha256File(path.join(out2, 'albatross-package-app-1.2.0.pyz'))).toBe(await sha256File(pyz));
+      expect(await sha256File(path.join(out2, 'albatross-package-app-1.2.0.pyz'))).toBe(
+        await sha256File(pyz)
+      );
     } finally {
       if (tz === undefined) delete process.env.TZ;
       else process.env.TZ = tz;
@@ -89,16 +106,25 @@ describe('zipapp and pex (real pip, real Pythons)', () => {
     const out = path.join(work, 'out-badpex');
     const r = await run(out, { format: ['pex'], pex: path.join(work, 'no-such-pex') });
     expect(r.exitCode).toBe(1);
-    expect(r.manifest.failures[0].message).toMatch(/pex: the `pex` option names .*no-such-pex, which does not run/);
+    expect(r.manifest.failures[0].message).toMatch(
+      /pex: the `pex` option names .*no-such-pex, which does not run/
+    );
   });
 
-  itIf(PEX !== '', 'pex cannot be installed on this machine (not in the local index)')('builds a reproducible PEX with the real pex', async () => {
-    const a = await run(path.join(work, 'pex1'), { format: ['pex'], pex: PEX });
-    const b = await run(path.join(work, 'pex2'), { format: ['pex'], pex: PEX });
-    expect(a.exitCode).toBe(0);
-    const file = a.manifest.artifacts.find((x) => x.kind === 'pex')?.file as string;
-    expect(b.manifest.artifacts.find((x) => x.kind === 'pex')?.sha256).toBe(a.manifest.artifacts.find((x) => x.kind === 'pex')?.sha256);
-    const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
-    expect(execFileSync(py.executable, [path.join(work, 'pex1', file)], { encoding: 'utf8' })).toContain('hello from pkgapp 1.2.0');
-  });
+  itIf(PEX !== '', 'pex cannot be installed on this machine (not in the local index)')(
+    'builds a reproducible PEX with the real pex',
+    async () => {
+      const a = await run(path.join(work, 'pex1'), { format: ['pex'], pex: PEX });
+      const b = await run(path.join(work, 'pex2'), { format: ['pex'], pex: PEX });
+      expect(a.exitCode).toBe(0);
+      const file = a.manifest.artifacts.find((x) => x.kind === 'pex')?.file as string;
+      expect(b.manifest.artifacts.find((x) => x.kind === 'pex')?.sha256).toBe(
+        a.manifest.artifacts.find((x) => x.kind === 'pex')?.sha256
+      );
+      const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
+      expect(
+        execFileSync(py.executable, [path.join(work, 'pex1', file)], { encoding: 'utf8' })
+      ).toContain('hello from pkgapp 1.2.0');
+    }
+  );
 });

@@ -80,6 +80,11 @@ describe('albatross report (CLI)', () => {
     expect(none.stderr).toMatch(
       /^albatross: report: no albatross-manifest\.json or reproducibility\.json under .*empty\n$/
     );
+    const noOut = await cli(['report', 'project'], tmp);
+    expect(noOut.code).toBe(3);
+    expect(noOut.stderr).toMatch(
+      /no output directory .*project\/dist \(build first, or pass --in DIR\)/
+    );
     await fs.mkdir(path.join(tmp, 'bad'));
     await fs.writeFile(path.join(tmp, 'bad', 'albatross-manifest.json'), '{"schema": 1,');
     const bad = await cli(['report', 'project', '--in', 'bad'], tmp);

@@ -14,6 +14,7 @@ import { Manifest } from '../../src/manifest/model.js';
 import { execArgs, requireEngine, runArgs } from '../../src/runtime/container.js';
 import { SDE_FALLBACK, resolveSourceDateEpoch, zipEpoch } from '../../src/runtime/sde.js';
 import { execFileSync } from 'node:child_process';
+import { copySource } from '../../src/build/project.js';
 
 describe('container argv builders', () => {
   const cases: [string, Parameters<typeof runArgs>[1], string[]][] = [
@@ -384,5 +385,42 @@ describe('build command output', () => {
     const s = buildSummary(m);
     expect(s).toContain('1 wheel(s) not repaired by auditwheel');
     expect(s).toContain('**Failed: wheel cp312**');
+  });
+});
+
+describe('source copy', () => {
+  it('skips outputs, VCS data and caches, but keeps a build/ subpackage', async () => {
+    const root = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-copy-'));
+    for (const f of [
+      'pyproject.toml',
+      '.git/HEAD',
+      'build/lib/x.py',
+      'dist/a.whl',
+      'src/pkg/build/__init__.py',
+      'src/pkg/__pycache__/m.pyc',
+      '.venv/bin/python'
+    ]) {
+      await fs.mkdir(path.dirname(path.join(root, f)), { recursive: true });
+      await fs.writeFile(path.join(root, f), '');
+    }
+    const dest = path.join(root + '-copy', 'p-1');
+    await copySource(root, dest);
+    const list = async (d: string, pre = ''): Promise<string[]> =>
+      (await fs.readdir(d, { withFileTypes: true }))
+        .flatMap((e) => [pre + e.name])
+        .concat(
+          ...(await Promise.all(
+            (await fs.readdir(d, { withFileTypes: true }))
+              .filter((e) => e.isDirectory())
+              .map((e) => list(path.join(d, e.name), `${pre}${e.name}/`))
+          ))
+        );
+    expect((await list(dest)).sort()).toEqual([
+      'pyproject.toml',
+      'src',
+      'src/pkg',
+      'src/pkg/build',
+      'src/pkg/build/__init__.py'
+    ]);
   });
 });

@@ -8,9 +8,10 @@ import { createBackend, selectBackend } from '../../src/cache/backend.js';
 import { checkWheel, isWheelName, parseCsvLine } from '../../src/cache/integrity.js';
 import { CACHE_FORMAT_VERSION, cacheKey, keyPart } from '../../src/cache/key.js';
 import { LocalBackend } from '../../src/cache/local.js';
+import { isPinned, resolutionIsPinned } from '../../src/cache/pinned.js';
 import { parseBuilt, pipWheelArgv } from '../../src/cache/pipwheel.js';
 import { saveBlockedReason } from '../../src/cache/policy.js';
-import { cacheSummaryLine } from '../../src/cache/summary.js';
+import { cacheSummaryLine, mergeCacheReports } from '../../src/cache/summary.js';
 import { defaultOptions } from '../../src/config/options.js';
 
 const made: string[] = [];
@@ -329,5 +330,79 @@ describe('summary line', () => {
     expect(line).toBe(
       'Dependency cache (local): hit, key `albatross-v1-k` · 3 wheel(s) reused, 0 built · 2.0 kB restored · not saved (exact hit) · ~12.3 s saved'
     );
+  });
+
+  it('merges the reports of several wheelhouses', () => {
+    const base = {
+      backend: 'local',
+      bytesSaved: 0,
+      saved: false,
+      wheelsBuilt: 0,
+      secondsSaved: 1,
+      warnings: []
+    };
+    const m = mergeCacheReports([
+      {
+        ...base,
+        key: 'k1',
+        hit: 'exact',
+        bytesRestored: 10,
+        saveSkipped: 'exact hit',
+        wheelsReused: 1
+      },
+      {
+        ...base,
+        key: 'k2',
+        hit: 'miss',
+        bytesRestored: 0,
+        saved: true,
+        bytesSaved: 5,
+        wheelsBuilt: 2,
+        wheelsReused: 0,
+        warnings: ['w']
+      }
+    ]);
+    expect(m).toMatchObject({
+      key: 'k1 k2',
+      hit: 'partial',
+      bytesRestored: 10,
+      bytesSaved: 5,
+      saved: true,
+      saveSkipped: 'exact hit',
+      wheelsBuilt: 2,
+      wheelsReused: 1,
+      secondsSaved: 2,
+      warnings: ['w']
+    });
+    expect(mergeCacheReports([])).toBeUndefined();
+  });
+});
+
+describe('pinned resolutions (when pip may be skipped on an exact hit)', () => {
+  it.each([
+    ['a==1.0', true],
+    ['A_b.c === 2', true],
+    ['six (==1.16.0)', true],
+    ['a==1.0 ; python_version < "3.9"', true],
+    ['a>=1', false],
+    ['a==1.*', false],
+    ['a', false],
+    ['a==1,<2', false]
+  ])('%s → %s', (req, pinned) => {
+    expect(isPinned(req)).toBe(pinned);
+  });
+
+  it('looks through local wheels and the wheels of the resolution', async () => {
+    const pinnedWheel = await wheel(await tmp(), MEMBERS, {
+      tamper: {
+        'demo-1.0.dist-info/METADATA':
+          'Name: demo\nRequires-Dist: six==1.16.0\nRequires-Dist: pytest; extra == "test"\n'
+      }
+    });
+    expect(await resolutionIsPinned(['x==1'], [])).toBe(true);
+    expect(await resolutionIsPinned(['x>=1'], [])).toBe(false);
+    // MEMBERS' METADATA requires an unpinned "six"; tampering makes RECORD wrong but not METADATA unreadable.
+    expect(await resolutionIsPinned([pinnedWheel], [])).toBe(true);
+    expect(await resolutionIsPinned(['x==1'], [await wheel(await tmp(), MEMBERS)])).toBe(false);
   });
 });

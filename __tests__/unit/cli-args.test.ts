@@ -9,10 +9,22 @@ describe('parseCli', () => {
     ['no arguments: run in .', [], 'run', '.', {}],
     ['directory only: run', ['proj'], 'run', 'proj', {}],
     ['command and dir', ['detect', 'proj', '--json'], 'detect', 'proj', { json: true }],
-    ['list flags joined', ['build', 'p', '--python', '3.11', '--python', '3.12,3.13'], 'build', 'p', { python: '3.11,3.12,3.13' }],
+    [
+      'list flags joined',
+      ['build', 'p', '--python', '3.11', '--python', '3.12,3.13'],
+      'build',
+      'p',
+      { python: '3.11,3.12,3.13' }
+    ],
     ['negated boolean', ['verify', 'p', '--no-sensitivity'], 'verify', 'p', { sensitivity: false }],
     ['short flags', ['build', '-o', 'out', '-j', '2'], 'build', '.', { out: 'out', jobs: '2' }],
-    ['--flag=value', ['package', '--format=zipapp,image'], 'package', '.', { format: 'zipapp,image' }]
+    [
+      '--flag=value',
+      ['package', '--format=zipapp,image'],
+      'package',
+      '.',
+      { format: 'zipapp,image' }
+    ]
   ])('%s', (_case, argv, command, dir, values) => {
     const r = parseCli(argv as string[], COMMANDS);
     expect(r.command).toBe(command);

@@ -24,7 +24,9 @@ describe('options', () => {
 
   it('layers defaults, pyproject, then flags (later wins)', async () => {
     const dir = await project('[tool.albatross]\njobs = 3\npython = ["3.11"]\nmode = "host"\n');
-    const o = await resolveOptions(dir, [{ source: 'cli', origin: 'command line', values: { jobs: '5' } }]);
+    const o = await resolveOptions(dir, [
+      { source: 'cli', origin: 'command line', values: { jobs: '5' } }
+    ]);
     expect(o.jobs).toBe(5);
     expect(o.python).toEqual(['3.11']);
     expect(o.mode).toBe('host');
@@ -32,11 +34,23 @@ describe('options', () => {
   });
 
   it.each([
-    ['unknown pyproject key', '[tool.albatross]\njbos = 1\n', /\[tool\.albatross\] key 'jbos': unknown option 'jbos' \(did you mean 'jobs'\?\)/],
-    ['bad enum', '[tool.albatross]\nmode = "cloud"\n', /key 'mode': expected one of auto, host, container/],
+    [
+      'unknown pyproject key',
+      '[tool.albatross]\njbos = 1\n',
+      /\[tool\.albatross\] key 'jbos': unknown option 'jbos' \(did you mean 'jobs'\?\)/
+    ],
+    [
+      'bad enum',
+      '[tool.albatross]\nmode = "cloud"\n',
+      /key 'mode': expected one of auto, host, container/
+    ],
     ['wrong type', '[tool.albatross]\nsdist = "yes"\n', /key 'sdist': expected true or false/],
     ['cli-only key in pyproject', '[tool.albatross]\nout = "x"\n', /unknown option 'out'/],
-    ['malformed TOML names file and line', '[project]\nname = "x"\nversion = \n', /pyproject\.toml:3:\d+: invalid TOML/]
+    [
+      'malformed TOML names file and line',
+      '[project]\nname = "x"\nversion = \n',
+      /pyproject\.toml:3:\d+: invalid TOML/
+    ]
   ])('%s is a configuration error', async (_case, text, re) => {
     const dir = await project(text);
     const err = await resolveOptions(dir, []).catch((e: unknown) => e);
@@ -46,8 +60,8 @@ describe('options', () => {
 
   it('names the flag for a bad CLI value', async () => {
     const dir = await project('[project]\nname="x"\n');
-    await expect(resolveOptions(dir, [{ source: 'cli', origin: 'command line', values: { jobs: 'many' } }])).rejects.toThrow(
-      /flag --jobs: expected a non-negative integer/
-    );
+    await expect(
+      resolveOptions(dir, [{ source: 'cli', origin: 'command line', values: { jobs: 'many' } }])
+    ).rejects.toThrow(/flag --jobs: expected a non-negative integer/);
   });
 });

@@ -6,7 +6,12 @@ import * as zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { FailureError } from '../../src/errors.js';
 import { readDockerArchive, readOciLayout } from '../../src/package/oci/base.js';
-import { normalizeImageName } from '../../src/package/oci/image.js';
+import {
+  checkBaseArch,
+  checkImageWheels,
+  normalizeImageName
+} from '../../src/package/oci/image.js';
+import { parseWheelName } from '../../src/package/wheelname.js';
 import { findBasePython, scanLayers } from '../../src/package/oci/inspect.js';
 import { canonicalJson, MEDIA, sha256Digest } from '../../src/package/oci/json.js';
 import { buildLayer, parentDirs } from '../../src/package/oci/layer.js';
@@ -16,7 +21,12 @@ import { loadArgv, pullArgvs, pushArgvs } from '../../src/package/oci/transport.
 import { rewriteLauncher } from '../../src/package/oci/venvtree.js';
 import { pexArgv, pexPlatforms } from '../../src/package/pex.js';
 
-type Member = { name: string; type?: 'file' | 'directory' | 'symlink'; data?: Buffer | string; linkname?: string };
+type Member = {
+  name: string;
+  type?: 'file' | 'directory' | 'symlink';
+  data?: Buffer | string;
+  linkname?: string;
+};
 
 /** A tar of the members, as test input (the code under test never writes it). */
 async function makeTar(members: Member[]): Promise<Buffer> {
@@ -29,7 +39,17 @@ async function makeTar(members: Member[]): Promise<Buffer> {
   for (const m of members) {
     const data = Buffer.from(m.data ?? '');
     await new Promise<void>((res, rej) =>
-      pack.entry({ name: m.name, type: m.type ?? 'file', linkname: m.linkname, size: m.type && m.type !== 'file' ? 0 : data.length, mode: 0o755 }, m.type && m.type !== 'file' ? Buffer.alloc(0) : data, (e) => (e ? rej(e) : res()))
+      pack.entry(
+        {
+          name: m.name,
+          type: m.type ?? 'file',
+          linkname: m.linkname,
+          size: m.type && m.type !== 'file' ? 0 : data.length,
+          mode: 0o755
+        },
+        m.type && m.type !== 'file' ? Buffer.alloc(0) : data,
+        (e) => (e ? rej(e) : res())
+      )
     );
   }
   pack.finalize();
@@ -52,14 +72,22 @@ const debianPython: Member[] = [
   { name: 'usr/bin/python3', type: 'symlink', linkname: 'python3.11' },
   { name: 'usr/bin/python3.11', data: elf(0x3e) },
   { name: 'usr/lib/python3.11/os.py', data: '' },
-  { name: 'usr/lib/x86_64-linux-gnu/libc.so.6', data: 'junk GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36.\n' }
+  {
+    name: 'usr/lib/x86_64-linux-gnu/libc.so.6',
+    data: 'junk GNU C Library (Debian GLIBC 2.36-9) stable release version 2.36.\n'
+  }
 ];
 
 async function tmp(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'alb-oci-'));
 }
 
-async function layerFile(dir: string, name: string, members: Member[], gzip = false): Promise<{ file: string; tar: Buffer }> {
+async function layerFile(
+  dir: string,
+  name: string,
+  members: Member[],
+  gzip = false
+): Promise<{ file: string; tar: Buffer }> {
   const t = await makeTar(members);
   const file = path.join(dir, name);
   await fs.writeFile(file, gzip ? zlib.gzipSync(t) : t);
@@ -67,13 +95,34 @@ async function layerFile(dir: string, name: string, members: Member[], gzip = fa
 }
 
 /** A `docker save`-style archive holding one image with the given layers. */
-async function dockerArchive(dir: string, layers: Member[][], config: Record<string, unknown> = {}): Promise<string> {
+async function dockerArchive(
+  dir: string,
+  layers: Member[][],
+  config: Record<string, unknown> = {}
+): Promise<string> {
   const layerTars = await Promise.all(layers.map((l) => makeTar(l)));
   const diffIds = layerTars.map((t) => sha256Digest(t));
-  const cfg = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: { Env: ['PATH=/usr/bin:/bin'], Cmd: ['bash'] }, rootfs: { type: 'layers', diff_ids: diffIds }, ...config }));
+  const cfg = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: { Env: ['PATH=/usr/bin:/bin'], Cmd: ['bash'] },
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      ...config
+    })
+  );
   const members: Member[] = [
     { name: 'cfg.json', data: cfg },
-    { name: 'manifest.json', data: JSON.stringify([{ Config: 'cfg.json', RepoTags: ['base:1'], Layers: layerTars.map((_, i) => `l${i}/layer.tar`) }]) },
+    {
+      name: 'manifest.json',
+      data: JSON.stringify([
+        {
+          Config: 'cfg.json',
+          RepoTags: ['base:1'],
+          Layers: layerTars.map((_, i) => `l${i}/layer.tar`)
+        }
+      ])
+    },
     ...layerTars.map((t, i) => ({ name: `l${i}/layer.tar`, data: t }))
   ];
   const file = path.join(dir, 'base.tar');
@@ -83,10 +132,25 @@ async function dockerArchive(dir: string, layers: Member[][], config: Record<str
 
 describe('deterministic layers', () => {
   const entries = [
-    { path: 'app/venv/bin/tool', type: 'file' as const, mode: 0o755, data: Buffer.from('#!/app/venv/bin/python\n') },
+    {
+      path: 'app/venv/bin/tool',
+      type: 'file' as const,
+      mode: 0o755,
+      data: Buffer.from('#!/app/venv/bin/python\n')
+    },
     ...parentDirs('app/venv/bin'),
-    { path: 'app/venv/bin/python', type: 'symlink' as const, mode: 0o777, linkname: '/usr/bin/python3.11' },
-    { path: 'app/venv/' + 'x'.repeat(120) + '/long-name.py', type: 'file' as const, mode: 0o644, data: Buffer.from('print(1)\n') }
+    {
+      path: 'app/venv/bin/python',
+      type: 'symlink' as const,
+      mode: 0o777,
+      linkname: '/usr/bin/python3.11'
+    },
+    {
+      path: 'app/venv/' + 'x'.repeat(120) + '/long-name.py',
+      type: 'file' as const,
+      mode: 0o644,
+      data: Buffer.from('print(1)\n')
+    }
   ];
 
   it('gives the same digest for the same entries in any order, and a different one for other content', async () => {
@@ -122,7 +186,9 @@ describe('deterministic layers', () => {
       expect([h.uid, h.gid, h.uname, h.gname]).toEqual([0, 0, '', '']);
       expect(h.mtime.getTime()).toBe(1700000000 * 1000);
     }
-    expect(seen.find((h) => h.name === 'app/venv/bin/python')?.linkname).toBe('/usr/bin/python3.11');
+    expect(seen.find((h) => h.name === 'app/venv/bin/python')?.linkname).toBe(
+      '/usr/bin/python3.11'
+    );
   });
 
   it('refuses an entry listed twice', async () => {
@@ -130,7 +196,9 @@ describe('deterministic layers', () => {
   });
 
   it('serialises JSON canonically', () => {
-    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe('{"a":{"d":[2,{"y":2,"z":1}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: undefined } })).toBe(
+      '{"a":{"d":[2,{"y":2,"z":1}]},"b":1}'
+    );
   });
 });
 
@@ -158,36 +226,79 @@ describe('reading base images', () => {
   it('finds Debian python3: version, ELF architecture, glibc', async () => {
     const dir = await tmp();
     const { file, tar: t } = await layerFile(dir, 'l.tar', debianPython);
-    const fsMap = await scanLayers([{ file, digest: sha256Digest(t), size: t.length, mediaType: MEDIA.layerTar, diffId: sha256Digest(t) }], 'b');
-    expect(findBasePython(fsMap, 'b')).toEqual({ executable: '/usr/bin/python3.11', version: '3.11', arch: 'x86_64', libc: { kind: 'glibc', version: [2, 36] } });
+    const fsMap = await scanLayers(
+      [
+        {
+          file,
+          digest: sha256Digest(t),
+          size: t.length,
+          mediaType: MEDIA.layerTar,
+          diffId: sha256Digest(t)
+        }
+      ],
+      'b'
+    );
+    expect(findBasePython(fsMap, 'b')).toEqual({
+      executable: '/usr/bin/python3.11',
+      version: '3.11',
+      arch: 'x86_64',
+      libc: { kind: 'glibc', version: [2, 36] }
+    });
   });
 
   it('prefers /usr/local (official images), reads gzip layers, honours whiteouts', async () => {
     const dir = await tmp();
     const l1 = await layerFile(dir, 'l1.tar.gz', debianPython, true);
-    const l2 = await layerFile(dir, 'l2.tar.gz', [
-      { name: 'usr/local/bin/python3', type: 'symlink', linkname: 'python3.12' },
-      { name: 'usr/local/bin/python3.12', data: elf(0xb7) },
-      { name: 'usr/local/bin/python3.13', data: elf(0xb7) },
-      { name: 'usr/local/bin/.wh.python3.13' }
-    ], true);
-    const desc = (f: { file: string; tar: Buffer }) => ({ file: f.file, digest: 'sha256:0', size: 0, mediaType: MEDIA.layerGzip, diffId: sha256Digest(f.tar) });
+    const l2 = await layerFile(
+      dir,
+      'l2.tar.gz',
+      [
+        { name: 'usr/local/bin/python3', type: 'symlink', linkname: 'python3.12' },
+        { name: 'usr/local/bin/python3.12', data: elf(0xb7) },
+        { name: 'usr/local/bin/python3.13', data: elf(0xb7) },
+        { name: 'usr/local/bin/.wh.python3.13' }
+      ],
+      true
+    );
+    const desc = (f: { file: string; tar: Buffer }) => ({
+      file: f.file,
+      digest: 'sha256:0',
+      size: 0,
+      mediaType: MEDIA.layerGzip,
+      diffId: sha256Digest(f.tar)
+    });
     const fsMap = await scanLayers([desc(l1), desc(l2)], 'b');
     expect(fsMap.has('usr/local/bin/python3.13')).toBe(false);
-    expect(findBasePython(fsMap, 'b')).toMatchObject({ executable: '/usr/local/bin/python3.12', version: '3.12', arch: 'aarch64' });
+    expect(findBasePython(fsMap, 'b')).toMatchObject({
+      executable: '/usr/local/bin/python3.12',
+      version: '3.12',
+      arch: 'aarch64'
+    });
   });
 
   it('a base without Python is a clear error', async () => {
     const dir = await tmp();
-    const { file, tar: t } = await layerFile(dir, 'l.tar', [{ name: 'bin/sh', data: elf(0x3e) }, { name: 'usr/bin/python3', type: 'symlink', linkname: 'missing' }]);
-    const fsMap = await scanLayers([{ file, digest: 'sha256:0', size: 0, mediaType: MEDIA.layerTar, diffId: sha256Digest(t) }], 'docker-archive:x');
-    expect(() => findBasePython(fsMap, 'docker-archive:x')).toThrow(/base docker-archive:x: no Python interpreter found/);
+    const { file, tar: t } = await layerFile(dir, 'l.tar', [
+      { name: 'bin/sh', data: elf(0x3e) },
+      { name: 'usr/bin/python3', type: 'symlink', linkname: 'missing' }
+    ]);
+    const fsMap = await scanLayers(
+      [{ file, digest: 'sha256:0', size: 0, mediaType: MEDIA.layerTar, diffId: sha256Digest(t) }],
+      'docker-archive:x'
+    );
+    expect(() => findBasePython(fsMap, 'docker-archive:x')).toThrow(
+      /base docker-archive:x: no Python interpreter found/
+    );
   });
 
   it('reads a docker-archive: config, layers written through with their digests', async () => {
     const dir = await tmp();
     const archive = await dockerArchive(dir, [debianPython, [{ name: 'etc/hostname', data: 'x' }]]);
-    const base = await readDockerArchive(archive, path.join(dir, 'work'), 'docker-archive:base.tar');
+    const base = await readDockerArchive(
+      archive,
+      path.join(dir, 'work'),
+      'docker-archive:base.tar'
+    );
     expect(base.layers).toHaveLength(2);
     expect(base.layers[0].digest).toBe(base.layers[0].diffId);
     expect(base.layers[0].mediaType).toBe(MEDIA.layerTar);
@@ -196,16 +307,34 @@ describe('reading base images', () => {
 
   it('unreadable, non-docker or tampered archives are clear errors', async () => {
     const dir = await tmp();
-    await expect(readDockerArchive(path.join(dir, 'missing.tar'), path.join(dir, 'w0'), 'docker-archive:missing.tar')).rejects.toThrow(/does not exist or cannot be read/);
+    await expect(
+      readDockerArchive(
+        path.join(dir, 'missing.tar'),
+        path.join(dir, 'w0'),
+        'docker-archive:missing.tar'
+      )
+    ).rejects.toThrow(/does not exist or cannot be read/);
     const junk = path.join(dir, 'junk.tar');
     await fs.writeFile(junk, 'this is not a tar file at all'.repeat(40));
-    await expect(readDockerArchive(junk, path.join(dir, 'w1'), 'docker-archive:junk.tar')).rejects.toThrow(FailureError);
+    await expect(
+      readDockerArchive(junk, path.join(dir, 'w1'), 'docker-archive:junk.tar')
+    ).rejects.toThrow(FailureError);
     const noManifest = path.join(dir, 'nomanifest.tar');
     await fs.writeFile(noManifest, await makeTar([{ name: 'hello.txt', data: 'hi' }]));
-    await expect(readDockerArchive(noManifest, path.join(dir, 'w2'), 'docker-archive:nomanifest.tar')).rejects.toThrow(/manifest.json/);
+    await expect(
+      readDockerArchive(noManifest, path.join(dir, 'w2'), 'docker-archive:nomanifest.tar')
+    ).rejects.toThrow(/manifest.json/);
     const escaping = path.join(dir, 'escape.tar');
-    await fs.writeFile(escaping, await makeTar([{ name: '../escaped.txt', data: 'x' }, { name: 'manifest.json', data: JSON.stringify([{ Config: '../escaped.txt', Layers: [] }]) }]));
-    await expect(readDockerArchive(escaping, path.join(dir, 'w3'), 'docker-archive:escape.tar')).rejects.toThrow(/unsafe path/);
+    await fs.writeFile(
+      escaping,
+      await makeTar([
+        { name: '../escaped.txt', data: 'x' },
+        { name: 'manifest.json', data: JSON.stringify([{ Config: '../escaped.txt', Layers: [] }]) }
+      ])
+    );
+    await expect(
+      readDockerArchive(escaping, path.join(dir, 'w3'), 'docker-archive:escape.tar')
+    ).rejects.toThrow(/unsafe path/);
     await expect(fs.access(path.join(dir, 'escaped.txt'))).rejects.toThrow();
   });
 
@@ -222,14 +351,88 @@ describe('reading base images', () => {
     const t = await makeTar(debianPython);
     const gz = zlib.gzipSync(t);
     const layer = await put(gz);
-    const cfg = await put(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256Digest(t)] } }));
-    const manifest = await put(JSON.stringify({ schemaVersion: 2, config: { mediaType: MEDIA.config, ...cfg }, layers: [{ mediaType: MEDIA.dockerLayerGzip, ...layer }] }));
-    const idx = await put(JSON.stringify({ manifests: [{ mediaType: MEDIA.manifest, ...manifest, platform: { os: 'linux', architecture: 'amd64' } }] }));
-    await fs.writeFile(path.join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: MEDIA.index, ...idx, annotations: { 'org.opencontainers.image.ref.name': 'v1' } }] }));
+    const cfg = await put(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: [sha256Digest(t)] }
+      })
+    );
+    const manifest = await put(
+      JSON.stringify({
+        schemaVersion: 2,
+        config: { mediaType: MEDIA.config, ...cfg },
+        layers: [{ mediaType: MEDIA.dockerLayerGzip, ...layer }]
+      })
+    );
+    const idx = await put(
+      JSON.stringify({
+        manifests: [
+          {
+            mediaType: MEDIA.manifest,
+            ...manifest,
+            platform: { os: 'linux', architecture: 'amd64' }
+          }
+        ]
+      })
+    );
+    await fs.writeFile(
+      path.join(layout, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: MEDIA.index,
+            ...idx,
+            annotations: { 'org.opencontainers.image.ref.name': 'v1' }
+          }
+        ]
+      })
+    );
     const base = await readOciLayout(layout, 'v1', 'oci:layout:v1', 'amd64');
     expect(base.manifestDigest).toBe(manifest.digest);
-    expect(base.layers[0]).toMatchObject({ digest: layer.digest, mediaType: MEDIA.layerGzip, diffId: sha256Digest(t) });
-    await expect(readOciLayout(layout, 'v2', 'oci:layout:v2', 'amd64')).rejects.toThrow(/no image tagged 'v2'/);
+    expect(base.layers[0]).toMatchObject({
+      digest: layer.digest,
+      mediaType: MEDIA.layerGzip,
+      diffId: sha256Digest(t)
+    });
+    await expect(readOciLayout(layout, 'v2', 'oci:layout:v2', 'amd64')).rejects.toThrow(
+      /no image tagged 'v2'/
+    );
+  });
+});
+
+describe('platform checks', () => {
+  const py = {
+    executable: '/usr/bin/python3.11',
+    version: '3.11',
+    arch: 'x86_64',
+    libc: { kind: 'glibc' as const, version: [2, 36] as [number, number] }
+  };
+
+  it('a base whose config and Python disagree on the machine is an error', () => {
+    const base = { ref: 'oci:x', layers: [], config: { architecture: 'arm64' } };
+    expect(() => checkBaseArch(base, py)).toThrow(
+      /base oci:x: its config says arm64 but its Python \(\/usr\/bin\/python3.11\) is built for x86_64/
+    );
+    expect(() => checkBaseArch({ ...base, config: { architecture: 'amd64' } }, py)).not.toThrow();
+  });
+
+  it('wheels for another platform or Python than the base are an error naming both', () => {
+    const w = (f: string) => ({
+      ...(parseWheelName(f) as NonNullable<ReturnType<typeof parseWheelName>>),
+      abs: f
+    });
+    expect(() => checkImageWheels([w('six-1.17.0-py2.py3-none-any.whl')], py, 'b')).not.toThrow();
+    expect(() =>
+      checkImageWheels(
+        [w('fast-1-cp311-cp311-manylinux_2_28_aarch64.whl')],
+        py,
+        'docker-archive:b.tar'
+      )
+    ).toThrow(
+      /image: fast-1-cp311-cp311-manylinux_2_28_aarch64.whl does not fit the base image docker-archive:b.tar \(CPython 3.11, linux\/x86_64, glibc 2.36\)/
+    );
   });
 });
 
@@ -250,31 +453,63 @@ describe('references and argument vectors', () => {
   });
 
   it.each([
-    ['skopeo', [['skopeo', 'copy', '--retry-times', '2', 'docker://python:3.12', 'oci:/w/pulled:base']]],
-    ['docker', [['docker', 'pull', 'python:3.12'], ['docker', 'save', '-o', '/w/pulled', 'python:3.12']]],
-    ['podman', [['podman', 'pull', 'python:3.12'], ['podman', 'save', '-o', '/w/pulled', 'python:3.12']]]
+    [
+      'skopeo',
+      [['skopeo', 'copy', '--retry-times', '2', 'docker://python:3.12', 'oci:/w/pulled:base']]
+    ],
+    [
+      'docker',
+      [
+        ['docker', 'pull', 'python:3.12'],
+        ['docker', 'save', '-o', '/w/pulled', 'python:3.12']
+      ]
+    ],
+    [
+      'podman',
+      [
+        ['podman', 'pull', 'python:3.12'],
+        ['podman', 'save', '-o', '/w/pulled', 'python:3.12']
+      ]
+    ]
   ])('pull with %s', (tool, expected) => {
     expect(pullArgvs(tool as 'skopeo', 'python:3.12', '/w/pulled')).toEqual(expected);
   });
 
   it.each([
     ['skopeo', [['skopeo', 'copy', 'oci:/o/app.oci:1.0', 'docker://reg/app:1.0']]],
-    ['docker', [['docker', 'load', '-i', '/o/app.image.tar'], ['docker', 'push', 'reg/app:1.0']]]
+    [
+      'docker',
+      [
+        ['docker', 'load', '-i', '/o/app.image.tar'],
+        ['docker', 'push', 'reg/app:1.0']
+      ]
+    ]
   ])('push with %s', (tool, expected) => {
-    expect(pushArgvs(tool as 'skopeo', '/o/app.oci', '1.0', '/o/app.image.tar', 'reg/app:1.0')).toEqual(expected);
+    expect(
+      pushArgvs(tool as 'skopeo', '/o/app.oci', '1.0', '/o/app.image.tar', 'reg/app:1.0')
+    ).toEqual(expected);
   });
 
   it('load and image names', () => {
     expect(loadArgv('podman', '/o/a.tar')).toEqual(['podman', 'load', '-i', '/o/a.tar']);
     expect(normalizeImageName('My_App', '1.0+local.1')).toBe('my_app:1.0-local.1');
-    expect(normalizeImageName('registry:5000/team/app:v2', '1.0')).toBe('registry:5000/team/app:v2');
+    expect(normalizeImageName('registry:5000/team/app:v2', '1.0')).toBe(
+      'registry:5000/team/app:v2'
+    );
     expect(normalizeImageName('app', null)).toBe('app:latest');
   });
 
   it('points launchers at the image interpreter', () => {
-    expect(rewriteLauncher(Buffer.from('#!/root/.pyenv/versions/3.11.7/bin/python3.11\nimport sys\n'))?.toString()).toBe('#!/app/venv/bin/python\nimport sys\n');
-    const long = "#!/bin/sh\n'''exec' \"/very/long path/python\" \"$0\" \"$@\"\n' '''\nimport sys\n";
-    expect(rewriteLauncher(Buffer.from(long))?.toString()).toBe('#!/app/venv/bin/python\nimport sys\n');
+    expect(
+      rewriteLauncher(
+        Buffer.from('#!/root/.pyenv/versions/3.11.7/bin/python3.11\nimport sys\n')
+      )?.toString()
+    ).toBe('#!/app/venv/bin/python\nimport sys\n');
+    const long =
+      "#!/bin/sh\n'''exec' \"/very/long path/python\" \"$0\" \"$@\"\n' '''\nimport sys\n";
+    expect(rewriteLauncher(Buffer.from(long))?.toString()).toBe(
+      '#!/app/venv/bin/python\nimport sys\n'
+    );
     expect(rewriteLauncher(Buffer.from('\x7fELF'))).toBeNull();
   });
 
@@ -289,12 +524,32 @@ describe('references and argument vectors', () => {
       output: '/out/app-1.0.pex'
     });
     expect(argv).toEqual([
-      '/venv/bin/python', '-m', 'pex', '--no-pypi', '--find-links', '/out', '--find-links', '/wh',
-      '--no-build', '--no-compile', '--no-use-system-time', '--layout', 'zipapp',
-      '--entry-point', 'app.cli:main', '--interpreter-constraint', 'CPython>=3.9,<4',
-      '--python-shebang', '#!/usr/bin/env python3', '--output-file', '/out/app-1.0.pex', 'app==1.0'
+      '/venv/bin/python',
+      '-m',
+      'pex',
+      '--no-pypi',
+      '--find-links',
+      '/out',
+      '--find-links',
+      '/wh',
+      '--no-build',
+      '--no-compile',
+      '--no-use-system-time',
+      '--layout',
+      'zipapp',
+      '--entry-point',
+      'app.cli:main',
+      '--interpreter-constraint',
+      'CPython>=3.9,<4',
+      '--python-shebang',
+      '#!/usr/bin/env python3',
+      '--output-file',
+      '/out/app-1.0.pex',
+      'app==1.0'
     ]);
     expect(pexPlatforms(['any'], ['none'], '3.11')).toEqual([]);
-    expect(pexPlatforms(['manylinux_2_17_x86_64'], ['abi3'], '3.11')).toEqual(['manylinux_2_17_x86_64-cp-311-cp311']);
+    expect(pexPlatforms(['manylinux_2_17_x86_64'], ['abi3'], '3.11')).toEqual([
+      'manylinux_2_17_x86_64-cp-311-cp311'
+    ]);
   });
 });

@@ -13,7 +13,7 @@ const load = (rel: string): Record<string, any> =>
   parse(readFileSync(path.join(ROOT, rel), 'utf8'));
 const action = load('action.yml');
 const reusable = load('.github/workflows/albatross.yml');
-const REUSABLE_REF = 'albatross-dev/albatross/.github/workflows/albatross.yml@';
+const REUSABLE_REF = 'albatross-build/albatross/.github/workflows/albatross.yml@';
 const PERMISSION_LEVEL: Record<string, number> = { none: 0, read: 1, write: 2 };
 
 describe('action.yml', () => {

@@ -26,7 +26,7 @@ const PEER_IMAGE = 'albatross-bench/package-peer:1';
 const SOCKET = '/run/albatross-docker.sock';
 
 function dockerEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, DOCKER_BUILDKIT: '0' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_BUILDKIT: '0' };
   if (!env.DOCKER_HOST && existsSync(SOCKET)) env.DOCKER_HOST = `unix://${SOCKET}`;
   return env;
 }
@@ -57,7 +57,9 @@ export default async function rows(): Promise<BenchRow[]> {
   try {
     docker(['image', 'inspect', BASE_IMAGE]);
   } catch {
-    throw new Error(`needs the engine and ${BASE_IMAGE} (scripts/ci/start-dockerd.sh, scripts/ci/make-test-images.sh)`);
+    throw new Error(
+      `needs the engine and ${BASE_IMAGE} (scripts/ci/start-dockerd.sh, scripts/ci/make-test-images.sh)`
+    );
   }
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-bench-package-'));
   try {
@@ -66,21 +68,58 @@ export default async function rows(): Promise<BenchRow[]> {
     const baseTar = path.join(tmp, 'base.tar');
     docker(['save', '-o', baseTar, BASE_IMAGE]);
     const opts = (project: string): Options =>
-      defaultOptions({ ...index, projectDir: project, base: `docker-archive:${baseTar}`, sourceDateEpoch: 1700000000, cacheDir: path.join(tmp, 'cache') });
+      defaultOptions({
+        ...index,
+        projectDir: project,
+        base: `docker-archive:${baseTar}`,
+        sourceDateEpoch: 1700000000,
+        cacheDir: path.join(tmp, 'cache')
+      });
 
     // Two variants: the fixture, and the fixture after a code-only change.
-    const prepare = async (v: string, edit: boolean): Promise<{ project: string; wheels: string; ctx: string }> => {
+    const prepare = async (
+      v: string,
+      edit: boolean
+    ): Promise<{ project: string; wheels: string; ctx: string }> => {
       const project = path.join(tmp, v);
       await fs.cp(path.join(ROOT, 'fixtures', 'package-app'), project, { recursive: true });
       if (edit) {
         const cli = path.join(project, 'src', 'pkgapp', 'cli.py');
-        await fs.writeFile(cli, (await fs.readFile(cli, 'utf8')).replace('hello from pkgapp', 'hi again from pkgapp'));
+        await fs.writeFile(
+          cli,
+          (await fs.readFile(cli, 'utf8')).replace('hello from pkgapp', 'hi again from pkgapp')
+        );
       }
       const wheels = path.join(tmp, `wheels-${v}`);
       const ctx = path.join(tmp, `ctx-${v}`);
-      await exec([py.executable, '-m', 'pip', 'wheel', '--quiet', '--no-deps', '--wheel-dir', wheels, project], { extraEnv: pipEnv(defaultOptions(index)) });
+      await exec(
+        [
+          py.executable,
+          '-m',
+          'pip',
+          'wheel',
+          '--quiet',
+          '--no-deps',
+          '--wheel-dir',
+          wheels,
+          project
+        ],
+        { extraEnv: pipEnv(defaultOptions(index)) }
+      );
       // The peer's wheelhouse: the app and its dependencies.
-      await exec([py.executable, '-m', 'pip', 'wheel', '--quiet', '--wheel-dir', path.join(ctx, 'wheels'), project], { extraEnv: pipEnv(defaultOptions(index)) });
+      await exec(
+        [
+          py.executable,
+          '-m',
+          'pip',
+          'wheel',
+          '--quiet',
+          '--wheel-dir',
+          path.join(ctx, 'wheels'),
+          project
+        ],
+        { extraEnv: pipEnv(defaultOptions(index)) }
+      );
       await fs.writeFile(path.join(ctx, 'Dockerfile'), DOCKERFILE);
       return { project, wheels, ctx };
     };
@@ -93,8 +132,17 @@ export default async function rows(): Promise<BenchRow[]> {
       await fs.cp(v.wheels, out, { recursive: true });
       const log = memoryLogger();
       const model = await detectProject(opts(v.project), log);
-      const r = await packageProject({ model, opts: opts(v.project), log, outDir: out, formats: ['image'] });
-      if (!r.ok) throw new Error(`albatross package failed: ${r.manifest.failures.map((f) => f.message).join('; ')}`);
+      const r = await packageProject({
+        model,
+        opts: opts(v.project),
+        log,
+        outDir: out,
+        formats: ['image']
+      });
+      if (!r.ok)
+        throw new Error(
+          `albatross package failed: ${r.manifest.failures.map((f) => f.message).join('; ')}`
+        );
       return r.manifest.artifacts.find((x) => x.kind === 'image') as ArtifactEntry;
     };
     const peer = (ctx: string, cache: boolean): void => {
@@ -102,12 +150,17 @@ export default async function rows(): Promise<BenchRow[]> {
     };
 
     await ours(a); // warm: Python discovery, the dependency cache
-    const t = await sameLoop(3, () => ours(a), async () => peer(a.ctx, false));
+    const t = await sameLoop(
+      3,
+      () => ours(a),
+      async () => peer(a.ctx, false)
+    );
 
     // Sizes as the engine counts them (uncompressed): load ours, inspect both.
     const imgA = await ours(a);
     docker(['load', '-i', path.join(tmp, `out-${n - 1}`, imgA.file)]);
-    const size = (img: string): number => parseInt(docker(['image', 'inspect', '--format', '{{.Size}}', img]).trim(), 10);
+    const size = (img: string): number =>
+      parseInt(docker(['image', 'inspect', '--format', '{{.Size}}', img]).trim(), 10);
     const oursSize = size(imgA.imageName as string);
     const peerSize = size(PEER_IMAGE);
     const baseSize = size(BASE_IMAGE);
@@ -119,11 +172,28 @@ export default async function rows(): Promise<BenchRow[]> {
     const fresh = (imgB.details?.layers as L[]).filter((l) => !before.has(l.digest));
     const oursNew = fresh.reduce((s, l) => s + (l.tarSize ?? l.size), 0);
     peer(b.ctx, true);
-    const peerNew = size(PEER_IMAGE) - baseSize;
+    const peerSizeB = size(PEER_IMAGE);
+    const peerNew = peerSizeB - baseSize;
     docker(['rmi', '-f', imgA.imageName as string, PEER_IMAGE]);
     return [
-      { name: 'package: image build (daemonless vs docker build)', unit: 's', ours: t.ours, peer: t.peer, peerName: 'docker build (legacy builder)', ratio: t.ours / t.peer, goal: 0.3 },
-      { name: 'package: image size', unit: 'bytes', ours: oursSize, peer: peerSize, peerName: 'docker build', ratio: oursSize / peerSize, goal: 1.0 },
+      {
+        name: 'package: image build (daemonless vs docker build)',
+        unit: 's',
+        ours: t.ours,
+        peer: t.peer,
+        peerName: 'docker build (legacy builder)',
+        ratio: t.ours / t.peer,
+        goal: 0.3
+      },
+      {
+        name: 'package: image size',
+        unit: 'bytes',
+        ours: oursSize,
+        peer: peerSize,
+        peerName: 'docker build',
+        ratio: oursSize / peerSize,
+        goal: 1.0
+      },
       {
         name: 'package: code-only rebuild, new layer bytes',
         unit: 'bytes',
@@ -131,7 +201,7 @@ export default async function rows(): Promise<BenchRow[]> {
         peer: peerNew,
         peerName: 'docker build (cached FROM)',
         ratio: oursNew / peerNew,
-        note: `ours ${((100 * oursNew) / oursSize).toFixed(2)}% of the image, docker ${((100 * peerNew) / size(BASE_IMAGE)).toFixed(2)}% of its base`
+        note: `ours ${((100 * oursNew) / oursSize).toFixed(4)}% of the image, docker ${((100 * peerNew) / peerSizeB).toFixed(4)}% of its image`
       }
     ];
   } finally {

@@ -154,7 +154,6 @@ async function reprotestRow(
         '--vary=-fileordering',
         '-c',
         `'${tool}' -m build --wheel --outdir dist .`,
-        '-s',
         src,
         'dist/*.whl'
       ],

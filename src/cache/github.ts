@@ -30,10 +30,14 @@ export class GithubBackend implements CacheBackend {
     return this.serial(async () => {
       await reachable(this.env);
       const stage = await freshStage(this.env);
-      const matched = await (await toolkit()).restoreCache([stage], key, restoreKeys);
-      if (!matched) return undefined;
-      await copyFlat(stage, into);
-      return { matchedKey: matched };
+      try {
+        const matched = await (await toolkit()).restoreCache([stage], key, restoreKeys);
+        if (!matched) return undefined;
+        await copyFlat(stage, into);
+        return { matchedKey: matched };
+      } finally {
+        await fs.rm(stage, { recursive: true, force: true });
+      }
     });
   }
 
@@ -41,10 +45,14 @@ export class GithubBackend implements CacheBackend {
     return this.serial(async () => {
       await reachable(this.env);
       const stage = await freshStage(this.env);
-      await copyFlat(from, stage);
-      const id = await (await toolkit()).saveCache([stage], key);
-      if (id === -1)
-        throw new Error(`the cache service did not store ${key} (see the message above)`);
+      try {
+        await copyFlat(from, stage);
+        const id = await (await toolkit()).saveCache([stage], key);
+        if (id === -1)
+          throw new Error(`the cache service did not store ${key} (see the message above)`);
+      } finally {
+        await fs.rm(stage, { recursive: true, force: true });
+      }
     });
   }
 

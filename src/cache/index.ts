@@ -10,6 +10,7 @@ import { checkWheel, isWheelName } from './integrity.js';
 import { cacheKey } from './key.js';
 import { localProjects } from './local-projects.js';
 import { ENTRY_META, EntryMeta, readMeta, writeMeta } from './meta.js';
+import { resolutionIsPinned } from './pinned.js';
 import { runPipWheel, wheelProject } from './pipwheel.js';
 import { saveBlockedReason } from './policy.js';
 
@@ -18,7 +19,7 @@ export { createBackend, selectBackend } from './backend.js';
 export type { CacheBackend, BackendName } from './backend.js';
 export { checkWheel } from './integrity.js';
 export { saveBlockedReason } from './policy.js';
-export { cacheSummaryLine } from './summary.js';
+export { cacheSummaryLine, mergeCacheReports } from './summary.js';
 
 export interface WheelhouseRequest {
   opts: Options;
@@ -41,6 +42,8 @@ export interface WheelhouseResult {
   /** Directory holding every dependency wheel (pass as --find-links, --no-index). */
   dir: string;
   report: CacheReport;
+  /** True when an exact hit held the whole pinned resolution and pip was not run at all. */
+  resolvedFromCache?: boolean;
 }
 
 /**
@@ -119,6 +122,16 @@ export async function prepareWheelhouse(req: WheelhouseRequest): Promise<Wheelho
       report.bytesRestored = await totalSize(restoreDir, restored);
     }
 
+    // ---- fast path: the exact entry is the whole (pinned) resolution ----
+    if (report.hit === 'exact' && !dropped && (await fromCache(req, restoreDir, meta, restored))) {
+      report.wheelsReused = meta.resolved?.length ?? 0;
+      report.secondsSaved = round(
+        (meta.resolved ?? []).reduce((s, w) => s + (meta.wheels[w]?.buildSeconds ?? 0), 0)
+      );
+      report.saveSkipped = 'exact hit';
+      return { dir: req.dest, report, resolvedFromCache: true };
+    }
+
     // ---- build ----
     const res = await runPipWheel(
       req.python.executable,
@@ -152,7 +165,11 @@ export async function prepareWheelhouse(req: WheelhouseRequest): Promise<Wheelho
         : [...new Set([...built, ...reused])].sort();
       if (blocked) report.saveSkipped = blocked;
       else if (!keep.length) report.saveSkipped = 'no wheel was built from source';
-      else await save(backend, key, keep, { req, res, meta, report, warn });
+      else {
+        const deps = res.wheels.filter((w) => !isLocal(w));
+        const resolved = deps.every((w) => keep.includes(w)) ? deps : undefined;
+        await save(backend, key, keep, { req, res, meta, report, warn, resolved });
+      }
     }
     return { dir: req.dest, report };
   } finally {
@@ -191,6 +208,7 @@ interface SaveCtx {
   meta: EntryMeta;
   report: CacheReport;
   warn: (m: string) => void;
+  resolved?: string[];
 }
 
 async function save(
@@ -201,7 +219,11 @@ async function save(
 ): Promise<void> {
   const stage = await tempDir('albatross-wheels-save-');
   try {
-    const meta: EntryMeta = { version: 1, wheels: {} };
+    const meta: EntryMeta = {
+      version: 1,
+      wheels: {},
+      ...(ctx.resolved ? { resolved: ctx.resolved } : {})
+    };
     for (const w of keep) {
       await fs.copyFile(path.join(ctx.req.dest, w), path.join(stage.dir, w));
       const name = wheelProject(w);
@@ -220,6 +242,33 @@ async function save(
   } finally {
     await stage.cleanup();
   }
+}
+
+/**
+ * Fills `dest` from an exact hit without pip when that is provably what pip would produce:
+ * the entry lists the whole previous resolution, every listed wheel was restored intact, the
+ * only local requirements are wheel files (copied as pip would), and all is pinned.
+ */
+async function fromCache(
+  req: WheelhouseRequest,
+  restoreDir: string,
+  meta: EntryMeta,
+  restored: string[]
+): Promise<boolean> {
+  const resolved = meta.resolved;
+  if (!resolved || !resolved.every((w) => restored.includes(w))) return false;
+  const localWheels: string[] = [];
+  for (const r of req.requirements) {
+    const st = await fs.stat(r).catch(() => undefined);
+    if (!st) continue; // a PEP 508 requirement
+    if (!st.isFile() || !r.endsWith('.whl')) return false; // a source tree pip must build
+    localWheels.push(r);
+  }
+  const files = resolved.map((w) => path.join(restoreDir, w));
+  if (!(await resolutionIsPinned(req.requirements, files))) return false;
+  for (const f of [...files, ...localWheels])
+    await fs.copyFile(f, path.join(req.dest, path.basename(f)));
+  return true;
 }
 
 async function emptyDir(dir: string): Promise<void> {

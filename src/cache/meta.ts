@@ -7,6 +7,8 @@ export const ENTRY_META = 'albatross-cache.json';
 export interface EntryMeta {
   version: 1;
   wheels: Record<string, { sha256: string; buildSeconds: number }>;
+  /** Every dependency wheel of that run's wheelhouse, when all of them are in the entry. */
+  resolved?: string[];
 }
 
 export async function readMeta(dir: string): Promise<EntryMeta | undefined> {

@@ -23,3 +23,27 @@ export function cacheSummaryLine(r: CacheReport): string {
   ];
   return parts.join(' · ') + (r.warnings.length ? ` · ${r.warnings.length} warning(s)` : '');
 }
+
+/**
+ * One report for a job that prepared several wheelhouses (one per Python): sums the counts;
+ * the hit is the common one, else "partial" (or "error" when any restore failed).
+ */
+export function mergeCacheReports(reports: CacheReport[]): CacheReport | undefined {
+  if (reports.length <= 1) return reports[0];
+  const hits = new Set(reports.map((r) => r.hit));
+  const sum = (f: (r: CacheReport) => number): number => reports.reduce((s, r) => s + f(r), 0);
+  const skipped = [...new Set(reports.map((r) => r.saveSkipped).filter((s): s is string => !!s))];
+  return {
+    key: reports.map((r) => r.key).join(' '),
+    backend: [...new Set(reports.map((r) => r.backend))].join('+'),
+    hit: hits.size === 1 ? reports[0].hit : hits.has('error') ? 'error' : 'partial',
+    bytesRestored: sum((r) => r.bytesRestored),
+    bytesSaved: sum((r) => r.bytesSaved),
+    saved: reports.some((r) => r.saved),
+    ...(skipped.length ? { saveSkipped: skipped.join('; ') } : {}),
+    wheelsBuilt: sum((r) => r.wheelsBuilt),
+    wheelsReused: sum((r) => r.wheelsReused),
+    secondsSaved: Math.round(sum((r) => r.secondsSaved) * 10) / 10,
+    warnings: reports.flatMap((r) => r.warnings)
+  };
+}

@@ -18,7 +18,10 @@ export interface ParsedCli {
  * flag; booleans also take `--no-NAME`; lists may be repeated or comma-separated.
  */
 export function parseCli(argv: string[], commands: string[]): ParsedCli {
-  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }> = {
+  const options: Record<
+    string,
+    { type: 'string' | 'boolean'; multiple?: boolean; short?: string }
+  > = {
     help: { type: 'boolean', short: 'h' },
     version: { type: 'boolean', short: 'V' }
   };
@@ -41,12 +44,14 @@ export function parseCli(argv: string[], commands: string[]): ParsedCli {
   const pos = parsed.positionals;
   let command = 'run';
   if (pos.length && commands.includes(pos[0])) command = pos.shift()!;
-  if (pos.length > 1) throw new ConfigError(`unexpected argument '${pos[1]}' (one project directory at most)`);
+  if (pos.length > 1)
+    throw new ConfigError(`unexpected argument '${pos[1]}' (one project directory at most)`);
   const values: Record<string, unknown> = {};
   const v = parsed.values as Record<string, unknown>;
   for (const d of cliDefs) {
     if (d.type === 'boolean') {
-      if (v[d.name] && v[`no-${d.name}`]) throw new ConfigError(`flags --${d.name} and --no-${d.name} contradict each other`);
+      if (v[d.name] && v[`no-${d.name}`])
+        throw new ConfigError(`flags --${d.name} and --no-${d.name} contradict each other`);
       if (v[d.name]) values[d.name] = true;
       if (v[`no-${d.name}`]) values[d.name] = false;
     } else if (v[d.name] !== undefined) {
@@ -67,7 +72,10 @@ export function parseCli(argv: string[], commands: string[]): ParsedCli {
 
 function cleanParseError(msg: string): string {
   // Node's messages are good but mention internals; keep the first sentence.
-  return msg.split('. To specify')[0].replace(/^Unknown option/, 'unknown flag').replace(/^Option/, 'flag');
+  return msg
+    .split('. To specify')[0]
+    .replace(/^Unknown option/, 'unknown flag')
+    .replace(/^Option/, 'flag');
 }
 
 export function helpText(commands: string[]): string {
@@ -79,10 +87,14 @@ export function helpText(commands: string[]): string {
     'Flags:'
   ];
   for (const d of OPTION_DEFS.filter((x) => x.sources.cli)) {
-    const flag = d.type === 'boolean' ? `--[no-]${d.name}` : `--${d.name} ${d.type === 'int' ? 'N' : 'VALUE'}`;
+    const flag =
+      d.type === 'boolean' ? `--[no-]${d.name}` : `--${d.name} ${d.type === 'int' ? 'N' : 'VALUE'}`;
     const short = d.short ? `-${d.short}, ` : '';
     lines.push(`  ${(short + flag).padEnd(34)} ${d.description.replace(/`/g, '')}`);
   }
-  lines.push('', 'Exit codes: 0 success, 1 negative verdict, 2 bad usage or configuration, 3 nothing to do.');
+  lines.push(
+    '',
+    'Exit codes: 0 success, 1 negative verdict, 2 bad usage or configuration, 3 nothing to do.'
+  );
   return lines.join('\n');
 }

@@ -24,7 +24,8 @@ export async function runCli(argv: string[]): Promise<number> {
     const log = terminalLogger({ debug: opts.debug });
     const result = await command({ opts, log, surface: 'cli' });
     if (opts.json) {
-      if (result.json !== undefined) process.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
+      if (result.json !== undefined)
+        process.stdout.write(JSON.stringify(result.json, null, 2) + '\n');
     } else if (result.text) {
       process.stdout.write(result.text + '\n');
     }

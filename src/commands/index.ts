@@ -24,6 +24,9 @@ export const COMMAND_NAMES = Object.keys(COMMANDS);
 
 export function getCommand(name: string, where = 'command'): Command {
   const c = COMMANDS[name];
-  if (!c) throw new ConfigError(`${where}: unknown command '${name}' (expected one of ${COMMAND_NAMES.join(', ')})`);
+  if (!c)
+    throw new ConfigError(
+      `${where}: unknown command '${name}' (expected one of ${COMMAND_NAMES.join(', ')})`
+    );
   return c;
 }

@@ -26,7 +26,9 @@ export async function reportCommand(ctx: CommandContext): Promise<CommandResult>
   const outDir = path.resolve(opts.projectDir, opts.out);
   const roots = opts.in.length ? opts.in.map((d) => path.resolve(d)) : [outDir];
   if (!opts.in.length && !(await exists(outDir))) {
-    throw new NothingToDoError(`report: no output directory ${outDir} (build first, or pass --in DIR)`);
+    throw new NothingToDoError(
+      `report: no output directory ${outDir} (build first, or pass --in DIR)`
+    );
   }
   const jobs = await collectReports(roots);
   if (!jobs.length) {
@@ -50,7 +52,13 @@ export async function reportCommand(ctx: CommandContext): Promise<CommandResult>
     const pr = await pullRequestFromEvent();
     if (pr) {
       const token = opts.githubToken || process.env.GITHUB_TOKEN || '';
-      comment = await upsertStickyComment(token, pr, renderComment(agg, base), log);
+      try {
+        comment = await upsertStickyComment(token, pr, renderComment(agg, base), log);
+      } catch (e) {
+        // The summary is written; a comment that cannot be posted must not hide it.
+        log.warn(`PR comment failed: ${(e as Error).message}`);
+        comment = { action: 'skipped', reason: (e as Error).message };
+      }
     }
   }
 

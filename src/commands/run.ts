@@ -22,7 +22,9 @@ export async function runCommand(ctx: CommandContext): Promise<CommandResult> {
   await stage('build', () => buildCommand(ctx));
   if (opts.format.length) await stage('package', () => packageCommand(ctx));
   if (opts.verify) await stage('verify', () => verifyCommand(ctx));
-  const report = await stage('report', () => reportCommand({ ...ctx, opts: { ...opts, comment: opts.comment } }));
+  const report = await stage('report', () =>
+    reportCommand({ ...ctx, opts: { ...opts, comment: opts.comment } })
+  );
 
   const exitCode = Math.max(...results.map((r) => r.result.exitCode));
   const outputs: Record<string, string> = {};

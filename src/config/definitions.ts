@@ -27,55 +27,331 @@ const RUNTIME = { cli: true, action: true } as const;
 
 export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- general ----
-  { name: 'out', type: 'string', default: 'dist', description: 'Directory for artifacts and `albatross-manifest.json` (relative to the project).', sources: RUNTIME, short: 'o' },
-  { name: 'json', type: 'boolean', default: false, description: 'Print the command result as JSON on stdout.', sources: { cli: true } },
-  { name: 'debug', type: 'boolean', default: false, description: 'Verbose logs and stack traces.', sources: RUNTIME },
-  { name: 'jobs', type: 'int', default: 0, description: 'Concurrent builds (0: one per CPU).', sources: ALL, short: 'j' },
-  { name: 'source-date-epoch', type: 'int', default: null, description: 'Fixed timestamp for archives; default: `SOURCE_DATE_EPOCH` from the environment, else the last git commit time, else 315532800 (1980-01-01, the earliest zip time).', sources: ALL },
+  {
+    name: 'out',
+    type: 'string',
+    default: 'dist',
+    description: 'Directory for artifacts and `albatross-manifest.json` (relative to the project).',
+    sources: RUNTIME,
+    short: 'o'
+  },
+  {
+    name: 'json',
+    type: 'boolean',
+    default: false,
+    description: 'Print the command result as JSON on stdout.',
+    sources: { cli: true }
+  },
+  {
+    name: 'debug',
+    type: 'boolean',
+    default: false,
+    description: 'Verbose logs and stack traces.',
+    sources: RUNTIME
+  },
+  {
+    name: 'jobs',
+    type: 'int',
+    default: 0,
+    description: 'Concurrent builds (0: one per CPU).',
+    sources: ALL,
+    short: 'j'
+  },
+  {
+    name: 'source-date-epoch',
+    type: 'int',
+    default: null,
+    description:
+      'Fixed timestamp for archives; default: `SOURCE_DATE_EPOCH` from the environment, else the last git commit time, else 315532800 (1980-01-01, the earliest zip time).',
+    sources: ALL
+  },
   // ---- targets ----
-  { name: 'target-pythons', type: 'list', default: [...DEFAULT_TARGET_PYTHONS], description: 'The default target set of CPython minor versions, intersected with `requires-python`.', sources: ALL },
-  { name: 'python', type: 'list', default: [], description: 'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (on the CLI in host mode: those of them installed here).', sources: ALL, short: 'p' },
-  { name: 'platforms', type: 'list', default: ['manylinux-x86_64', 'manylinux-aarch64'], description: 'Platform buckets for native projects: `manylinux-x86_64`, `manylinux-aarch64`, `musllinux-x86_64`, `musllinux-aarch64`, `macos-arm64`, `macos-x86_64`, `windows-amd64`.', sources: ALL },
-  { name: 'manylinux', type: 'string', default: '2_28', description: 'manylinux policy for the default images (`2014`, `2_28`, `2_34`).', sources: ALL },
-  { name: 'images', type: 'map', default: {}, description: 'Container image per platform bucket, overriding the pinned defaults (`bucket=ref`, one per line).', sources: ALL },
-  { name: 'qemu', type: 'boolean', default: false, description: 'Build foreign architectures under QEMU emulation on x86_64 runners instead of native arm runners.', sources: ALL },
+  {
+    name: 'target-pythons',
+    type: 'list',
+    default: [...DEFAULT_TARGET_PYTHONS],
+    description:
+      'The default target set of CPython minor versions, intersected with `requires-python`.',
+    sources: ALL
+  },
+  {
+    name: 'python',
+    type: 'list',
+    default: [],
+    description:
+      'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (on the CLI in host mode: those of them installed here).',
+    sources: ALL,
+    short: 'p'
+  },
+  {
+    name: 'platforms',
+    type: 'list',
+    default: ['manylinux-x86_64', 'manylinux-aarch64'],
+    description:
+      'Platform buckets for native projects: `manylinux-x86_64`, `manylinux-aarch64`, `musllinux-x86_64`, `musllinux-aarch64`, `macos-arm64`, `macos-x86_64`, `windows-amd64`.',
+    sources: ALL
+  },
+  {
+    name: 'manylinux',
+    type: 'string',
+    default: '2_28',
+    description: 'manylinux policy for the default images (`2014`, `2_28`, `2_34`).',
+    sources: ALL
+  },
+  {
+    name: 'images',
+    type: 'map',
+    default: {},
+    description:
+      'Container image per platform bucket, overriding the pinned defaults (`bucket=ref`, one per line).',
+    sources: ALL
+  },
+  {
+    name: 'qemu',
+    type: 'boolean',
+    default: false,
+    description:
+      'Build foreign architectures under QEMU emulation on x86_64 runners instead of native arm runners.',
+    sources: ALL
+  },
   // ---- build ----
-  { name: 'mode', type: 'enum', choices: ['auto', 'host', 'container'], default: 'auto', description: 'Where wheels are built: `auto` uses containers for native projects on Linux, the host otherwise.', sources: ALL },
-  { name: 'image', type: 'string', default: '', description: 'Container image for container builds (overrides `images` for this run).', sources: RUNTIME },
-  { name: 'container-engine', type: 'enum', choices: ['auto', 'docker', 'podman'], default: 'auto', description: 'Container engine for container builds and `load`/`push`.', sources: ALL },
-  { name: 'sdist', type: 'boolean', default: true, description: 'Build the sdist (wheels are always built from it).', sources: ALL },
-  { name: 'test', type: 'boolean', default: true, description: 'Install every wheel into a fresh venv and run `test-command`.', sources: ALL },
-  { name: 'test-command', type: 'string', default: '', description: 'Command run in the test venv (`{python}` is replaced by its interpreter); default: import every top-level package and run each console script with `--help`.', sources: ALL },
-  { name: 'index-url', type: 'string', default: '', description: 'Package index for every pip/build call (also inside containers).', sources: ALL },
-  { name: 'extra-index-url', type: 'list', default: [], description: 'Extra package indexes.', sources: ALL },
-  { name: 'find-links', type: 'list', default: [], description: 'Local directories or URLs with wheels/sdists.', sources: ALL },
-  { name: 'no-index', type: 'boolean', default: false, description: 'Use only `find-links`, never an index (fully offline).', sources: ALL },
+  {
+    name: 'mode',
+    type: 'enum',
+    choices: ['auto', 'host', 'container'],
+    default: 'auto',
+    description:
+      'Where wheels are built: `auto` uses containers for native projects on Linux, the host otherwise.',
+    sources: ALL
+  },
+  {
+    name: 'image',
+    type: 'string',
+    default: '',
+    description: 'Container image for container builds (overrides `images` for this run).',
+    sources: RUNTIME
+  },
+  {
+    name: 'container-engine',
+    type: 'enum',
+    choices: ['auto', 'docker', 'podman'],
+    default: 'auto',
+    description: 'Container engine for container builds and `load`/`push`.',
+    sources: ALL
+  },
+  {
+    name: 'sdist',
+    type: 'boolean',
+    default: true,
+    description: 'Build the sdist (wheels are always built from it).',
+    sources: ALL
+  },
+  {
+    name: 'test',
+    type: 'boolean',
+    default: true,
+    description: 'Install every wheel into a fresh venv and run `test-command`.',
+    sources: ALL
+  },
+  {
+    name: 'test-command',
+    type: 'string',
+    default: '',
+    description:
+      'Command run in the test venv (`{python}` is replaced by its interpreter); default: import every top-level package and run each console script with `--help`.',
+    sources: ALL
+  },
+  {
+    name: 'index-url',
+    type: 'string',
+    default: '',
+    description: 'Package index for every pip/build call (also inside containers).',
+    sources: ALL
+  },
+  {
+    name: 'extra-index-url',
+    type: 'list',
+    default: [],
+    description: 'Extra package indexes.',
+    sources: ALL
+  },
+  {
+    name: 'find-links',
+    type: 'list',
+    default: [],
+    description: 'Local directories or URLs with wheels/sdists.',
+    sources: ALL
+  },
+  {
+    name: 'no-index',
+    type: 'boolean',
+    default: false,
+    description: 'Use only `find-links`, never an index (fully offline).',
+    sources: ALL
+  },
   // ---- cache ----
-  { name: 'cache', type: 'boolean', default: true, description: 'Restore and save the dependency-wheel cache.', sources: ALL },
-  { name: 'cache-dir', type: 'string', default: '', description: 'Local cache directory for the CLI (default: `$XDG_CACHE_HOME/albatross`).', sources: RUNTIME },
-  { name: 'cache-all-wheels', type: 'boolean', default: false, description: 'Cache downloaded wheels too, not just those built from sdists (fully offline rebuilds).', sources: ALL },
+  {
+    name: 'cache',
+    type: 'boolean',
+    default: true,
+    description: 'Restore and save the dependency-wheel cache.',
+    sources: ALL
+  },
+  {
+    name: 'cache-dir',
+    type: 'string',
+    default: '',
+    description: 'Local cache directory for the CLI (default: `$XDG_CACHE_HOME/albatross`).',
+    sources: RUNTIME
+  },
+  {
+    name: 'cache-all-wheels',
+    type: 'boolean',
+    default: false,
+    description:
+      'Cache downloaded wheels too, not just those built from sdists (fully offline rebuilds).',
+    sources: ALL
+  },
   // ---- package ----
-  { name: 'format', type: 'list', default: [], description: 'Application formats to package: `pex`, `zipapp`, `image`.', sources: ALL, short: 'f' },
-  { name: 'entry-point', type: 'string', default: '', description: 'Console script (or `module:function`) the application runs; default: the only console script.', sources: ALL },
-  { name: 'shebang', type: 'string', default: '/usr/bin/env python3', description: 'Interpreter line of zipapps and PEX files.', sources: ALL },
-  { name: 'zipapp-platform', type: 'string', default: '', description: 'Wheel platform tag allowed in zipapps (native dependencies need one).', sources: ALL },
-  { name: 'pex', type: 'string', default: '', description: 'Path of a `pex` executable to use instead of installing the pinned version.', sources: RUNTIME },
-  { name: 'base', type: 'string', default: '', description: 'Base image: a registry reference, `docker-archive:PATH` or `oci:PATH`.', sources: ALL },
-  { name: 'image-name', type: 'string', default: '', description: 'Name (and tag) of the built image; default: `<project>:<version>`.', sources: ALL },
-  { name: 'user', type: 'string', default: '', description: 'Run the image as this non-root user (`name` or `uid[:gid]`).', sources: ALL },
-  { name: 'load', type: 'boolean', default: false, description: 'Load the built image into the container engine.', sources: RUNTIME },
-  { name: 'push', type: 'boolean', default: false, description: 'Push the built image to `image-name` (skopeo or the engine).', sources: RUNTIME },
+  {
+    name: 'format',
+    type: 'list',
+    default: [],
+    description: 'Application formats to package: `pex`, `zipapp`, `image`.',
+    sources: ALL,
+    short: 'f'
+  },
+  {
+    name: 'entry-point',
+    type: 'string',
+    default: '',
+    description:
+      'Console script (or `module:function`) the application runs; default: the only console script.',
+    sources: ALL
+  },
+  {
+    name: 'shebang',
+    type: 'string',
+    default: '/usr/bin/env python3',
+    description: 'Interpreter line of zipapps and PEX files.',
+    sources: ALL
+  },
+  {
+    name: 'zipapp-platform',
+    type: 'string',
+    default: '',
+    description: 'Wheel platform tag allowed in zipapps (native dependencies need one).',
+    sources: ALL
+  },
+  {
+    name: 'pex',
+    type: 'string',
+    default: '',
+    description: 'Path of a `pex` executable to use instead of installing the pinned version.',
+    sources: RUNTIME
+  },
+  {
+    name: 'base',
+    type: 'string',
+    default: '',
+    description: 'Base image: a registry reference, `docker-archive:PATH` or `oci:PATH`.',
+    sources: ALL
+  },
+  {
+    name: 'image-name',
+    type: 'string',
+    default: '',
+    description: 'Name (and tag) of the built image; default: `<project>:<version>`.',
+    sources: ALL
+  },
+  {
+    name: 'user',
+    type: 'string',
+    default: '',
+    description: 'Run the image as this non-root user (`name` or `uid[:gid]`).',
+    sources: ALL
+  },
+  {
+    name: 'load',
+    type: 'boolean',
+    default: false,
+    description: 'Load the built image into the container engine.',
+    sources: RUNTIME
+  },
+  {
+    name: 'push',
+    type: 'boolean',
+    default: false,
+    description: 'Push the built image to `image-name` (skopeo or the engine).',
+    sources: RUNTIME
+  },
   // ---- verify ----
-  { name: 'verify', type: 'boolean', default: true, description: '`albatross run`: also verify reproducibility.', sources: ALL },
-  { name: 'sensitivity', type: 'boolean', default: true, description: 'Run the sensitivity pass (pins released) besides the double build.', sources: ALL },
-  { name: 'fail-on-irreproducible', type: 'boolean', default: true, description: 'Exit 1 when an artifact is not reproducible.', sources: ALL },
+  {
+    name: 'verify',
+    type: 'boolean',
+    default: true,
+    description: '`albatross run`: also verify reproducibility.',
+    sources: ALL
+  },
+  {
+    name: 'sensitivity',
+    type: 'boolean',
+    default: true,
+    description: 'Run the sensitivity pass (pins released) besides the double build.',
+    sources: ALL
+  },
+  {
+    name: 'fail-on-irreproducible',
+    type: 'boolean',
+    default: true,
+    description: 'Exit 1 when an artifact is not reproducible.',
+    sources: ALL
+  },
   // ---- report ----
-  { name: 'in', type: 'list', default: [], description: '`report`: directories holding manifests to aggregate.', sources: RUNTIME },
-  { name: 'summary', type: 'boolean', default: true, description: 'Write the job summary (Actions) / print the table (CLI).', sources: ALL },
-  { name: 'comment', type: 'boolean', default: true, description: 'Post or update the sticky pull-request comment (Actions, `report`).', sources: ALL },
-  { name: 'github-token', type: 'string', default: '', description: 'Token for the PR comment (Action input; default the workflow token).', sources: { action: true } },
-  { name: 'base-manifest', type: 'string', default: '', description: '`report`: manifest (file or directory) of the base branch\'s last run, for size changes in the summary and PR comment.', sources: RUNTIME },
-  { name: 'artifact-name', type: 'string', default: '', description: 'Action: upload the output directory\'s artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact).', sources: { action: true } }
+  {
+    name: 'in',
+    type: 'list',
+    default: [],
+    description: '`report`: directories holding manifests to aggregate.',
+    sources: RUNTIME
+  },
+  {
+    name: 'summary',
+    type: 'boolean',
+    default: true,
+    description: 'Write the job summary (Actions) / print the table (CLI).',
+    sources: ALL
+  },
+  {
+    name: 'comment',
+    type: 'boolean',
+    default: true,
+    description: 'Post or update the sticky pull-request comment (Actions, `report`).',
+    sources: ALL
+  },
+  {
+    name: 'github-token',
+    type: 'string',
+    default: '',
+    description: 'Token for the PR comment (Action input; default the workflow token).',
+    sources: { action: true }
+  },
+  {
+    name: 'base-manifest',
+    type: 'string',
+    default: '',
+    description:
+      "`report`: manifest (file or directory) of the base branch's last run, for size changes in the summary and PR comment.",
+    sources: RUNTIME
+  },
+  {
+    name: 'artifact-name',
+    type: 'string',
+    default: '',
+    description:
+      "Action: upload the output directory's artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact).",
+    sources: { action: true }
+  }
 ];
 
 export function findDef(name: string): OptionDef | undefined {

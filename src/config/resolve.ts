@@ -91,7 +91,8 @@ export function coerce(def: OptionDef, raw: unknown, where: string, fromString: 
     case 'int': {
       if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) return raw;
       if (typeof raw === 'bigint' && raw >= 0n) return Number(raw);
-      if (fromString && typeof raw === 'string' && /^\d+$/.test(raw.trim())) return Number(raw.trim());
+      if (fromString && typeof raw === 'string' && /^\d+$/.test(raw.trim()))
+        return Number(raw.trim());
       return bad('a non-negative integer');
     }
     case 'enum': {
@@ -139,6 +140,10 @@ function levenshtein(a: string, b: string): number {
   for (let j = 1; j <= b.length; j++) d[0][j] = j;
   for (let i = 1; i <= a.length; i++)
     for (let j = 1; j <= b.length; j++)
-      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      d[i][j] = Math.min(
+        d[i - 1][j] + 1,
+        d[i][j - 1] + 1,
+        d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)
+      );
   return d[a.length][b.length];
 }

@@ -19,15 +19,26 @@ const MARK = 'ALBATROSS-METADATA-DIR:';
  * The dist-info lands in a temporary directory; only METADATA and entry_points.txt are read.
  */
 const SCRIPT = `
-import sys
-from build import ProjectBuilder
+import subprocess, sys
+from build import BuildBackendException, ProjectBuilder
 from build.env import DefaultIsolatedEnv
 src, out = sys.argv[1], sys.argv[2]
-with DefaultIsolatedEnv() as env:
-    builder = ProjectBuilder.from_isolated_env(env, src)
-    env.install(builder.build_system_requires)
-    env.install(builder.get_requires_for_build('wheel'))
-    path = builder.metadata_path(out)
+try:
+    with DefaultIsolatedEnv() as env:
+        builder = ProjectBuilder.from_isolated_env(env, src)
+        env.install(builder.build_system_requires)
+        env.install(builder.get_requires_for_build('wheel'))
+        path = builder.metadata_path(out)
+except subprocess.CalledProcessError as e:
+    # pip's own message (why the backend could not be installed), not build's traceback.
+    err = e.stderr or e.stdout or b''
+    err = err.decode('utf-8', 'replace') if isinstance(err, bytes) else str(err)
+    lines = [l for l in err.splitlines() if l.strip() and not l.startswith('WARNING: Location')]
+    print('installing the build backend failed:', *lines[-6:], sep='\\n', file=sys.stderr)
+    sys.exit(2)
+except BuildBackendException as e:
+    print('the build backend failed: %s' % e, file=sys.stderr)
+    sys.exit(3)
 print(${JSON.stringify(MARK)} + path)
 `;
 
@@ -90,9 +101,9 @@ async function runHook(
     });
     const line = r.stdout.split('\n').find((l) => l.startsWith(MARK));
     if (r.code !== 0 || !line) {
-      throw new Error(
-        `the backend's metadata hook failed (exit ${r.code}):\n${tail(r.output, 15)}`
-      );
+      // The script reports install and backend failures on stderr in a few lines.
+      const why = r.code === 2 || r.code === 3 ? r.stderr : r.output;
+      throw new Error(`the backend's metadata hook failed (exit ${r.code}):\n${tail(why, 15)}`);
     }
     const dir = line.slice(MARK.length).trim();
     const metadata = await fs.readFile(path.join(dir, 'METADATA'), 'utf8');

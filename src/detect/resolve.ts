@@ -65,7 +65,7 @@ export interface DynamicContext {
 export async function resolveDynamic(model: ProjectModel, ctx: DynamicContext): Promise<void> {
   const fallback = (why: string): void => {
     ctx.log.warn(
-      `${why}; dynamic metadata (${model.dynamic.join(', ')}) is not resolved`,
+      `dynamic metadata (${model.dynamic.join(', ')}) is not resolved: ${why}`,
       model.sources[0]
     );
   };

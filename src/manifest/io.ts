@@ -29,7 +29,7 @@ export async function readManifest(dir: string): Promise<Manifest | null> {
   try {
     return JSON.parse(text) as Manifest;
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
 }
 

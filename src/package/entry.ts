@@ -21,7 +21,10 @@ export function parseModuleAttr(spec: string): { module: string; attr: string } 
  * Resolves the entry point: the `entry-point` option (a console script name or
  * `module:attr`), else the only console script. Errors name the option.
  */
-export function resolveEntryPoint(consoleScripts: Record<string, string>, option: string): EntryPoint {
+export function resolveEntryPoint(
+  consoleScripts: Record<string, string>,
+  option: string
+): EntryPoint {
   const names = Object.keys(consoleScripts).sort();
   if (option) {
     if (consoleScripts[option] !== undefined) return fromScript(option, consoleScripts[option]);
@@ -33,14 +36,19 @@ export function resolveEntryPoint(consoleScripts: Record<string, string>, option
   }
   if (names.length === 1) return fromScript(names[0], consoleScripts[names[0]]);
   if (names.length === 0) {
-    throw new ConfigError('entry-point: the project declares no console script; set `entry-point` to a script name or module:function');
+    throw new ConfigError(
+      'entry-point: the project declares no console script; set `entry-point` to a script name or module:function'
+    );
   }
-  throw new ConfigError(`entry-point: the project has several console scripts (${names.join(', ')}); choose one with \`entry-point\``);
+  throw new ConfigError(
+    `entry-point: the project has several console scripts (${names.join(', ')}); choose one with \`entry-point\``
+  );
 }
 
 function fromScript(name: string, spec: string): EntryPoint {
   const p = parseModuleAttr(spec);
-  if (!p) throw new ConfigError(`entry-point: console script '${name}' has an unusable target '${spec}'`);
+  if (!p)
+    throw new ConfigError(`entry-point: console script '${name}' has an unusable target '${spec}'`);
   return { script: name, ...p };
 }
 

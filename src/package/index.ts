@@ -17,6 +17,8 @@ import { baseTarget, buildImage, normalizeImageName } from './oci/image.js';
 import { inspectBase } from './oci/inspect.js';
 import { GOARCH_TO_WHEEL } from './oci/json.js';
 import { loadBase } from './oci/source.js';
+import { BaseImage } from './oci/base.js';
+import { baseKey, readInspectCache, writeInspectCache } from './oci/inspectcache.js';
 import { loadArgv, pickEngine, pushArgvs, runAll } from './oci/transport.js';
 import { ensurePex, pexArgv, pexPlatforms, runPex } from './pex.js';
 import { buildZipapp } from './zipapp.js';
@@ -59,7 +61,13 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
   const artifacts: ArtifactEntry[] = [];
   const failures: FailureEntry[] = [];
   try {
-    const ctx: Ctx = { ...req, sde, work: tmp.dir, wheels: await projectWheels(req.outDir, req.model), resolved: new Map() };
+    const ctx: Ctx = {
+      ...req,
+      sde,
+      work: tmp.dir,
+      wheels: await projectWheels(req.outDir, req.model),
+      resolved: new Map()
+    };
     for (const format of PACKAGE_FORMATS.filter((f) => req.formats.includes(f))) {
       try {
         const entry = await req.log.group(`package ${format}`, () => RUN[format](ctx));
@@ -68,20 +76,29 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
         const message = (e as Error).message;
         req.log.error(message.startsWith(format) ? message : `${format}: ${message}`);
         if (req.opts.debug && !(e instanceof FailureError)) req.log.debug((e as Error).stack ?? '');
-        failures.push({ target: format, kind: format, message: message.split('\n')[0], logTail: tail(message, 15) });
+        failures.push({
+          target: format,
+          kind: format,
+          message: message.split('\n')[0],
+          logTail: tail(message, 15)
+        });
       }
     }
   } finally {
     await tmp.cleanup();
   }
-  const manifest = await updateManifest(req.outDir, { name: req.model.name, version: req.model.version }, (m) => {
-    for (const a of artifacts) {
-      upsertArtifact(m, a);
-      m.failures = m.failures.filter((f) => f.target !== a.kind);
+  const manifest = await updateManifest(
+    req.outDir,
+    { name: req.model.name, version: req.model.version },
+    (m) => {
+      for (const a of artifacts) {
+        upsertArtifact(m, a);
+        m.failures = m.failures.filter((f) => f.target !== a.kind);
+      }
+      for (const f of failures) addFailure(m, f);
+      m.sourceDateEpoch ??= sde;
     }
-    for (const f of failures) addFailure(m, f);
-    m.sourceDateEpoch ??= sde;
-  });
+  );
   return { manifest, ok: failures.length === 0, artifacts, failures };
 }
 
@@ -101,15 +118,29 @@ async function archivePython(c: Ctx): Promise<PythonInstall> {
   const any = wanted.length ? undefined : await anyPython();
   if (any) return any;
   const found = (await discoverPythons()).map((p) => p.version).join(', ') || 'none';
-  throw new FailureError(`no installed Python among ${wanted.join(', ')} (found: ${found}) to resolve the dependencies with`);
+  throw new FailureError(
+    `no installed Python among ${wanted.join(', ')} (found: ${found}) to resolve the dependencies with`
+  );
 }
 
 /** Resolves the dependencies once per interpreter, platform and wheel for all formats of a run. */
-function depsFor(c: Ctx, py: PythonInstall, app: LocalWheel, platformKey: string): Promise<LocalWheel[]> {
+function depsFor(
+  c: Ctx,
+  py: PythonInstall,
+  app: LocalWheel,
+  platformKey: string
+): Promise<LocalWheel[]> {
   const key = [py.executable, platformKey, app.file].join('|');
   let p = c.resolved.get(key);
   if (!p) {
-    p = dependencyWheels(c.opts, c.log, py, app, platformKey, path.join(c.work, `wheels-${c.resolved.size}`));
+    p = dependencyWheels(
+      c.opts,
+      c.log,
+      py,
+      app,
+      platformKey,
+      path.join(c.work, `wheels-${c.resolved.size}`)
+    );
     c.resolved.set(key, p);
   }
   return p;
@@ -119,7 +150,12 @@ function stem(c: Ctx, w: LocalWheel): string {
   return `${c.model.name}-${c.model.version ?? w.version}`;
 }
 
-async function fileEntry(c: Ctx, file: string, kind: ArtifactEntry['kind'], extra: Partial<ArtifactEntry>): Promise<ArtifactEntry> {
+async function fileEntry(
+  c: Ctx,
+  file: string,
+  kind: ArtifactEntry['kind'],
+  extra: Partial<ArtifactEntry>
+): Promise<ArtifactEntry> {
   const abs = path.join(c.outDir, file);
   const { size } = await fs.stat(abs);
   return { file, kind, sha256: await sha256File(abs), size, ...extra };
@@ -129,14 +165,35 @@ async function zipapp(c: Ctx): Promise<ArtifactEntry> {
   const entry = entryPoint(c);
   const py = await archivePython(c);
   const platform = c.opts.zipappPlatform;
-  const app = pickWheel(c.wheels, { python: py.version, platformTag: platform || undefined }, 'zipapp', c.outDir);
+  const app = pickWheel(
+    c.wheels,
+    { python: py.version, platformTag: platform || undefined },
+    'zipapp',
+    c.outDir
+  );
   const deps = await depsFor(c, py, app, platform || 'any');
   const file = `${stem(c, app)}.pyz`;
-  await buildZipapp({ python: py.executable, pythonVersion: py.version, appWheel: app, deps, entry, shebang: c.opts.shebang, platform, sde: c.sde, dest: path.join(c.outDir, file) });
+  await buildZipapp({
+    python: py.executable,
+    pythonVersion: py.version,
+    appWheel: app,
+    deps,
+    entry,
+    shebang: c.opts.shebang,
+    platform,
+    sde: c.sde,
+    dest: path.join(c.outDir, file)
+  });
   c.log.info(`zipapp: ${file} (${deps.length} dependencies)`);
   return fileEntry(c, file, 'zipapp', {
     python: py.version,
-    details: { entryPoint: `${entry.module}:${entry.attr}`, script: entry.script, wheel: app.file, dependencies: deps.map((d) => d.file), platform: platform || 'any' }
+    details: {
+      entryPoint: `${entry.module}:${entry.attr}`,
+      script: entry.script,
+      wheel: app.file,
+      dependencies: deps.map((d) => d.file),
+      platform: platform || 'any'
+    }
   });
 }
 
@@ -146,7 +203,12 @@ async function pex(c: Ctx): Promise<ArtifactEntry> {
   const app = pickWheel(c.wheels, { python: py.version, arch: archOfHost() }, 'pex', c.outDir);
   // The tool first: when pex is missing, nothing else is worth doing.
   const pexCmd = await ensurePex(c.opts, py);
-  const deps = await depsFor(c, py, app, app.platformTags.includes('any') ? 'any' : app.platformTags.join('.'));
+  const deps = await depsFor(
+    c,
+    py,
+    app,
+    app.platformTags.includes('any') ? 'any' : app.platformTags.join('.')
+  );
   const file = `${stem(c, app)}.pex`;
   const argv = pexArgv(pexCmd, {
     findLinks: [path.dirname(app.abs), ...new Set(deps.map((d) => path.dirname(d.abs)))],
@@ -158,32 +220,65 @@ async function pex(c: Ctx): Promise<ArtifactEntry> {
     output: path.join(c.outDir, file)
   });
   await runPex(argv, c.opts);
-  return fileEntry(c, file, 'pex', { python: py.version, details: { entryPoint: `${entry.module}:${entry.attr}`, wheel: app.file, dependencies: deps.map((d) => d.file) } });
+  return fileEntry(c, file, 'pex', {
+    python: py.version,
+    details: {
+      entryPoint: `${entry.module}:${entry.attr}`,
+      wheel: app.file,
+      dependencies: deps.map((d) => d.file)
+    }
+  });
 }
 
 function archOfHost(): string {
-  return GOARCH_TO_WHEEL[{ x64: 'amd64', arm64: 'arm64' }[process.arch as string] ?? process.arch] ?? process.arch;
+  return (
+    GOARCH_TO_WHEEL[{ x64: 'amd64', arm64: 'arm64' }[process.arch as string] ?? process.arch] ??
+    process.arch
+  );
 }
 
 async function image(c: Ctx): Promise<ArtifactEntry> {
   const entry = entryPoint(c);
-  const base = await loadBase(c.opts, path.join(c.work, 'base'));
-  const py = await inspectBase(base);
-  const configArch = base.config.architecture ? (GOARCH_TO_WHEEL[base.config.architecture] ?? base.config.architecture) : py.arch;
-  if (configArch !== py.arch) {
-    throw new FailureError(`base ${base.ref}: its config says ${base.config.architecture} but its Python (${py.executable}) is built for ${py.arch}`);
+  // The base is read in the background; a remembered inspection lets pip start at once.
+  const basePromise = loadBase(c.opts, path.join(c.work, 'base'));
+  basePromise.catch(() => undefined);
+  try {
+    return await assembleImage(c, entry, basePromise);
+  } catch (e) {
+    // Never leave the background read writing into a work directory about to be removed.
+    await basePromise.catch(() => undefined);
+    throw e;
   }
-  c.log.info(`image: base ${base.ref}: CPython ${py.version} at ${py.executable}, linux/${py.arch}${py.libc ? ` ${py.libc.kind} ${py.libc.version.join('.')}` : ''}`);
+}
+
+async function assembleImage(
+  c: Ctx,
+  entry: EntryPoint,
+  basePromise: Promise<BaseImage>
+): Promise<ArtifactEntry> {
+  const key = await baseKey(c.opts);
+  let py = await readInspectCache(c.opts, key);
+  if (!py) {
+    py = await inspectBase(await basePromise);
+    await writeInspectCache(c.opts, key, py);
+  }
+  c.log.info(
+    `image: base ${c.opts.base}: CPython ${py.version} at ${py.executable}, linux/${py.arch}${py.libc ? ` ${py.libc.kind} ${py.libc.version.join('.')}` : ''}`
+  );
   const app = pickWheel(c.wheels, baseTarget(py), 'image', c.outDir);
   const resolver = await findPython(py.version);
-  if (!resolver) c.log.warn(`image: no Python ${py.version} here; dependencies are resolved with another version (markers may differ)`);
+  if (!resolver)
+    c.log.warn(
+      `image: no Python ${py.version} here; dependencies are resolved with another version (markers may differ)`
+    );
   const hostPy = resolver ?? (await archivePython(c));
   const platformKey = `linux-${py.arch}-${py.libc ? `${py.libc.kind}_${py.libc.version.join('_')}` : 'unknown'}`;
   const deps = await depsFor(c, hostPy, app, platformKey);
   const name = normalizeImageName(c.opts.imageName || c.model.name, c.model.version ?? app.version);
   const s = stem(c, app);
   const result = await buildImage({
-    base,
+    base: basePromise,
+    baseRef: c.opts.base,
     py,
     hostPython: hostPy.executable,
     appWheel: app,
@@ -206,8 +301,18 @@ async function image(c: Ctx): Promise<ArtifactEntry> {
     const tool = (await commandExists('skopeo')) ? 'skopeo' : await pickEngine(c.opts);
     if (!tool) throw new FailureError('push: needs skopeo or a container engine (docker, podman)');
     const tag = name.slice(name.lastIndexOf(':') + 1);
-    await runAll(pushArgvs(tool, path.join(c.outDir, `${s}.oci`), tag, path.join(c.outDir, `${s}.image.tar`), name), `push ${name}`);
+    await runAll(
+      pushArgvs(
+        tool,
+        path.join(c.outDir, `${s}.oci`),
+        tag,
+        path.join(c.outDir, `${s}.image.tar`),
+        name
+      ),
+      `push ${name}`
+    );
   }
+  const base = await basePromise;
   return fileEntry(c, `${s}.image.tar`, 'image', {
     python: py.version,
     digest: result.digest,

@@ -19,7 +19,10 @@ export interface LocalWheel extends WheelName {
 export async function projectWheels(outDir: string, model: ProjectModel): Promise<LocalWheel[]> {
   const m = await readManifest(outDir);
   let files = m?.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file) ?? [];
-  if (files.length === 0) files = (await fs.readdir(outDir).catch(() => [] as string[])).filter((f) => f.endsWith('.whl'));
+  if (files.length === 0)
+    files = (await fs.readdir(outDir).catch(() => [] as string[])).filter((f) =>
+      f.endsWith('.whl')
+    );
   const want = normalizeName(model.name);
   const out: LocalWheel[] = [];
   for (const f of files.sort()) {
@@ -30,16 +33,25 @@ export async function projectWheels(outDir: string, model: ProjectModel): Promis
 }
 
 /** The wheel that fits the target (pure wheels last: a native build is preferred when it fits). */
-export function pickWheel(wheels: LocalWheel[], target: Target, what: string, outDir: string): LocalWheel {
+export function pickWheel(
+  wheels: LocalWheel[],
+  target: Target,
+  what: string,
+  outDir: string
+): LocalWheel {
   if (wheels.length === 0) {
-    throw new FailureError(`${what}: no wheel of the project in ${outDir}; run \`albatross build\` first`);
+    throw new FailureError(
+      `${what}: no wheel of the project in ${outDir}; run \`albatross build\` first`
+    );
   }
   const fits = wheels.filter((w) => wheelMismatch(w, target) === null);
   const native = fits.find((w) => !w.platformTags.includes('any'));
   const pick = native ?? fits[0];
   if (pick) return pick;
   const why = wheels.map((w) => `${w.file}: ${wheelMismatch(w, target)}`).join('; ');
-  throw new FailureError(`${what}: no wheel in ${outDir} fits CPython ${target.python}${target.arch ? ` on linux/${target.arch}` : ''} (${why})`);
+  throw new FailureError(
+    `${what}: no wheel in ${outDir} fits CPython ${target.python}${target.arch ? ` on linux/${target.arch}` : ''} (${why})`
+  );
 }
 
 /**
@@ -56,13 +68,31 @@ export async function dependencyWheels(
 ): Promise<LocalWheel[]> {
   let dir = dest;
   try {
-    const r = await prepareWheelhouse({ opts, log, python, requirements: [appWheel.abs], platformKey, dest });
+    const r = await prepareWheelhouse({
+      opts,
+      log,
+      python,
+      requirements: [appWheel.abs],
+      platformKey,
+      dest
+    });
     dir = r.dir;
   } catch (e) {
     if (!/not implemented/i.test((e as Error).message)) throw e;
     await fs.mkdir(dest, { recursive: true });
     await exec(
-      [python.executable, '-m', 'pip', 'wheel', '--quiet', '--disable-pip-version-check', '--wheel-dir', dest, ...pipIndexArgs(opts), appWheel.abs],
+      [
+        python.executable,
+        '-m',
+        'pip',
+        'wheel',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--wheel-dir',
+        dest,
+        ...pipIndexArgs(opts),
+        appWheel.abs
+      ],
       { extraEnv: pipEnv(opts) },
       `resolving the dependencies of ${appWheel.file} for Python ${python.version}`
     );

@@ -18,7 +18,12 @@ export function publicUrl(url: string): string {
  * OCI labels: source (the Actions repository, else git's origin), revision (GITHUB_SHA, else
  * git HEAD), version and title. Absent facts are left out rather than guessed.
  */
-export async function ociLabels(projectDir: string, name: string, version: string | null, env: NodeJS.ProcessEnv = process.env): Promise<Record<string, string>> {
+export async function ociLabels(
+  projectDir: string,
+  name: string,
+  version: string | null,
+  env: NodeJS.ProcessEnv = process.env
+): Promise<Record<string, string>> {
   const labels: Record<string, string> = { 'org.opencontainers.image.title': name };
   if (version) labels['org.opencontainers.image.version'] = version;
   const source =

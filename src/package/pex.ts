@@ -31,9 +31,14 @@ export function pexArgv(pex: string[], a: PexArgs): string[] {
   for (const f of a.findLinks) argv.push('--find-links', f);
   argv.push('--no-build', '--no-compile', '--no-use-system-time', '--layout', 'zipapp');
   argv.push('--entry-point', `${a.entry.module}:${a.entry.attr}`);
-  if (a.requiresPython) argv.push('--interpreter-constraint', `CPython${a.requiresPython.replace(/\s+/g, '')}`);
+  if (a.requiresPython)
+    argv.push('--interpreter-constraint', `CPython${a.requiresPython.replace(/\s+/g, '')}`);
   for (const p of a.platforms) argv.push('--platform', p);
-  if (a.shebang.trim()) argv.push('--python-shebang', a.shebang.trim().startsWith('#!') ? a.shebang.trim() : `#!${a.shebang.trim()}`);
+  if (a.shebang.trim())
+    argv.push(
+      '--python-shebang',
+      a.shebang.trim().startsWith('#!') ? a.shebang.trim() : `#!${a.shebang.trim()}`
+    );
   argv.push('--output-file', a.output, a.requirement);
   return argv;
 }
@@ -50,14 +55,26 @@ export function pexPlatforms(platformTags: string[], abiTags: string[], python: 
  * The command that runs pex: the `pex` option's executable, else the pinned pex installed into
  * its own tool environment from the configured indexes. Fails with an error naming the option.
  */
-export async function ensurePex(opts: Options, python: PythonInstall | undefined): Promise<string[]> {
+export async function ensurePex(
+  opts: Options,
+  python: PythonInstall | undefined
+): Promise<string[]> {
   if (opts.pex) {
     const exe = path.resolve(opts.projectDir, opts.pex);
-    const r = await execCapture([exe, '--version']).catch((e: Error) => ({ code: -1, output: e.message }));
-    if (r.code !== 0) throw new FailureError(`pex: the \`pex\` option names ${exe}, which does not run (${tail(r.output, 3)})`);
+    const r = await execCapture([exe, '--version']).catch((e: Error) => ({
+      code: -1,
+      output: e.message
+    }));
+    if (r.code !== 0)
+      throw new FailureError(
+        `pex: the \`pex\` option names ${exe}, which does not run (${tail(r.output, 3)})`
+      );
     return [exe];
   }
-  if (!python) throw new FailureError('pex: no Python found to install pex into; set the `pex` option to a pex executable');
+  if (!python)
+    throw new FailureError(
+      'pex: no Python found to install pex into; set the `pex` option to a pex executable'
+    );
   try {
     const py = await ensureToolEnv(python, [`pex==${PEX_VERSION}`], opts);
     return [py, '-m', 'pex'];
@@ -74,5 +91,6 @@ export async function runPex(argv: string[], opts: Options): Promise<void> {
   const root = path.join(cacheRoot(opts), 'pex-root');
   await fs.mkdir(root, { recursive: true });
   const r = await execCapture(argv, { extraEnv: { PEX_ROOT: root, PIP_CONFIG_FILE: undefined } });
-  if (r.code !== 0) throw new FailureError(`pex exited with code ${r.code}:\n${tail(r.output, 15)}`);
+  if (r.code !== 0)
+    throw new FailureError(`pex exited with code ${r.code}:\n${tail(r.output, 15)}`);
 }

@@ -24,7 +24,18 @@ export interface TargetInstall {
  * resolution (the wheelhouse is already the closure), no byte-code, no cache.
  */
 export function pipTargetArgv(t: TargetInstall): string[] {
-  const argv = [t.python, '-m', 'pip', 'install', '--target', t.target, '--no-deps', '--no-compile', '--no-index', '--no-cache-dir'];
+  const argv = [
+    t.python,
+    '-m',
+    'pip',
+    'install',
+    '--target',
+    t.target,
+    '--no-deps',
+    '--no-compile',
+    '--no-index',
+    '--no-cache-dir'
+  ];
   argv.push('--disable-pip-version-check', '--no-warn-script-location', '--quiet');
   for (const f of t.findLinks) argv.push('--find-links', f);
   if (t.cross) {
@@ -42,10 +53,18 @@ export function pipTargetArgv(t: TargetInstall): string[] {
  * The environment of a hermetic install: no pip configuration file and none of pip's index,
  * link or constraint variables, so only the given directories are read.
  */
-export function hermeticPipEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+export function hermeticPipEnv(
+  env: NodeJS.ProcessEnv = process.env
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
   for (const k of Object.keys(env)) if (k.startsWith('PIP_')) out[k] = undefined;
-  return { ...out, PIP_CONFIG_FILE: os.devNull, PIP_NO_INPUT: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1', PYTHONDONTWRITEBYTECODE: '1' };
+  return {
+    ...out,
+    PIP_CONFIG_FILE: os.devNull,
+    PIP_NO_INPUT: '1',
+    PIP_DISABLE_PIP_VERSION_CHECK: '1',
+    PYTHONDONTWRITEBYTECODE: '1'
+  };
 }
 
 export async function pipTargetInstall(t: TargetInstall, what: string): Promise<void> {

@@ -23,7 +23,10 @@ export function comparePaths(a: string, b: string): number {
  * Lists a tree sorted by path, leaving out byte-code caches (never deterministic) and whatever
  * `skip` rejects. Only directories, regular files and symlinks are kept.
  */
-export async function walkTree(root: string, skip: (rel: string) => boolean = () => false): Promise<TreeEntry[]> {
+export async function walkTree(
+  root: string,
+  skip: (rel: string) => boolean = () => false
+): Promise<TreeEntry[]> {
   const out: TreeEntry[] = [];
   const visit = async (dirAbs: string, dirRel: string): Promise<void> => {
     for (const d of await fs.readdir(dirAbs, { withFileTypes: true })) {
@@ -31,13 +34,26 @@ export async function walkTree(root: string, skip: (rel: string) => boolean = ()
       const abs = path.join(dirAbs, d.name);
       if (d.name === '__pycache__' || d.name.endsWith('.pyc') || skip(rel)) continue;
       if (d.isSymbolicLink()) {
-        out.push({ path: rel, type: 'symlink', mode: 0o777, abs, linkname: await fs.readlink(abs), size: 0 });
+        out.push({
+          path: rel,
+          type: 'symlink',
+          mode: 0o777,
+          abs,
+          linkname: await fs.readlink(abs),
+          size: 0
+        });
       } else if (d.isDirectory()) {
         out.push({ path: rel, type: 'dir', mode: 0o755, abs, size: 0 });
         await visit(abs, rel);
       } else if (d.isFile()) {
         const st = await fs.stat(abs);
-        out.push({ path: rel, type: 'file', mode: st.mode & 0o111 ? 0o755 : 0o644, abs, size: st.size });
+        out.push({
+          path: rel,
+          type: 'file',
+          mode: st.mode & 0o111 ? 0o755 : 0o644,
+          abs,
+          size: st.size
+        });
       }
     }
   };

@@ -58,7 +58,9 @@ export function wheelMismatch(w: WheelName, t: Target): string | null {
   if (!pyOk) return `built for ${w.pythonTags.join('.')}, not CPython ${t.python}`;
   if (w.platformTags.every((p) => p === 'any')) return null;
   if (t.platformTag !== undefined) {
-    return w.platformTags.includes(t.platformTag) ? null : `platform ${w.platformTags.join('.')} is not ${t.platformTag}`;
+    return w.platformTags.includes(t.platformTag)
+      ? null
+      : `platform ${w.platformTags.join('.')} is not ${t.platformTag}`;
   }
   if (!t.arch) return `platform ${w.platformTags.join('.')} needs a target platform`;
   for (const p of w.platformTags) if (platformFits(p, t)) return null;
@@ -67,7 +69,11 @@ export function wheelMismatch(w: WheelName, t: Target): string | null {
 }
 
 function platformFits(tag: string, t: Target): boolean {
-  const legacy: Record<string, [number, number]> = { manylinux1: [2, 5], manylinux2010: [2, 12], manylinux2014: [2, 17] };
+  const legacy: Record<string, [number, number]> = {
+    manylinux1: [2, 5],
+    manylinux2010: [2, 12],
+    manylinux2014: [2, 17]
+  };
   let m = /^(manylinux1|manylinux2010|manylinux2014)_(.+)$/.exec(tag);
   if (m) return m[2] === t.arch && glibcAtLeast(t, legacy[m[1]]);
   m = /^manylinux_(\d+)_(\d+)_(.+)$/.exec(tag);
@@ -95,7 +101,8 @@ export function pipPlatformTags(t: Target): string[] {
   if (!t.arch) return [];
   const tags: string[] = [];
   if (t.libc?.kind === 'musl') {
-    for (let m = t.libc.version[1]; m >= 1; m--) tags.push(`musllinux_${t.libc.version[0]}_${m}_${t.arch}`);
+    for (let m = t.libc.version[1]; m >= 1; m--)
+      tags.push(`musllinux_${t.libc.version[0]}_${m}_${t.arch}`);
   } else if (t.libc?.kind === 'glibc') {
     const [maj, min] = t.libc.version;
     for (let m = min; m >= 5; m--) tags.push(`manylinux_${maj}_${m}_${t.arch}`);

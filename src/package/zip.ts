@@ -18,7 +18,14 @@ export interface ZipMember {
  */
 export function zipDate(sde: number): Date {
   const d = new Date(zipEpoch(sde) * 1000);
-  return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+  return new Date(
+    d.getUTCFullYear(),
+    d.getUTCMonth(),
+    d.getUTCDate(),
+    d.getUTCHours(),
+    d.getUTCMinutes(),
+    d.getUTCSeconds()
+  );
 }
 
 /** Members from a walked tree, in its (sorted) order; symlinks are refused by the caller. */
@@ -26,7 +33,13 @@ export async function membersFromTree(entries: TreeEntry[], prefix = ''): Promis
   const out: ZipMember[] = [];
   for (const e of entries) {
     if (e.type === 'dir') out.push({ name: prefix + e.path + '/', type: 'dir', mode: 0o755 });
-    else if (e.type === 'file') out.push({ name: prefix + e.path, type: 'file', mode: e.mode, data: await fs.readFile(e.abs) });
+    else if (e.type === 'file')
+      out.push({
+        name: prefix + e.path,
+        type: 'file',
+        mode: e.mode,
+        data: await fs.readFile(e.abs)
+      });
   }
   return out;
 }
@@ -36,12 +49,25 @@ export async function membersFromTree(entries: TreeEntry[], prefix = ''): Promis
  * timestamp, canonical unix modes, fixed compression level, optional preamble (a shebang line).
  * Written to a temp file beside `dest` then renamed.
  */
-export async function writeZip(dest: string, members: ZipMember[], sde: number, preamble?: Buffer, fileMode = 0o644): Promise<void> {
+export async function writeZip(
+  dest: string,
+  members: ZipMember[],
+  sde: number,
+  preamble?: Buffer,
+  fileMode = 0o644
+): Promise<void> {
   const mtime = zipDate(sde);
   const zip = new yazl.ZipFile();
   for (const m of members) {
-    if (m.type === 'dir') zip.addEmptyDirectory(m.name, { mtime, mode: 0o40000 | 0o755, forceDosTimestamp: true });
-    else zip.addBuffer(m.data ?? Buffer.alloc(0), m.name, { mtime, mode: 0o100000 | (m.mode & 0o777), forceDosTimestamp: true, compressionLevel: 6 });
+    if (m.type === 'dir')
+      zip.addEmptyDirectory(m.name, { mtime, mode: 0o40000 | 0o755, forceDosTimestamp: true });
+    else
+      zip.addBuffer(m.data ?? Buffer.alloc(0), m.name, {
+        mtime,
+        mode: 0o100000 | (m.mode & 0o777),
+        forceDosTimestamp: true,
+        compressionLevel: 6
+      });
   }
   zip.end();
   await fs.mkdir(path.dirname(dest), { recursive: true });

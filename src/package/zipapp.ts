@@ -26,7 +26,11 @@ export interface ZipappRequest {
 }
 
 /** Refuses wheels a zipapp cannot carry: native ones unless `zipapp-platform` allows them. */
-export function checkZipappWheels(wheels: LocalWheel[], platform: string, pythonVersion: string): void {
+export function checkZipappWheels(
+  wheels: LocalWheel[],
+  platform: string,
+  pythonVersion: string
+): void {
   for (const w of wheels) {
     if (!platform) {
       if (!isPureWheel(w)) {
@@ -37,7 +41,10 @@ export function checkZipappWheels(wheels: LocalWheel[], platform: string, python
       }
     } else {
       const why = wheelMismatch(w, { python: pythonVersion, platformTag: platform });
-      if (why) throw new FailureError(`zipapp: ${w.file} does not fit zipapp-platform ${platform}: ${why}`);
+      if (why)
+        throw new FailureError(
+          `zipapp: ${w.file} does not fit zipapp-platform ${platform}: ${why}`
+        );
     }
   }
 }
@@ -67,16 +74,30 @@ export async function buildZipapp(r: ZipappRequest): Promise<{ members: number }
     const entries = await walkTree(tree, (rel) => rel === 'bin' || rel === '__main__.py');
     const native = entries.find((e) => /\.(so|pyd)$|\.so\./.test(e.path));
     if (native && !r.platform) {
-      throw new FailureError(`zipapp: ${native.path} is a native extension; set \`zipapp-platform\` to package native code`);
+      throw new FailureError(
+        `zipapp: ${native.path} is a native extension; set \`zipapp-platform\` to package native code`
+      );
     }
     const link = entries.find((e) => e.type === 'symlink');
-    if (link) throw new FailureError(`zipapp: ${link.path} is a symbolic link, which a zip cannot hold`);
+    if (link)
+      throw new FailureError(`zipapp: ${link.path} is a symbolic link, which a zip cannot hold`);
     const members: ZipMember[] = [
-      { name: '__main__.py', type: 'file' as const, mode: 0o644, data: Buffer.from(mainPy(r.entry)) },
+      {
+        name: '__main__.py',
+        type: 'file' as const,
+        mode: 0o644,
+        data: Buffer.from(mainPy(r.entry))
+      },
       ...(await membersFromTree(entries)).map(withoutLaunchers)
     ].sort((a, b) => comparePaths(a.name, b.name));
     const shebang = r.shebang.trim();
-    await writeZip(r.dest, members, r.sde, shebang ? Buffer.from(`#!${shebang}\n`) : undefined, 0o755);
+    await writeZip(
+      r.dest,
+      members,
+      r.sde,
+      shebang ? Buffer.from(`#!${shebang}\n`) : undefined,
+      0o755
+    );
     return { members: members.length };
   } finally {
     await tmp.cleanup();

@@ -81,7 +81,11 @@ export function execCapture(argv: string[], opts: ExecOptions = {}): Promise<Exe
 }
 
 /** Runs argv and throws ExecError on a non-zero exit. */
-export async function exec(argv: string[], opts: ExecOptions = {}, what?: string): Promise<ExecResult> {
+export async function exec(
+  argv: string[],
+  opts: ExecOptions = {},
+  what?: string
+): Promise<ExecResult> {
   const r = await execCapture(argv, opts);
   if (r.code !== 0) throw new ExecError(r, what);
   return r;

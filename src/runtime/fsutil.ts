@@ -6,7 +6,10 @@ import * as path from 'node:path';
 /** Writes a file atomically: a temp file in the same directory, then rename. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${tmpCounter++}.tmp`);
+  const tmp = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${tmpCounter++}.tmp`
+  );
   try {
     await fs.writeFile(tmp, data);
     await fs.rename(tmp, file);
@@ -55,7 +58,9 @@ export async function exists(p: string): Promise<boolean> {
 }
 
 /** A fresh temporary directory; removed by the returned cleanup. */
-export async function tempDir(prefix = 'albatross-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+export async function tempDir(
+  prefix = 'albatross-'
+): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
 }
@@ -69,12 +74,16 @@ export async function ensureWritableDir(dir: string, what = 'output directory'):
     await fs.rm(probe);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new Error(`${what} ${dir} is not writable (${code})`);
+    throw new Error(`${what} ${dir} is not writable (${code})`, { cause: e });
   }
 }
 
 /** Copies a tree, skipping names in `skip` at any depth. */
-export async function copyTree(src: string, dest: string, skip: Set<string> = new Set()): Promise<void> {
+export async function copyTree(
+  src: string,
+  dest: string,
+  skip: Set<string> = new Set()
+): Promise<void> {
   await fs.cp(src, dest, {
     recursive: true,
     filter: (s) => !skip.has(path.basename(s)),

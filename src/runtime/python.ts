@@ -46,13 +46,17 @@ async function discover(env: NodeJS.ProcessEnv): Promise<PythonInstall[]> {
   const pyenvRoot = env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv');
   for (const ver of (await listDir(path.join(pyenvRoot, 'versions'))).sort(byVersionDesc)) {
     if (/^\d+\.\d+\.\d+$/.test(ver)) {
-      candidates.push({ exe: path.join(pyenvRoot, 'versions', ver, 'bin', 'python3'), source: 'pyenv' });
+      candidates.push({
+        exe: path.join(pyenvRoot, 'versions', ver, 'bin', 'python3'),
+        source: 'pyenv'
+      });
     }
   }
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (!dir || dir.includes('shims')) continue;
     for (const name of await listDir(dir)) {
-      if (/^python3(\.\d+)?$/.test(name)) candidates.push({ exe: path.join(dir, name), source: 'path' });
+      if (/^python3(\.\d+)?$/.test(name))
+        candidates.push({ exe: path.join(dir, name), source: 'path' });
     }
   }
   const found = new Map<string, PythonInstall>();
@@ -62,9 +66,18 @@ async function discover(env: NodeJS.ProcessEnv): Promise<PythonInstall[]> {
       if (info) (candidates[i] as { info?: typeof info }).info = info;
     })
   );
-  for (const c of candidates as { exe: string; source: PythonInstall['source']; info?: { version: string; full: string } }[]) {
+  for (const c of candidates as {
+    exe: string;
+    source: PythonInstall['source'];
+    info?: { version: string; full: string };
+  }[]) {
     if (c.info && !found.has(c.info.version)) {
-      found.set(c.info.version, { version: c.info.version, full: c.info.full, executable: c.exe, source: c.source });
+      found.set(c.info.version, {
+        version: c.info.version,
+        full: c.info.full,
+        executable: c.exe,
+        source: c.source
+      });
     }
   }
   return [...found.values()].sort((a, b) => byVersionAsc(a.version, b.version));
@@ -73,9 +86,16 @@ async function discover(env: NodeJS.ProcessEnv): Promise<PythonInstall[]> {
 async function probe(exe: string): Promise<{ version: string; full: string } | null> {
   try {
     await fs.access(exe, fs.constants.X_OK);
-    const r = await execCapture([exe, '-c', 'import sys,platform;print(platform.python_implementation(), "%d.%d.%d" % sys.version_info[:3])'], {
-      timeoutMs: 20000
-    });
+    const r = await execCapture(
+      [
+        exe,
+        '-c',
+        'import sys,platform;print(platform.python_implementation(), "%d.%d.%d" % sys.version_info[:3])'
+      ],
+      {
+        timeoutMs: 20000
+      }
+    );
     const m = /^CPython (\d+)\.(\d+)\.(\d+)/.exec(r.stdout.trim());
     if (r.code !== 0 || !m) return null;
     return { version: `${m[1]}.${m[2]}`, full: `${m[1]}.${m[2]}.${m[3]}` };
@@ -85,7 +105,10 @@ async function probe(exe: string): Promise<{ version: string; full: string } | n
 }
 
 /** The interpreter for a minor version, or undefined. */
-export async function findPython(version: string, env?: NodeJS.ProcessEnv): Promise<PythonInstall | undefined> {
+export async function findPython(
+  version: string,
+  env?: NodeJS.ProcessEnv
+): Promise<PythonInstall | undefined> {
   return (await discoverPythons(env)).find((p) => p.version === version);
 }
 

@@ -26,7 +26,9 @@ export function ensureToolEnv(
   packages: string[],
   opts: Pick<Options, 'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>
 ): Promise<string> {
-  const key = sha256(JSON.stringify([python.executable, python.full, [...packages].sort(), pipIndexArgs(opts)])).slice(0, 16);
+  const key = sha256(
+    JSON.stringify([python.executable, python.full, [...packages].sort(), pipIndexArgs(opts)])
+  ).slice(0, 16);
   const dir = path.join(cacheRoot(opts), 'tools', `py${python.version}-${key}`);
   let p = pending.get(dir);
   if (!p) {
@@ -51,10 +53,22 @@ async function create(
   const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
   await fs.mkdir(path.dirname(dir), { recursive: true });
   try {
-    await exec([python.executable, '-m', 'venv', tmp], {}, `creating a tool environment with Python ${python.version}`);
+    await exec(
+      [python.executable, '-m', 'venv', tmp],
+      {},
+      `creating a tool environment with Python ${python.version}`
+    );
     if (packages.length) {
       await exec(
-        [path.join(tmp, 'bin', 'python'), '-m', 'pip', 'install', '--quiet', ...pipIndexArgs(opts), ...packages],
+        [
+          path.join(tmp, 'bin', 'python'),
+          '-m',
+          'pip',
+          'install',
+          '--quiet',
+          ...pipIndexArgs(opts),
+          ...packages
+        ],
         { extraEnv: pipEnv(opts) },
         `installing ${packages.join(', ')} for Python ${python.version}`
       );

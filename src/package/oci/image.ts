@@ -8,13 +8,14 @@ import { pipTargetInstall } from '../pipinstall.js';
 import { Target, pipPlatformTags, wheelMismatch } from '../wheelname.js';
 import { BaseImage, ImageConfig } from './base.js';
 import { BasePython } from './inspect.js';
-import { Descriptor, MEDIA, canonicalJson, sha256Digest } from './json.js';
+import { Descriptor, GOARCH_TO_WHEEL, MEDIA, canonicalJson, sha256Digest } from './json.js';
 import { LayerBlob, LayerEntry, buildLayer, parentDirs } from './layer.js';
 import { writeLayout } from './layout.js';
 import { VENV, VENV_PYTHON, entriesFromTarget, sitePackages, venvSkeleton } from './venvtree.js';
 
 export interface ImageRequest {
-  base: BaseImage;
+  /** The base, possibly still being read (it is needed only once the layers are built). */
+  base: BaseImage | Promise<BaseImage>;
   py: BasePython;
   /** Interpreter whose pip installs the wheels (for the base's Python, through --python-version). */
   hostPython: string;
@@ -27,6 +28,8 @@ export interface ImageRequest {
   labels: Record<string, string>;
   /** `name:tag`. */
   imageName: string;
+  /** The `base` option as given, for messages. */
+  baseRef: string;
   layoutDir: string;
   archive: string;
 }
@@ -61,8 +64,21 @@ export function checkImageWheels(wheels: LocalWheel[], py: BasePython, ref: stri
     const why = wheelMismatch(w, t);
     if (why) {
       const libc = py.libc ? `, ${py.libc.kind} ${py.libc.version.join('.')}` : '';
-      throw new FailureError(`image: ${w.file} does not fit the base image ${ref} (CPython ${py.version}, linux/${py.arch}${libc}): ${why}`);
+      throw new FailureError(
+        `image: ${w.file} does not fit the base image ${ref} (CPython ${py.version}, linux/${py.arch}${libc}): ${why}`
+      );
     }
+  }
+}
+
+/** The base's config and its Python must agree on the machine. */
+export function checkBaseArch(base: BaseImage, py: BasePython): void {
+  const arch = base.config.architecture;
+  const configArch = arch ? (GOARCH_TO_WHEEL[arch] ?? arch) : py.arch;
+  if (configArch !== py.arch) {
+    throw new FailureError(
+      `base ${base.ref}: its config says ${arch} but its Python (${py.executable}) is built for ${py.arch}`
+    );
   }
 }
 
@@ -85,7 +101,8 @@ const USER = /^([a-z_][a-z0-9_-]*|\d+)(:([a-z_][a-z0-9_-]*|\d+))?$/;
 function installEntries(tree: LayerEntry[], version: string): LayerEntry[] {
   const site = sitePackages(version);
   const byPath = new Map<string, LayerEntry>();
-  for (const e of [...parentDirs(site), ...parentDirs(`${VENV}/bin`), ...tree]) byPath.set(e.path, e);
+  for (const e of [...parentDirs(site), ...parentDirs(`${VENV}/bin`), ...tree])
+    byPath.set(e.path, e);
   return [...byPath.values()];
 }
 
@@ -94,8 +111,9 @@ function installEntries(tree: LayerEntry[], version: string): LayerEntry[] {
  * dependency wheel), an application layer (the project's wheel and its launchers), the config.
  */
 export async function buildImage(r: ImageRequest): Promise<ImageResult> {
-  if (r.user && !USER.test(r.user)) throw new FailureError(`user: '${r.user}' is not a user name or uid[:gid]`);
-  checkImageWheels([r.appWheel, ...r.deps], r.py, r.base.ref);
+  if (r.user && !USER.test(r.user))
+    throw new FailureError(`user: '${r.user}' is not a user name or uid[:gid]`);
+  checkImageWheels([r.appWheel, ...r.deps], r.py, r.baseRef);
   const cross = { pythonVersion: r.py.version, platforms: pipPlatformTags(baseTarget(r.py)) };
   const tmp = await tempDir('albatross-image-');
   try {
@@ -109,29 +127,61 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
     const links = [...new Set(r.deps.map((d) => path.dirname(d.abs)))];
     await Promise.all([
       r.deps.length
-        ? pipTargetInstall({ python: r.hostPython, target: depsTree, findLinks: links, requirements: pinned(r.deps), cross }, 'installing the dependencies for the image')
+        ? pipTargetInstall(
+            {
+              python: r.hostPython,
+              target: depsTree,
+              findLinks: links,
+              requirements: pinned(r.deps),
+              cross
+            },
+            'installing the dependencies for the image'
+          )
         : Promise.resolve(),
-      pipTargetInstall({ python: r.hostPython, target: appTree, findLinks: [appLinks], requirements: pinned([r.appWheel]), cross }, 'installing the application for the image')
+      pipTargetInstall(
+        {
+          python: r.hostPython,
+          target: appTree,
+          findLinks: [appLinks],
+          requirements: pinned([r.appWheel]),
+          cross
+        },
+        'installing the application for the image'
+      )
     ]);
     const deps = await entriesFromTarget(depsTree, r.py.version);
     const app = await entriesFromTarget(appTree, r.py.version);
     let entrypoint: string[];
     if (r.entry.script) {
       if (!app.scripts.includes(r.entry.script)) {
-        throw new FailureError(`image: console script '${r.entry.script}' is not in ${r.appWheel.file} (entry points: ${app.scripts.join(', ') || 'none'})`);
+        throw new FailureError(
+          `image: console script '${r.entry.script}' is not in ${r.appWheel.file} (entry points: ${app.scripts.join(', ') || 'none'})`
+        );
       }
       entrypoint = [`/${VENV}/bin/${r.entry.script}`];
     } else {
       const code = `import importlib, sys\nt = importlib.import_module(${JSON.stringify(r.entry.module)})\nfor a in ${JSON.stringify(r.entry.attr)}.split('.'): t = getattr(t, a)\nsys.exit(t())`;
       entrypoint = [VENV_PYTHON, '-c', code];
     }
-    const depsLayer = await buildLayer(installEntries([...venvSkeleton(r.py.executable, r.py.version), ...deps.entries], r.py.version), r.sde);
+    const base = await r.base;
+    checkBaseArch(base, r.py);
+    const depsLayer = await buildLayer(
+      installEntries(
+        [...venvSkeleton(r.py.executable, r.py.version), ...deps.entries],
+        r.py.version
+      ),
+      r.sde
+    );
     const appLayer = await buildLayer(installEntries(app.entries, r.py.version), r.sde);
-    const config = imageConfig(r, depsLayer, appLayer, entrypoint);
+    const config = imageConfig(r, base, depsLayer, appLayer, entrypoint);
     const configBytes = Buffer.from(canonicalJson(config));
-    const configDesc: Descriptor = { mediaType: MEDIA.config, digest: sha256Digest(configBytes), size: configBytes.length };
+    const configDesc: Descriptor = {
+      mediaType: MEDIA.config,
+      digest: sha256Digest(configBytes),
+      size: configBytes.length
+    };
     const layerDescs: Descriptor[] = [
-      ...r.base.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
+      ...base.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
       { mediaType: depsLayer.mediaType, digest: depsLayer.digest, size: depsLayer.size },
       { mediaType: appLayer.mediaType, digest: appLayer.digest, size: appLayer.size }
     ];
@@ -140,7 +190,13 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
       mediaType: MEDIA.manifest,
       config: configDesc,
       layers: layerDescs,
-      annotations: { 'org.opencontainers.image.created': isoTime(r.sde), ...(r.base.manifestDigest ? { 'org.opencontainers.image.base.digest': r.base.manifestDigest } : {}), 'org.opencontainers.image.base.name': r.base.ref }
+      annotations: {
+        'org.opencontainers.image.created': isoTime(r.sde),
+        ...(base.manifestDigest
+          ? { 'org.opencontainers.image.base.digest': base.manifestDigest }
+          : {}),
+        'org.opencontainers.image.base.name': base.ref
+      }
     };
     const manifestBytes = Buffer.from(canonicalJson(manifest));
     const digest = sha256Digest(manifestBytes);
@@ -149,18 +205,39 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
       archive: r.archive,
       imageName: r.imageName,
       sde: r.sde,
-      manifest: { bytes: manifestBytes, digest, platform: { architecture: config.architecture ?? 'amd64', os: 'linux' } },
+      manifest: {
+        bytes: manifestBytes,
+        digest,
+        platform: { architecture: config.architecture ?? 'amd64', os: 'linux' }
+      },
       config: { bytes: configBytes, digest: configDesc.digest },
       layers: [
-        ...r.base.layers.map((l) => ({ digest: l.digest, file: l.file })),
+        ...base.layers.map((l) => ({ digest: l.digest, file: l.file })),
         { digest: depsLayer.digest, data: depsLayer.data },
         { digest: appLayer.digest, data: appLayer.data }
       ]
     });
     const layers: ImageLayerInfo[] = [
-      ...r.base.layers.map((l) => ({ role: 'base' as const, digest: l.digest, diffId: l.diffId, size: l.size })),
-      { role: 'dependencies', digest: depsLayer.digest, diffId: depsLayer.diffId, size: depsLayer.size, tarSize: depsLayer.tarSize },
-      { role: 'application', digest: appLayer.digest, diffId: appLayer.diffId, size: appLayer.size, tarSize: appLayer.tarSize }
+      ...base.layers.map((l) => ({
+        role: 'base' as const,
+        digest: l.digest,
+        diffId: l.diffId,
+        size: l.size
+      })),
+      {
+        role: 'dependencies',
+        digest: depsLayer.digest,
+        diffId: depsLayer.diffId,
+        size: depsLayer.size,
+        tarSize: depsLayer.tarSize
+      },
+      {
+        role: 'application',
+        digest: appLayer.digest,
+        diffId: appLayer.diffId,
+        size: appLayer.size,
+        tarSize: appLayer.tarSize
+      }
     ];
     const size = layers.reduce((s, l) => s + l.size, 0) + configBytes.length + manifestBytes.length;
     return { digest, configDigest: configDesc.digest, layers, imageName: r.imageName, size };
@@ -175,15 +252,25 @@ export function isoTime(sde: number): string {
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-function imageConfig(r: ImageRequest, deps: LayerBlob, app: LayerBlob, entrypoint: string[]): ImageConfig {
-  const base = r.base.config;
+function imageConfig(
+  r: ImageRequest,
+  baseImage: BaseImage,
+  deps: LayerBlob,
+  app: LayerBlob,
+  entrypoint: string[]
+): ImageConfig {
+  const base = baseImage.config;
   const created = isoTime(r.sde);
   const env = (base.config?.Env ?? []).filter((e) => !/^(PATH|VIRTUAL_ENV)=/.test(e));
-  const basePath = (base.config?.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+  const basePath =
+    (base.config?.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
   env.push(`PATH=/${VENV}/bin:${basePath}`, `VIRTUAL_ENV=/${VENV}`);
   const baseHistory = base.history?.length
     ? base.history
-    : r.base.layers.map(() => ({ created: base.created ?? created, created_by: `base image ${r.base.ref}` }));
+    : baseImage.layers.map(() => ({
+        created: base.created ?? created,
+        created_by: `base image ${baseImage.ref}`
+      }));
   return {
     architecture: base.architecture ?? 'amd64',
     os: base.os ?? 'linux',
@@ -198,10 +285,17 @@ function imageConfig(r: ImageRequest, deps: LayerBlob, app: LayerBlob, entrypoin
       ...(r.user ? { User: r.user } : {}),
       Labels: { ...(base.config?.Labels ?? {}), ...r.labels }
     },
-    rootfs: { type: 'layers', diff_ids: [...r.base.layers.map((l) => l.diffId), deps.diffId, app.diffId] },
+    rootfs: {
+      type: 'layers',
+      diff_ids: [...baseImage.layers.map((l) => l.diffId), deps.diffId, app.diffId]
+    },
     history: [
       ...baseHistory,
-      { created, created_by: `albatross: dependencies (${r.deps.length} wheel(s)) in /${VENV}`, comment: 'albatross' },
+      {
+        created,
+        created_by: `albatross: dependencies (${r.deps.length} wheel(s)) in /${VENV}`,
+        comment: 'albatross'
+      },
       { created, created_by: `albatross: ${r.appWheel.file}`, comment: 'albatross' }
     ]
   };

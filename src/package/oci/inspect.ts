@@ -27,7 +27,15 @@ interface Node {
   glibc?: [number, number];
 }
 
-const ELF_MACHINES: Record<number, string> = { 0x3e: 'x86_64', 0xb7: 'aarch64', 0x03: 'i686', 0x28: 'armv7l', 0x15: 'ppc64le', 0x16: 's390x', 0xf3: 'riscv64' };
+const ELF_MACHINES: Record<number, string> = {
+  0x3e: 'x86_64',
+  0xb7: 'aarch64',
+  0x03: 'i686',
+  0x28: 'armv7l',
+  0x15: 'ppc64le',
+  0x16: 's390x',
+  0xf3: 'riscv64'
+};
 const PY_BINARY = /(^|\/)bin\/python[\d.]*$/;
 const GLIBC_FILE = /(^|\/)(libc\.so\.6|libc-\d+\.\d+\.so)$/;
 
@@ -36,7 +44,9 @@ export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<
   const fsMap = new Map<string, Node>();
   for (const layer of layers) {
     if (layer.mediaType === MEDIA.layerZstd || /zstd/.test(layer.mediaType)) {
-      throw new FailureError(`base ${ref}: layer ${layer.digest} is zstd-compressed, which Albatross cannot read yet`);
+      throw new FailureError(
+        `base ${ref}: layer ${layer.digest} is zstd-compressed, which Albatross cannot read yet`
+      );
     }
     const extract = tar.extract();
     extract.on('entry', (h, stream, next) => {
@@ -52,8 +62,10 @@ export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<
           fsMap.delete(victim);
           removeUnder(fsMap, victim);
         } else if (h.type === 'directory') fsMap.set(name, { type: 'dir' });
-        else if (h.type === 'symlink') fsMap.set(name, { type: 'symlink', linkname: h.linkname ?? '' });
-        else if (h.type === 'link') fsMap.set(name, { type: 'link', linkname: safeMemberPath(h.linkname ?? '') ?? '' });
+        else if (h.type === 'symlink')
+          fsMap.set(name, { type: 'symlink', linkname: h.linkname ?? '' });
+        else if (h.type === 'link')
+          fsMap.set(name, { type: 'link', linkname: safeMemberPath(h.linkname ?? '') ?? '' });
         else if (h.type === 'file' || h.type === 'contiguous-file') {
           const node: Node = { type: 'file' };
           fsMap.set(name, node);
@@ -84,7 +96,9 @@ export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<
       if (layer.mediaType === MEDIA.layerGzip) await pipeline(src, zlib.createGunzip(), extract);
       else await pipeline(src, extract);
     } catch (e) {
-      throw new FailureError(`base ${ref}: cannot read layer ${layer.digest} (${(e as Error).message})`);
+      throw new FailureError(
+        `base ${ref}: cannot read layer ${layer.digest} (${(e as Error).message})`
+      );
     }
   }
   return fsMap;
@@ -147,7 +161,9 @@ export function findBasePython(m: Map<string, Node>, ref: string): BasePython {
     const prefix = c.startsWith('usr/local/') ? 'usr/local' : 'usr';
     let version = /python(\d+\.\d+)$/.exec(f.path)?.[1] ?? /python(\d+\.\d+)$/.exec(c)?.[1];
     if (!version) {
-      const lib = names.filter((n) => new RegExp(`^${prefix}/lib/python3\\.\\d+/os\\.py$`).test(n)).sort((a, b) => minor(b) - minor(a))[0];
+      const lib = names
+        .filter((n) => new RegExp(`^${prefix}/lib/python3\\.\\d+/os\\.py$`).test(n))
+        .sort((a, b) => minor(b) - minor(a))[0];
       version = lib ? /python(\d+\.\d+)/.exec(lib)?.[1] : undefined;
     }
     if (!version) continue;

@@ -39,7 +39,8 @@ const gzip = promisify(zlib.gzip);
 export async function buildLayer(entries: LayerEntry[], sde: number): Promise<LayerBlob> {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i].path === sorted[i - 1].path) throw new Error(`layer: ${sorted[i].path} appears twice`);
+    if (sorted[i].path === sorted[i - 1].path)
+      throw new Error(`layer: ${sorted[i].path} appears twice`);
   }
   const tarBuf = await packTar(sorted, sde);
   const gz = (await gzip(tarBuf, { level: 6, memLevel: 8, windowBits: 15 })) as Buffer;
@@ -70,7 +71,12 @@ async function packTar(entries: LayerEntry[], sde: number): Promise<Buffer> {
     if (e.type === 'dir') {
       await addEntry(pack, { ...common, name: e.path.replace(/\/?$/, '/'), type: 'directory' });
     } else if (e.type === 'symlink') {
-      await addEntry(pack, { ...common, name: e.path, type: 'symlink', linkname: e.linkname ?? '' });
+      await addEntry(pack, {
+        ...common,
+        name: e.path,
+        type: 'symlink',
+        linkname: e.linkname ?? ''
+      });
     } else {
       const data = e.data ?? (await fs.readFile(e.source ?? ''));
       await addEntry(pack, { ...common, name: e.path, type: 'file', size: data.length }, data);
@@ -81,7 +87,11 @@ async function packTar(entries: LayerEntry[], sde: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function addEntry(pack: tar.Pack, header: Partial<tar.Header> & { name: string }, data?: Buffer): Promise<void> {
+function addEntry(
+  pack: tar.Pack,
+  header: Partial<tar.Header> & { name: string },
+  data?: Buffer
+): Promise<void> {
   return new Promise((resolve, reject) => {
     pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
   });
@@ -91,12 +101,17 @@ function addEntry(pack: tar.Pack, header: Partial<tar.Header> & { name: string }
 export function parentDirs(p: string): LayerEntry[] {
   const parts = p.split('/').filter(Boolean);
   const out: LayerEntry[] = [];
-  for (let i = 1; i <= parts.length; i++) out.push({ path: parts.slice(0, i).join('/'), type: 'dir', mode: 0o755 });
+  for (let i = 1; i <= parts.length; i++)
+    out.push({ path: parts.slice(0, i).join('/'), type: 'dir', mode: 0o755 });
   return out;
 }
 
 /** Writes a blob into an OCI layout's blob store. */
-export async function writeBlob(layoutDir: string, digest: string, data: Buffer | string): Promise<void> {
+export async function writeBlob(
+  layoutDir: string,
+  digest: string,
+  data: Buffer | string
+): Promise<void> {
   const file = path.join(layoutDir, 'blobs', ...digest.split(':'));
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, data);

@@ -41,12 +41,19 @@ export async function writeLayout(r: LayoutRequest): Promise<void> {
         digest: r.manifest.digest,
         size: r.manifest.bytes.length,
         platform: r.manifest.platform,
-        annotations: { 'io.containerd.image.name': r.imageName, 'org.opencontainers.image.ref.name': tag }
+        annotations: {
+          'io.containerd.image.name': r.imageName,
+          'org.opencontainers.image.ref.name': tag
+        }
       }
     ]
   };
   const dockerManifest = [
-    { Config: blobPath(r.config.digest), RepoTags: [r.imageName], Layers: r.layers.map((l) => blobPath(l.digest)) }
+    {
+      Config: blobPath(r.config.digest),
+      RepoTags: [r.imageName],
+      Layers: r.layers.map((l) => blobPath(l.digest))
+    }
   ];
   const files = new Map<string, LayoutBlob>();
   files.set(blobPath(r.manifest.digest), { digest: r.manifest.digest, data: r.manifest.bytes });
@@ -65,9 +72,11 @@ export async function writeLayout(r: LayoutRequest): Promise<void> {
   for (const [name, blob] of files) {
     const dest = path.join(tmpDir, name);
     if (blob.data) await fs.writeFile(dest, blob.data);
-    else await fs.link(blob.file as string, dest).catch(() => fs.copyFile(blob.file as string, dest));
+    else
+      await fs.link(blob.file as string, dest).catch(() => fs.copyFile(blob.file as string, dest));
   }
-  for (const [name, data] of meta) if (name !== 'manifest.json') await fs.writeFile(path.join(tmpDir, name), data);
+  for (const [name, data] of meta)
+    if (name !== 'manifest.json') await fs.writeFile(path.join(tmpDir, name), data);
   await fs.rm(r.layoutDir, { recursive: true, force: true });
   await fs.rename(tmpDir, r.layoutDir);
 
@@ -83,12 +92,18 @@ export async function writeLayout(r: LayoutRequest): Promise<void> {
       if (name === 'blobs' || name === 'blobs/sha256') {
         await entry(pack, { ...common, name: name + '/', type: 'directory', mode: 0o755 });
       } else if (meta.has(name)) {
-        await entry(pack, { ...common, name, type: 'file', mode: 0o644, size: meta.get(name)?.length ?? 0 }, meta.get(name));
+        await entry(
+          pack,
+          { ...common, name, type: 'file', mode: 0o644, size: meta.get(name)?.length ?? 0 },
+          meta.get(name)
+        );
       } else {
         const file = path.join(r.layoutDir, name);
         const size = (await fs.stat(file)).size;
         await new Promise<void>((resolve, reject) => {
-          const sink = pack.entry({ ...common, name, type: 'file', mode: 0o644, size }, (err) => (err ? reject(err) : resolve()));
+          const sink = pack.entry({ ...common, name, type: 'file', mode: 0o644, size }, (err) =>
+            err ? reject(err) : resolve()
+          );
           createReadStream(file).on('error', reject).pipe(sink);
         });
       }
@@ -102,6 +117,12 @@ export async function writeLayout(r: LayoutRequest): Promise<void> {
   }
 }
 
-function entry(pack: tar.Pack, h: Partial<tar.Header> & { name: string }, data?: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => pack.entry(h, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+function entry(
+  pack: tar.Pack,
+  h: Partial<tar.Header> & { name: string },
+  data?: Buffer
+): Promise<void> {
+  return new Promise((resolve, reject) =>
+    pack.entry(h, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()))
+  );
 }

@@ -14,6 +14,8 @@ export function safeMemberPath(name: string): string | null {
 
 /** Resolves a link target inside the archive root (absolute targets are root-relative). */
 export function resolveLink(from: string, linkname: string): string | null {
-  const joined = linkname.startsWith('/') ? linkname.slice(1) : path.posix.join(path.posix.dirname(from), linkname);
+  const joined = linkname.startsWith('/')
+    ? linkname.slice(1)
+    : path.posix.join(path.posix.dirname(from), linkname);
   return safeMemberPath(joined);
 }

@@ -3,7 +3,9 @@ import { FailureError } from '../../errors.js';
 import { commandExists, execCapture, tail } from '../../runtime/exec.js';
 
 /** The container engine to use: the option, else docker when it runs, else podman. */
-export async function pickEngine(opts: Pick<Options, 'containerEngine'>): Promise<'docker' | 'podman' | null> {
+export async function pickEngine(
+  opts: Pick<Options, 'containerEngine'>
+): Promise<'docker' | 'podman' | null> {
   if (opts.containerEngine !== 'auto') return opts.containerEngine;
   if (await commandExists('docker')) return 'docker';
   if (await commandExists('podman')) return 'podman';
@@ -11,8 +13,13 @@ export async function pickEngine(opts: Pick<Options, 'containerEngine'>): Promis
 }
 
 /** Pulling a registry reference: skopeo into an OCI layout, or the engine's pull + save. */
-export function pullArgvs(tool: 'skopeo' | 'docker' | 'podman', ref: string, dest: string): string[][] {
-  if (tool === 'skopeo') return [['skopeo', 'copy', '--retry-times', '2', `docker://${ref}`, `oci:${dest}:base`]];
+export function pullArgvs(
+  tool: 'skopeo' | 'docker' | 'podman',
+  ref: string,
+  dest: string
+): string[][] {
+  if (tool === 'skopeo')
+    return [['skopeo', 'copy', '--retry-times', '2', `docker://${ref}`, `oci:${dest}:base`]];
   return [
     [tool, 'pull', ref],
     [tool, 'save', '-o', dest, ref]
@@ -25,7 +32,13 @@ export function loadArgv(engine: 'docker' | 'podman', archive: string): string[]
 }
 
 /** `push`: skopeo from the OCI layout, or the engine (load, then push). */
-export function pushArgvs(tool: 'skopeo' | 'docker' | 'podman', layout: string, tag: string, archive: string, name: string): string[][] {
+export function pushArgvs(
+  tool: 'skopeo' | 'docker' | 'podman',
+  layout: string,
+  tag: string,
+  archive: string,
+  name: string
+): string[][] {
   if (tool === 'skopeo') return [['skopeo', 'copy', `oci:${layout}:${tag}`, `docker://${name}`]];
   return [loadArgv(tool, archive), [tool, 'push', name]];
 }
@@ -39,6 +52,9 @@ export async function runAll(argvs: string[][], what: string): Promise<void> {
     } catch (e) {
       throw new FailureError(`${what}: cannot run ${argv[0]} (${(e as Error).message})`);
     }
-    if (r.code !== 0) throw new FailureError(`${what}: \`${argv.slice(0, 3).join(' ')} …\` exited with code ${r.code}: ${tail(r.output, 5)}`);
+    if (r.code !== 0)
+      throw new FailureError(
+        `${what}: \`${argv.slice(0, 3).join(' ')} …\` exited with code ${r.code}: ${tail(r.output, 5)}`
+      );
   }
 }

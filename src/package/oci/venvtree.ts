@@ -18,7 +18,13 @@ export function sitePackages(version: string): string {
 
 /** pyvenv.cfg and the interpreter links (the venv's skeleton, in the dependencies layer). */
 export function venvSkeleton(executable: string, version: string): LayerEntry[] {
-  const cfg = [`home = ${path.posix.dirname(executable)}`, 'include-system-site-packages = false', `version = ${version}`, `executable = ${executable}`, ''].join('\n');
+  const cfg = [
+    `home = ${path.posix.dirname(executable)}`,
+    'include-system-site-packages = false',
+    `version = ${version}`,
+    `executable = ${executable}`,
+    ''
+  ].join('\n');
   return [
     { path: `${VENV}/pyvenv.cfg`, type: 'file', mode: 0o644, data: Buffer.from(cfg) },
     { path: `${VENV}/bin/python`, type: 'symlink', mode: 0o777, linkname: executable },
@@ -49,7 +55,10 @@ function recordHash(data: Buffer): string {
  * Layer entries for a `pip install --target` tree: packages under site-packages, launchers
  * under the venv's bin (rewritten, and their RECORD rows updated to the new content).
  */
-export async function entriesFromTarget(tree: string, version: string): Promise<{ entries: LayerEntry[]; scripts: string[] }> {
+export async function entriesFromTarget(
+  tree: string,
+  version: string
+): Promise<{ entries: LayerEntry[]; scripts: string[] }> {
   const site = sitePackages(version);
   const entries: LayerEntry[] = [];
   const rewritten = new Map<string, Buffer>();
@@ -58,7 +67,8 @@ export async function entriesFromTarget(tree: string, version: string): Promise<
     const inBin = e.path === 'bin' || e.path.startsWith('bin/');
     const dest = inBin ? `${VENV}/${e.path}` : `${site}/${e.path}`;
     if (e.type === 'dir') entries.push({ path: dest, type: 'dir', mode: 0o755 });
-    else if (e.type === 'symlink') entries.push({ path: dest, type: 'symlink', mode: 0o777, linkname: e.linkname });
+    else if (e.type === 'symlink')
+      entries.push({ path: dest, type: 'symlink', mode: 0o777, linkname: e.linkname });
     else if (inBin) {
       const data = await fs.readFile(e.abs);
       const launcher = rewriteLauncher(data) ?? data;

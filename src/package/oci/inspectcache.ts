@@ -1,0 +1,50 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Options } from '../../config/options.js';
+import { sha256, writeFileAtomic } from '../../runtime/fsutil.js';
+import { cacheRoot } from '../../runtime/toolenv.js';
+import { BasePython } from './inspect.js';
+import { parseBase } from './source.js';
+
+/**
+ * What a local base's Python is, remembered by file identity (path, size, mtime), so a repeated
+ * build knows the target Python at once and reads the base while pip works. Registry
+ * references are not remembered: a tag can move.
+ */
+export async function baseKey(opts: Pick<Options, 'base' | 'projectDir'>): Promise<string | null> {
+  const src = parseBase(opts.base, opts.projectDir);
+  if (src.kind === 'registry') return null;
+  const file = src.kind === 'oci' ? path.join(src.path, 'index.json') : src.path;
+  try {
+    const st = await fs.stat(file);
+    return sha256(JSON.stringify([src, st.size, st.mtimeMs, st.ino])).slice(0, 24);
+  } catch {
+    return null;
+  }
+}
+
+function file(opts: Pick<Options, 'cacheDir'>, key: string): string {
+  return path.join(cacheRoot(opts), 'package', `base-${key}.json`);
+}
+
+export async function readInspectCache(
+  opts: Pick<Options, 'cacheDir'>,
+  key: string | null
+): Promise<BasePython | null> {
+  if (!key) return null;
+  try {
+    const v = JSON.parse(await fs.readFile(file(opts, key), 'utf8')) as BasePython;
+    return v.executable && v.version && v.arch ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function writeInspectCache(
+  opts: Pick<Options, 'cacheDir'>,
+  key: string | null,
+  py: BasePython
+): Promise<void> {
+  if (!key) return;
+  await writeFileAtomic(file(opts, key), JSON.stringify(py)).catch(() => undefined);
+}
