@@ -3,12 +3,11 @@
  * dependency exists only as an sdist with a C extension). Cold: a fresh cache dir each time;
  * warm: the cache primed once. Goal ≤ 0.15.
  */
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { prepareWheelhouse } from '../../src/cache/index.js';
-import { Options, defaultOptions } from '../../src/config/options.js';
+import { defaultOptions } from '../../src/config/options.js';
 import { exec } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv, pipIndexArgs } from '../../src/runtime/pip.js';
@@ -17,27 +16,8 @@ import {
   buildCdepSdist,
   buildPython
 } from '../../__tests__/helpers/services/cache-fixture.js';
+import { localIndex } from '../../__tests__/helpers/local-index.js';
 import { BenchRow, sameLoop } from '../run.js';
-
-/** The machine's configured indexes (as in the tests' helper), so pip never waits on PyPI. */
-function localIndexOptions(): Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks'> {
-  let text = '';
-  try {
-    text = execFileSync('pip', ['config', 'list'], { encoding: 'utf8' });
-  } catch {
-    /* no pip config: defaults */
-  }
-  const grab = (k: string): string[] => {
-    const m = new RegExp(`^(?:global|:env:)\\.${k}='([^']*)'`, 'm').exec(text);
-    return m ? m[1].split(/\s+/).filter(Boolean) : [];
-  };
-  const indexes = [...grab('index-url'), ...grab('extra-index-url')];
-  return {
-    indexUrl: indexes[0] ?? '',
-    extraIndexUrl: indexes.slice(1),
-    findLinks: grab('find-links')
-  };
-}
 
 export default async function (): Promise<BenchRow[]> {
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'alb-bench-cache-'));
@@ -46,7 +26,7 @@ export default async function (): Promise<BenchRow[]> {
     if (!python) throw new Error('no CPython found');
     const findLinks = path.join(work, 'find-links');
     await buildCdepSdist(findLinks, work);
-    const idx = localIndexOptions();
+    const idx = localIndex();
     const base = defaultOptions({ ...idx, findLinks: [...idx.findLinks, findLinks] });
     // The application's own wheel is the requirement, as the package stage passes it.
     const app = path.join(work, 'app');

@@ -3,7 +3,6 @@
  * without the sensitivity pass, ≤ 1.7 with it), and against reprotest (Debian's tool) checking
  * the same project's wheel build.
  */
-import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +17,7 @@ import { findPython } from '../../src/runtime/python.js';
 import { resolveSourceDateEpoch } from '../../src/runtime/sde.js';
 import { ensureToolEnv } from '../../src/runtime/toolenv.js';
 import { verifyProject } from '../../src/verify/run.js';
+import { localIndex } from '../../__tests__/helpers/local-index.js';
 import { BenchRow, sameLoop } from '../run.js';
 
 const FIXTURE = path.resolve(
@@ -27,31 +27,11 @@ const FIXTURE = path.resolve(
 const PY = '3.12';
 const N = Number(process.env.ALBATROSS_BENCH_N ?? 2);
 
-/** The machine's configured indexes, so pip never waits on PyPI. */
-function localIndexOptions(): Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks'> {
-  let text = '';
-  try {
-    text = execFileSync('pip', ['config', 'list'], { encoding: 'utf8' });
-  } catch {
-    /* no pip config */
-  }
-  const grab = (k: string): string[] => {
-    const m = new RegExp(`^(?:global|:env:)\\.${k}='([^']*)'`, 'm').exec(text);
-    return m ? m[1].split(/\s+/).filter(Boolean) : [];
-  };
-  const indexes = [...grab('index-url'), ...grab('extra-index-url')];
-  return {
-    indexUrl: indexes[0] ?? '',
-    extraIndexUrl: indexes.slice(1),
-    findLinks: grab('find-links')
-  };
-}
-
 export default async function (): Promise<BenchRow[]> {
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'alb-bench-verify-'));
   try {
     const opts = defaultOptions({
-      ...localIndexOptions(),
+      ...localIndex(),
       projectDir: FIXTURE,
       python: [PY],
       mode: 'host',

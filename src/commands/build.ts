@@ -1,75 +1,23 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildProject } from '../build/index.js';
-import { resolveMode } from '../build/mode.js';
+import { resolveBuildTargets } from '../build/targets.js';
 import { detectProject } from '../detect/index.js';
-import { ConfigError, NothingToDoError } from '../errors.js';
 import { MANIFEST_NAME } from '../manifest/io.js';
 import { Manifest } from '../manifest/model.js';
-import { bucketOf } from '../plan/buckets.js';
-import { PINNED_IMAGES } from '../plan/images.js';
-import { discoverPythons } from '../runtime/python.js';
 import { CommandContext, CommandResult } from './types.js';
-
-const HOST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
-
-/** The container bucket for this machine: the first Linux bucket of `platforms` of the host's arch. */
-export function containerTarget(
-  opts: CommandContext['opts'],
-  arch = os.arch()
-): { image: string; platformTag: string } {
-  const want = HOST_ARCH[arch] ?? arch;
-  const name = opts.platforms.find((p) => p.endsWith(`-${want}`) && /^(many|musl)linux-/.test(p));
-  if (!name)
-    throw new ConfigError(
-      `platforms: no manylinux/musllinux bucket for this machine's architecture (${want}) in ${opts.platforms.join(', ')}`
-    );
-  const bucket = bucketOf(name, opts.manylinux);
-  const image = opts.image || opts.images[name] || PINNED_IMAGES[name]?.[bucket.policy ?? ''];
-  if (!image)
-    throw new ConfigError(`images: no container image for bucket ${name} (set image or images)`);
-  return { image, platformTag: bucket.platform };
-}
 
 /** `albatross build DIR --out OUT`: sdist + wheels + manifest (contract: CONTRACT.md). */
 export async function buildCommand(ctx: CommandContext): Promise<CommandResult> {
   const { opts, log } = ctx;
   const outDir = path.resolve(opts.projectDir, opts.out);
   const model = await detectProject(opts, log);
-  const mode = await resolveMode(model, opts, log);
-  let pythons: string[];
-  if (opts.python.length) {
-    pythons = opts.python;
-  } else {
-    if (!model.pythonVersions.length)
-      throw new NothingToDoError(
-        `no target Python satisfies requires-python ${model.requiresPython ?? ''}`.trim()
-      );
-    pythons = model.pythonVersions;
-    if (mode === 'host' && ctx.surface === 'cli') {
-      const installed = new Set((await discoverPythons()).map((p) => p.version));
-      const skipped = pythons.filter((v) => !installed.has(v));
-      pythons = pythons.filter((v) => installed.has(v));
-      if (skipped.length)
-        log.info(
-          `skipping Python ${skipped.join(', ')} (not installed here; pass --python to require them)`
-        );
-      if (!pythons.length)
-        throw new ConfigError(
-          `python: none of ${model.pythonVersions.join(', ')} is installed here (searched PATH, pyenv and the runner tool cache)`
-        );
-    }
-  }
-  const target = mode === 'container' ? containerTarget(opts) : undefined;
+  const targets = await resolveBuildTargets(model, opts, log, ctx.surface);
   const { manifest, ok } = await buildProject({
     model,
     opts,
     log,
     outDir,
-    pythons,
-    mode,
-    image: target?.image,
-    platformTag: target?.platformTag
+    ...targets
   });
   return {
     exitCode: ok ? 0 : 1,

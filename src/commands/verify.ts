@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { resolveBuildTargets } from '../build/targets.js';
 import { detectProject } from '../detect/index.js';
 import { exitCodeFor } from '../verify/report.js';
 import { verifyProject } from '../verify/run.js';
@@ -9,7 +10,8 @@ export async function verifyCommand(ctx: CommandContext): Promise<CommandResult>
   const { opts, log } = ctx;
   const model = await detectProject(opts, log);
   const outDir = path.resolve(opts.projectDir, opts.out);
-  const v = await verifyProject({ model, opts, log, outDir });
+  const targets = await resolveBuildTargets(model, opts, log, ctx.surface);
+  const v = await verifyProject({ model, opts, log, outDir, targets });
   const ok = v.result.reproducible;
   return {
     exitCode: exitCodeFor(ok, opts.failOnIrreproducible),

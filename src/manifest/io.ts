@@ -1,6 +1,5 @@
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../runtime/fsutil.js';
+import { readJsonIfExists, writeFileAtomic } from '../runtime/fsutil.js';
 import { TOOL_VERSION } from '../version.js';
 import { ArtifactEntry, FailureEntry, Manifest } from './model.js';
 
@@ -19,18 +18,7 @@ export function emptyManifest(project: { name: string; version: string | null })
 
 /** Reads OUT/albatross-manifest.json, or null when there is none. */
 export async function readManifest(dir: string): Promise<Manifest | null> {
-  const file = path.join(dir, MANIFEST_NAME);
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    return JSON.parse(text) as Manifest;
-  } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`, { cause: e });
-  }
+  return readJsonIfExists<Manifest>(path.join(dir, MANIFEST_NAME));
 }
 
 /** Writes the manifest atomically, artifacts sorted by file name. */

@@ -4,7 +4,8 @@ import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
 import { addFailure, updateManifest, upsertArtifact } from '../manifest/io.js';
-import { ArtifactEntry, FailureEntry, Manifest } from '../manifest/model.js';
+import { mergeCacheReports } from '../cache/summary.js';
+import { ArtifactEntry, CacheReport, FailureEntry, Manifest } from '../manifest/model.js';
 import { commandExists, tail } from '../runtime/exec.js';
 import { sha256File, tempDir } from '../runtime/fsutil.js';
 import { Logger } from '../runtime/log.js';
@@ -49,6 +50,8 @@ interface Ctx extends PackageRequest {
   wheels: LocalWheel[];
   /** Dependency wheelhouses already resolved in this run, by python + platform + app wheel. */
   resolved: Map<string, Promise<LocalWheel[]>>;
+  /** Dependency cache reports of this run, for the manifest. */
+  cacheReports: CacheReport[];
 }
 
 /**
@@ -60,13 +63,15 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
   const tmp = await tempDir('albatross-package-');
   const artifacts: ArtifactEntry[] = [];
   const failures: FailureEntry[] = [];
+  const cacheReports: CacheReport[] = [];
   try {
     const ctx: Ctx = {
       ...req,
       sde,
       work: tmp.dir,
       wheels: await projectWheels(req.outDir, req.model),
-      resolved: new Map()
+      resolved: new Map(),
+      cacheReports
     };
     for (const format of PACKAGE_FORMATS.filter((f) => req.formats.includes(f))) {
       try {
@@ -97,6 +102,9 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
       }
       for (const f of failures) addFailure(m, f);
       m.sourceDateEpoch ??= sde;
+      // The build's test-install and packaging each resolve dependencies: report both.
+      if (cacheReports.length)
+        m.cache = mergeCacheReports([...(m.cache ? [m.cache] : []), ...cacheReports]);
     }
   );
   return { manifest, ok: failures.length === 0, artifacts, failures };
@@ -139,7 +147,8 @@ function depsFor(
       py,
       app,
       platformKey,
-      path.join(c.work, `wheels-${c.resolved.size}`)
+      path.join(c.work, `wheels-${c.resolved.size}`),
+      (r) => c.cacheReports.push(r)
     );
     c.resolved.set(key, p);
   }

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { prepareWheelhouse } from '../cache/index.js';
+import { CacheReport } from '../manifest/model.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
@@ -64,7 +65,8 @@ export async function dependencyWheels(
   python: PythonInstall,
   appWheel: LocalWheel,
   platformKey: string,
-  dest: string
+  dest: string,
+  onCacheReport?: (r: CacheReport) => void
 ): Promise<LocalWheel[]> {
   let dir = dest;
   try {
@@ -76,6 +78,7 @@ export async function dependencyWheels(
       platformKey,
       dest
     });
+    onCacheReport?.(r.report);
     dir = r.dir;
   } catch (e) {
     if (!/not implemented/i.test((e as Error).message)) throw e;

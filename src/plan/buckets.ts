@@ -45,45 +45,28 @@ export function bucketOf(name: string, manylinux: string): Bucket {
   }
   // PEP 600: manylinux2014 wheels carry the manylinux_2_17 tag.
   const many = manylinux === '2014' ? '2_17' : manylinux;
+  const linux = (family: 'manylinux' | 'musllinux', arch: 'x86_64' | 'aarch64'): Bucket => {
+    const policy = family === 'manylinux' ? manylinux : MUSLLINUX_POLICY;
+    const tagPolicy = family === 'manylinux' ? many : MUSLLINUX_POLICY;
+    return {
+      name,
+      os: 'linux',
+      arch,
+      runsOn: arch === 'x86_64' ? RUNNERS.linuxX64 : RUNNERS.linuxArm,
+      ...(arch === 'aarch64' ? { qemuRunsOn: RUNNERS.linuxX64 } : {}),
+      policy,
+      platform: `${family}_${tagPolicy}_${arch}`
+    };
+  };
   switch (name) {
     case 'manylinux-x86_64':
-      return {
-        name,
-        os: 'linux',
-        arch: 'x86_64',
-        runsOn: RUNNERS.linuxX64,
-        policy: manylinux,
-        platform: `manylinux_${many}_x86_64`
-      };
+      return linux('manylinux', 'x86_64');
     case 'manylinux-aarch64':
-      return {
-        name,
-        os: 'linux',
-        arch: 'aarch64',
-        runsOn: RUNNERS.linuxArm,
-        qemuRunsOn: RUNNERS.linuxX64,
-        policy: manylinux,
-        platform: `manylinux_${many}_aarch64`
-      };
+      return linux('manylinux', 'aarch64');
     case 'musllinux-x86_64':
-      return {
-        name,
-        os: 'linux',
-        arch: 'x86_64',
-        runsOn: RUNNERS.linuxX64,
-        policy: MUSLLINUX_POLICY,
-        platform: `musllinux_${MUSLLINUX_POLICY}_x86_64`
-      };
+      return linux('musllinux', 'x86_64');
     case 'musllinux-aarch64':
-      return {
-        name,
-        os: 'linux',
-        arch: 'aarch64',
-        runsOn: RUNNERS.linuxArm,
-        qemuRunsOn: RUNNERS.linuxX64,
-        policy: MUSLLINUX_POLICY,
-        platform: `musllinux_${MUSLLINUX_POLICY}_aarch64`
-      };
+      return linux('musllinux', 'aarch64');
     case 'macos-arm64':
       return {
         name,

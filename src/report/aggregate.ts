@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { MANIFEST_NAME } from '../manifest/io.js';
+import { readJsonIfExists } from '../runtime/fsutil.js';
 import { ArtifactEntry, FailureEntry, Manifest } from '../manifest/model.js';
 import { ArtifactVerdict, Reproducibility } from '../verify/model.js';
 
@@ -91,24 +92,10 @@ async function walk(dir: string, depth: number): Promise<string[]> {
 
 /** Reads one directory's manifest and reproducibility report (null when it has neither). */
 export async function readJobDir(dir: string, fallbackLabel: string): Promise<JobReport | null> {
-  const manifest = await readJson<Manifest>(path.join(dir, MANIFEST_NAME));
-  const repro = await readJson<Reproducibility>(path.join(dir, REPRO_NAME));
+  const manifest = await readJsonIfExists<Manifest>(path.join(dir, MANIFEST_NAME));
+  const repro = await readJsonIfExists<Reproducibility>(path.join(dir, REPRO_NAME));
   if (!manifest && !repro) return null;
   return { dir, label: manifest?.job || fallbackLabel, manifest, repro };
-}
-
-async function readJson<T>(file: string): Promise<T | null> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch (e) {
-    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
-  }
 }
 
 /** Merges many jobs into one view: artifacts deduplicated by file + sha256, failures first. */

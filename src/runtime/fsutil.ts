@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { ConfigError } from '../errors.js';
 
 /** Writes a file atomically: a temp file in the same directory, then rename. */
 export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
@@ -89,4 +90,19 @@ export async function copyTree(
     filter: (s) => !skip.has(path.basename(s)),
     verbatimSymlinks: true
   });
+}
+
+/** Parses a JSON file; null when it does not exist; a ConfigError naming it when it is corrupt. */
+export async function readJsonIfExists<T>(file: string): Promise<T | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (e) {
+    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+  }
 }

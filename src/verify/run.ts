@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { buildProject } from '../build/index.js';
+import { BuildTargets } from '../build/targets.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
@@ -21,6 +22,8 @@ export interface VerifyRequest {
   log: Logger;
   /** Where the report and statement go (absolute). */
   outDir: string;
+  /** Pythons and mode every build uses (the same as a plain build's). */
+  targets?: BuildTargets;
 }
 
 export interface VerifyOutcome {
@@ -56,7 +59,10 @@ async function runSide(req: VerifyRequest, opts: Options, side: Side): Promise<B
     opts,
     log,
     outDir: side.outDir,
-    pythons: opts.python.length ? opts.python : undefined,
+    pythons: req.targets?.pythons ?? (opts.python.length ? opts.python : undefined),
+    mode: req.targets?.mode,
+    image: req.targets?.image,
+    platformTag: req.targets?.platformTag,
     env: side.env
   });
   let manifest = built.manifest;
