@@ -1,0 +1,154 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { Options } from '../config/options.js';
+import { TestResult } from '../manifest/model.js';
+import { PythonInstall } from '../runtime/python.js';
+import { Frontend, buildFrontend } from './frontend.js';
+import { prepareWheelhouse } from '../cache/index.js';
+import { CacheReport } from '../manifest/model.js';
+import { pipIndexArgs } from '../runtime/pip.js';
+import { Logger } from '../runtime/log.js';
+import { Executor, StepError, StepLog, step } from './executor.js';
+import { hardRequirements, runWheelTest } from './testinstall.js';
+import { WheelContents } from './wheelinfo.js';
+
+/** The single file `python -m build` left in `dir` with `suffix`. */
+export async function onlyOutput(dir: string, suffix: string, log: StepLog): Promise<string> {
+  const files = (await fs.readdir(dir)).filter((f) => f.endsWith(suffix));
+  if (files.length !== 1)
+    throw new StepError(
+      `expected one ${suffix} in the build output, found ${files.length}`,
+      log.text
+    );
+  return path.join(dir, files[0]);
+}
+
+/**
+ * Builds `src` into `outDir` through the backend with build isolation: `python -m build` from a
+ * cached tool env of `python`; for wheels, pip's own PEP 517 frontend where pypa/build cannot be
+ * installed (see buildFrontend).
+ */
+export async function runBuildFrontend(
+  ex: Executor,
+  log: StepLog,
+  python: PythonInstall,
+  opts: Options,
+  kind: 'sdist' | 'wheel',
+  src: string,
+  outDir: string
+): Promise<string> {
+  let fe: Frontend;
+  try {
+    fe = await buildFrontend(python, opts);
+  } catch (e) {
+    throw new StepError(
+      `could not prepare the build frontend for Python ${python.version}`,
+      `${log.text}${(e as Error).message}\n`
+    );
+  }
+  await fs.mkdir(outDir, { recursive: true });
+  if (kind === 'sdist' && fe.kind !== 'build') {
+    throw new StepError(
+      `pypa/build cannot be installed for Python ${python.version} from the configured indexes`,
+      log.text
+    );
+  }
+  if (fe.kind === 'build') {
+    await step(
+      ex,
+      log,
+      `${kind} build (python -m build --${kind})`,
+      [fe.python, '-m', 'build', `--${kind}`, '--outdir', outDir, src],
+      { cwd: src }
+    );
+  } else {
+    await step(
+      ex,
+      log,
+      'wheel build (pip wheel)',
+      [fe.python, '-m', 'pip', 'wheel', '--no-deps', '--use-pep517', '--wheel-dir', outDir, src],
+      { cwd: src }
+    );
+  }
+  return onlyOutput(outDir, kind === 'sdist' ? '.tar.gz' : '.whl', log);
+}
+
+/**
+ * Installs `wheel` into a fresh venv of `python` and runs the test. Dependencies come from the
+ * dependency-wheel cache when the wheel has any (falling back to pip with the index options).
+ */
+export async function testWheelOnHost(
+  ex: Executor,
+  log: StepLog,
+  a: {
+    wheel: string;
+    python: PythonInstall;
+    opts: Options;
+    logger: Logger;
+    dir: string;
+    contents: WheelContents;
+    platformKey: string;
+    /** Receives the dependency cache's report (for the manifest). */
+    onCacheReport?: (r: CacheReport) => void;
+  }
+): Promise<TestResult> {
+  const venv = path.join(a.dir, 'venv');
+  await fs.rm(venv, { recursive: true, force: true });
+  await fs.mkdir(a.dir, { recursive: true });
+  // The default test needs no pip inside the venv: skip ensurepip (the slowest part) and install
+  // with the tool env's pip (`pip --python`). A custom test-command gets a venv with pip.
+  const withPip = a.opts.testCommand !== '';
+  await step(ex, log, 'creating the test venv', [
+    a.python.executable,
+    '-m',
+    'venv',
+    ...(withPip ? [] : ['--without-pip']),
+    venv
+  ]);
+  const vpy = path.join(venv, 'bin', 'python');
+  const pip = withPip
+    ? [vpy, '-m', 'pip']
+    : [(await buildFrontend(a.python, a.opts)).python, '-m', 'pip', '--python', vpy];
+  const deps = hardRequirements(a.contents.requires);
+  let install: string[];
+  if (!deps.length) {
+    install = ['--no-index', '--no-deps', a.wheel];
+  } else {
+    try {
+      const house = await prepareWheelhouse({
+        opts: a.opts,
+        log: a.logger,
+        python: { version: a.python.version, executable: a.python.executable },
+        requirements: [a.wheel],
+        platformKey: a.platformKey,
+        dest: path.join(a.dir, 'wheelhouse')
+      });
+      a.onCacheReport?.(house.report);
+      install = ['--no-index', '--find-links', house.dir, a.wheel];
+    } catch (e) {
+      a.logger.warn(
+        `dependency wheel cache unavailable (${(e as Error).message}); resolving test dependencies with pip`
+      );
+      install = [...pipIndexArgs(a.opts), a.wheel];
+    }
+  }
+  await step(ex, log, 'installing the wheel into the test venv', [
+    ...pip,
+    'install',
+    '--quiet',
+    ...install
+  ]);
+  const cwd = path.join(a.dir, 'cwd');
+  await fs.mkdir(cwd, { recursive: true });
+  return runWheelTest(
+    ex,
+    {
+      venvPython: vpy,
+      venvBin: path.join(venv, 'bin'),
+      cwd,
+      testCommand: a.opts.testCommand,
+      contents: a.contents
+    },
+    log
+  );
+}

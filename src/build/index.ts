@@ -1,0 +1,57 @@
+import { Options } from '../config/options.js';
+import { ProjectModel } from '../detect/model.js';
+import { Manifest } from '../manifest/model.js';
+import { Logger } from '../runtime/log.js';
+import { buildProjectImpl } from './project.js';
+
+/**
+ * How the environment of one build differs from the normal one. The normal build pins TZ,
+ * locale and umask, maps build paths and uses SOURCE_DATE_EPOCH; verify's builds B and C
+ * vary the rest through this.
+ */
+export interface BuildEnvironment {
+  /** Directory under which sources are copied/unpacked and built (default: a fresh temp dir). */
+  workRoot?: string;
+  /** Extra environment for every build process (HOME, USER, LOGNAME ...). */
+  extraEnv?: Record<string, string>;
+  /** Argv prefix for build processes (e.g. `unshare --uts ...`, `faketime ...`). */
+  wrapper?: string[];
+  /**
+   * Sensitivity pass: do NOT pin TZ, locale, umask or map build paths; use `umask`, `tz`,
+   * `locale` given here instead.
+   */
+  releasePins?: { tz: string; locale: string; umask: number };
+}
+
+export interface BuildRequest {
+  model: ProjectModel;
+  opts: Options;
+  log: Logger;
+  /** Where artifacts and the manifest go (absolute). */
+  outDir: string;
+  /** Python minor versions; default from opts/model. */
+  pythons?: string[];
+  env?: BuildEnvironment;
+  /** Where wheels are built; default from `opts.mode` (auto: see resolveMode). */
+  mode?: 'host' | 'container';
+  /** Container image (default: `opts.image`, else the bucket's image from `opts.images`/the pinned defaults). */
+  image?: string;
+  /** Container builds: the platform tag / auditwheel policy, e.g. `manylinux_2_28_x86_64`. */
+  platformTag?: string;
+}
+
+export interface BuildOutcome {
+  manifest: Manifest;
+  /** False when any artifact failed (exit code 1). */
+  ok: boolean;
+}
+
+/**
+ * Builds the sdist (through the project's PEP 517 backend) and, from the unpacked sdist, one
+ * wheel per Python (one `py3-none-any` for pure projects), on the host or in a container;
+ * normalises, tests and publishes each into `outDir` with its manifest entry. A failing Python
+ * does not stop the others; `ok` is false when anything failed.
+ */
+export async function buildProject(req: BuildRequest): Promise<BuildOutcome> {
+  return buildProjectImpl(req);
+}

@@ -1,0 +1,174 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import * as tar from 'tar-stream';
+import * as yauzl from 'yauzl';
+import * as yazl from 'yazl';
+
+/** One member of an archive, held in memory (wheels and sdists are small enough). */
+export interface Member {
+  name: string;
+  type: 'file' | 'directory' | 'symlink';
+  /** Permission bits as found (0 when the archive did not say). */
+  mode: number;
+  data: Buffer;
+  linkname?: string;
+}
+
+/** Reads every member of a zip file. */
+export async function readZip(file: string): Promise<Member[]> {
+  const zip = await yauzl.fromBufferPromise(await fs.readFile(file), { decodeStrings: true });
+  const out: Member[] = [];
+  try {
+    for (;;) {
+      const entry = await new Promise<yauzl.Entry | null>((resolve, reject) => {
+        zip.once('entry', resolve);
+        zip.once('end', () => resolve(null));
+        zip.once('error', reject);
+        zip.readEntry();
+      });
+      zip.removeAllListeners('entry').removeAllListeners('end').removeAllListeners('error');
+      if (!entry) break;
+      const mode = (entry.externalFileAttributes >>> 16) & 0o7777;
+      if (entry.fileName.endsWith('/')) {
+        out.push({ name: entry.fileName, type: 'directory', mode, data: Buffer.alloc(0) });
+        continue;
+      }
+      const stream = await zip.openReadStreamPromise(entry);
+      out.push({ name: entry.fileName, type: 'file', mode, data: await collect(stream) });
+    }
+  } finally {
+    zip.close();
+  }
+  return out;
+}
+
+/** DOS date/time fields from the UTC calendar fields of `epoch` (never the local time zone). */
+export function dosDateTime(epoch: number): { date: number; time: number } {
+  const d = new Date(epoch * 1000);
+  return {
+    date:
+      (d.getUTCDate() & 0x1f) |
+      (((d.getUTCMonth() + 1) & 0xf) << 5) |
+      (((d.getUTCFullYear() - 1980) & 0x7f) << 9),
+    time:
+      Math.floor(d.getUTCSeconds() / 2) |
+      ((d.getUTCMinutes() & 0x3f) << 5) |
+      ((d.getUTCHours() & 0x1f) << 11)
+  };
+}
+
+/**
+ * Writes files (in the given order) as a zip: deflated, DOS timestamp from `epoch` in UTC, no
+ * extended-timestamp field, Unix mode bits as given.
+ */
+export async function writeZip(
+  members: { name: string; data: Buffer; mode: number }[],
+  epoch: number
+): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  const { date, time } = dosDateTime(epoch);
+  const entries = (
+    zip as unknown as { entries?: { lastModFileDate: number; lastModFileTime: number }[] }
+  ).entries;
+  if (!Array.isArray(entries)) throw new Error('yazl internals changed: cannot set zip timestamps');
+  for (const m of members) {
+    zip.addBuffer(m.data, m.name, {
+      mtime: new Date(epoch * 1000),
+      mode: 0o100000 | m.mode,
+      compress: true,
+      forceDosTimestamp: true
+    });
+    // yazl derives DOS fields from local time; overwrite them with the UTC fields so the
+    // calling process's TZ cannot leak into the archive.
+    const e = entries[entries.length - 1];
+    e.lastModFileDate = date;
+    e.lastModFileTime = time;
+  }
+  zip.end();
+  return collect(zip.outputStream as unknown as AsyncIterable<unknown>);
+}
+
+/** Reads every member of a .tar.gz (pax and GNU long names resolved by tar-stream). */
+export async function readTarGz(file: string): Promise<Member[]> {
+  const raw = zlib.gunzipSync(await fs.readFile(file));
+  const extract = tar.extract();
+  const out: Member[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    extract.on('entry', (header, stream, next) => {
+      collect(stream).then((data) => {
+        const type =
+          header.type === 'directory'
+            ? 'directory'
+            : header.type === 'symlink'
+              ? 'symlink'
+              : header.type === 'file' || header.type === 'contiguous-file'
+                ? 'file'
+                : null;
+        if (type === null) {
+          reject(
+            new Error(
+              `${path.basename(file)}: unsupported tar member type ${header.type} (${header.name})`
+            )
+          );
+          return;
+        }
+        out.push({
+          name: header.name,
+          type,
+          mode: (header.mode ?? 0) & 0o7777,
+          data,
+          linkname: header.linkname ?? undefined
+        });
+        next();
+      }, reject);
+    });
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+  });
+  extract.end(raw);
+  await done;
+  return out;
+}
+
+/**
+ * Writes members (in the given order) as a gzip'd ustar/pax tar: mtime `epoch`, uid/gid 0,
+ * empty user/group names; gzip header without file name and with mtime 0.
+ */
+export async function writeTarGz(members: Member[], epoch: number): Promise<Buffer> {
+  const pack = tar.pack();
+  const result = collect(pack);
+  const mtime = new Date(epoch * 1000);
+  for (const m of members) {
+    const header = { name: m.name, mode: m.mode, mtime, uid: 0, gid: 0, uname: '', gname: '' };
+    if (m.type === 'directory') pack.entry({ ...header, type: 'directory' });
+    else if (m.type === 'symlink')
+      pack.entry({ ...header, type: 'symlink', linkname: m.linkname ?? '' });
+    else pack.entry({ ...header, type: 'file', size: m.data.length }, m.data);
+  }
+  pack.finalize();
+  return zlib.gzipSync(await result, { level: 9 });
+}
+
+/** Writes members below `dir`, refusing names that would escape it. */
+export async function unpackMembers(members: Member[], dir: string): Promise<void> {
+  const root = path.resolve(dir);
+  for (const m of members) {
+    const dest = path.resolve(root, m.name);
+    if (dest !== root && !dest.startsWith(root + path.sep))
+      throw new Error(`archive member escapes the target directory: ${m.name}`);
+    if (m.type === 'directory') {
+      await fs.mkdir(dest, { recursive: true });
+      continue;
+    }
+    await fs.mkdir(path.dirname(dest), { recursive: true });
+    if (m.type === 'symlink') await fs.symlink(m.linkname ?? '', dest);
+    else await fs.writeFile(dest, m.data, { mode: m.mode & 0o111 ? 0o755 : 0o644 });
+  }
+}
+
+async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return Buffer.concat(chunks);
+}

@@ -1,0 +1,370 @@
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError } from '../errors.js';
+import { addFailure, updateManifest, upsertArtifact } from '../manifest/io.js';
+import { mergeCacheReports } from '../cache/summary.js';
+import { ArtifactEntry, CacheReport, FailureEntry, Manifest, TestResult } from '../manifest/model.js';
+import { tail } from '../runtime/exec.js';
+import { ensureWritableDir, sha256, writeFileAtomic } from '../runtime/fsutil.js';
+import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
+import { resolveSourceDateEpoch } from '../runtime/sde.js';
+import { requireEngine } from '../runtime/container.js';
+import { buildWheelInContainer, ContainerSession, openContainerSession } from './container.js';
+import { processSetup } from './env.js';
+import { StepError, StepLog, hostExecutor } from './executor.js';
+import { runBuildFrontend, testWheelOnHost } from './host.js';
+import { BuildOutcome, BuildRequest } from './index.js';
+import { Member, unpackMembers } from './normalize/archive.js';
+import { normalizeSdist } from './normalize/sdist.js';
+import { normalizeWheel } from './normalize/wheel.js';
+import { jobCount, runBounded } from './pool.js';
+import { resolveMode } from './mode.js';
+import { wheelContents, wheelTags } from './wheelinfo.js';
+
+/**
+ * Top-level names never copied from the user's tree into the build directory (outputs, VCS,
+ * environments); `SKIP_ANYWHERE` at any depth. A package may well have a `build/` subpackage, so
+ * `build` and `dist` are skipped only at the top.
+ */
+export const SKIP_TOP = new Set([
+  '.git',
+  '.hg',
+  '.svn',
+  'dist',
+  'build',
+  '.tox',
+  '.nox',
+  '.venv',
+  'venv',
+  'node_modules'
+]);
+export const SKIP_ANYWHERE = new Set([
+  '__pycache__',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache'
+]);
+
+/** Copies the project tree to `dest` without outputs, VCS data and caches. */
+export async function copySource(root: string, dest: string): Promise<void> {
+  await fs.cp(root, dest, {
+    recursive: true,
+    verbatimSymlinks: true,
+    filter: (p) => {
+      const rel = path.relative(root, p);
+      if (!rel) return true;
+      const base = path.basename(p);
+      return !SKIP_ANYWHERE.has(base) && !(rel === base && SKIP_TOP.has(base));
+    }
+  });
+}
+
+/** A built, normalised artifact waiting in the work dir for its test and publication. */
+interface Staged {
+  file: string;
+  data: Buffer;
+  entry: Omit<ArtifactEntry, 'sha256' | 'size' | 'file'>;
+}
+
+/** `name-version` directory name every build uses, so paths match across builds. */
+export function canonicalDirName(name: string, version: string | null): string {
+  return `${name.replace(/[-_.]+/g, '_').toLowerCase()}-${version ?? '0'}`;
+}
+
+export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome> {
+  const { model, opts, log } = req;
+  const t0 = Date.now();
+  const project = { name: model.name, version: model.version };
+  try {
+    await ensureWritableDir(req.outDir, 'output directory (--out)');
+  } catch (e) {
+    throw new ConfigError(`out: ${(e as Error).message}`);
+  }
+  const mode = req.mode ?? (await resolveMode(model, opts, log));
+  const requested = [
+    ...new Set(req.pythons ?? (opts.python.length ? opts.python : model.pythonVersions))
+  ].sort(byVersionAsc);
+  if (!requested.length)
+    throw new ConfigError(
+      'python: no Python version to build for (requires-python and target-pythons leave none)'
+    );
+
+  const installed = await discoverPythons();
+  const findInstalled = (v: string): PythonInstall | undefined =>
+    installed.find((p) => p.version === v);
+  if (mode === 'host') {
+    const missing = requested.filter((v) => !findInstalled(v));
+    if (missing.length) {
+      throw new ConfigError(
+        `python: Python ${missing.join(', ')} requested but not installed (searched PATH, pyenv and the runner tool cache; installed: ${installed.map((p) => p.version).join(', ') || 'none'})`
+      );
+    }
+  }
+  // The sdist is built by the host: the newest requested interpreter, else any.
+  // (pypa/build needs 3.10+, so older requests fall back to the newest interpreter found).
+  const sdistPython =
+    [...requested]
+      .reverse()
+      .filter((v) => byVersionAsc(v, '3.10') >= 0)
+      .map(findInstalled)
+      .find(Boolean) ?? installed[installed.length - 1];
+  if (!sdistPython)
+    throw new ConfigError(
+      'python: no CPython found on this machine to build the sdist (searched PATH, pyenv and the runner tool cache)'
+    );
+
+  const sde = await resolveSourceDateEpoch(opts, model.root);
+  log.info(`SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
+  // A missing engine is a configuration error, found before anything is built.
+  const engine = mode === 'container' ? await requireEngine(opts.containerEngine) : null;
+
+  const ownRoot = !req.env?.workRoot;
+  const workRoot = req.env?.workRoot
+    ? path.resolve(req.env.workRoot)
+    : await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-build-'));
+  await fs.mkdir(workRoot, { recursive: true });
+  const canon = canonicalDirName(model.name, model.version);
+  let manifestChain: Promise<unknown> = Promise.resolve();
+  const record = (change: (m: Manifest) => void): Promise<Manifest> => {
+    const p = manifestChain.then(() => updateManifest(req.outDir, project, change));
+    manifestChain = p.catch(() => undefined);
+    return p;
+  };
+  let ok = true;
+  const cacheReports: CacheReport[] = [];
+  const fail = async (f: FailureEntry, staleFile?: string): Promise<void> => {
+    ok = false;
+    log.error(`${f.target}: ${f.message}\n${f.logTail}`);
+    if (staleFile) await fs.rm(path.join(req.outDir, staleFile), { force: true });
+    await record((m) => {
+      addFailure(m, f);
+      if (staleFile) m.artifacts = m.artifacts.filter((a) => a.file !== staleFile);
+    });
+  };
+  const publish = async (s: Staged, target: string): Promise<void> => {
+    await writeFileAtomic(path.join(req.outDir, s.file), s.data);
+    const entry: ArtifactEntry = {
+      file: s.file,
+      ...s.entry,
+      sha256: sha256(s.data),
+      size: s.data.length
+    };
+    await record((m) => {
+      upsertArtifact(m, entry);
+      m.failures = m.failures.filter((f) => f.target !== target);
+    });
+  };
+  await record((m) => {
+    m.sourceDateEpoch = sde.value;
+  });
+
+  let session: ContainerSession | null = null;
+  try {
+    // 1. sdist, from a copy of the tree at a canonical path.
+    const sdist = await log.group(`sdist (Python ${sdistPython.version})`, async () => {
+      const started = Date.now();
+      const slog = new StepLog();
+      try {
+        const src = path.join(workRoot, 'source', canon);
+        await fs.rm(src, { recursive: true, force: true });
+        await copySource(model.root, src);
+        const setup = processSetup(opts, sde.value, src, req.env);
+        const built = await runBuildFrontend(
+          hostExecutor(setup),
+          slog,
+          sdistPython,
+          opts,
+          'sdist',
+          src,
+          path.join(workRoot, 'sdist-out')
+        );
+        const { data, members } = await normalizeSdist(built, sde.value);
+        const staged: Staged = {
+          file: path.basename(built),
+          data,
+          entry: { kind: 'sdist', buildSeconds: secs(started) }
+        };
+        return { staged, members };
+      } catch (e) {
+        await fail({
+          target: 'sdist',
+          kind: 'sdist',
+          message: messageOf(e),
+          logTail: tail(logOf(e, slog), 30)
+        });
+        return null;
+      }
+    });
+    if (!sdist) return finish(false);
+    if (opts.sdist) await publish(sdist.staged, 'sdist');
+
+    // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
+    const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
+    const targetOf = (version: string): string =>
+      `wheel ${model.native ? cpTag(version) : 'py3'}${mode === 'container' ? ' ' + (req.platformTag ?? 'linux') : ''}`;
+    if (engine) {
+      try {
+        session = await openContainerSession({
+          engine,
+          model,
+          opts,
+          log,
+          workRoot,
+          benv: req.env,
+          image: req.image,
+          platformTag: req.platformTag
+        });
+      } catch (e) {
+        for (const version of wheelPythons) {
+          await fail({
+            target: targetOf(version),
+            kind: 'wheel',
+            python: version,
+            message: messageOf(e),
+            logTail: tail(logOf(e, new StepLog()), 30)
+          });
+        }
+        return finish(false);
+      }
+    }
+    const jobs = wheelPythons.map((version) => async (): Promise<void> => {
+      const target = targetOf(version);
+      const wlog = new StepLog();
+      const started = Date.now();
+      let stagedName: string | undefined;
+      try {
+        await log.group(`${target} (Python ${version}, ${mode})`, async () => {
+          const staged = session
+            ? await buildWheelInContainer(session, {
+                version,
+                members: sdist.members,
+                sde: sde.value,
+                log: wlog,
+                logger: log
+              })
+            : await hostWheel(version, sdist.members, wlog);
+          stagedName = staged.file;
+          log.debug(
+            wlog.text
+              .split('\n')
+              .filter((l) => l.startsWith('$ '))
+              .join('\n')
+          );
+          if (staged.test && staged.test.status === 'failed') {
+            throw new StepError(`test failed: ${staged.test.command}`, wlog.text);
+          }
+          await publish(
+            {
+              file: staged.file,
+              data: staged.data,
+              entry: { ...staged.entry, buildSeconds: secs(started), test: staged.test }
+            },
+            target
+          );
+        });
+      } catch (e) {
+        await fail(
+          {
+            target,
+            kind: 'wheel',
+            python: version,
+            message: messageOf(e),
+            logTail: tail(logOf(e, wlog), 30)
+          },
+          stagedName
+        );
+      }
+    });
+    await runBounded(jobCount(opts.jobs), jobs);
+  } finally {
+    if (session) await session.close();
+    await manifestChain;
+    if (ownRoot) await fs.rm(workRoot, { recursive: true, force: true });
+  }
+  return finish(ok);
+
+  async function hostWheel(
+    version: string,
+    members: Member[],
+    wlog: StepLog
+  ): Promise<Staged & { test?: TestResult }> {
+    const python = findInstalled(version) as PythonInstall;
+    const base = path.join(workRoot, `py${version}`);
+    await fs.rm(base, { recursive: true, force: true });
+    await unpackMembers(members, path.join(base, 'src'));
+    const top = members[0].name.split('/')[0];
+    const src = path.join(base, 'src', top);
+    const setup = processSetup(opts, sde.value, src, req.env);
+    const ex = hostExecutor(setup);
+    const built = await runBuildFrontend(
+      ex,
+      wlog,
+      python,
+      opts,
+      'wheel',
+      src,
+      path.join(base, 'out')
+    );
+    const file = path.basename(built);
+    const data = await normalizeWheel(built, sde.value);
+    const stagedPath = path.join(base, 'staged', file);
+    await fs.mkdir(path.dirname(stagedPath), { recursive: true });
+    await fs.writeFile(stagedPath, data);
+    const tags = wheelTags(file);
+    const entry: Staged['entry'] = {
+      kind: 'wheel',
+      pythonTag: tags.pythonTag,
+      abiTag: tags.abiTag,
+      platformTag: tags.platformTag,
+      python: version,
+      ...(tags.platformTag === 'any' ? {} : { repaired: false })
+    };
+    let test: TestResult | undefined;
+    if (opts.test) {
+      const contents = await wheelContents(stagedPath);
+      // Tests run with the normal pinned environment; the caller's wrapper is not needed there.
+      test = await testWheelOnHost(
+        hostExecutor(processSetup(opts, sde.value, null, { extraEnv: req.env?.extraEnv })),
+        wlog,
+        {
+          wheel: stagedPath,
+          python,
+          opts,
+          logger: log,
+          dir: path.join(base, 'test'),
+          contents,
+          platformKey: tags.platformTag,
+          onCacheReport: (r) => {
+            cacheReports.push(r);
+            void record((m) => {
+              m.cache = mergeCacheReports(cacheReports);
+            });
+          }
+        }
+      );
+    }
+    return { file, data, entry, test };
+  }
+
+  async function finish(result: boolean): Promise<BuildOutcome> {
+    await manifestChain;
+    const manifest = await record((m) => {
+      m.phases = m.phases.filter((p) => p.name !== 'build');
+      m.phases.push({ name: 'build', seconds: secs(t0) });
+    });
+    return { manifest, ok: result };
+  }
+}
+
+function secs(t0: number): number {
+  return Math.round((Date.now() - t0) / 100) / 10;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+function logOf(e: unknown, l: StepLog): string {
+  return e instanceof StepError ? e.log : `${l.text}${messageOf(e)}\n`;
+}
