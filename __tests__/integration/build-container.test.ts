@@ -14,30 +14,19 @@ import {
   imageReady
 } from '../helpers/docker.js';
 import { itIf, testOptions } from '../helpers/env.js';
+import { projectModel } from '../helpers/model.js';
 
 const READY = imageReady(TEST_MANYLINUX_IMAGE);
 let tmp: string;
 const saved = process.env.DOCKER_HOST;
 
-const model: ProjectModel = {
+const model: ProjectModel = projectModel({
   root: path.resolve('fixtures', 'build-cext'),
   name: 'albatross-cext',
-  version: '1.0.0',
-  backend: 'setuptools.build_meta',
-  buildRequires: ['setuptools>=61'],
-  backendPath: [],
-  requiresPython: '>=3.9',
-  pythonVersions: ['3.11'],
   native: true,
   nativeReasons: ['setup.py: Extension'],
-  abi3: false,
-  entryPoints: {},
-  dependencies: [],
-  lockFiles: [],
-  dynamic: [],
-  sources: ['pyproject.toml', 'setup.py'],
-  style: 'pep621'
-};
+  sources: ['pyproject.toml', 'setup.py']
+});
 
 beforeAll(async () => {
   tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-build-ct-'));

@@ -14,31 +14,17 @@ import { sha256File } from '../../src/runtime/fsutil.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { byVersionAsc, discoverPythons } from '../../src/runtime/python.js';
 import { testOptions } from '../helpers/env.js';
+import { projectModel } from '../helpers/model.js';
 
 const FIXTURES = path.resolve('fixtures');
 let tmp: string;
 
 function model(fixture: string, over: Partial<ProjectModel> = {}): ProjectModel {
-  return {
+  return projectModel({
     root: path.join(FIXTURES, fixture),
     name: fixture.replace('build-', 'albatross-').replace('-sdist', '').replace('-backend', ''),
-    version: '1.0.0',
-    backend: 'setuptools.build_meta',
-    buildRequires: ['setuptools>=61'],
-    backendPath: [],
-    requiresPython: '>=3.9',
-    pythonVersions: ['3.11'],
-    native: false,
-    nativeReasons: [],
-    abi3: false,
-    entryPoints: {},
-    dependencies: [],
-    lockFiles: [],
-    dynamic: [],
-    sources: ['pyproject.toml'],
-    style: 'pep621',
     ...over
-  };
+  });
 }
 
 async function out(name: string): Promise<string> {

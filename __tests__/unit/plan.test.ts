@@ -5,30 +5,20 @@ import { ConfigError, NothingToDoError } from '../../src/errors.js';
 import { planBuild } from '../../src/plan/index.js';
 import { PINNED_IMAGES } from '../../src/plan/images.js';
 import { PlanJob } from '../../src/plan/model.js';
+import { projectModel } from '../helpers/model.js';
 
 const ALL = ['3.10', '3.11', '3.12', '3.13', '3.14'];
 
 function model(over: Partial<ProjectModel> = {}): ProjectModel {
-  return {
+  return projectModel({
     root: '/p',
     name: 'demo',
     version: '1.0',
-    backend: 'setuptools.build_meta',
     buildRequires: ['setuptools'],
-    backendPath: [],
     requiresPython: '>=3.10',
     pythonVersions: ALL,
-    native: false,
-    nativeReasons: [],
-    abi3: false,
-    entryPoints: {},
-    dependencies: [],
-    lockFiles: [],
-    dynamic: [],
-    sources: ['pyproject.toml'],
-    style: 'pep621',
     ...over
-  };
+  });
 }
 
 const NATIVE = { native: true, nativeReasons: ['setup.py: Extension'] };

@@ -9,53 +9,32 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProject } from '../../src/build/index.js';
 import { buildFrontend } from '../../src/build/frontend.js';
-import { defaultOptions, Options } from '../../src/config/options.js';
+import { defaultOptions } from '../../src/config/options.js';
 import { ProjectModel } from '../../src/detect/model.js';
 import { exec } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv } from '../../src/runtime/pip.js';
 import { byVersionAsc, discoverPythons } from '../../src/runtime/python.js';
+import { localIndex } from '../../__tests__/helpers/local-index.js';
+import { projectModel } from '../../__tests__/helpers/model.js';
 import { BenchRow, sameLoop } from '../run.js';
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
-/** The machine's pip index (explicit, so pip never waits on an unreachable default index). */
-async function indexOptions(): Promise<Partial<Options>> {
-  const r = await exec(['pip', 'config', 'list']).catch(() => ({ stdout: '' }));
-  const get = (k: string): string[] => {
-    const m = new RegExp(`^(?:global|:env:)\\.${k}='([^']*)'`, 'm').exec(r.stdout);
-    return m ? m[1].split(/\s+/).filter(Boolean) : [];
-  };
-  const idx = [...get('index-url'), ...get('extra-index-url')];
-  return { indexUrl: idx[0] ?? '', extraIndexUrl: idx.slice(1), findLinks: get('find-links') };
-}
-
 function model(fixture: string, root: string, native: boolean, pythons: string[]): ProjectModel {
-  return {
+  return projectModel({
     root,
     name: fixture.replace('build-', 'albatross-'),
-    version: '1.0.0',
-    backend: 'setuptools.build_meta',
-    buildRequires: ['setuptools>=61'],
-    backendPath: [],
-    requiresPython: '>=3.9',
     pythonVersions: pythons,
     native,
-    nativeReasons: [],
-    abi3: false,
-    entryPoints: {},
-    dependencies: [],
-    lockFiles: [],
-    dynamic: [],
-    sources: [],
-    style: 'pep621'
-  };
+    sources: []
+  });
 }
 
 export default async function rows(): Promise<BenchRow[]> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-bench-build-'));
   const opts = defaultOptions({
-    ...(await indexOptions()),
+    ...localIndex(),
     test: false,
     sourceDateEpoch: 1700000000
   });
@@ -97,7 +76,7 @@ export default async function rows(): Promise<BenchRow[]> {
       peerName: 'python -m build',
       ratio: o.ours / o.peer,
       goal: 1.05,
-      note: `Python ${py.version}, test-install off, median of 3`
+      note: `Python ${py.version}, test-install off, median of 3; ours reuses its cached build env`
     });
 
     // Parallel: the C extension for up to five Pythons vs a serial pip wheel loop.
@@ -146,7 +125,7 @@ export default async function rows(): Promise<BenchRow[]> {
       peerName: 'serial pip wheel',
       ratio: p.ours / p.peer,
       goal: 0.6,
-      note: `${os.cpus().length} CPUs, jobs=${os.cpus().length}; ours also builds the sdist and normalises`
+      note: `${os.cpus().length} CPUs, jobs=${os.cpus().length}; ours also builds the sdist and normalises (cached build envs, warm after the first run)`
     });
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });

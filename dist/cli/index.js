@@ -34513,7 +34513,7 @@ function bufferIncludes(buffer, content) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8259);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3207);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -34522,7 +34522,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8259:
+/***/ 3207:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35137,80 +35137,6 @@ function pipIndexArgs(opts) {
     return args;
 }
 
-;// CONCATENATED MODULE: ./src/build/env.ts
-
-const PINNED = { tz: 'UTC', locale: 'C.UTF-8', umask: 0o022 };
-/** Compiler flags that map the build directory out of compiled code (__FILE__, DWARF). */
-function prefixMapFlags(buildDir) {
-    return `-ffile-prefix-map=${buildDir}=. -fdebug-prefix-map=${buildDir}=.`;
-}
-/**
- * The environment of a build step run in `buildDir`. Normal builds pin TZ, locale and umask and
- * map `buildDir` out of compiled code; a sensitivity pass (`benv.releasePins`) uses the given
- * values instead and maps nothing. SOURCE_DATE_EPOCH, PYTHONHASHSEED and the index options are
- * always set.
- */
-function processSetup(opts, sde, buildDir, benv = {}, base = process.env) {
-    const env = { ...base, ...(benv.extraEnv ?? {}), ...pipEnv(opts) };
-    env.SOURCE_DATE_EPOCH = String(sde);
-    env.PYTHONHASHSEED = '0';
-    const pins = benv.releasePins ?? PINNED;
-    env.TZ = pins.tz;
-    env.LC_ALL = pins.locale;
-    env.LANG = pins.locale;
-    if (!benv.releasePins && buildDir) {
-        const flags = prefixMapFlags(buildDir);
-        env.CFLAGS = [env.CFLAGS, flags].filter(Boolean).join(' ');
-        env.CXXFLAGS = [env.CXXFLAGS, flags].filter(Boolean).join(' ');
-    }
-    const umask = (pins.umask & 0o777).toString(8).padStart(3, '0');
-    const wrapper = benv.wrapper ?? [];
-    return {
-        env,
-        wrap: (argv) => [...wrapper, '/bin/sh', '-c', `umask ${umask}; exec "$@"`, 'sh', ...argv]
-    };
-}
-
-;// CONCATENATED MODULE: ./src/build/executor.ts
-
-/** Host executor: the process setup's env and wrapper (umask, caller's wrapper). */
-function hostExecutor(setup) {
-    return {
-        run: async (argv, o = {}) => {
-            const t0 = Date.now();
-            const r = await execCapture(setup.wrap(argv), {
-                cwd: o.cwd,
-                env: { ...setup.env, ...(o.env ?? {}) },
-                timeoutMs: o.timeoutMs
-            });
-            return { ...r, seconds: (Date.now() - t0) / 1000 };
-        }
-    };
-}
-/** Accumulates the output of a job's steps so failures can show the last lines. */
-class StepLog {
-    text = '';
-    add(r) {
-        const took = r.seconds === undefined ? '' : `  [${r.seconds.toFixed(1)} s, exit ${r.code}]`;
-        this.text += `$ ${r.argv.join(' ')}${took}\n${r.output}${r.output.endsWith('\n') || !r.output ? '' : '\n'}`;
-        return r;
-    }
-}
-class StepError extends Error {
-    log;
-    constructor(message, log) {
-        super(message);
-        this.log = log;
-    }
-}
-/** Runs a step, records it, throws StepError with `what` on a non-zero exit. */
-async function step(ex, log, what, argv, o) {
-    const r = log.add(await ex.run(argv, o));
-    if (r.code !== 0)
-        throw new StepError(`${what} failed (exit code ${r.code})`, log.text);
-    return r;
-}
-
 ;// CONCATENATED MODULE: ./src/runtime/toolenv.ts
 
 
@@ -35284,6 +35210,8 @@ async function create(dir, python, packages, opts) {
 
 
 
+
+
 /** build's own dependencies minus tomli (installed with --no-deps in the fallback). */
 const WITHOUT_TOMLI = [
     '--no-deps',
@@ -35318,36 +35246,233 @@ function buildFrontend(python, opts) {
     return p;
 }
 const frontends = new Map();
+/** How long a failed install (see failedRecently) is not retried. */
+const FAILURE_TTL_MS = 24 * 3600 * 1000;
+/**
+ * Failed installs are slow (a venv and a pip resolution each): they are remembered in the cache,
+ * per interpreter, packages and index options, so later runs do not pay for them again.
+ */
+function failureMarker(python, opts, what, pkgs) {
+    const key = sha256(JSON.stringify([
+        python.executable,
+        python.full,
+        [...pkgs].sort(),
+        pipIndexArgs(opts),
+        opts.noIndex
+    ])).slice(0, 16);
+    return external_node_path_.join(cacheRoot(opts), 'tools', `py${python.version}-${key}.${what}`);
+}
+async function failedRecently(marker) {
+    const st = await external_node_fs_.promises.stat(marker).catch(() => null);
+    return !!st && Date.now() - st.mtimeMs < FAILURE_TTL_MS;
+}
 async function pickFrontend(python, opts) {
+    const pip = { kind: 'pip', python: python.executable };
+    const old = byVersionAsc(python.version, '3.11') < 0;
+    const marker = failureMarker(python, opts, 'no-build', []);
+    if (old && (await failedRecently(marker)))
+        return pip;
     try {
         return { kind: 'build', python: await ensureBuildFrontend(python, opts) };
     }
     catch (e) {
-        if (byVersionAsc(python.version, '3.11') >= 0)
+        if (!old)
             throw e;
-        return { kind: 'pip', python: python.executable };
+        await writeFileAtomic(marker, '').catch(() => undefined);
+        return pip;
     }
 }
 /**
  * The interpreter of a cached tool env that has the `build` frontend. `build` needs tomli
  * before Python 3.11; offline indexes often lack a tomli wheel for old Pythons, so when the
  * normal install fails there, `build` is installed without dependencies and `tomli` is served
- * by pip's vendored copy.
+ * by pip's vendored copy. `extra` packages (a project's build requirements) go into the same env;
+ * in the no-tomli fallback they are installed without their dependencies too.
  */
-async function ensureBuildFrontend(python, opts) {
+async function ensureBuildFrontend(python, opts, extra = []) {
+    const old = byVersionAsc(python.version, '3.11') < 0;
+    const marker = failureMarker(python, opts, 'no-tomli', extra);
     try {
-        return await ensureToolEnv(python, ['build'], opts);
+        if (old && (await failedRecently(marker)))
+            throw new Error('tomli could not be installed');
+        return await ensureToolEnv(python, [...extra, 'build'], opts);
     }
     catch (e) {
-        if (byVersionAsc(python.version, '3.11') >= 0)
+        if (!old)
             throw e;
-        const exe = await ensureToolEnv(python, WITHOUT_TOMLI, opts).catch(() => {
+        await writeFileAtomic(marker, '').catch(() => undefined);
+        const exe = await ensureToolEnv(python, [...WITHOUT_TOMLI, ...extra], opts).catch(() => {
             throw e;
         });
         const site = external_node_path_.join(external_node_path_.dirname(external_node_path_.dirname(exe)), 'lib', `python${python.version}`, 'site-packages');
         await writeFileAtomic(external_node_path_.join(site, 'tomli', '__init__.py'), TOMLI_SHIM);
         return exe;
     }
+}
+
+;// CONCATENATED MODULE: ./src/build/buildenv.ts
+
+
+
+
+/** A pip-built env: the requirement check is written next to it (a short argv in the logs). */
+async function pipBuildEnv(exe) {
+    const check = external_node_path_.join(external_node_path_.dirname(external_node_path_.dirname(exe)), 'albatross-check-requires.py');
+    await writeFileAtomic(check, CHECK_WHEEL_REQUIRES);
+    return { kind: 'pip', python: exe, check };
+}
+/**
+ * A cached environment of `python` holding the project's `[build-system] requires` (plus
+ * pypa/build where it installs), from the configured indexes only: a venv without system or
+ * user site-packages, keyed by python, sorted requirements and index options. Builds run in it
+ * without isolation (`python -m build --no-isolation`, else `pip wheel --no-build-isolation`),
+ * which saves creating an isolated env and installing the backend for every artifact. Null when
+ * the env cannot be made (the caller builds isolated).
+ */
+function cachedBuildEnv(python, buildRequires, opts) {
+    const reqs = [...new Set(buildRequires.map((r) => r.trim()))].sort();
+    // Anything pip would read as an option (or an empty entry) is left to the isolated build.
+    if (reqs.some((r) => !r || r.startsWith('-')))
+        return Promise.resolve(null);
+    const key = JSON.stringify([
+        python.executable,
+        reqs,
+        opts.cacheDir,
+        opts.indexUrl,
+        opts.extraIndexUrl,
+        opts.findLinks,
+        opts.noIndex
+    ]);
+    // Memoised per process, failures included: a failed install is not retried for every artifact.
+    let p = envs.get(key);
+    if (!p) {
+        // Where the isolated frontend's `build` does not install, neither would it here: pip builds.
+        p = buildFrontend(python, opts)
+            .then(async (fe) => fe.kind === 'build'
+            ? {
+                kind: 'build',
+                python: await ensureBuildFrontend(python, opts, [...UPGRADE, ...reqs])
+            }
+            : await pipBuildEnv(await ensureToolEnv(python, [...UPGRADE, ...reqs], opts)))
+            .catch(() => null);
+        envs.set(key, p);
+    }
+    return p;
+}
+/**
+ * A new venv of Python ≤ 3.11 already holds ensurepip's bundled setuptools, which would satisfy a
+ * loose `setuptools>=…` without consulting the index: everything is upgraded to what the index
+ * resolves, as in an isolated env.
+ */
+const UPGRADE = ['--upgrade', '--upgrade-strategy', 'eager'];
+const envs = new Map();
+/** pypa/build's report that a non-isolated env lacks a (possibly dynamic) build requirement. */
+function missingBuildDeps(output) {
+    return /(Missing|Unmet) dependencies\b/.test(output);
+}
+/**
+ * pip does not check a non-isolated env: this script (argv: source dir, backend, backend-path...)
+ * asks the backend's get_requires_for_build_wheel through pip's vendored pyproject_hooks and
+ * reports unmet requirements the way pypa/build does ("Missing dependencies:", exit 1).
+ */
+const CHECK_WHEEL_REQUIRES = `import sys
+try:
+    from pip._vendor.pyproject_hooks import BuildBackendHookCaller as Hooks
+    from pip._vendor.packaging.requirements import Requirement
+    from importlib.metadata import version, PackageNotFoundError
+except ImportError as e:
+    print("Missing dependencies: cannot check (%s)" % e)
+    sys.exit(1)
+src, backend, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
+missing = []
+for r in Hooks(src, backend, backend_path=paths or None).get_requires_for_build_wheel():
+    req = Requirement(r)
+    if req.marker is not None and not req.marker.evaluate():
+        continue
+    try:
+        v = version(req.name)
+    except PackageNotFoundError:
+        missing.append(r)
+        continue
+    if not req.specifier.contains(v, prereleases=True):
+        missing.append(r)
+if missing:
+    print("Missing dependencies: " + ", ".join(missing))
+    sys.exit(1)
+`;
+
+;// CONCATENATED MODULE: ./src/build/env.ts
+
+const PINNED = { tz: 'UTC', locale: 'C.UTF-8', umask: 0o022 };
+/** Compiler flags that map the build directory out of compiled code (__FILE__, DWARF). */
+function prefixMapFlags(buildDir) {
+    return `-ffile-prefix-map=${buildDir}=. -fdebug-prefix-map=${buildDir}=.`;
+}
+/**
+ * The environment of a build step run in `buildDir`. Normal builds pin TZ, locale and umask and
+ * map `buildDir` out of compiled code; a sensitivity pass (`benv.releasePins`) uses the given
+ * values instead and maps nothing. SOURCE_DATE_EPOCH, PYTHONHASHSEED and the index options are
+ * always set.
+ */
+function processSetup(opts, sde, buildDir, benv = {}, base = process.env) {
+    const env = { ...base, ...(benv.extraEnv ?? {}), ...pipEnv(opts) };
+    env.SOURCE_DATE_EPOCH = String(sde);
+    env.PYTHONHASHSEED = '0';
+    const pins = benv.releasePins ?? PINNED;
+    env.TZ = pins.tz;
+    env.LC_ALL = pins.locale;
+    env.LANG = pins.locale;
+    if (!benv.releasePins && buildDir) {
+        const flags = prefixMapFlags(buildDir);
+        env.CFLAGS = [env.CFLAGS, flags].filter(Boolean).join(' ');
+        env.CXXFLAGS = [env.CXXFLAGS, flags].filter(Boolean).join(' ');
+    }
+    const umask = (pins.umask & 0o777).toString(8).padStart(3, '0');
+    const wrapper = benv.wrapper ?? [];
+    return {
+        env,
+        wrap: (argv) => [...wrapper, '/bin/sh', '-c', `umask ${umask}; exec "$@"`, 'sh', ...argv]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build/executor.ts
+
+/** Host executor: the process setup's env and wrapper (umask, caller's wrapper). */
+function hostExecutor(setup) {
+    return {
+        run: async (argv, o = {}) => {
+            const t0 = Date.now();
+            const r = await execCapture(setup.wrap(argv), {
+                cwd: o.cwd,
+                env: { ...setup.env, ...(o.env ?? {}) },
+                timeoutMs: o.timeoutMs
+            });
+            return { ...r, seconds: (Date.now() - t0) / 1000 };
+        }
+    };
+}
+/** Accumulates the output of a job's steps so failures can show the last lines. */
+class StepLog {
+    text = '';
+    add(r) {
+        const took = r.seconds === undefined ? '' : `  [${r.seconds.toFixed(1)} s, exit ${r.code}]`;
+        this.text += `$ ${r.argv.join(' ')}${took}\n${r.output}${r.output.endsWith('\n') || !r.output ? '' : '\n'}`;
+        return r;
+    }
+}
+class StepError extends Error {
+    log;
+    constructor(message, log) {
+        super(message);
+        this.log = log;
+    }
+}
+/** Runs a step, records it, throws StepError with `what` on a non-zero exit. */
+async function step(ex, log, what, argv, o) {
+    const r = log.add(await ex.run(argv, o));
+    if (r.code !== 0)
+        throw new StepError(`${what} failed (exit code ${r.code})`, log.text);
+    return r;
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -37640,6 +37765,7 @@ async function runWheelTest(ex, p, log) {
 
 
 
+
 /** The single file `python -m build` left in `dir` with `suffix`. */
 async function onlyOutput(dir, suffix, log) {
     const files = (await external_node_fs_.promises.readdir(dir)).filter((f) => f.endsWith(suffix));
@@ -37648,11 +37774,13 @@ async function onlyOutput(dir, suffix, log) {
     return external_node_path_.join(dir, files[0]);
 }
 /**
- * Builds `src` into `outDir` through the backend with build isolation: `python -m build` from a
- * cached tool env of `python`; for wheels, pip's own PEP 517 frontend where pypa/build cannot be
- * installed (see buildFrontend).
+ * Builds `src` into `outDir` through the backend. With `buildRequires`, first without isolation in
+ * the cached build env of those requirements (see cachedBuildEnv); when that env cannot be made or
+ * lacks a dynamic requirement, with build isolation: `python -m build` from a cached tool env of
+ * `python`; for wheels, pip's own PEP 517 frontend where pypa/build cannot be installed (see
+ * buildFrontend).
  */
-async function runBuildFrontend(ex, log, python, opts, kind, src, outDir) {
+async function runBuildFrontend(ex, log, python, opts, kind, src, outDir, o = {}) {
     let fe;
     try {
         fe = await buildFrontend(python, opts);
@@ -37663,6 +37791,36 @@ async function runBuildFrontend(ex, log, python, opts, kind, src, outDir) {
     await external_node_fs_.promises.mkdir(outDir, { recursive: true });
     if (kind === 'sdist' && fe.kind !== 'build') {
         throw new StepError(`pypa/build cannot be installed for Python ${python.version} from the configured indexes`, log.text);
+    }
+    const env = o.buildRequires ? await cachedBuildEnv(python, o.buildRequires, opts) : null;
+    if (env && (env.kind === 'build' || (kind === 'wheel' && o.backend && env.check))) {
+        const r = log.add(await ex.run(env.kind === 'build'
+            ? [env.python, '-m', 'build', '--no-isolation', `--${kind}`, '--outdir', outDir, src]
+            : [env.python, env.check ?? '', src, o.backend ?? '', ...(o.backendPath ?? [])], { cwd: src }));
+        if (r.code === 0 && env.kind === 'pip') {
+            await step(ex, log, 'wheel build (pip wheel --no-build-isolation)', [
+                env.python,
+                '-m',
+                'pip',
+                'wheel',
+                '--no-deps',
+                '--no-build-isolation',
+                '--use-pep517',
+                '--wheel-dir',
+                outDir,
+                src
+            ], { cwd: src });
+        }
+        if (r.code === 0)
+            return onlyOutput(outDir, kind === 'sdist' ? '.tar.gz' : '.whl', log);
+        if (!missingBuildDeps(r.output))
+            throw new StepError(env.kind === 'build'
+                ? `${kind} build (python -m build --no-isolation) failed (exit code ${r.code})`
+                : `checking the wheel build requirements failed (exit code ${r.code})`, log.text);
+        // A dynamic requirement (get_requires_for_build_*) is not in the cached env: build isolated.
+        o.logger?.debug(`${kind}: the cached build env lacks a dynamic build requirement; building isolated`);
+        await external_node_fs_.promises.rm(outDir, { recursive: true, force: true });
+        await external_node_fs_.promises.mkdir(outDir, { recursive: true });
     }
     if (fe.kind === 'build') {
         await step(ex, log, `${kind} build (python -m build --${kind})`, [fe.python, '-m', 'build', `--${kind}`, '--outdir', outDir, src], { cwd: src });
@@ -38325,6 +38483,7 @@ async function resolveMode(model, opts, log, platform = process.platform) {
 
 
 
+
 /**
  * Top-level names never copied from the user's tree into the build directory (outputs, VCS,
  * environments); `SKIP_ANYWHERE` at any depth. A package may well have a `build/` subpackage, so
@@ -38445,6 +38604,16 @@ async function buildProjectImpl(req) {
         m.sourceDateEpoch = sde.value;
     });
     let session = null;
+    if (mode === 'host') {
+        // Wheel build envs are prepared (or found in the cache) while the sdist builds; memoised, and
+        // a failure only means that wheel builds isolated.
+        const wheelVersions = model.native ? requested : [requested[requested.length - 1]];
+        for (const v of wheelVersions) {
+            const py = findInstalled(v);
+            if (py && py !== sdistPython)
+                void cachedBuildEnv(py, model.buildRequires, opts);
+        }
+    }
     try {
         // 1. sdist, from a copy of the tree at a canonical path.
         const sdist = await log.group(`sdist (Python ${sdistPython.version})`, async () => {
@@ -38455,7 +38624,7 @@ async function buildProjectImpl(req) {
                 await external_node_fs_.promises.rm(src, { recursive: true, force: true });
                 await copySource(model.root, src);
                 const setup = processSetup(opts, sde.value, src, req.env);
-                const built = await runBuildFrontend(hostExecutor(setup), slog, sdistPython, opts, 'sdist', src, external_node_path_.join(workRoot, 'sdist-out'));
+                const built = await runBuildFrontend(hostExecutor(setup), slog, sdistPython, opts, 'sdist', src, external_node_path_.join(workRoot, 'sdist-out'), { buildRequires: model.buildRequires, logger: log });
                 const { data, members } = await normalizeSdist(built, sde.value);
                 const staged = {
                     file: external_node_path_.basename(built),
@@ -38567,7 +38736,12 @@ async function buildProjectImpl(req) {
         const src = external_node_path_.join(base, 'src', top);
         const setup = processSetup(opts, sde.value, src, req.env);
         const ex = hostExecutor(setup);
-        const built = await runBuildFrontend(ex, wlog, python, opts, 'wheel', src, external_node_path_.join(base, 'out'));
+        const built = await runBuildFrontend(ex, wlog, python, opts, 'wheel', src, external_node_path_.join(base, 'out'), {
+            buildRequires: model.buildRequires,
+            backend: model.backend,
+            backendPath: model.backendPath,
+            logger: log
+        });
         const file = external_node_path_.basename(built);
         const data = await normalizeWheel(built, sde.value);
         const stagedPath = external_node_path_.join(base, 'staged', file);

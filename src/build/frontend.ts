@@ -1,8 +1,10 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Options } from '../config/options.js';
-import { writeFileAtomic } from '../runtime/fsutil.js';
+import { sha256, writeFileAtomic } from '../runtime/fsutil.js';
+import { pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall, byVersionAsc } from '../runtime/python.js';
-import { ensureToolEnv } from '../runtime/toolenv.js';
+import { cacheRoot, ensureToolEnv } from '../runtime/toolenv.js';
 
 type IndexOpts = Pick<Options, 'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
 
@@ -52,12 +54,47 @@ export function buildFrontend(python: PythonInstall, opts: IndexOpts): Promise<F
 
 const frontends = new Map<string, Promise<Frontend>>();
 
+/** How long a failed install (see failedRecently) is not retried. */
+const FAILURE_TTL_MS = 24 * 3600 * 1000;
+
+/**
+ * Failed installs are slow (a venv and a pip resolution each): they are remembered in the cache,
+ * per interpreter, packages and index options, so later runs do not pay for them again.
+ */
+function failureMarker(
+  python: PythonInstall,
+  opts: IndexOpts,
+  what: string,
+  pkgs: string[]
+): string {
+  const key = sha256(
+    JSON.stringify([
+      python.executable,
+      python.full,
+      [...pkgs].sort(),
+      pipIndexArgs(opts),
+      opts.noIndex
+    ])
+  ).slice(0, 16);
+  return path.join(cacheRoot(opts), 'tools', `py${python.version}-${key}.${what}`);
+}
+
+async function failedRecently(marker: string): Promise<boolean> {
+  const st = await fs.stat(marker).catch(() => null);
+  return !!st && Date.now() - st.mtimeMs < FAILURE_TTL_MS;
+}
+
 async function pickFrontend(python: PythonInstall, opts: IndexOpts): Promise<Frontend> {
+  const pip: Frontend = { kind: 'pip', python: python.executable };
+  const old = byVersionAsc(python.version, '3.11') < 0;
+  const marker = failureMarker(python, opts, 'no-build', []);
+  if (old && (await failedRecently(marker))) return pip;
   try {
     return { kind: 'build', python: await ensureBuildFrontend(python, opts) };
   } catch (e) {
-    if (byVersionAsc(python.version, '3.11') >= 0) throw e;
-    return { kind: 'pip', python: python.executable };
+    if (!old) throw e;
+    await writeFileAtomic(marker, '').catch(() => undefined);
+    return pip;
   }
 }
 
@@ -65,14 +102,23 @@ async function pickFrontend(python: PythonInstall, opts: IndexOpts): Promise<Fro
  * The interpreter of a cached tool env that has the `build` frontend. `build` needs tomli
  * before Python 3.11; offline indexes often lack a tomli wheel for old Pythons, so when the
  * normal install fails there, `build` is installed without dependencies and `tomli` is served
- * by pip's vendored copy.
+ * by pip's vendored copy. `extra` packages (a project's build requirements) go into the same env;
+ * in the no-tomli fallback they are installed without their dependencies too.
  */
-export async function ensureBuildFrontend(python: PythonInstall, opts: IndexOpts): Promise<string> {
+export async function ensureBuildFrontend(
+  python: PythonInstall,
+  opts: IndexOpts,
+  extra: string[] = []
+): Promise<string> {
+  const old = byVersionAsc(python.version, '3.11') < 0;
+  const marker = failureMarker(python, opts, 'no-tomli', extra);
   try {
-    return await ensureToolEnv(python, ['build'], opts);
+    if (old && (await failedRecently(marker))) throw new Error('tomli could not be installed');
+    return await ensureToolEnv(python, [...extra, 'build'], opts);
   } catch (e) {
-    if (byVersionAsc(python.version, '3.11') >= 0) throw e;
-    const exe = await ensureToolEnv(python, WITHOUT_TOMLI, opts).catch(() => {
+    if (!old) throw e;
+    await writeFileAtomic(marker, '').catch(() => undefined);
+    const exe = await ensureToolEnv(python, [...WITHOUT_TOMLI, ...extra], opts).catch(() => {
       throw e;
     });
     const site = path.join(

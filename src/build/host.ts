@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Options } from '../config/options.js';
 import { TestResult } from '../manifest/model.js';
 import { PythonInstall } from '../runtime/python.js';
+import { cachedBuildEnv, missingBuildDeps } from './buildenv.js';
 import { Frontend, buildFrontend } from './frontend.js';
 import { prepareWheelhouse } from '../cache/index.js';
 import { CacheReport } from '../manifest/model.js';
@@ -24,9 +25,11 @@ export async function onlyOutput(dir: string, suffix: string, log: StepLog): Pro
 }
 
 /**
- * Builds `src` into `outDir` through the backend with build isolation: `python -m build` from a
- * cached tool env of `python`; for wheels, pip's own PEP 517 frontend where pypa/build cannot be
- * installed (see buildFrontend).
+ * Builds `src` into `outDir` through the backend. With `buildRequires`, first without isolation in
+ * the cached build env of those requirements (see cachedBuildEnv); when that env cannot be made or
+ * lacks a dynamic requirement, with build isolation: `python -m build` from a cached tool env of
+ * `python`; for wheels, pip's own PEP 517 frontend where pypa/build cannot be installed (see
+ * buildFrontend).
  */
 export async function runBuildFrontend(
   ex: Executor,
@@ -35,7 +38,8 @@ export async function runBuildFrontend(
   opts: Options,
   kind: 'sdist' | 'wheel',
   src: string,
-  outDir: string
+  outDir: string,
+  o: { buildRequires?: string[]; backend?: string; backendPath?: string[]; logger?: Logger } = {}
 ): Promise<string> {
   let fe: Frontend;
   try {
@@ -52,6 +56,51 @@ export async function runBuildFrontend(
       `pypa/build cannot be installed for Python ${python.version} from the configured indexes`,
       log.text
     );
+  }
+  const env = o.buildRequires ? await cachedBuildEnv(python, o.buildRequires, opts) : null;
+  if (env && (env.kind === 'build' || (kind === 'wheel' && o.backend && env.check))) {
+    const r = log.add(
+      await ex.run(
+        env.kind === 'build'
+          ? [env.python, '-m', 'build', '--no-isolation', `--${kind}`, '--outdir', outDir, src]
+          : [env.python, env.check ?? '', src, o.backend ?? '', ...(o.backendPath ?? [])],
+        { cwd: src }
+      )
+    );
+    if (r.code === 0 && env.kind === 'pip') {
+      await step(
+        ex,
+        log,
+        'wheel build (pip wheel --no-build-isolation)',
+        [
+          env.python,
+          '-m',
+          'pip',
+          'wheel',
+          '--no-deps',
+          '--no-build-isolation',
+          '--use-pep517',
+          '--wheel-dir',
+          outDir,
+          src
+        ],
+        { cwd: src }
+      );
+    }
+    if (r.code === 0) return onlyOutput(outDir, kind === 'sdist' ? '.tar.gz' : '.whl', log);
+    if (!missingBuildDeps(r.output))
+      throw new StepError(
+        env.kind === 'build'
+          ? `${kind} build (python -m build --no-isolation) failed (exit code ${r.code})`
+          : `checking the wheel build requirements failed (exit code ${r.code})`,
+        log.text
+      );
+    // A dynamic requirement (get_requires_for_build_*) is not in the cached env: build isolated.
+    o.logger?.debug(
+      `${kind}: the cached build env lacks a dynamic build requirement; building isolated`
+    );
+    await fs.rm(outDir, { recursive: true, force: true });
+    await fs.mkdir(outDir, { recursive: true });
   }
   if (fe.kind === 'build') {
     await step(

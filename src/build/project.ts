@@ -4,12 +4,19 @@ import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { addFailure, updateManifest, upsertArtifact } from '../manifest/io.js';
 import { mergeCacheReports } from '../cache/summary.js';
-import { ArtifactEntry, CacheReport, FailureEntry, Manifest, TestResult } from '../manifest/model.js';
+import {
+  ArtifactEntry,
+  CacheReport,
+  FailureEntry,
+  Manifest,
+  TestResult
+} from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
 import { ensureWritableDir, sha256, writeFileAtomic } from '../runtime/fsutil.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { requireEngine } from '../runtime/container.js';
+import { cachedBuildEnv } from './buildenv.js';
 import { buildWheelInContainer, ContainerSession, openContainerSession } from './container.js';
 import { processSetup } from './env.js';
 import { StepError, StepLog, hostExecutor } from './executor.js';
@@ -160,6 +167,15 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   });
 
   let session: ContainerSession | null = null;
+  if (mode === 'host') {
+    // Wheel build envs are prepared (or found in the cache) while the sdist builds; memoised, and
+    // a failure only means that wheel builds isolated.
+    const wheelVersions = model.native ? requested : [requested[requested.length - 1]];
+    for (const v of wheelVersions) {
+      const py = findInstalled(v);
+      if (py && py !== sdistPython) void cachedBuildEnv(py, model.buildRequires, opts);
+    }
+  }
   try {
     // 1. sdist, from a copy of the tree at a canonical path.
     const sdist = await log.group(`sdist (Python ${sdistPython.version})`, async () => {
@@ -177,7 +193,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           opts,
           'sdist',
           src,
-          path.join(workRoot, 'sdist-out')
+          path.join(workRoot, 'sdist-out'),
+          { buildRequires: model.buildRequires, logger: log }
         );
         const { data, members } = await normalizeSdist(built, sde.value);
         const staged: Staged = {
@@ -304,7 +321,13 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       opts,
       'wheel',
       src,
-      path.join(base, 'out')
+      path.join(base, 'out'),
+      {
+        buildRequires: model.buildRequires,
+        backend: model.backend,
+        backendPath: model.backendPath,
+        logger: log
+      }
     );
     const file = path.basename(built);
     const data = await normalizeWheel(built, sde.value);
