@@ -132,6 +132,34 @@ describe('host builds', () => {
     expect(log.lines.some((l) => l.startsWith('error: sdist'))).toBe(true);
   });
 
+  it('falls back to an isolated build when the backend asks for a requirement the cached env lacks', async () => {
+    const outDir = await out('dynreq');
+    const log = memoryLogger();
+    const r = await buildProject({
+      model: model('build-dynamic-requires', {
+        name: 'albatross-dynreq',
+        backend: 'backend',
+        backendPath: ['_backend'],
+        pythonVersions: ['3.11']
+      }),
+      opts: testOptions({ debug: true }),
+      log,
+      outDir,
+      pythons: ['3.11'],
+      mode: 'host'
+    });
+    expect(r.manifest.failures).toEqual([]);
+    expect(r.ok).toBe(true);
+    expect(r.manifest.artifacts.map((a) => a.file).sort()).toEqual([
+      'albatross_dynreq-1.0.0-py3-none-any.whl',
+      'albatross_dynreq-1.0.0.tar.gz'
+    ]);
+    // The backend imports `six` in build_wheel: only the isolated fallback installs it.
+    expect(
+      log.lines.some((l) => /lacks a dynamic build requirement; building isolated/.test(l))
+    ).toBe(true);
+  });
+
   it('names a missing Python and an unwritable output directory', async () => {
     await expect(
       buildProject({
