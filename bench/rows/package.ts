@@ -6,7 +6,7 @@
  * the base with pip is the manylinux test image (Debian's python3 + pip).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,31 +18,24 @@ import { exec } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv } from '../../src/runtime/pip.js';
 import { discoverPythons, findPython } from '../../src/runtime/python.js';
+import { dockerEnv } from '../../__tests__/helpers/docker.js';
+import { localIndex } from '../../__tests__/helpers/local-index.js';
 import { BenchRow, sameLoop } from '../run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BASE_IMAGE = 'albatross-test/manylinux:bookworm';
 const PEER_IMAGE = 'albatross-bench/package-peer:1';
-const SOCKET = '/run/albatross-docker.sock';
-
-function dockerEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DOCKER_BUILDKIT: '0' };
-  if (!env.DOCKER_HOST && existsSync(SOCKET)) env.DOCKER_HOST = `unix://${SOCKET}`;
-  return env;
+function benchDockerEnv(): NodeJS.ProcessEnv {
+  // The peer is the legacy builder, so both sides build without BuildKit's extra machinery.
+  return { ...dockerEnv(), DOCKER_BUILDKIT: '0' };
 }
 
 function docker(args: string[]): string {
-  return execFileSync('docker', args, { env: dockerEnv(), encoding: 'utf8', maxBuffer: 64 << 20 });
-}
-
-async function indexOptions(): Promise<Partial<Options>> {
-  const r = await exec(['pip', 'config', 'list']).catch(() => ({ stdout: '' }));
-  const get = (k: string): string[] => {
-    const m = new RegExp(`^(?:global|:env:)\\.${k}='([^']*)'`, 'm').exec(r.stdout);
-    return m ? m[1].split(/\s+/).filter(Boolean) : [];
-  };
-  const idx = [...get('index-url'), ...get('extra-index-url')];
-  return { indexUrl: idx[0] ?? '', extraIndexUrl: idx.slice(1), findLinks: get('find-links') };
+  return execFileSync('docker', args, {
+    env: benchDockerEnv(),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20
+  });
 }
 
 const DOCKERFILE = [
@@ -63,7 +56,7 @@ export default async function rows(): Promise<BenchRow[]> {
   }
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-bench-package-'));
   try {
-    const index = await indexOptions();
+    const index = localIndex();
     const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
     const baseTar = path.join(tmp, 'base.tar');
     docker(['save', '-o', baseTar, BASE_IMAGE]);
