@@ -3,7 +3,9 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yauzl from 'yauzl';
-import * as yazl from 'yazl';
+import { collect } from '../../runtime/zip.js';
+
+export { dosDateTime, writeZip } from '../../runtime/zip.js';
 
 /** One member of an archive, held in memory (wheels and sdists are small enough). */
 export interface Member {
@@ -41,52 +43,6 @@ export async function readZip(file: string): Promise<Member[]> {
     zip.close();
   }
   return out;
-}
-
-/** DOS date/time fields from the UTC calendar fields of `epoch` (never the local time zone). */
-export function dosDateTime(epoch: number): { date: number; time: number } {
-  const d = new Date(epoch * 1000);
-  return {
-    date:
-      (d.getUTCDate() & 0x1f) |
-      (((d.getUTCMonth() + 1) & 0xf) << 5) |
-      (((d.getUTCFullYear() - 1980) & 0x7f) << 9),
-    time:
-      Math.floor(d.getUTCSeconds() / 2) |
-      ((d.getUTCMinutes() & 0x3f) << 5) |
-      ((d.getUTCHours() & 0x1f) << 11)
-  };
-}
-
-/**
- * Writes files (in the given order) as a zip: deflated, DOS timestamp from `epoch` in UTC, no
- * extended-timestamp field, Unix mode bits as given.
- */
-export async function writeZip(
-  members: { name: string; data: Buffer; mode: number }[],
-  epoch: number
-): Promise<Buffer> {
-  const zip = new yazl.ZipFile();
-  const { date, time } = dosDateTime(epoch);
-  const entries = (
-    zip as unknown as { entries?: { lastModFileDate: number; lastModFileTime: number }[] }
-  ).entries;
-  if (!Array.isArray(entries)) throw new Error('yazl internals changed: cannot set zip timestamps');
-  for (const m of members) {
-    zip.addBuffer(m.data, m.name, {
-      mtime: new Date(epoch * 1000),
-      mode: 0o100000 | m.mode,
-      compress: true,
-      forceDosTimestamp: true
-    });
-    // yazl derives DOS fields from local time; overwrite them with the UTC fields so the
-    // calling process's TZ cannot leak into the archive.
-    const e = entries[entries.length - 1];
-    e.lastModFileDate = date;
-    e.lastModFileTime = time;
-  }
-  zip.end();
-  return collect(zip.outputStream as unknown as AsyncIterable<unknown>);
 }
 
 /** Reads every member of a .tar.gz (pax and GNU long names resolved by tar-stream). */
@@ -165,10 +121,4 @@ export async function unpackMembers(members: Member[], dir: string): Promise<voi
     if (m.type === 'symlink') await fs.symlink(m.linkname ?? '', dest);
     else await fs.writeFile(dest, m.data, { mode: m.mode & 0o111 ? 0o755 : 0o644 });
   }
-}
-
-async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks);
 }

@@ -65,5 +65,8 @@ export async function normalizeWheel(file: string, sde: number): Promise<Buffer>
     .sort((a, b) => wheelOrder(a.name, b.name));
   const record = files.find((m) => m.name === recordName) as Member;
   record.data = Buffer.from(recordText(files, recordName), 'utf8');
-  return writeZip(files, zipEpoch(sde));
+  return writeZip(
+    files.map(({ name, data, mode }) => ({ name, data, mode })),
+    zipEpoch(sde)
+  );
 }
