@@ -4,6 +4,7 @@ import { resolveBuildTargets } from '../build/targets.js';
 import { detectProject } from '../detect/index.js';
 import { MANIFEST_NAME } from '../manifest/io.js';
 import { Manifest } from '../manifest/model.js';
+import { formatTable } from '../report/terminal.js';
 import { CommandContext, CommandResult } from './types.js';
 
 /** `albatross build DIR --out OUT`: sdist + wheels + manifest (contract: CONTRACT.md). */
@@ -43,13 +44,7 @@ export function buildTable(m: Manifest): string {
     String(a.size)
   ]);
   const head = ['artifact', 'kind', 'python', 'repair', 'test', 'time', 'bytes'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const lines = [head, ...rows].map((r) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd()
-  );
+  const lines = [formatTable([head, ...rows], [], false)];
   for (const f of m.failures) lines.push(`FAILED ${f.target}: ${f.message}`);
   return lines.join('\n');
 }

@@ -1,6 +1,7 @@
 import { detectProject } from '../detect/index.js';
 import { planBuild } from '../plan/index.js';
 import { BuildPlan } from '../plan/model.js';
+import { formatTable } from '../report/terminal.js';
 import { CommandContext, CommandResult } from './types.js';
 
 export async function planCommand(ctx: CommandContext): Promise<CommandResult> {
@@ -28,17 +29,10 @@ export function planText(plan: BuildPlan): string {
     j.mode === 'container' && j.image ? `container ${j.image.replace(/@sha256:.*/, '')}` : j.mode,
     j.sdist ? 'yes' : ''
   ]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (r: string[]): string =>
-    r
-      .map((c, i) => c.padEnd(widths[i]))
-      .join('  ')
-      .trimEnd();
   const lines = [
     `${p.name} ${p.version ?? '(version unresolved)'} (${kind}): ${body.length} job${body.length === 1 ? '' : 's'}`,
     '',
-    line(head),
-    ...body.map(line)
+    formatTable([head, ...body], [], false)
   ];
   if (plan.application)
     lines.push(

@@ -10,8 +10,12 @@ import { platformOf, verdictLine } from './markdown.js';
  * they produced; `albatross report` prints the aggregate.
  */
 
-/** Aligns rows into columns (the first row is the header, underlined). */
-export function formatTable(rows: string[][], rightAligned: number[] = []): string {
+/** Aligns rows into columns (the first row is the header, underlined unless `underline` is false). */
+export function formatTable(
+  rows: string[][],
+  rightAligned: number[] = [],
+  underline = true
+): string {
   if (!rows.length) return '';
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
   const line = (r: string[]): string =>
@@ -22,9 +26,8 @@ export function formatTable(rows: string[][], rightAligned: number[] = []): stri
       })
       .join('  ')
       .trimEnd();
-  return [line(rows[0]), line(widths.map((w) => '─'.repeat(w))), ...rows.slice(1).map(line)].join(
-    '\n'
-  );
+  const rule = underline ? [line(widths.map((w) => '─'.repeat(w)))] : [];
+  return [line(rows[0]), ...rule, ...rows.slice(1).map(line)].join('\n');
 }
 
 /** The artifacts of one manifest, its failures, and its phases. */
