@@ -34513,7 +34513,7 @@ function bufferIncludes(buffer, content) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3207);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2056);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -34522,7 +34522,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3207:
+/***/ 2056:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37898,7 +37898,61 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 var tar_stream = __nccwpck_require__(6118);
 // EXTERNAL MODULE: ./node_modules/yazl/index.js
 var yazl = __nccwpck_require__(3044);
+;// CONCATENATED MODULE: ./src/runtime/zip.ts
+
+/** DOS date/time fields from the UTC calendar fields of `epoch` (never the local time zone). */
+function dosDateTime(epoch) {
+    const d = new Date(epoch * 1000);
+    return {
+        date: (d.getUTCDate() & 0x1f) |
+            (((d.getUTCMonth() + 1) & 0xf) << 5) |
+            (((d.getUTCFullYear() - 1980) & 0x7f) << 9),
+        time: Math.floor(d.getUTCSeconds() / 2) |
+            ((d.getUTCMinutes() & 0x3f) << 5) |
+            ((d.getUTCHours() & 0x1f) << 11)
+    };
+}
+/**
+ * The one deterministic zip writer (wheels, zipapps): members in the given order (callers
+ * sort), deflated at yazl's fixed level, one DOS timestamp from `epoch` in UTC, no
+ * extended-timestamp field, Unix mode bits as given.
+ */
+async function writeZip(members, epoch) {
+    const zip = new yazl/* ZipFile */.u();
+    const { date, time } = dosDateTime(epoch);
+    const entries = zip.entries;
+    if (!Array.isArray(entries))
+        throw new Error('yazl internals changed: cannot set zip timestamps');
+    const mtime = new Date(epoch * 1000);
+    for (const m of members) {
+        if (m.type === 'dir')
+            zip.addEmptyDirectory(m.name, { mtime, mode: 0o40000 | m.mode, forceDosTimestamp: true });
+        else
+            zip.addBuffer(m.data ?? Buffer.alloc(0), m.name, {
+                mtime,
+                mode: 0o100000 | m.mode,
+                compress: true,
+                forceDosTimestamp: true
+            });
+        // yazl derives DOS fields from local time; overwrite them with the UTC fields so the
+        // calling process's TZ cannot leak into the archive.
+        const e = entries[entries.length - 1];
+        e.lastModFileDate = date;
+        e.lastModFileTime = time;
+    }
+    zip.end();
+    return collect(zip.outputStream);
+}
+/** All chunks of a stream as one Buffer. */
+async function collect(stream) {
+    const chunks = [];
+    for await (const c of stream)
+        chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+    return Buffer.concat(chunks);
+}
+
 ;// CONCATENATED MODULE: ./src/build/normalize/archive.ts
+
 
 
 
@@ -37933,44 +37987,6 @@ async function readZip(file) {
         zip.close();
     }
     return out;
-}
-/** DOS date/time fields from the UTC calendar fields of `epoch` (never the local time zone). */
-function dosDateTime(epoch) {
-    const d = new Date(epoch * 1000);
-    return {
-        date: (d.getUTCDate() & 0x1f) |
-            (((d.getUTCMonth() + 1) & 0xf) << 5) |
-            (((d.getUTCFullYear() - 1980) & 0x7f) << 9),
-        time: Math.floor(d.getUTCSeconds() / 2) |
-            ((d.getUTCMinutes() & 0x3f) << 5) |
-            ((d.getUTCHours() & 0x1f) << 11)
-    };
-}
-/**
- * Writes files (in the given order) as a zip: deflated, DOS timestamp from `epoch` in UTC, no
- * extended-timestamp field, Unix mode bits as given.
- */
-async function writeZip(members, epoch) {
-    const zip = new yazl/* ZipFile */.u();
-    const { date, time } = dosDateTime(epoch);
-    const entries = zip.entries;
-    if (!Array.isArray(entries))
-        throw new Error('yazl internals changed: cannot set zip timestamps');
-    for (const m of members) {
-        zip.addBuffer(m.data, m.name, {
-            mtime: new Date(epoch * 1000),
-            mode: 0o100000 | m.mode,
-            compress: true,
-            forceDosTimestamp: true
-        });
-        // yazl derives DOS fields from local time; overwrite them with the UTC fields so the
-        // calling process's TZ cannot leak into the archive.
-        const e = entries[entries.length - 1];
-        e.lastModFileDate = date;
-        e.lastModFileTime = time;
-    }
-    zip.end();
-    return collect(zip.outputStream);
 }
 /** Reads every member of a .tar.gz (pax and GNU long names resolved by tar-stream). */
 async function readTarGz(file) {
@@ -38046,12 +38062,6 @@ async function unpackMembers(members, dir) {
             await external_node_fs_.promises.writeFile(dest, m.data, { mode: m.mode & 0o111 ? 0o755 : 0o644 });
     }
 }
-async function collect(stream) {
-    const chunks = [];
-    for await (const c of stream)
-        chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-    return Buffer.concat(chunks);
-}
 
 ;// CONCATENATED MODULE: ./src/build/normalize/wheel.ts
 
@@ -38116,7 +38126,7 @@ async function normalizeWheel(file, sde) {
         .sort((a, b) => wheelOrder(a.name, b.name));
     const record = files.find((m) => m.name === recordName);
     record.data = Buffer.from(recordText(files, recordName), 'utf8');
-    return writeZip(files, zipEpoch(sde));
+    return writeZip(files.map(({ name, data, mode }) => ({ name, data, mode })), zipEpoch(sde));
 }
 
 ;// CONCATENATED MODULE: ./src/build/wheelinfo.ts
@@ -40188,7 +40198,585 @@ function staticMetadata(pyproject, file, setupPy, setupCfg) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/report/aggregate.ts
+
+
+
+
+
+const REPRO_NAME = 'reproducibility.json';
+const KIND_ORDER = ['sdist', 'wheel', 'pex', 'zipapp', 'image'];
+const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__']);
+/**
+ * Finds every directory under `roots` (recursively, not following symlinks) holding an
+ * `albatross-manifest.json` or a `reproducibility.json`, and reads them.
+ */
+async function collectReports(roots) {
+    const reports = [];
+    const seen = new Set();
+    for (const root of roots) {
+        const abs = external_node_path_.resolve(root);
+        let st;
+        try {
+            st = await external_node_fs_.promises.stat(abs);
+        }
+        catch {
+            throw new ConfigError(`--in ${root}: no such directory`);
+        }
+        if (!st.isDirectory())
+            throw new ConfigError(`--in ${root}: not a directory`);
+        for (const dir of await walk(abs, 0)) {
+            if (seen.has(dir))
+                continue;
+            seen.add(dir);
+            const report = await aggregate_readJobDir(dir, external_node_path_.relative(abs, dir) || external_node_path_.basename(abs));
+            if (report)
+                reports.push(report);
+        }
+    }
+    return reports.sort((a, b) => cmp(a.label, b.label) || cmp(a.dir, b.dir));
+}
+async function walk(dir, depth) {
+    const out = [dir];
+    if (depth > 12)
+        return out;
+    const entries = await external_node_fs_.promises.readdir(dir, { withFileTypes: true });
+    for (const e of entries.sort((a, b) => cmp(a.name, b.name))) {
+        if (e.isDirectory() && !SKIP_DIRS.has(e.name))
+            out.push(...(await walk(external_node_path_.join(dir, e.name), depth + 1)));
+    }
+    return out;
+}
+/** Reads one directory's manifest and reproducibility report (null when it has neither). */
+async function aggregate_readJobDir(dir, fallbackLabel) {
+    const manifest = await readJsonIfExists(external_node_path_.join(dir, MANIFEST_NAME));
+    const repro = await readJsonIfExists(external_node_path_.join(dir, REPRO_NAME));
+    if (!manifest && !repro)
+        return null;
+    return { dir, label: manifest?.job || fallbackLabel, manifest, repro };
+}
+/** Merges many jobs into one view: artifacts deduplicated by file + sha256, failures first. */
+function aggregate_aggregate(jobs) {
+    const artifacts = [];
+    const failures = [];
+    const verdicts = [];
+    const seenArtifacts = new Set();
+    const seenVerdicts = new Set();
+    const totals = {
+        jobs: jobs.length,
+        artifacts: 0,
+        bytes: 0,
+        failures: 0,
+        testsPassed: 0,
+        testsFailed: 0,
+        testsSkipped: 0,
+        cacheHits: 0,
+        cacheMisses: 0,
+        reproducible: null,
+        irreproducible: 0,
+        seconds: 0
+    };
+    let project = { name: '', version: null };
+    for (const job of jobs) {
+        const m = job.manifest;
+        if (m) {
+            if (!project.name && m.project?.name)
+                project = { name: m.project.name, version: m.project.version ?? null };
+            for (const a of m.artifacts ?? []) {
+                const key = `${a.file}\0${a.sha256}`;
+                if (seenArtifacts.has(key))
+                    continue;
+                seenArtifacts.add(key);
+                artifacts.push({ ...a, job: job.label });
+                if (a.test?.status === 'passed')
+                    totals.testsPassed++;
+                if (a.test?.status === 'skipped')
+                    totals.testsSkipped++;
+                if (a.test?.status === 'failed') {
+                    totals.testsFailed++;
+                    if (!(m.failures ?? []).some((f) => f.kind === 'test' && f.target.includes(a.file))) {
+                        failures.push({
+                            job: job.label,
+                            target: `test ${a.file}`,
+                            kind: 'test',
+                            python: a.python,
+                            message: `test failed: ${a.test.command}`,
+                            logTail: a.test.detail ?? ''
+                        });
+                    }
+                }
+            }
+            for (const f of m.failures ?? [])
+                failures.push({ ...f, job: job.label });
+            if (m.cache) {
+                if (m.cache.hit === 'exact' || m.cache.hit === 'partial')
+                    totals.cacheHits++;
+                else if (m.cache.hit === 'miss')
+                    totals.cacheMisses++;
+            }
+            totals.seconds += (m.phases ?? []).reduce((s, p) => s + (p.seconds || 0), 0);
+        }
+        if (job.repro) {
+            totals.reproducible = (totals.reproducible ?? true) && job.repro.reproducible === true;
+            for (const v of job.repro.artifacts ?? []) {
+                const key = `${v.file}\0${(v.sha256 ?? []).join(',')}`;
+                if (seenVerdicts.has(key))
+                    continue;
+                seenVerdicts.add(key);
+                verdicts.push({ ...v, job: job.label });
+                if (!v.reproducible)
+                    totals.irreproducible++;
+            }
+        }
+    }
+    artifacts.sort((a, b) => rank(a.kind) - rank(b.kind) || cmp(a.file, b.file) || cmp(a.job, b.job));
+    failures.sort((a, b) => cmp(a.job, b.job) || cmp(a.target, b.target));
+    verdicts.sort((a, b) => Number(a.reproducible) - Number(b.reproducible) || cmp(a.file, b.file));
+    totals.artifacts = artifacts.length;
+    totals.bytes = artifacts.reduce((s, a) => s + (a.size || 0), 0);
+    totals.failures = failures.length;
+    const ok = failures.length === 0 && totals.reproducible !== false;
+    return { project, jobs, artifacts, failures, verdicts, totals, ok };
+}
+/** Code-point order: the same on every machine, whatever its locale. */
+function cmp(a, b) {
+    return a < b ? -1 : a > b ? 1 : 0;
+}
+function rank(kind) {
+    const i = KIND_ORDER.indexOf(kind);
+    return i < 0 ? KIND_ORDER.length : i;
+}
+/** Reads `--in` directories and aggregates them; a convenience for the report command. */
+async function aggregateDirs(roots) {
+    return aggregate_aggregate(await collectReports(roots));
+}
+
+;// CONCATENATED MODULE: ./src/report/format.ts
+/** Small, pure formatting helpers shared by the markdown and terminal renderers. */
+/** Escapes text for HTML and for a GitHub markdown table cell (`|` would split the cell). */
+function escapeHtml(s) {
+    return s
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/'/g, '&#39;');
+}
+/** A table cell: HTML-escaped, pipes and newlines neutralised, markdown emphasis kept literal. */
+function cell(s) {
+    if (s === null || s === undefined || s === '')
+        return '–';
+    return escapeHtml(String(s))
+        .replace(/\|/g, '&#124;')
+        .replace(/[*_`[\]\\]/g, (c) => `&#${c.charCodeAt(0)};`)
+        .replace(/\r?\n/g, ' ');
+}
+/** 1234567 → `1.2 MB` (decimal units, as PyPI and GitHub show sizes). */
+function humanSize(bytes) {
+    if (!Number.isFinite(bytes))
+        return '?';
+    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+    let v = Math.abs(bytes);
+    let i = 0;
+    while (v >= 1000 && i < units.length - 1) {
+        v /= 1000;
+        i++;
+    }
+    const sign = bytes < 0 ? '-' : '';
+    return i === 0 ? `${sign}${v} B` : `${sign}${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
+}
+/** Signed size change with a percentage: `+1.2 kB (+3.4%)`, `±0 B`. */
+function sizeDelta(now, before) {
+    const d = now - before;
+    if (d === 0)
+        return '±0 B';
+    const pct = before > 0 ? ` (${d > 0 ? '+' : ''}${((d / before) * 100).toFixed(1)}%)` : '';
+    return `${d > 0 ? '+' : ''}${humanSize(d)}${pct}`;
+}
+function format_shortSha(sha, n = 12) {
+    if (!sha)
+        return '–';
+    return sha.replace(/^sha256:/, '').slice(0, n);
+}
+function seconds(s) {
+    if (s === undefined || !Number.isFinite(s))
+        return '–';
+    if (s < 60)
+        return `${s.toFixed(1)} s`;
+    const m = Math.floor(s / 60);
+    return `${m} min ${Math.round(s - m * 60)} s`;
+}
+function plural(n, word, many = `${word}s`) {
+    return `${n} ${n === 1 ? word : many}`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
+/** Hidden marker that identifies our sticky pull-request comment. */
+const COMMENT_MARKER = '<!-- albatross-report -->';
+/** GitHub rejects comments over 65536 characters; stay clear of it. */
+const COMMENT_LIMIT = 60000;
+const VERDICT = {
+    reproducible: '✅ reproducible',
+    irreproducible: '❌ not reproducible',
+    unverified: '⚪ reproducibility not verified'
+};
+const LONG_TEXT = 6000;
+/** The job summary for one job's output directory. */
+function renderJobSummary(job, opts = {}) {
+    const agg = aggregate([job]);
+    return renderSummary(agg, { title: opts.title ?? `${titleOf(agg)} (${job.label})`, ...opts });
+}
+/** One summary for many jobs: status and totals, failures first, then the details. */
+function renderSummary(agg, opts = {}) {
+    const out = [];
+    out.push(`## ${escapeHtml(opts.title ?? titleOf(agg))}`, '');
+    out.push(statusLine(agg), '');
+    out.push(...totalsTable(agg, opts.base), '');
+    if (agg.failures.length)
+        out.push(...failuresSection(agg, opts.compact), '');
+    if (agg.verdicts.length || agg.totals.reproducible !== null)
+        out.push(...reproSection(agg, opts.compact), '');
+    out.push(...artifactsSection(agg, opts.base), '');
+    const cache = cacheSection(agg);
+    if (cache.length)
+        out.push(...cache, '');
+    if (!opts.compact) {
+        const phases = phasesSection(agg);
+        if (phases.length)
+            out.push(...phases, '');
+    }
+    out.push(`<sub>albatross ${escapeHtml(TOOL_VERSION)}</sub>`, '');
+    return out.join('\n');
+}
+/** The sticky PR comment: the marker, then a compact summary that fits GitHub's limit. */
+function renderComment(agg, base) {
+    return fitMarkdown(`${COMMENT_MARKER}\n${renderSummary(agg, { base, compact: true })}`, COMMENT_LIMIT, '_The report was cut to fit a comment; the job summary has all of it._');
+}
+/** GitHub refuses step summaries over 1 MiB. */
+const SUMMARY_LIMIT = 1_000_000;
+/** Cuts markdown at a line boundary to at most `limit` characters, ending with `note`. */
+function fitMarkdown(md, limit, note = "_Cut to fit GitHub's size limit._") {
+    if (md.length <= limit)
+        return md;
+    const tail = `\n\n${note}\n`;
+    // Room for the closing tags the cut may need (a few nested sections at most).
+    let body = md.slice(0, Math.max(0, limit - tail.length - 120)).replace(/\n[^\n]*$/, '');
+    const count = (re) => (body.match(re) ?? []).length;
+    if (count(/<pre>/g) > count(/<\/pre>/g))
+        body += '</pre>';
+    const open = count(/<details>/g) - count(/<\/details>/g);
+    for (let k = 0; k < Math.min(open, 5); k++)
+        body += '\n\n</details>';
+    return body + tail;
+}
+function markdown_verdictLine(reproducible) {
+    if (reproducible === null)
+        return VERDICT.unverified;
+    return reproducible ? VERDICT.reproducible : VERDICT.irreproducible;
+}
+function titleOf(agg) {
+    const p = agg.project;
+    return `Albatross: ${p.name || 'report'}${p.version ? ' ' + p.version : ''}`;
+}
+function statusLine(agg) {
+    const t = agg.totals;
+    const parts = [];
+    if (t.failures)
+        parts.push(`**❌ ${plural(t.failures, 'failure')}**`);
+    else if (t.artifacts === 0)
+        parts.push('**⚠️ no artifacts**');
+    else
+        parts.push('**✅ all artifacts built**');
+    parts.push(`**${markdown_verdictLine(t.reproducible)}**`);
+    return parts.join(' · ');
+}
+function totalsTable(agg, base) {
+    const t = agg.totals;
+    const tests = t.testsPassed + t.testsFailed + t.testsSkipped;
+    const testCell = tests
+        ? `${t.testsPassed} passed${t.testsFailed ? `, ${t.testsFailed} failed` : ''}${t.testsSkipped ? `, ${t.testsSkipped} skipped` : ''}`
+        : '–';
+    const cacheCell = t.cacheHits + t.cacheMisses ? `${t.cacheHits} hit, ${t.cacheMisses} miss` : '–';
+    const size = humanSize(t.bytes) + (base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : '');
+    return [
+        '| Jobs | Artifacts | Total size | Failures | Tests | Cache | Reproducibility | Time |',
+        '|---:|---:|---:|---:|---|---|---|---:|',
+        `| ${t.jobs} | ${t.artifacts} | ${cell(size)} | ${t.failures} | ${cell(testCell)} | ${cell(cacheCell)} | ${markdown_verdictLine(t.reproducible)} | ${cell(seconds(t.seconds))} |`
+    ];
+}
+function failuresSection(agg, compact = false) {
+    const out = [
+        '### ❌ Failures',
+        '',
+        '| Job | Target | Kind | Python | Message |',
+        '|---|---|---|---|---|'
+    ];
+    for (const f of agg.failures) {
+        out.push(`| ${cell(f.job)} | ${cell(f.target)} | ${cell(f.kind)} | ${cell(f.python)} | ${cell(firstLine(f.message))} |`);
+    }
+    for (const f of agg.failures) {
+        const text = [f.message, f.logTail].filter(Boolean).join('\n\n');
+        if (!f.logTail && !f.message.includes('\n'))
+            continue;
+        out.push('', details(`Log of ${f.target} (${f.job})`, text, compact ? 1500 : LONG_TEXT));
+    }
+    return out;
+}
+function reproSection(agg, compact = false) {
+    const out = ['### Reproducibility', '', `**${markdown_verdictLine(agg.totals.reproducible)}**`];
+    if (!agg.verdicts.length)
+        return out;
+    out.push('', '| File | Verdict | Differences | Sensitivities | sha256 (1st / 2nd build) |', '|---|---|---:|---:|---|');
+    for (const v of agg.verdicts) {
+        const [a, b] = v.sha256 ?? [null, null];
+        const shas = a === b ? `\`${format_shortSha(a)}\` (both)` : `\`${format_shortSha(a)}\` / \`${format_shortSha(b)}\``;
+        out.push(`| ${cell(v.file)} | ${markdown_verdictLine(v.reproducible)} | ${(v.differences ?? []).length} | ${(v.sensitivities ?? []).length} | ${shas} |`);
+    }
+    for (const v of agg.verdicts) {
+        const diffs = v.differences ?? [];
+        const sens = v.sensitivities ?? [];
+        if (diffs.length)
+            out.push('', diffDetails(`Differences in ${v.file}`, diffs, compact));
+        if (sens.length && !compact)
+            out.push('', diffDetails(`Sensitivities of ${v.file} (pins released)`, sens, compact));
+    }
+    return out;
+}
+function diffDetails(title, diffs, compact) {
+    const rows = ['| Member | Kind | Likely cause |', '|---|---|---|'];
+    const shown = diffs.slice(0, compact ? 20 : 200);
+    for (const d of shown)
+        rows.push(`| ${cell(d.member || '(whole file)')} | ${cell(d.kind)} | ${cell(d.cause)} |`);
+    if (diffs.length > shown.length)
+        rows.push(`| … ${diffs.length - shown.length} more | | |`);
+    const body = [rows.join('\n')];
+    if (!compact) {
+        for (const d of shown.filter((x) => x.detail).slice(0, 30)) {
+            body.push(`<b>${escapeHtml(d.member || '(whole file)')}</b>\n${pre(d.detail, 2000)}`);
+        }
+    }
+    return `<details><summary>${escapeHtml(title)} (${diffs.length})</summary>\n\n${body.join('\n\n')}\n\n</details>`;
+}
+function artifactsSection(agg, base) {
+    const out = ['### Artifacts', ''];
+    if (!agg.artifacts.length)
+        return [...out, '_No artifacts._'];
+    const head = [
+        'File',
+        'Kind',
+        'Platform',
+        'Python',
+        'Size',
+        ...(base ? ['Δ vs base'] : []),
+        'sha256',
+        'Test'
+    ];
+    out.push(`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'Size' || h === 'Δ vs base' ? '---:' : '---')).join('|')}|`);
+    for (const a of agg.artifacts) {
+        const delta = base ? [cell(deltaOf(a, base))] : [];
+        out.push(`| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${format_shortSha(a.sha256)}\``, testOf(a)].join(' | ')} |`);
+    }
+    if (base?.gone.length)
+        out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
+    return out;
+}
+function deltaOf(a, base) {
+    const before = base.before.get(a.file);
+    return before === undefined ? 'new' : sizeDelta(a.size, before);
+}
+function platformOf(a) {
+    if (a.platformTag)
+        return a.platformTag;
+    if (a.kind === 'sdist')
+        return 'source';
+    return a.kind === 'image' && a.digest ? `image ${format_shortSha(a.digest)}` : 'any';
+}
+function testOf(a) {
+    switch (a.test?.status) {
+        case 'passed':
+            return '✅ passed';
+        case 'failed':
+            return '❌ failed';
+        case 'skipped':
+            return `⏭️ skipped${a.test.detail ? ': ' + cell(firstLine(a.test.detail)) : ''}`;
+        default:
+            return '–';
+    }
+}
+function cacheSection(agg) {
+    const jobs = agg.jobs.filter((j) => j.manifest?.cache);
+    if (!jobs.length)
+        return [];
+    const out = [
+        '### Dependency cache',
+        '',
+        '| Job | Result | Restored | Saved | Wheels built / reused | Note |',
+        '|---|---|---:|---:|---|---|'
+    ];
+    for (const j of jobs) {
+        const c = j.manifest.cache;
+        const icon = c.hit === 'exact' || c.hit === 'partial' ? '✅' : c.hit === 'error' ? '⚠️' : '➖';
+        const note = [c.saveSkipped, ...(c.warnings ?? [])].filter(Boolean).join('; ');
+        out.push(`| ${cell(j.label)} | ${icon} ${cell(c.hit)} | ${cell(humanSize(c.bytesRestored))} | ${c.saved ? cell(humanSize(c.bytesSaved)) : 'no'} | ${c.wheelsBuilt} / ${c.wheelsReused} | ${cell(note)} |`);
+    }
+    return out;
+}
+function phasesSection(agg) {
+    const rows = ['| Job | Phase | Time |', '|---|---|---:|'];
+    for (const j of agg.jobs) {
+        for (const p of j.manifest?.phases ?? [])
+            rows.push(`| ${cell(j.label)} | ${cell(p.name)} | ${cell(seconds(p.seconds))} |`);
+    }
+    if (rows.length === 2)
+        return [];
+    if (agg.jobs.length === 1)
+        return ['### Time per phase', '', ...rows];
+    return [`<details><summary>Time per phase</summary>\n\n${rows.join('\n')}\n\n</details>`];
+}
+/** A collapsible block with preformatted, HTML-escaped text, cut to its last `limit` chars. */
+function details(summary, text, limit = LONG_TEXT) {
+    return `<details><summary>${escapeHtml(summary)}</summary>\n\n${pre(text, limit)}\n\n</details>`;
+}
+function pre(text, limit) {
+    const cut = text.length > limit ? '…' + text.slice(text.length - limit) : text;
+    return `<pre>${escapeHtml(cut)}</pre>`;
+}
+function firstLine(s) {
+    const line = s.split('\n').find((l) => l.trim() !== '') ?? '';
+    return line.length > 200 ? line.slice(0, 199) + '…' : line;
+}
+/** The job summary of an output directory (its manifest and reproducibility report), or null. */
+async function summarizeOutDir(outDir, label) {
+    const job = await readJobDir(outDir, label ?? 'job');
+    return job ? renderJobSummary(job) : null;
+}
+
+;// CONCATENATED MODULE: ./src/report/terminal.ts
+
+
+
+/**
+ * Terminal rendering: compact, aligned, plain-text tables. Stages call these to print what
+ * they produced; `albatross report` prints the aggregate.
+ */
+/** Aligns rows into columns (the first row is the header, underlined unless `underline` is false). */
+function formatTable(rows, rightAligned = [], underline = true) {
+    if (!rows.length)
+        return '';
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
+    const line = (r) => r
+        .map((c, i) => {
+        const pad = widths[i] - [...c].length;
+        return rightAligned.includes(i) ? ' '.repeat(pad) + c : c + ' '.repeat(pad);
+    })
+        .join('  ')
+        .trimEnd();
+    const rule = underline ? [line(widths.map((w) => '─'.repeat(w)))] : [];
+    return [line(rows[0]), ...rule, ...rows.slice(1).map(line)].join('\n');
+}
+/** The artifacts of one manifest, its failures, and its phases. */
+function renderManifestTable(m) {
+    return renderAggregateText(aggregate([{ dir: '', label: m.job ?? 'local', manifest: m, repro: null }]));
+}
+/** One line per artifact with its verdict, then the differences of irreproducible ones. */
+function renderReproTable(r) {
+    const rows = [['FILE', 'VERDICT', 'DIFFS', 'SENSITIVITIES', 'SHA256 (1st / 2nd)']];
+    for (const a of r.artifacts ?? []) {
+        const [x, y] = a.sha256 ?? [null, null];
+        rows.push([
+            a.file,
+            a.reproducible ? 'reproducible' : 'NOT reproducible',
+            String((a.differences ?? []).length),
+            String((a.sensitivities ?? []).length),
+            x === y ? shortSha(x) : `${shortSha(x)} / ${shortSha(y)}`
+        ]);
+    }
+    const out = [verdictLine(r.reproducible), '', formatTable(rows, [2, 3])];
+    for (const a of (r.artifacts ?? []).filter((x) => (x.differences ?? []).length)) {
+        out.push('', `${a.file}:`);
+        for (const d of a.differences.slice(0, 20))
+            out.push(`  ${d.member || '(whole file)'}: ${d.kind}, likely ${d.cause}`);
+        if (a.differences.length > 20)
+            out.push(`  … ${a.differences.length - 20} more`);
+    }
+    return out.join('\n');
+}
+/** The aggregate as the CLI prints it: status, failures first, artifacts, verdict, cache. */
+function renderAggregateText(agg, base) {
+    const t = agg.totals;
+    const out = [];
+    const name = agg.project.name
+        ? `${agg.project.name}${agg.project.version ? ' ' + agg.project.version : ''}`
+        : '';
+    const status = t.failures ? `✗ ${plural(t.failures, 'failure')}` : '✓ no failures';
+    out.push(`${name ? name + ': ' : ''}${status} · ${plural(t.artifacts, 'artifact')} · ${humanSize(t.bytes)}${base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : ''} · ${plural(t.jobs, 'job')} · ${markdown_verdictLine(t.reproducible)}`);
+    if (agg.failures.length) {
+        out.push('', 'FAILURES');
+        for (const f of agg.failures) {
+            out.push(`  ✗ ${f.target}${f.python ? ` (Python ${f.python})` : ''} [${f.job}]: ${f.message.split('\n')[0]}`);
+            const tail = (f.logTail ?? '').trimEnd().split('\n').slice(-8);
+            if (tail.length && tail[0] !== '')
+                out.push(...tail.map((l) => `      ${l}`));
+        }
+    }
+    if (agg.artifacts.length) {
+        const head = [
+            'FILE',
+            'KIND',
+            'PLATFORM',
+            'PY',
+            'SIZE',
+            ...(base ? ['Δ BASE'] : []),
+            'SHA256',
+            'TEST'
+        ];
+        const rows = [head];
+        for (const a of agg.artifacts) {
+            const before = base?.before.get(a.file);
+            const delta = base ? [before === undefined ? 'new' : sizeDelta(a.size, before)] : [];
+            rows.push([
+                a.file,
+                a.kind,
+                platformOf(a),
+                a.python ?? a.pythonTag ?? '-',
+                humanSize(a.size),
+                ...delta,
+                format_shortSha(a.sha256),
+                a.test?.status ?? '-'
+            ]);
+        }
+        out.push('', formatTable(rows, base ? [4, 5] : [4]));
+    }
+    const bad = agg.verdicts.filter((v) => !v.reproducible);
+    if (agg.verdicts.length) {
+        out.push('', `REPRODUCIBILITY: ${markdown_verdictLine(t.reproducible)} (${agg.verdicts.length - bad.length}/${agg.verdicts.length} artifacts)`);
+        for (const v of bad) {
+            out.push(`  ✗ ${v.file}`);
+            for (const d of (v.differences ?? []).slice(0, 10))
+                out.push(`      ${d.member || '(whole file)'}: ${d.kind}, likely ${d.cause}`);
+            if ((v.differences ?? []).length > 10)
+                out.push(`      … ${v.differences.length - 10} more`);
+        }
+    }
+    const cached = agg.jobs.filter((j) => j.manifest?.cache);
+    if (cached.length) {
+        out.push('', 'CACHE');
+        for (const j of cached) {
+            const c = j.manifest.cache;
+            out.push(`  ${j.label}: ${c.hit}, restored ${humanSize(c.bytesRestored)}, ${c.saved ? `saved ${humanSize(c.bytesSaved)}` : `not saved${c.saveSkipped ? ` (${c.saveSkipped})` : ''}`}`);
+        }
+    }
+    const phases = agg.jobs.flatMap((j) => (j.manifest?.phases ?? []).map((p) => `${agg.jobs.length > 1 ? j.label + '/' : ''}${p.name} ${seconds(p.seconds)}`));
+    if (phases.length)
+        out.push('', `TIME  ${phases.join(' · ')}`);
+    return out.join('\n');
+}
+
 ;// CONCATENATED MODULE: ./src/commands/build.ts
+
 
 
 
@@ -40230,11 +40818,7 @@ function buildTable(m) {
         String(a.size)
     ]);
     const head = ['artifact', 'kind', 'python', 'repair', 'test', 'time', 'bytes'];
-    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const lines = [head, ...rows].map((r) => r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd());
+    const lines = [formatTable([head, ...rows], [], false)];
     for (const f of m.failures)
         lines.push(`FAILED ${f.target}: ${f.message}`);
     return lines.join('\n');
@@ -40417,7 +41001,7 @@ function platformFits(tag, t) {
     if (m) {
         if (m[3] !== t.arch || t.libc?.kind !== 'musl')
             return false;
-        return cmp(t.libc.version, [parseInt(m[1], 10), parseInt(m[2], 10)]) >= 0;
+        return wheelname_cmp(t.libc.version, [parseInt(m[1], 10), parseInt(m[2], 10)]) >= 0;
     }
     m = /^linux_(.+)$/.exec(tag);
     if (m)
@@ -40425,9 +41009,9 @@ function platformFits(tag, t) {
     return false;
 }
 function glibcAtLeast(t, need) {
-    return t.libc?.kind === 'glibc' && cmp(t.libc.version, need) >= 0;
+    return t.libc?.kind === 'glibc' && wheelname_cmp(t.libc.version, need) >= 0;
 }
-function cmp(a, b) {
+function wheelname_cmp(a, b) {
     return a[0] - b[0] || a[1] - b[1];
 }
 /** Platform tags pip should accept for a linux target (newest first), for `--platform`. */
@@ -41887,14 +42471,6 @@ async function runPex(argv, opts) {
 
 
 
-/**
- * The zip timestamp for SOURCE_DATE_EPOCH. yazl encodes DOS times from local-time fields, so
- * the UTC fields are moved into a local Date: the archive is the same in every time zone.
- */
-function zipDate(sde) {
-    const d = new Date(zipEpoch(sde) * 1000);
-    return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
-}
 /** Members from a walked tree, in its (sorted) order; symlinks are refused by the caller. */
 async function membersFromTree(entries, prefix = '') {
     const out = [];
@@ -41912,35 +42488,17 @@ async function membersFromTree(entries, prefix = '') {
     return out;
 }
 /**
- * Writes a deterministic zip: members in the given order (callers sort), one fixed DOS
- * timestamp, canonical unix modes, fixed compression level, optional preamble (a shebang line).
- * Written to a temp file beside `dest` then renamed.
+ * Writes a deterministic zip (the shared writer: callers sort, fixed DOS time from
+ * SOURCE_DATE_EPOCH, canonical unix modes) with an optional preamble (a shebang line), to a
+ * temp file beside `dest` then renamed.
  */
 async function zip_writeZip(dest, members, sde, preamble, fileMode = 0o644) {
-    const mtime = zipDate(sde);
-    const zip = new yazl/* ZipFile */.u();
-    for (const m of members) {
-        if (m.type === 'dir')
-            zip.addEmptyDirectory(m.name, { mtime, mode: 0o40000 | 0o755, forceDosTimestamp: true });
-        else
-            zip.addBuffer(m.data ?? Buffer.alloc(0), m.name, {
-                mtime,
-                mode: 0o100000 | (m.mode & 0o777),
-                forceDosTimestamp: true,
-                compressionLevel: 6
-            });
-    }
-    zip.end();
+    const bytes = await writeZip(members.map((m) => ({ ...m, mode: m.type === 'dir' ? 0o755 : m.mode & 0o777 })), zipEpoch(sde));
     await external_node_fs_.promises.mkdir(external_node_path_.dirname(dest), { recursive: true });
     const tmp = external_node_path_.join(external_node_path_.dirname(dest), `.${external_node_path_.basename(dest)}.${process.pid}.tmp`);
     try {
-        await new Promise((resolve, reject) => {
-            const out = (0,external_node_fs_.createWriteStream)(tmp, { mode: fileMode });
-            out.on('error', reject);
-            out.on('close', () => resolve());
-            if (preamble)
-                out.write(preamble);
-            zip.outputStream.on('error', reject).pipe(out);
+        await external_node_fs_.promises.writeFile(tmp, preamble ? Buffer.concat([preamble, bytes]) : bytes, {
+            mode: fileMode
         });
         await external_node_fs_.promises.chmod(tmp, fileMode);
         await external_node_fs_.promises.rename(tmp, dest);
@@ -42455,6 +43013,7 @@ function imageFor(b, opts) {
 ;// CONCATENATED MODULE: ./src/commands/plan.ts
 
 
+
 async function planCommand(ctx) {
     const model = await detectProject(ctx.opts, ctx.log);
     const plan = planBuild(model, ctx.opts);
@@ -42479,16 +43038,10 @@ function planText(plan) {
         j.mode === 'container' && j.image ? `container ${j.image.replace(/@sha256:.*/, '')}` : j.mode,
         j.sdist ? 'yes' : ''
     ]);
-    const widths = head.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-    const line = (r) => r
-        .map((c, i) => c.padEnd(widths[i]))
-        .join('  ')
-        .trimEnd();
     const lines = [
         `${p.name} ${p.version ?? '(version unresolved)'} (${kind}): ${body.length} job${body.length === 1 ? '' : 's'}`,
         '',
-        line(head),
-        ...body.map(line)
+        formatTable([head, ...body], [], false)
     ];
     if (plan.application)
         lines.push('', `application: yes${plan.formats.length ? ` (package as ${plan.formats.join(', ')})` : ''}`);
@@ -42508,159 +43061,6 @@ function planMarkdown(plan) {
         ...rows,
         ''
     ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/aggregate.ts
-
-
-
-
-
-const REPRO_NAME = 'reproducibility.json';
-const KIND_ORDER = ['sdist', 'wheel', 'pex', 'zipapp', 'image'];
-const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__']);
-/**
- * Finds every directory under `roots` (recursively, not following symlinks) holding an
- * `albatross-manifest.json` or a `reproducibility.json`, and reads them.
- */
-async function collectReports(roots) {
-    const reports = [];
-    const seen = new Set();
-    for (const root of roots) {
-        const abs = external_node_path_.resolve(root);
-        let st;
-        try {
-            st = await external_node_fs_.promises.stat(abs);
-        }
-        catch {
-            throw new ConfigError(`--in ${root}: no such directory`);
-        }
-        if (!st.isDirectory())
-            throw new ConfigError(`--in ${root}: not a directory`);
-        for (const dir of await walk(abs, 0)) {
-            if (seen.has(dir))
-                continue;
-            seen.add(dir);
-            const report = await aggregate_readJobDir(dir, external_node_path_.relative(abs, dir) || external_node_path_.basename(abs));
-            if (report)
-                reports.push(report);
-        }
-    }
-    return reports.sort((a, b) => aggregate_cmp(a.label, b.label) || aggregate_cmp(a.dir, b.dir));
-}
-async function walk(dir, depth) {
-    const out = [dir];
-    if (depth > 12)
-        return out;
-    const entries = await external_node_fs_.promises.readdir(dir, { withFileTypes: true });
-    for (const e of entries.sort((a, b) => aggregate_cmp(a.name, b.name))) {
-        if (e.isDirectory() && !SKIP_DIRS.has(e.name))
-            out.push(...(await walk(external_node_path_.join(dir, e.name), depth + 1)));
-    }
-    return out;
-}
-/** Reads one directory's manifest and reproducibility report (null when it has neither). */
-async function aggregate_readJobDir(dir, fallbackLabel) {
-    const manifest = await readJsonIfExists(external_node_path_.join(dir, MANIFEST_NAME));
-    const repro = await readJsonIfExists(external_node_path_.join(dir, REPRO_NAME));
-    if (!manifest && !repro)
-        return null;
-    return { dir, label: manifest?.job || fallbackLabel, manifest, repro };
-}
-/** Merges many jobs into one view: artifacts deduplicated by file + sha256, failures first. */
-function aggregate_aggregate(jobs) {
-    const artifacts = [];
-    const failures = [];
-    const verdicts = [];
-    const seenArtifacts = new Set();
-    const seenVerdicts = new Set();
-    const totals = {
-        jobs: jobs.length,
-        artifacts: 0,
-        bytes: 0,
-        failures: 0,
-        testsPassed: 0,
-        testsFailed: 0,
-        testsSkipped: 0,
-        cacheHits: 0,
-        cacheMisses: 0,
-        reproducible: null,
-        irreproducible: 0,
-        seconds: 0
-    };
-    let project = { name: '', version: null };
-    for (const job of jobs) {
-        const m = job.manifest;
-        if (m) {
-            if (!project.name && m.project?.name)
-                project = { name: m.project.name, version: m.project.version ?? null };
-            for (const a of m.artifacts ?? []) {
-                const key = `${a.file}\0${a.sha256}`;
-                if (seenArtifacts.has(key))
-                    continue;
-                seenArtifacts.add(key);
-                artifacts.push({ ...a, job: job.label });
-                if (a.test?.status === 'passed')
-                    totals.testsPassed++;
-                if (a.test?.status === 'skipped')
-                    totals.testsSkipped++;
-                if (a.test?.status === 'failed') {
-                    totals.testsFailed++;
-                    if (!(m.failures ?? []).some((f) => f.kind === 'test' && f.target.includes(a.file))) {
-                        failures.push({
-                            job: job.label,
-                            target: `test ${a.file}`,
-                            kind: 'test',
-                            python: a.python,
-                            message: `test failed: ${a.test.command}`,
-                            logTail: a.test.detail ?? ''
-                        });
-                    }
-                }
-            }
-            for (const f of m.failures ?? [])
-                failures.push({ ...f, job: job.label });
-            if (m.cache) {
-                if (m.cache.hit === 'exact' || m.cache.hit === 'partial')
-                    totals.cacheHits++;
-                else if (m.cache.hit === 'miss')
-                    totals.cacheMisses++;
-            }
-            totals.seconds += (m.phases ?? []).reduce((s, p) => s + (p.seconds || 0), 0);
-        }
-        if (job.repro) {
-            totals.reproducible = (totals.reproducible ?? true) && job.repro.reproducible === true;
-            for (const v of job.repro.artifacts ?? []) {
-                const key = `${v.file}\0${(v.sha256 ?? []).join(',')}`;
-                if (seenVerdicts.has(key))
-                    continue;
-                seenVerdicts.add(key);
-                verdicts.push({ ...v, job: job.label });
-                if (!v.reproducible)
-                    totals.irreproducible++;
-            }
-        }
-    }
-    artifacts.sort((a, b) => rank(a.kind) - rank(b.kind) || aggregate_cmp(a.file, b.file) || aggregate_cmp(a.job, b.job));
-    failures.sort((a, b) => aggregate_cmp(a.job, b.job) || aggregate_cmp(a.target, b.target));
-    verdicts.sort((a, b) => Number(a.reproducible) - Number(b.reproducible) || aggregate_cmp(a.file, b.file));
-    totals.artifacts = artifacts.length;
-    totals.bytes = artifacts.reduce((s, a) => s + (a.size || 0), 0);
-    totals.failures = failures.length;
-    const ok = failures.length === 0 && totals.reproducible !== false;
-    return { project, jobs, artifacts, failures, verdicts, totals, ok };
-}
-/** Code-point order: the same on every machine, whatever its locale. */
-function aggregate_cmp(a, b) {
-    return a < b ? -1 : a > b ? 1 : 0;
-}
-function rank(kind) {
-    const i = KIND_ORDER.indexOf(kind);
-    return i < 0 ? KIND_ORDER.length : i;
-}
-/** Reads `--in` directories and aggregates them; a convenience for the report command. */
-async function aggregateDirs(roots) {
-    return aggregate_aggregate(await collectReports(roots));
 }
 
 // EXTERNAL MODULE: external "fs"
@@ -47667,309 +48067,6 @@ function getOctokit(token, options, ...additionalPlugins) {
     return new GitHubWithPlugins(getOctokitOptions(token, options));
 }
 //# sourceMappingURL=github.js.map
-;// CONCATENATED MODULE: ./src/report/format.ts
-/** Small, pure formatting helpers shared by the markdown and terminal renderers. */
-/** Escapes text for HTML and for a GitHub markdown table cell (`|` would split the cell). */
-function escapeHtml(s) {
-    return s
-        .replace(/&/g, '&amp;')
-        .replace(/</g, '&lt;')
-        .replace(/>/g, '&gt;')
-        .replace(/"/g, '&quot;')
-        .replace(/'/g, '&#39;');
-}
-/** A table cell: HTML-escaped, pipes and newlines neutralised, markdown emphasis kept literal. */
-function cell(s) {
-    if (s === null || s === undefined || s === '')
-        return '–';
-    return escapeHtml(String(s))
-        .replace(/\|/g, '&#124;')
-        .replace(/[*_`[\]\\]/g, (c) => `&#${c.charCodeAt(0)};`)
-        .replace(/\r?\n/g, ' ');
-}
-/** 1234567 → `1.2 MB` (decimal units, as PyPI and GitHub show sizes). */
-function humanSize(bytes) {
-    if (!Number.isFinite(bytes))
-        return '?';
-    const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-    let v = Math.abs(bytes);
-    let i = 0;
-    while (v >= 1000 && i < units.length - 1) {
-        v /= 1000;
-        i++;
-    }
-    const sign = bytes < 0 ? '-' : '';
-    return i === 0 ? `${sign}${v} B` : `${sign}${v.toFixed(v >= 100 ? 0 : 1)} ${units[i]}`;
-}
-/** Signed size change with a percentage: `+1.2 kB (+3.4%)`, `±0 B`. */
-function sizeDelta(now, before) {
-    const d = now - before;
-    if (d === 0)
-        return '±0 B';
-    const pct = before > 0 ? ` (${d > 0 ? '+' : ''}${((d / before) * 100).toFixed(1)}%)` : '';
-    return `${d > 0 ? '+' : ''}${humanSize(d)}${pct}`;
-}
-function format_shortSha(sha, n = 12) {
-    if (!sha)
-        return '–';
-    return sha.replace(/^sha256:/, '').slice(0, n);
-}
-function seconds(s) {
-    if (s === undefined || !Number.isFinite(s))
-        return '–';
-    if (s < 60)
-        return `${s.toFixed(1)} s`;
-    const m = Math.floor(s / 60);
-    return `${m} min ${Math.round(s - m * 60)} s`;
-}
-function plural(n, word, many = `${word}s`) {
-    return `${n} ${n === 1 ? word : many}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-
-
-
-/** Hidden marker that identifies our sticky pull-request comment. */
-const COMMENT_MARKER = '<!-- albatross-report -->';
-/** GitHub rejects comments over 65536 characters; stay clear of it. */
-const COMMENT_LIMIT = 60000;
-const VERDICT = {
-    reproducible: '✅ reproducible',
-    irreproducible: '❌ not reproducible',
-    unverified: '⚪ reproducibility not verified'
-};
-const LONG_TEXT = 6000;
-/** The job summary for one job's output directory. */
-function renderJobSummary(job, opts = {}) {
-    const agg = aggregate([job]);
-    return renderSummary(agg, { title: opts.title ?? `${titleOf(agg)} (${job.label})`, ...opts });
-}
-/** One summary for many jobs: status and totals, failures first, then the details. */
-function renderSummary(agg, opts = {}) {
-    const out = [];
-    out.push(`## ${escapeHtml(opts.title ?? titleOf(agg))}`, '');
-    out.push(statusLine(agg), '');
-    out.push(...totalsTable(agg, opts.base), '');
-    if (agg.failures.length)
-        out.push(...failuresSection(agg, opts.compact), '');
-    if (agg.verdicts.length || agg.totals.reproducible !== null)
-        out.push(...reproSection(agg, opts.compact), '');
-    out.push(...artifactsSection(agg, opts.base), '');
-    const cache = cacheSection(agg);
-    if (cache.length)
-        out.push(...cache, '');
-    if (!opts.compact) {
-        const phases = phasesSection(agg);
-        if (phases.length)
-            out.push(...phases, '');
-    }
-    out.push(`<sub>albatross ${escapeHtml(TOOL_VERSION)}</sub>`, '');
-    return out.join('\n');
-}
-/** The sticky PR comment: the marker, then a compact summary that fits GitHub's limit. */
-function renderComment(agg, base) {
-    return fitMarkdown(`${COMMENT_MARKER}\n${renderSummary(agg, { base, compact: true })}`, COMMENT_LIMIT, '_The report was cut to fit a comment; the job summary has all of it._');
-}
-/** GitHub refuses step summaries over 1 MiB. */
-const SUMMARY_LIMIT = 1_000_000;
-/** Cuts markdown at a line boundary to at most `limit` characters, ending with `note`. */
-function fitMarkdown(md, limit, note = "_Cut to fit GitHub's size limit._") {
-    if (md.length <= limit)
-        return md;
-    const tail = `\n\n${note}\n`;
-    // Room for the closing tags the cut may need (a few nested sections at most).
-    let body = md.slice(0, Math.max(0, limit - tail.length - 120)).replace(/\n[^\n]*$/, '');
-    const count = (re) => (body.match(re) ?? []).length;
-    if (count(/<pre>/g) > count(/<\/pre>/g))
-        body += '</pre>';
-    const open = count(/<details>/g) - count(/<\/details>/g);
-    for (let k = 0; k < Math.min(open, 5); k++)
-        body += '\n\n</details>';
-    return body + tail;
-}
-function markdown_verdictLine(reproducible) {
-    if (reproducible === null)
-        return VERDICT.unverified;
-    return reproducible ? VERDICT.reproducible : VERDICT.irreproducible;
-}
-function titleOf(agg) {
-    const p = agg.project;
-    return `Albatross: ${p.name || 'report'}${p.version ? ' ' + p.version : ''}`;
-}
-function statusLine(agg) {
-    const t = agg.totals;
-    const parts = [];
-    if (t.failures)
-        parts.push(`**❌ ${plural(t.failures, 'failure')}**`);
-    else if (t.artifacts === 0)
-        parts.push('**⚠️ no artifacts**');
-    else
-        parts.push('**✅ all artifacts built**');
-    parts.push(`**${markdown_verdictLine(t.reproducible)}**`);
-    return parts.join(' · ');
-}
-function totalsTable(agg, base) {
-    const t = agg.totals;
-    const tests = t.testsPassed + t.testsFailed + t.testsSkipped;
-    const testCell = tests
-        ? `${t.testsPassed} passed${t.testsFailed ? `, ${t.testsFailed} failed` : ''}${t.testsSkipped ? `, ${t.testsSkipped} skipped` : ''}`
-        : '–';
-    const cacheCell = t.cacheHits + t.cacheMisses ? `${t.cacheHits} hit, ${t.cacheMisses} miss` : '–';
-    const size = humanSize(t.bytes) + (base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : '');
-    return [
-        '| Jobs | Artifacts | Total size | Failures | Tests | Cache | Reproducibility | Time |',
-        '|---:|---:|---:|---:|---|---|---|---:|',
-        `| ${t.jobs} | ${t.artifacts} | ${cell(size)} | ${t.failures} | ${cell(testCell)} | ${cell(cacheCell)} | ${markdown_verdictLine(t.reproducible)} | ${cell(seconds(t.seconds))} |`
-    ];
-}
-function failuresSection(agg, compact = false) {
-    const out = [
-        '### ❌ Failures',
-        '',
-        '| Job | Target | Kind | Python | Message |',
-        '|---|---|---|---|---|'
-    ];
-    for (const f of agg.failures) {
-        out.push(`| ${cell(f.job)} | ${cell(f.target)} | ${cell(f.kind)} | ${cell(f.python)} | ${cell(firstLine(f.message))} |`);
-    }
-    for (const f of agg.failures) {
-        const text = [f.message, f.logTail].filter(Boolean).join('\n\n');
-        if (!f.logTail && !f.message.includes('\n'))
-            continue;
-        out.push('', details(`Log of ${f.target} (${f.job})`, text, compact ? 1500 : LONG_TEXT));
-    }
-    return out;
-}
-function reproSection(agg, compact = false) {
-    const out = ['### Reproducibility', '', `**${markdown_verdictLine(agg.totals.reproducible)}**`];
-    if (!agg.verdicts.length)
-        return out;
-    out.push('', '| File | Verdict | Differences | Sensitivities | sha256 (1st / 2nd build) |', '|---|---|---:|---:|---|');
-    for (const v of agg.verdicts) {
-        const [a, b] = v.sha256 ?? [null, null];
-        const shas = a === b ? `\`${format_shortSha(a)}\` (both)` : `\`${format_shortSha(a)}\` / \`${format_shortSha(b)}\``;
-        out.push(`| ${cell(v.file)} | ${markdown_verdictLine(v.reproducible)} | ${(v.differences ?? []).length} | ${(v.sensitivities ?? []).length} | ${shas} |`);
-    }
-    for (const v of agg.verdicts) {
-        const diffs = v.differences ?? [];
-        const sens = v.sensitivities ?? [];
-        if (diffs.length)
-            out.push('', diffDetails(`Differences in ${v.file}`, diffs, compact));
-        if (sens.length && !compact)
-            out.push('', diffDetails(`Sensitivities of ${v.file} (pins released)`, sens, compact));
-    }
-    return out;
-}
-function diffDetails(title, diffs, compact) {
-    const rows = ['| Member | Kind | Likely cause |', '|---|---|---|'];
-    const shown = diffs.slice(0, compact ? 20 : 200);
-    for (const d of shown)
-        rows.push(`| ${cell(d.member || '(whole file)')} | ${cell(d.kind)} | ${cell(d.cause)} |`);
-    if (diffs.length > shown.length)
-        rows.push(`| … ${diffs.length - shown.length} more | | |`);
-    const body = [rows.join('\n')];
-    if (!compact) {
-        for (const d of shown.filter((x) => x.detail).slice(0, 30)) {
-            body.push(`<b>${escapeHtml(d.member || '(whole file)')}</b>\n${pre(d.detail, 2000)}`);
-        }
-    }
-    return `<details><summary>${escapeHtml(title)} (${diffs.length})</summary>\n\n${body.join('\n\n')}\n\n</details>`;
-}
-function artifactsSection(agg, base) {
-    const out = ['### Artifacts', ''];
-    if (!agg.artifacts.length)
-        return [...out, '_No artifacts._'];
-    const head = [
-        'File',
-        'Kind',
-        'Platform',
-        'Python',
-        'Size',
-        ...(base ? ['Δ vs base'] : []),
-        'sha256',
-        'Test'
-    ];
-    out.push(`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'Size' || h === 'Δ vs base' ? '---:' : '---')).join('|')}|`);
-    for (const a of agg.artifacts) {
-        const delta = base ? [cell(deltaOf(a, base))] : [];
-        out.push(`| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${format_shortSha(a.sha256)}\``, testOf(a)].join(' | ')} |`);
-    }
-    if (base?.gone.length)
-        out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
-    return out;
-}
-function deltaOf(a, base) {
-    const before = base.before.get(a.file);
-    return before === undefined ? 'new' : sizeDelta(a.size, before);
-}
-function platformOf(a) {
-    if (a.platformTag)
-        return a.platformTag;
-    if (a.kind === 'sdist')
-        return 'source';
-    return a.kind === 'image' && a.digest ? `image ${format_shortSha(a.digest)}` : 'any';
-}
-function testOf(a) {
-    switch (a.test?.status) {
-        case 'passed':
-            return '✅ passed';
-        case 'failed':
-            return '❌ failed';
-        case 'skipped':
-            return `⏭️ skipped${a.test.detail ? ': ' + cell(firstLine(a.test.detail)) : ''}`;
-        default:
-            return '–';
-    }
-}
-function cacheSection(agg) {
-    const jobs = agg.jobs.filter((j) => j.manifest?.cache);
-    if (!jobs.length)
-        return [];
-    const out = [
-        '### Dependency cache',
-        '',
-        '| Job | Result | Restored | Saved | Wheels built / reused | Note |',
-        '|---|---|---:|---:|---|---|'
-    ];
-    for (const j of jobs) {
-        const c = j.manifest.cache;
-        const icon = c.hit === 'exact' || c.hit === 'partial' ? '✅' : c.hit === 'error' ? '⚠️' : '➖';
-        const note = [c.saveSkipped, ...(c.warnings ?? [])].filter(Boolean).join('; ');
-        out.push(`| ${cell(j.label)} | ${icon} ${cell(c.hit)} | ${cell(humanSize(c.bytesRestored))} | ${c.saved ? cell(humanSize(c.bytesSaved)) : 'no'} | ${c.wheelsBuilt} / ${c.wheelsReused} | ${cell(note)} |`);
-    }
-    return out;
-}
-function phasesSection(agg) {
-    const rows = ['| Job | Phase | Time |', '|---|---|---:|'];
-    for (const j of agg.jobs) {
-        for (const p of j.manifest?.phases ?? [])
-            rows.push(`| ${cell(j.label)} | ${cell(p.name)} | ${cell(seconds(p.seconds))} |`);
-    }
-    if (rows.length === 2)
-        return [];
-    if (agg.jobs.length === 1)
-        return ['### Time per phase', '', ...rows];
-    return [`<details><summary>Time per phase</summary>\n\n${rows.join('\n')}\n\n</details>`];
-}
-/** A collapsible block with preformatted, HTML-escaped text, cut to its last `limit` chars. */
-function details(summary, text, limit = LONG_TEXT) {
-    return `<details><summary>${escapeHtml(summary)}</summary>\n\n${pre(text, limit)}\n\n</details>`;
-}
-function pre(text, limit) {
-    const cut = text.length > limit ? '…' + text.slice(text.length - limit) : text;
-    return `<pre>${escapeHtml(cut)}</pre>`;
-}
-function firstLine(s) {
-    const line = s.split('\n').find((l) => l.trim() !== '') ?? '';
-    return line.length > 200 ? line.slice(0, 199) + '…' : line;
-}
-/** The job summary of an output directory (its manifest and reproducibility report), or null. */
-async function summarizeOutDir(outDir, label) {
-    const job = await readJobDir(outDir, label ?? 'job');
-    return job ? renderJobSummary(job) : null;
-}
-
 ;// CONCATENATED MODULE: ./src/report/comment.ts
 
 
@@ -48078,126 +48175,6 @@ function compareWithBase(now, base) {
         .filter((a) => !matched.has(artifactKey(a.file, base.project.version)))
         .map((a) => a.file);
     return { before, baseBytes: base.totals.bytes, gone };
-}
-
-;// CONCATENATED MODULE: ./src/report/terminal.ts
-
-
-
-/**
- * Terminal rendering: compact, aligned, plain-text tables. Stages call these to print what
- * they produced; `albatross report` prints the aggregate.
- */
-/** Aligns rows into columns (the first row is the header, underlined). */
-function formatTable(rows, rightAligned = []) {
-    if (!rows.length)
-        return '';
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
-    const line = (r) => r
-        .map((c, i) => {
-        const pad = widths[i] - [...c].length;
-        return rightAligned.includes(i) ? ' '.repeat(pad) + c : c + ' '.repeat(pad);
-    })
-        .join('  ')
-        .trimEnd();
-    return [line(rows[0]), line(widths.map((w) => '─'.repeat(w))), ...rows.slice(1).map(line)].join('\n');
-}
-/** The artifacts of one manifest, its failures, and its phases. */
-function renderManifestTable(m) {
-    return renderAggregateText(aggregate([{ dir: '', label: m.job ?? 'local', manifest: m, repro: null }]));
-}
-/** One line per artifact with its verdict, then the differences of irreproducible ones. */
-function renderReproTable(r) {
-    const rows = [['FILE', 'VERDICT', 'DIFFS', 'SENSITIVITIES', 'SHA256 (1st / 2nd)']];
-    for (const a of r.artifacts ?? []) {
-        const [x, y] = a.sha256 ?? [null, null];
-        rows.push([
-            a.file,
-            a.reproducible ? 'reproducible' : 'NOT reproducible',
-            String((a.differences ?? []).length),
-            String((a.sensitivities ?? []).length),
-            x === y ? shortSha(x) : `${shortSha(x)} / ${shortSha(y)}`
-        ]);
-    }
-    const out = [verdictLine(r.reproducible), '', formatTable(rows, [2, 3])];
-    for (const a of (r.artifacts ?? []).filter((x) => (x.differences ?? []).length)) {
-        out.push('', `${a.file}:`);
-        for (const d of a.differences.slice(0, 20))
-            out.push(`  ${d.member || '(whole file)'}: ${d.kind}, likely ${d.cause}`);
-        if (a.differences.length > 20)
-            out.push(`  … ${a.differences.length - 20} more`);
-    }
-    return out.join('\n');
-}
-/** The aggregate as the CLI prints it: status, failures first, artifacts, verdict, cache. */
-function renderAggregateText(agg, base) {
-    const t = agg.totals;
-    const out = [];
-    const name = agg.project.name
-        ? `${agg.project.name}${agg.project.version ? ' ' + agg.project.version : ''}`
-        : '';
-    const status = t.failures ? `✗ ${plural(t.failures, 'failure')}` : '✓ no failures';
-    out.push(`${name ? name + ': ' : ''}${status} · ${plural(t.artifacts, 'artifact')} · ${humanSize(t.bytes)}${base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : ''} · ${plural(t.jobs, 'job')} · ${markdown_verdictLine(t.reproducible)}`);
-    if (agg.failures.length) {
-        out.push('', 'FAILURES');
-        for (const f of agg.failures) {
-            out.push(`  ✗ ${f.target}${f.python ? ` (Python ${f.python})` : ''} [${f.job}]: ${f.message.split('\n')[0]}`);
-            const tail = (f.logTail ?? '').trimEnd().split('\n').slice(-8);
-            if (tail.length && tail[0] !== '')
-                out.push(...tail.map((l) => `      ${l}`));
-        }
-    }
-    if (agg.artifacts.length) {
-        const head = [
-            'FILE',
-            'KIND',
-            'PLATFORM',
-            'PY',
-            'SIZE',
-            ...(base ? ['Δ BASE'] : []),
-            'SHA256',
-            'TEST'
-        ];
-        const rows = [head];
-        for (const a of agg.artifacts) {
-            const before = base?.before.get(a.file);
-            const delta = base ? [before === undefined ? 'new' : sizeDelta(a.size, before)] : [];
-            rows.push([
-                a.file,
-                a.kind,
-                platformOf(a),
-                a.python ?? a.pythonTag ?? '-',
-                humanSize(a.size),
-                ...delta,
-                format_shortSha(a.sha256),
-                a.test?.status ?? '-'
-            ]);
-        }
-        out.push('', formatTable(rows, base ? [4, 5] : [4]));
-    }
-    const bad = agg.verdicts.filter((v) => !v.reproducible);
-    if (agg.verdicts.length) {
-        out.push('', `REPRODUCIBILITY: ${markdown_verdictLine(t.reproducible)} (${agg.verdicts.length - bad.length}/${agg.verdicts.length} artifacts)`);
-        for (const v of bad) {
-            out.push(`  ✗ ${v.file}`);
-            for (const d of (v.differences ?? []).slice(0, 10))
-                out.push(`      ${d.member || '(whole file)'}: ${d.kind}, likely ${d.cause}`);
-            if ((v.differences ?? []).length > 10)
-                out.push(`      … ${v.differences.length - 10} more`);
-        }
-    }
-    const cached = agg.jobs.filter((j) => j.manifest?.cache);
-    if (cached.length) {
-        out.push('', 'CACHE');
-        for (const j of cached) {
-            const c = j.manifest.cache;
-            out.push(`  ${j.label}: ${c.hit}, restored ${humanSize(c.bytesRestored)}, ${c.saved ? `saved ${humanSize(c.bytesSaved)}` : `not saved${c.saveSkipped ? ` (${c.saveSkipped})` : ''}`}`);
-        }
-    }
-    const phases = agg.jobs.flatMap((j) => (j.manifest?.phases ?? []).map((p) => `${agg.jobs.length > 1 ? j.label + '/' : ''}${p.name} ${seconds(p.seconds)}`));
-    if (phases.length)
-        out.push('', `TIME  ${phases.join(' · ')}`);
-    return out.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/commands/report.ts
