@@ -5,7 +5,11 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { FailureError } from '../../src/errors.js';
+import { defaultOptions } from '../../src/config/options.js';
+import { pruneOldest } from '../../src/runtime/fsutil.js';
+import { beginArchive, writeArchivePrefix } from '../../src/package/oci/archive.js';
 import { readDockerArchive, readOciLayout } from '../../src/package/oci/base.js';
+import { baseTime, storedBase } from '../../src/package/oci/basestore.js';
 import {
   checkBaseArch,
   checkImageWheels,
@@ -551,5 +555,157 @@ describe('references and argument vectors', () => {
     expect(pexPlatforms(['manylinux_2_17_x86_64'], ['abi3'], '3.11')).toEqual([
       'manylinux_2_17_x86_64-cp-311-cp311'
     ]);
+  });
+});
+
+/** Every member of a tar: name, mtime (seconds) and bytes, in archive order. */
+async function tarMembers(buf: Buffer): Promise<{ name: string; mtime: number; data: Buffer }[]> {
+  const out: { name: string; mtime: number; data: Buffer }[] = [];
+  const extract = tar.extract();
+  extract.on('entry', (h, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+    stream.on('end', () => {
+      out.push({
+        name: h.name,
+        mtime: Math.floor((h.mtime?.getTime() ?? 0) / 1000),
+        data: Buffer.concat(chunks)
+      });
+      next();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+    extract.end(buf);
+  });
+  return out;
+}
+
+describe('base store and image archive', () => {
+  it('an archive is the stored prefix plus our members: readable, ordered, hashed as written', async () => {
+    const dir = await tmp();
+    const blobA = Buffer.alloc(1000, 1);
+    const blobB = Buffer.alloc(513, 2);
+    await fs.writeFile(path.join(dir, 'a'), blobA);
+    await fs.writeFile(path.join(dir, 'b'), blobB);
+    const prefix = await writeArchivePrefix(
+      path.join(dir, 'prefix.tar'),
+      [
+        { digest: 'sha256:' + 'b'.repeat(64), file: path.join(dir, 'b') },
+        { digest: 'sha256:' + 'a'.repeat(64), file: path.join(dir, 'a') }
+      ],
+      1600000000
+    );
+    expect(prefix.size).toBe(512 * 2 + (512 + 1024) + (512 + 1024));
+    const dest = path.join(dir, 'out.image.tar');
+    const pending = beginArchive(prefix, dest);
+    const r = await pending.finish(
+      [
+        { name: 'blobs/sha256/' + 'c'.repeat(64), data: Buffer.from('own layer') },
+        { name: 'index.json', data: Buffer.from('{}') }
+      ],
+      1700000000
+    );
+    const bytes = await fs.readFile(dest);
+    expect(r.sha256).toBe(sha256Digest(bytes).slice(7));
+    expect(r.size).toBe(bytes.length);
+    expect(await fs.readdir(dir)).not.toContain(`out.image.tar.${process.pid}.tmp`);
+    const members = await tarMembers(bytes);
+    // Base blobs in the order given (the base's layer order), then ours.
+    expect(members.map((m) => m.name)).toEqual([
+      'blobs/',
+      'blobs/sha256/',
+      'blobs/sha256/' + 'b'.repeat(64),
+      'blobs/sha256/' + 'a'.repeat(64),
+      'blobs/sha256/' + 'c'.repeat(64),
+      'index.json'
+    ]);
+    expect(members[2].data.equals(blobB)).toBe(true);
+    expect(members[3].data.equals(blobA)).toBe(true);
+    expect(members[4].data.toString()).toBe('own layer');
+    // The base's members carry the base's time (reusable across commits); ours carry SDE.
+    expect(members.slice(0, 4).map((m) => m.mtime)).toEqual(Array(4).fill(1600000000));
+    expect(members.slice(4).map((m) => m.mtime)).toEqual([1700000000, 1700000000]);
+  });
+
+  it('an aborted archive leaves nothing behind; a missing prefix fails without output', async () => {
+    const dir = await tmp();
+    await fs.writeFile(path.join(dir, 'blob'), 'x');
+    const prefix = await writeArchivePrefix(
+      path.join(dir, 'p.tar'),
+      [{ digest: 'sha256:' + 'd'.repeat(64), file: path.join(dir, 'blob') }],
+      0
+    );
+    await beginArchive(prefix, path.join(dir, 'gone.tar')).abort();
+    expect((await fs.readdir(dir)).sort()).toEqual(['blob', 'p.tar']);
+    const missing = beginArchive(
+      { file: path.join(dir, 'nope.tar'), size: 1 },
+      path.join(dir, 'x.tar')
+    );
+    await expect(missing.finish([], 0)).rejects.toThrow(/nope\.tar/);
+    expect((await fs.readdir(dir)).sort()).toEqual(['blob', 'p.tar']);
+  });
+
+  it('stores a docker-archive base once, reuses it while the file is unchanged, and rereads it after', async () => {
+    const dir = await tmp();
+    const archive = await dockerArchive(
+      dir,
+      [debianPython, [{ name: 'etc/hostname', data: 'x' }]],
+      {
+        created: '2024-01-02T03:04:05Z'
+      }
+    );
+    const opts = defaultOptions({
+      projectDir: dir,
+      base: `docker-archive:${path.basename(archive)}`,
+      cacheDir: path.join(dir, 'cache')
+    });
+    const first = await storedBase(opts, await tmp());
+    expect(first.reused).toBe(false);
+    expect(first.prefixBlobs).toEqual(first.base.layers.map((l) => l.digest));
+    const second = await storedBase(opts, await tmp());
+    expect(second.reused).toBe(true);
+    expect(second.base.layers).toEqual(first.base.layers);
+    expect(second.base.config).toEqual(first.base.config);
+    // The stored blobs are the base's layers, byte for byte.
+    for (const l of second.base.layers)
+      expect(sha256Digest(await fs.readFile(l.file))).toBe(l.digest);
+    // The prefix's members carry the base's created time.
+    const members = await tarMembers(
+      Buffer.concat([await fs.readFile(second.prefix.file), Buffer.alloc(1024)])
+    );
+    expect(new Set(members.map((m) => m.mtime))).toEqual(new Set([1704164645]));
+    // A replaced base file is read again (another entry).
+    await dockerArchive(dir, [debianPython]);
+    const third = await storedBase(opts, await tmp());
+    expect(third.reused).toBe(false);
+    expect(third.base.layers).toHaveLength(1);
+    expect(baseTime({})).toBe(0);
+    // A cache directory that cannot be created: the base is read each time, nothing fails.
+    await fs.writeFile(path.join(dir, 'not-a-dir'), '');
+    const noCache = { ...opts, cacheDir: path.join(dir, 'not-a-dir', 'cache') };
+    for (let i = 0; i < 2; i++) {
+      const work = await tmp();
+      const r = await storedBase(noCache, work);
+      expect(r.reused).toBe(false);
+      expect(r.prefix.file.startsWith(work)).toBe(true);
+    }
+  });
+
+  it('pruneOldest keeps the most recently used entries', async () => {
+    const dir = await tmp();
+    for (const [n, t] of [
+      ['a', 1000],
+      ['b', 3000],
+      ['c', 2000],
+      ['keep.me', 0]
+    ] as const) {
+      await fs.mkdir(path.join(dir, n));
+      await fs.utimes(path.join(dir, n), t, t);
+    }
+    const gone = await pruneOldest(dir, 2, (n) => !n.includes('.'));
+    expect(gone).toEqual(['a']);
+    expect((await fs.readdir(dir)).sort()).toEqual(['b', 'c', 'keep.me']);
   });
 });

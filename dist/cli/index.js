@@ -34513,7 +34513,7 @@ function bufferIncludes(buffer, content) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2056);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(848);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -34522,7 +34522,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2056:
+/***/ 848:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34610,14 +34610,30 @@ async function moveAtomic(src, dest) {
     }
 }
 async function sha256File(file) {
+    return (await hashFile(file)).digest('hex');
+}
+/**
+ * A SHA-256 fed with the file's bytes (or its first `limit` bytes), not yet digested, so more
+ * can follow. Reads 4 MiB at a time: with the stream default of 64 KiB the reads, not the
+ * hashing, are what a large file costs.
+ */
+async function hashFile(file, limit = Infinity) {
     const h = (0,external_node_crypto_.createHash)('sha256');
-    await new Promise((resolve, reject) => {
-        (0,external_node_fs_.createReadStream)(file)
-            .on('data', (d) => h.update(d))
-            .on('end', () => resolve())
-            .on('error', reject);
-    });
-    return h.digest('hex');
+    const fh = await external_node_fs_.promises.open(file, 'r');
+    try {
+        const buf = Buffer.allocUnsafe(4 << 20);
+        for (let left = limit; left > 0;) {
+            const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, left));
+            if (bytesRead === 0)
+                break;
+            h.update(buf.subarray(0, bytesRead));
+            left -= bytesRead;
+        }
+    }
+    finally {
+        await fh.close();
+    }
+    return h;
 }
 function sha256(data) {
     return (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
@@ -34672,6 +34688,22 @@ async function readJsonIfExists(file) {
     catch (e) {
         throw new ConfigError(`${file}: not valid JSON (${e.message})`);
     }
+}
+/**
+ * Keeps the `keep` most recently modified entries of `dir` that `select` picks and removes the
+ * rest (cache eviction: users touch what they reuse). Failures to remove are ignored.
+ */
+async function pruneOldest(dir, keep, select = () => true) {
+    const names = (await external_node_fs_.promises.readdir(dir).catch(() => [])).filter(select);
+    const dated = await Promise.all(names.map(async (n) => ({
+        n,
+        t: await external_node_fs_.promises.stat(external_node_path_.join(dir, n)).then((s) => s.mtimeMs, () => 0)
+    })));
+    dated.sort((a, b) => b.t - a.t || (a.n < b.n ? -1 : 1));
+    const gone = dated.slice(keep).map((d) => d.n);
+    for (const n of gone)
+        await external_node_fs_.promises.rm(external_node_path_.join(dir, n), { recursive: true, force: true }).catch(() => undefined);
+    return gone;
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -41212,53 +41244,6 @@ async function pipTargetInstall(t, what) {
     await exec(pipTargetArgv(t), { extraEnv: hermeticPipEnv() }, what);
 }
 
-;// CONCATENATED MODULE: ./src/package/oci/json.ts
-
-/** JSON with keys sorted at every level: the same bytes for the same value, always. */
-function canonicalJson(v) {
-    return JSON.stringify(sortKeys(v));
-}
-function sortKeys(v) {
-    if (Array.isArray(v))
-        return v.map(sortKeys);
-    if (v && typeof v === 'object') {
-        const o = v;
-        const out = {};
-        for (const k of Object.keys(o).sort())
-            if (o[k] !== undefined)
-                out[k] = sortKeys(o[k]);
-        return out;
-    }
-    return v;
-}
-function sha256Digest(data) {
-    return 'sha256:' + (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
-}
-const MEDIA = {
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    index: 'application/vnd.oci.image.index.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    layerTar: 'application/vnd.oci.image.layer.v1.tar',
-    layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
-    dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
-    dockerConfig: 'application/vnd.docker.container.image.v1+json'
-};
-/** OCI config architecture → the machine name wheel tags use. */
-const GOARCH_TO_WHEEL = {
-    amd64: 'x86_64',
-    arm64: 'aarch64',
-    '386': 'i686',
-    arm: 'armv7l',
-    ppc64le: 'ppc64le',
-    s390x: 's390x',
-    riscv64: 'riscv64'
-};
-
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/package/tree.ts
 
 
@@ -41308,6 +41293,217 @@ async function walkTree(root, skip = () => false) {
     return out.sort((a, b) => comparePaths(a.path, b.path));
 }
 
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/package/oci/archive.ts
+
+
+
+
+/**
+ * The image archive (`.image.tar`): an OCI layout in a tar, plus docker's `manifest.json`, so
+ * both `docker load` and `podman load` take it. Its members come in a fixed order, not sorted
+ * by name: first the base image's blobs (the "prefix", written once per base and kept in the
+ * base store), then Albatross's own blobs and the index files. A rebuild copies the prefix
+ * with one kernel copy and hashes it while pip works, instead of re-tarring the base.
+ */
+const BLOCK = 512;
+const END_OF_ARCHIVE = 2 * BLOCK;
+function tarSize(size) {
+    return BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+}
+function addEntry(pack, header, data) {
+    return new Promise((resolve, reject) => pack.entry(header, data, (err) => (err ? reject(err) : resolve())));
+}
+/**
+ * Writes the base's blobs as tar members (`blobs/`, `blobs/sha256/`, then each blob) into
+ * `file`, without the end-of-archive blocks. Members carry `mtime` (the base's time), uid/gid 0
+ * and modes 0755/0644.
+ */
+async function writeArchivePrefix(file, blobs, mtime) {
+    const sizes = await Promise.all(blobs.map(async (b) => (await external_node_fs_.promises.stat(b.file)).size));
+    const expected = 2 * BLOCK + sizes.reduce((s, n) => s + tarSize(n), 0);
+    const common = { uid: 0, gid: 0, uname: '', gname: '', mtime: new Date(mtime * 1000) };
+    const pack = tar_stream.pack();
+    const out = (0,promises_namespaceObject.pipeline)(pack, (0,external_node_fs_.createWriteStream)(file));
+    for (const dir of ['blobs/', 'blobs/sha256/'])
+        await addEntry(pack, { ...common, name: dir, type: 'directory', mode: 0o755 }, Buffer.alloc(0));
+    for (let i = 0; i < blobs.length; i++) {
+        const name = `blobs/${blobs[i].digest.replace(':', '/')}`;
+        await new Promise((resolve, reject) => {
+            const sink = pack.entry({ ...common, name, type: 'file', mode: 0o644, size: sizes[i] }, (err) => (err ? reject(err) : resolve()));
+            (0,external_node_fs_.createReadStream)(blobs[i].file, { highWaterMark: 4 << 20 })
+                .on('error', reject)
+                .pipe(sink);
+        });
+    }
+    pack.finalize();
+    await out;
+    const written = (await external_node_fs_.promises.stat(file)).size;
+    if (written !== expected + END_OF_ARCHIVE)
+        throw new Error(`archive prefix ${file}: ${written} bytes written, ${expected} expected`);
+    // The pack ends with two zero blocks; the prefix must not (members follow it).
+    await external_node_fs_.promises.truncate(file, expected);
+    return { file, size: expected };
+}
+/** Tar bytes of `members` after the prefix, ending the archive. */
+async function suffixBytes(members, mtime) {
+    const pack = tar_stream.pack();
+    const chunks = [];
+    const done = new Promise((resolve, reject) => {
+        pack.on('data', (c) => {
+            chunks.push(c);
+        });
+        pack.on('end', () => resolve());
+        pack.on('error', reject);
+    });
+    const common = { uid: 0, gid: 0, uname: '', gname: '', mtime: new Date(mtime * 1000) };
+    for (const m of members)
+        await addEntry(pack, { ...common, name: m.name, type: 'file', mode: 0o644, size: m.data.length }, m.data);
+    pack.finalize();
+    await done;
+    return Buffer.concat(chunks);
+}
+/**
+ * Starts an archive at `dest` from a prefix: the copy and the hashing of the prefix run in the
+ * background until `finish`.
+ */
+function beginArchive(prefix, dest) {
+    const tmp = `${dest}.${process.pid}.tmp`;
+    // A reflink where the file system has them (btrfs, xfs), else an in-kernel copy.
+    const copied = external_node_fs_.promises.copyFile(prefix.file, tmp, external_node_fs_.constants.COPYFILE_FICLONE);
+    const hashed = hashFile(prefix.file, prefix.size);
+    const settled = Promise.allSettled([copied, hashed]);
+    return {
+        async finish(members, mtime) {
+            try {
+                const [, hash] = await Promise.all([copied, hashed]);
+                const suffix = await suffixBytes(members, mtime);
+                await external_node_fs_.promises.appendFile(tmp, suffix);
+                const size = (await external_node_fs_.promises.stat(tmp)).size;
+                if (size !== prefix.size + suffix.length)
+                    throw new Error(`image archive ${tmp}: ${size} bytes, ${prefix.size + suffix.length} expected`);
+                const sha256 = hash.update(suffix).digest('hex');
+                await external_node_fs_.promises.rename(tmp, dest);
+                return { sha256, size };
+            }
+            catch (e) {
+                await external_node_fs_.promises.rm(tmp, { force: true });
+                throw e;
+            }
+        },
+        async abort() {
+            await settled;
+            await external_node_fs_.promises.rm(tmp, { force: true });
+        }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/package/oci/layercache.ts
+
+
+
+
+/**
+ * Built dependency layers, kept by what they are made of: the dependency wheels' bytes, the
+ * base's Python and platform, and the interpreter whose pip installed them. A code-only change
+ * then runs pip for the project's own wheel alone and reuses the dependency layer as it is.
+ */
+/** Bumped when the dependency layer's content or format changes for the same inputs. */
+const LAYER_FORMAT = 1;
+const KEEP = 20;
+async function depsLayerKey(i) {
+    const wheels = await Promise.all([...i.deps]
+        .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+        .map(async (w) => [w.file, await sha256File(w.abs)]));
+    return sha256(JSON.stringify([LAYER_FORMAT, wheels, i.hostPython, i.executable, i.version, i.platforms])).slice(0, 32);
+}
+function layerDir(opts) {
+    return external_node_path_.join(cacheRoot(opts), 'package', 'layers');
+}
+/** The cached layer, checked against its digest; null when absent or damaged. */
+async function readDepsLayer(opts, key) {
+    const dir = layerDir(opts);
+    try {
+        const meta = JSON.parse(await external_node_fs_.promises.readFile(external_node_path_.join(dir, `${key}.json`), 'utf8'));
+        if (meta.format !== LAYER_FORMAT)
+            return null;
+        const file = external_node_path_.join(dir, `${key}.tar.gz`);
+        const data = await external_node_fs_.promises.readFile(file);
+        if ('sha256:' + sha256(data) !== meta.digest || data.length !== meta.size)
+            return null;
+        const now = new Date();
+        await external_node_fs_.promises.utimes(file, now, now).catch(() => undefined);
+        const { format: _format, ...blob } = meta;
+        return { ...blob, data };
+    }
+    catch {
+        return null;
+    }
+}
+/** Keeps a built layer (best effort: a cache that cannot be written only costs time). */
+async function writeDepsLayer(opts, key, layer) {
+    const dir = layerDir(opts);
+    const { data, ...meta } = layer;
+    try {
+        await writeFileAtomic(external_node_path_.join(dir, `${key}.tar.gz`), data);
+        await writeFileAtomic(external_node_path_.join(dir, `${key}.json`), JSON.stringify({ ...meta, format: LAYER_FORMAT }));
+        const stale = await pruneOldest(dir, KEEP, (n) => n.endsWith('.tar.gz'));
+        for (const n of stale)
+            await external_node_fs_.promises.rm(external_node_path_.join(dir, n.replace(/\.tar\.gz$/, '.json')), { force: true });
+    }
+    catch {
+        /* not kept */
+    }
+}
+
+;// CONCATENATED MODULE: ./src/package/oci/json.ts
+
+/** JSON with keys sorted at every level: the same bytes for the same value, always. */
+function canonicalJson(v) {
+    return JSON.stringify(sortKeys(v));
+}
+function sortKeys(v) {
+    if (Array.isArray(v))
+        return v.map(sortKeys);
+    if (v && typeof v === 'object') {
+        const o = v;
+        const out = {};
+        for (const k of Object.keys(o).sort())
+            if (o[k] !== undefined)
+                out[k] = sortKeys(o[k]);
+        return out;
+    }
+    return v;
+}
+function sha256Digest(data) {
+    return 'sha256:' + (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex');
+}
+const MEDIA = {
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    index: 'application/vnd.oci.image.index.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    layerGzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    layerTar: 'application/vnd.oci.image.layer.v1.tar',
+    layerZstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    dockerManifest: 'application/vnd.docker.distribution.manifest.v2+json',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    dockerLayerGzip: 'application/vnd.docker.image.rootfs.diff.tar.gzip',
+    dockerConfig: 'application/vnd.docker.container.image.v1+json'
+};
+/** OCI config architecture → the machine name wheel tags use. */
+const GOARCH_TO_WHEEL = {
+    amd64: 'x86_64',
+    arm64: 'aarch64',
+    '386': 'i686',
+    arm: 'armv7l',
+    ppc64le: 'ppc64le',
+    s390x: 's390x',
+    riscv64: 'riscv64'
+};
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 ;// CONCATENATED MODULE: ./src/package/oci/layer.ts
 
 
@@ -41355,10 +41551,10 @@ async function packTar(entries, sde) {
     for (const e of entries) {
         const common = { mode: e.mode, uid: 0, gid: 0, uname: '', gname: '', mtime };
         if (e.type === 'dir') {
-            await addEntry(pack, { ...common, name: e.path.replace(/\/?$/, '/'), type: 'directory' });
+            await layer_addEntry(pack, { ...common, name: e.path.replace(/\/?$/, '/'), type: 'directory' });
         }
         else if (e.type === 'symlink') {
-            await addEntry(pack, {
+            await layer_addEntry(pack, {
                 ...common,
                 name: e.path,
                 type: 'symlink',
@@ -41367,14 +41563,14 @@ async function packTar(entries, sde) {
         }
         else {
             const data = e.data ?? (await external_node_fs_.promises.readFile(e.source ?? ''));
-            await addEntry(pack, { ...common, name: e.path, type: 'file', size: data.length }, data);
+            await layer_addEntry(pack, { ...common, name: e.path, type: 'file', size: data.length }, data);
         }
     }
     pack.finalize();
     await done;
     return Buffer.concat(chunks);
 }
-function addEntry(pack, header, data) {
+function layer_addEntry(pack, header, data) {
     return new Promise((resolve, reject) => {
         pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
     });
@@ -41394,23 +41590,14 @@ async function writeBlob(layoutDir, digest, data) {
     await fs.writeFile(file, data);
 }
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/package/oci/layout.ts
-
-
 
 
 
 function blobPath(digest) {
     return `blobs/${digest.replace(':', '/')}`;
 }
-/**
- * Writes the OCI layout directory and one archive holding the same layout plus docker's
- * `manifest.json`, which both `docker load` and `podman load` accept. Both are written under
- * temporary names and renamed into place.
- */
-async function writeLayout(r) {
+function layoutFiles(r) {
     const tag = r.imageName.slice(r.imageName.lastIndexOf(':') + 1);
     const index = {
         schemaVersion: 2,
@@ -41435,71 +41622,64 @@ async function writeLayout(r) {
             Layers: r.layers.map((l) => blobPath(l.digest))
         }
     ];
-    const files = new Map();
-    files.set(blobPath(r.manifest.digest), { digest: r.manifest.digest, data: r.manifest.bytes });
-    files.set(blobPath(r.config.digest), { digest: r.config.digest, data: r.config.bytes });
+    const blobs = new Map();
+    blobs.set(blobPath(r.manifest.digest), { digest: r.manifest.digest, data: r.manifest.bytes });
+    blobs.set(blobPath(r.config.digest), { digest: r.config.digest, data: r.config.bytes });
     for (const l of r.layers)
-        files.set(blobPath(l.digest), l);
+        blobs.set(blobPath(l.digest), l);
     const meta = new Map([
         ['index.json', Buffer.from(canonicalJson(index))],
-        ['oci-layout', Buffer.from(canonicalJson({ imageLayoutVersion: '1.0.0' }))],
-        ['manifest.json', Buffer.from(canonicalJson(dockerManifest))]
+        ['manifest.json', Buffer.from(canonicalJson(dockerManifest))],
+        ['oci-layout', Buffer.from(canonicalJson({ imageLayoutVersion: '1.0.0' }))]
     ]);
-    // The layout directory.
-    const tmpDir = `${r.layoutDir}.${process.pid}.tmp`;
+    return { blobs, meta };
+}
+/**
+ * Writes the OCI layout directory (blobs from files are hard-linked when they can be), under a
+ * temporary name renamed into place.
+ */
+async function writeLayoutDir(layoutDir, files) {
+    const tmpDir = `${layoutDir}.${process.pid}.tmp`;
     await external_node_fs_.promises.rm(tmpDir, { recursive: true, force: true });
     await external_node_fs_.promises.mkdir(external_node_path_.join(tmpDir, 'blobs', 'sha256'), { recursive: true });
-    for (const [name, blob] of files) {
-        const dest = external_node_path_.join(tmpDir, name);
-        if (blob.data)
-            await external_node_fs_.promises.writeFile(dest, blob.data);
-        else
-            await external_node_fs_.promises.link(blob.file, dest).catch(() => external_node_fs_.promises.copyFile(blob.file, dest));
-    }
-    for (const [name, data] of meta)
-        if (name !== 'manifest.json')
-            await external_node_fs_.promises.writeFile(external_node_path_.join(tmpDir, name), data);
-    await external_node_fs_.promises.rm(r.layoutDir, { recursive: true, force: true });
-    await external_node_fs_.promises.rename(tmpDir, r.layoutDir);
-    // The archive: sorted members, fixed owner and time; blobs streamed from the layout.
-    const tmpTar = `${r.archive}.${process.pid}.tmp`;
     try {
-        const pack = tar_stream.pack();
-        const out = (0,promises_namespaceObject.pipeline)(pack, (0,external_node_fs_.createWriteStream)(tmpTar));
-        const mtime = new Date(r.sde * 1000);
-        const common = { uid: 0, gid: 0, uname: '', gname: '', mtime };
-        const names = [...files.keys(), ...meta.keys(), 'blobs', 'blobs/sha256'].sort();
-        for (const name of names) {
-            if (name === 'blobs' || name === 'blobs/sha256') {
-                await entry(pack, { ...common, name: name + '/', type: 'directory', mode: 0o755 });
-            }
-            else if (meta.has(name)) {
-                await entry(pack, { ...common, name, type: 'file', mode: 0o644, size: meta.get(name)?.length ?? 0 }, meta.get(name));
-            }
-            else {
-                const file = external_node_path_.join(r.layoutDir, name);
-                const size = (await external_node_fs_.promises.stat(file)).size;
-                await new Promise((resolve, reject) => {
-                    const sink = pack.entry({ ...common, name, type: 'file', mode: 0o644, size }, (err) => err ? reject(err) : resolve());
-                    (0,external_node_fs_.createReadStream)(file).on('error', reject).pipe(sink);
-                });
-            }
+        for (const [name, blob] of files.blobs) {
+            const dest = external_node_path_.join(tmpDir, name);
+            if (blob.data)
+                await external_node_fs_.promises.writeFile(dest, blob.data);
+            else
+                await external_node_fs_.promises
+                    .link(blob.file, dest)
+                    .catch(() => external_node_fs_.promises.copyFile(blob.file, dest));
         }
-        pack.finalize();
-        await out;
-        await external_node_fs_.promises.rename(tmpTar, r.archive);
+        for (const [name, data] of files.meta)
+            if (name !== 'manifest.json')
+                await external_node_fs_.promises.writeFile(external_node_path_.join(tmpDir, name), data);
+        await external_node_fs_.promises.rm(layoutDir, { recursive: true, force: true });
+        await external_node_fs_.promises.rename(tmpDir, layoutDir);
     }
     catch (e) {
-        await external_node_fs_.promises.rm(tmpTar, { force: true });
+        await external_node_fs_.promises.rm(tmpDir, { recursive: true, force: true });
         throw e;
     }
 }
-function entry(pack, h, data) {
-    return new Promise((resolve, reject) => pack.entry(h, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve())));
+/**
+ * The archive members that follow the base's prefix: Albatross's own blobs (by name), then the
+ * index files.
+ */
+function ownMembers(files, inPrefix) {
+    const own = [...files.blobs]
+        .filter(([, b]) => !inPrefix.has(b.digest))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([name, b]) => {
+        if (!b.data)
+            throw new Error(`image archive: blob ${b.digest} is neither in the base nor built`);
+        return { name, data: b.data };
+    });
+    return [...own, ...[...files.meta].map(([name, data]) => ({ name, data }))];
 }
 
 ;// CONCATENATED MODULE: ./src/package/oci/venvtree.ts
-
 
 
 
@@ -41551,12 +41731,12 @@ function recordHash(data) {
  * Layer entries for a `pip install --target` tree: packages under site-packages, launchers
  * under the venv's bin (rewritten, and their RECORD rows updated to the new content).
  */
-async function entriesFromTarget(tree, version) {
+async function layerEntries(walked, version) {
     const site = sitePackages(version);
     const entries = [];
     const rewritten = new Map();
     const scripts = [];
-    for (const e of await walkTree(tree)) {
+    for (const e of walked) {
         const inBin = e.path === 'bin' || e.path.startsWith('bin/');
         const dest = inBin ? `${VENV}/${e.path}` : `${site}/${e.path}`;
         if (e.type === 'dir')
@@ -41598,6 +41778,9 @@ async function entriesFromTarget(tree, version) {
 }
 
 ;// CONCATENATED MODULE: ./src/package/oci/image.ts
+
+
+
 
 
 
@@ -41653,44 +41836,90 @@ function installEntries(tree, version) {
     return [...byPath.values()];
 }
 /**
+ * mtime of every entry of the dependency layer: a constant (as jib does), not
+ * SOURCE_DATE_EPOCH, which moves with every commit: the layer then depends on the dependency
+ * wheels alone, and a code-only change leaves it byte for byte as it was.
+ */
+const DEPS_LAYER_MTIME = 1;
+/** The application layer: the project's wheel installed by pip on its own (`--no-deps`). */
+async function applicationLayer(r, cross, work) {
+    const tree = external_node_path_.join(work, 'app');
+    const links = external_node_path_.join(work, 'app-wheel');
+    // A directory holding only this wheel: pip sees no other candidate.
+    await external_node_fs_.promises.mkdir(links, { recursive: true });
+    await external_node_fs_.promises.copyFile(r.appWheel.abs, external_node_path_.join(links, r.appWheel.file));
+    await pipTargetInstall({
+        python: r.hostPython,
+        target: tree,
+        findLinks: [links],
+        requirements: pinned([r.appWheel]),
+        cross
+    }, 'installing the application for the image');
+    r.debug?.('image: application installed');
+    const app = await layerEntries(await walkTree(tree), r.py.version);
+    return {
+        layer: await buildLayer(installEntries(app.entries, r.py.version), r.sde),
+        scripts: app.scripts
+    };
+}
+/** The dependencies layer: the venv and every dependency wheel, from the cache when it has it. */
+async function dependenciesLayer(r, deps, cross, work) {
+    const key = await depsLayerKey({
+        deps,
+        hostPython: r.hostPython,
+        executable: r.py.executable,
+        version: r.py.version,
+        platforms: cross.platforms
+    });
+    const cached = await readDepsLayer(r.cache, key);
+    r.debug?.(`image: ${deps.length} dependency wheel(s) resolved, layer ${cached ? 'cached' : 'to build'}`);
+    if (cached)
+        return { layer: cached, reused: true };
+    const tree = external_node_path_.join(work, 'deps');
+    await external_node_fs_.promises.mkdir(tree, { recursive: true });
+    if (deps.length)
+        await pipTargetInstall({
+            python: r.hostPython,
+            target: tree,
+            findLinks: [...new Set(deps.map((d) => external_node_path_.dirname(d.abs)))],
+            requirements: pinned(deps),
+            cross
+        }, 'installing the dependencies for the image');
+    const entries = await layerEntries(await walkTree(tree), r.py.version);
+    const layer = await buildLayer(installEntries([...venvSkeleton(r.py.executable, r.py.version), ...entries.entries], r.py.version), DEPS_LAYER_MTIME);
+    await writeDepsLayer(r.cache, key, layer);
+    r.debug?.('image: dependency layer built');
+    return { layer, reused: false };
+}
+/** Settles every promise before throwing the first failure (nothing keeps writing into `work`). */
+async function allSettled(a, b) {
+    const [x, y] = await Promise.allSettled([a, b]);
+    if (x.status === 'rejected')
+        throw x.reason;
+    if (y.status === 'rejected')
+        throw y.reason;
+    return [x.value, y.value];
+}
+/**
  * Assembles the image: the base's layers unchanged, a dependencies layer (the venv and every
  * dependency wheel), an application layer (the project's wheel and its launchers), the config.
+ * The archive starts from the base's stored prefix while pip runs.
  */
 async function buildImage(r) {
     if (r.user && !USER.test(r.user))
         throw new FailureError(`user: '${r.user}' is not a user name or uid[:gid]`);
-    checkImageWheels([r.appWheel, ...r.deps], r.py, r.baseRef);
+    checkImageWheels([r.appWheel], r.py, r.baseRef);
     const cross = { pythonVersion: r.py.version, platforms: pipPlatformTags(baseTarget(r.py)) };
+    const pending = r.base.then((b) => beginArchive(b.prefix, r.archive));
+    pending.catch(() => undefined);
     const tmp = await tempDir('albatross-image-');
+    let finished = false;
     try {
-        const depsTree = external_node_path_.join(tmp.dir, 'deps');
-        const appTree = external_node_path_.join(tmp.dir, 'app');
-        const appLinks = external_node_path_.join(tmp.dir, 'app-wheel');
-        await external_node_fs_.promises.mkdir(depsTree);
-        await external_node_fs_.promises.mkdir(appLinks);
-        await external_node_fs_.promises.copyFile(r.appWheel.abs, external_node_path_.join(appLinks, r.appWheel.file));
-        // The two installs are independent: run them side by side.
-        const links = [...new Set(r.deps.map((d) => external_node_path_.dirname(d.abs)))];
-        await Promise.all([
-            r.deps.length
-                ? pipTargetInstall({
-                    python: r.hostPython,
-                    target: depsTree,
-                    findLinks: links,
-                    requirements: pinned(r.deps),
-                    cross
-                }, 'installing the dependencies for the image')
-                : Promise.resolve(),
-            pipTargetInstall({
-                python: r.hostPython,
-                target: appTree,
-                findLinks: [appLinks],
-                requirements: pinned([r.appWheel]),
-                cross
-            }, 'installing the application for the image')
-        ]);
-        const deps = await entriesFromTarget(depsTree, r.py.version);
-        const app = await entriesFromTarget(appTree, r.py.version);
+        // The project's wheel is installed while its dependencies are still being resolved.
+        const [app, deps] = await allSettled(applicationLayer(r, cross, tmp.dir), r.deps.then((wheels) => {
+            checkImageWheels(wheels, r.py, r.baseRef);
+            return dependenciesLayer(r, wheels, cross, tmp.dir).then((d) => ({ ...d, wheels }));
+        }));
         let entrypoint;
         if (r.entry.script) {
             if (!app.scripts.includes(r.entry.script)) {
@@ -41702,11 +41931,12 @@ async function buildImage(r) {
             const code = `import importlib, sys\nt = importlib.import_module(${JSON.stringify(r.entry.module)})\nfor a in ${JSON.stringify(r.entry.attr)}.split('.'): t = getattr(t, a)\nsys.exit(t())`;
             entrypoint = [VENV_PYTHON, '-c', code];
         }
-        const base = await r.base;
+        const stored = await r.base;
+        const base = stored.base;
         checkBaseArch(base, r.py);
-        const depsLayer = await buildLayer(installEntries([...venvSkeleton(r.py.executable, r.py.version), ...deps.entries], r.py.version), r.sde);
-        const appLayer = await buildLayer(installEntries(app.entries, r.py.version), r.sde);
-        const config = imageConfig(r, base, depsLayer, appLayer, entrypoint);
+        const depsLayer = deps.layer;
+        const appLayer = app.layer;
+        const config = imageConfig(r, base, deps.wheels.length, depsLayer, appLayer, entrypoint);
         const configBytes = Buffer.from(canonicalJson(config));
         const configDesc = {
             mediaType: MEDIA.config,
@@ -41733,11 +41963,8 @@ async function buildImage(r) {
         };
         const manifestBytes = Buffer.from(canonicalJson(manifest));
         const digest = sha256Digest(manifestBytes);
-        await writeLayout({
-            layoutDir: r.layoutDir,
-            archive: r.archive,
+        const files = layoutFiles({
             imageName: r.imageName,
-            sde: r.sde,
             manifest: {
                 bytes: manifestBytes,
                 digest,
@@ -41750,6 +41977,11 @@ async function buildImage(r) {
                 { digest: appLayer.digest, data: appLayer.data }
             ]
         });
+        await writeLayoutDir(r.layoutDir, files);
+        r.debug?.('image: OCI layout written');
+        const archive = await (await pending).finish(ownMembers(files, new Set(stored.prefixBlobs)), r.sde);
+        finished = true;
+        r.debug?.('image: archive written');
         const layers = [
             ...base.layers.map((l) => ({
                 role: 'base',
@@ -41773,9 +42005,21 @@ async function buildImage(r) {
             }
         ];
         const size = layers.reduce((s, l) => s + l.size, 0) + configBytes.length + manifestBytes.length;
-        return { digest, configDigest: configDesc.digest, layers, imageName: r.imageName, size };
+        return {
+            digest,
+            configDigest: configDesc.digest,
+            layers,
+            imageName: r.imageName,
+            size,
+            archiveSha256: archive.sha256,
+            archiveSize: archive.size,
+            dependencies: deps.wheels,
+            depsLayerReused: deps.reused
+        };
     }
     finally {
+        if (!finished)
+            await pending.then((p) => p.abort(), () => undefined);
         await tmp.cleanup();
     }
 }
@@ -41783,7 +42027,7 @@ function isoTime(sde) {
     return new Date(sde * 1000).toISOString().replace(/\.000Z$/, 'Z');
 }
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-function imageConfig(r, baseImage, deps, app, entrypoint) {
+function imageConfig(r, baseImage, depCount, deps, app, entrypoint) {
     const base = baseImage.config;
     const created = isoTime(r.sde);
     const env = (base.config?.Env ?? []).filter((e) => !/^(PATH|VIRTUAL_ENV)=/.test(e));
@@ -41817,7 +42061,7 @@ function imageConfig(r, baseImage, deps, app, entrypoint) {
             ...baseHistory,
             {
                 created,
-                created_by: `albatross: dependencies (${r.deps.length} wheel(s)) in /${VENV}`,
+                created_by: `albatross: dependencies (${depCount} wheel(s)) in /${VENV}`,
                 comment: 'albatross'
             },
             { created, created_by: `albatross: ${r.appWheel.file}`, comment: 'albatross' }
@@ -42123,7 +42367,7 @@ async function unpackArchive(archive, dir, ref) {
         }, done);
     });
     try {
-        await (0,promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(archive), extract);
+        await (0,promises_namespaceObject.pipeline)((0,external_node_fs_.createReadStream)(archive, { highWaterMark: 4 << 20 }), extract);
     }
     catch (e) {
         throw bad(ref, `cannot read the archive (${e.code ?? e.message})`);
@@ -42394,6 +42638,151 @@ async function writeInspectCache(opts, key, py) {
     if (!key)
         return;
     await writeFileAtomic(file(opts, key), JSON.stringify(py)).catch(() => undefined);
+}
+
+;// CONCATENATED MODULE: ./src/package/oci/basestore.ts
+
+
+
+
+
+
+
+/** Bumped when the store's layout or the prefix's bytes change. */
+const STORE_FORMAT = 1;
+/** Bases kept; each costs about twice its size on disk (blobs + archive prefix). */
+const basestore_KEEP = 3;
+function storeRoot(opts) {
+    return external_node_path_.join(cacheRoot(opts), 'package', 'bases');
+}
+function blobFile(dir, digest) {
+    return external_node_path_.join(dir, 'blobs', ...digest.split(':'));
+}
+/** Reads a complete store entry; null when absent or damaged (it is then rebuilt). */
+async function readEntry(dir, ref) {
+    let e;
+    try {
+        e = JSON.parse(await external_node_fs_.promises.readFile(external_node_path_.join(dir, 'entry.json'), 'utf8'));
+    }
+    catch {
+        return null;
+    }
+    if (e.format !== STORE_FORMAT || !Array.isArray(e.layers))
+        return null;
+    const prefix = external_node_path_.join(dir, 'prefix.tar');
+    try {
+        if ((await external_node_fs_.promises.stat(prefix)).size !== e.prefixSize)
+            return null;
+        for (const l of e.layers)
+            if ((await external_node_fs_.promises.stat(blobFile(dir, l.digest))).size !== l.size)
+                return null;
+    }
+    catch {
+        return null;
+    }
+    const now = new Date();
+    await external_node_fs_.promises.utimes(dir, now, now).catch(() => undefined);
+    return {
+        base: {
+            ref,
+            config: e.config,
+            layers: e.layers.map((l) => ({ ...l, file: blobFile(dir, l.digest) })),
+            ...(e.manifestDigest ? { manifestDigest: e.manifestDigest } : {})
+        },
+        prefix: { file: prefix, size: e.prefixSize },
+        prefixBlobs: e.prefixBlobs,
+        reused: true
+    };
+}
+/** Moves (or copies) the base's blobs into `dir` and writes the archive prefix and entry.json. */
+async function writeEntry(base, dir, move) {
+    const unique = [...new Map(base.layers.map((l) => [l.digest, l])).values()];
+    await external_node_fs_.promises.mkdir(external_node_path_.join(dir, 'blobs', 'sha256'), { recursive: true });
+    for (const l of unique) {
+        const dest = blobFile(dir, l.digest);
+        if (move)
+            await external_node_fs_.promises.rename(l.file, dest).catch(() => external_node_fs_.promises.copyFile(l.file, dest));
+        else
+            await external_node_fs_.promises.copyFile(l.file, dest);
+    }
+    const prefixFile = external_node_path_.join(dir, 'prefix.tar');
+    const prefixBlobs = unique.map((l) => l.digest);
+    const prefix = await writeArchivePrefix(prefixFile, unique.map((l) => ({ digest: l.digest, file: blobFile(dir, l.digest) })), baseTime(base.config));
+    const entry = {
+        format: STORE_FORMAT,
+        config: base.config,
+        layers: base.layers.map(({ file: _file, ...rest }) => rest),
+        ...(base.manifestDigest ? { manifestDigest: base.manifestDigest } : {}),
+        prefixSize: prefix.size,
+        prefixBlobs
+    };
+    await external_node_fs_.promises.writeFile(external_node_path_.join(dir, 'entry.json'), JSON.stringify(entry));
+    return { prefix, prefixBlobs };
+}
+/**
+ * The time the archive's base members carry: the base's own `created` (not the project's
+ * SOURCE_DATE_EPOCH, which moves with every commit and would make the prefix single-use).
+ */
+function baseTime(config) {
+    const t = config.created ? Date.parse(config.created) : NaN;
+    return Number.isFinite(t) && t > 0 ? Math.floor(t / 1000) : 0;
+}
+/**
+ * The base of `opts.base`, from the store when a local archive or layout is unchanged since it
+ * was stored (same path, size, mtime, inode), else read from its source and stored. Registry
+ * references are read each time (a tag can move); their entry lives in `work` only.
+ */
+async function storedBase(opts, work) {
+    const root = storeRoot(opts);
+    // A cache directory that cannot be written only costs time: the entry then lives in `work`.
+    const key = (await writableDir(root)) ? await baseKey(opts) : null;
+    const dir = key ? external_node_path_.join(root, `v${STORE_FORMAT}-${key}`) : external_node_path_.join(work, 'base-entry');
+    if (key) {
+        const hit = await readEntry(dir, opts.base);
+        if (hit)
+            return hit;
+    }
+    const loaded = await loadBase(opts, external_node_path_.join(work, 'base'));
+    // Blobs unpacked or pulled into `work` are moved; a user's OCI layout is copied from.
+    const fromWork = loaded.layers.every((l) => l.file.startsWith(work + external_node_path_.sep));
+    if (!key) {
+        const parts = await writeEntry(loaded, dir, fromWork);
+        const layers = loaded.layers.map((l) => ({ ...l, file: blobFile(dir, l.digest) }));
+        return { base: { ...loaded, layers }, ...parts, reused: false };
+    }
+    // Written aside and renamed into place: a reader sees a whole entry or none.
+    const tmp = `${dir}.${process.pid}.tmp`;
+    await external_node_fs_.promises.rm(tmp, { recursive: true, force: true });
+    try {
+        await writeEntry(loaded, tmp, fromWork);
+        // Another process may have stored the same base meanwhile: theirs is as good as ours.
+        const theirs = await readEntry(dir, opts.base);
+        if (theirs) {
+            await external_node_fs_.promises.rm(tmp, { recursive: true, force: true });
+            return { ...theirs, reused: false };
+        }
+        await external_node_fs_.promises.rm(dir, { recursive: true, force: true });
+        await external_node_fs_.promises.rename(tmp, dir);
+    }
+    catch (e) {
+        await external_node_fs_.promises.rm(tmp, { recursive: true, force: true });
+        throw e;
+    }
+    await pruneOldest(root, basestore_KEEP, (n) => n.startsWith('v') && !n.endsWith('.tmp'));
+    const stored = await readEntry(dir, opts.base);
+    if (!stored)
+        throw new Error(`base store: the entry ${dir} cannot be read back`);
+    return { ...stored, reused: false };
+}
+async function writableDir(dir) {
+    try {
+        await external_node_fs_.promises.mkdir(dir, { recursive: true });
+        await external_node_fs_.promises.access(dir, external_node_fs_.constants.W_OK);
+        return true;
+    }
+    catch {
+        return false;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/package/pex.ts
@@ -42769,7 +43158,7 @@ function archOfHost() {
 async function package_image(c) {
     const entry = entryPoint(c);
     // The base is read in the background; a remembered inspection lets pip start at once.
-    const basePromise = loadBase(c.opts, external_node_path_.join(c.work, 'base'));
+    const basePromise = storedBase(c.opts, external_node_path_.join(c.work, 'base'));
     basePromise.catch(() => undefined);
     try {
         return await assembleImage(c, entry, basePromise);
@@ -42784,7 +43173,7 @@ async function assembleImage(c, entry, basePromise) {
     const key = await baseKey(c.opts);
     let py = await readInspectCache(c.opts, key);
     if (!py) {
-        py = await inspectBase(await basePromise);
+        py = await inspectBase((await basePromise).base);
         await writeInspectCache(c.opts, key, py);
     }
     c.log.info(`image: base ${c.opts.base}: CPython ${py.version} at ${py.executable}, linux/${py.arch}${py.libc ? ` ${py.libc.kind} ${py.libc.version.join('.')}` : ''}`);
@@ -42794,7 +43183,9 @@ async function assembleImage(c, entry, basePromise) {
         c.log.warn(`image: no Python ${py.version} here; dependencies are resolved with another version (markers may differ)`);
     const hostPy = resolver ?? (await archivePython(c));
     const platformKey = `linux-${py.arch}-${py.libc ? `${py.libc.kind}_${py.libc.version.join('_')}` : 'unknown'}`;
-    const deps = await depsFor(c, hostPy, app, platformKey);
+    // Resolved while pip installs the project's wheel; awaited (settled) before any return.
+    const deps = depsFor(c, hostPy, app, platformKey);
+    deps.catch(() => undefined);
     const name = normalizeImageName(c.opts.imageName || c.model.name, c.model.version ?? app.version);
     const s = stem(c, app);
     const result = await buildImage({
@@ -42810,8 +43201,12 @@ async function assembleImage(c, entry, basePromise) {
         labels: await ociLabels(c.model.root, c.model.name, c.model.version ?? app.version),
         imageName: name,
         layoutDir: external_node_path_.join(c.outDir, `${s}.oci`),
-        archive: external_node_path_.join(c.outDir, `${s}.image.tar`)
-    });
+        archive: external_node_path_.join(c.outDir, `${s}.image.tar`),
+        cache: c.opts,
+        debug: (m) => c.log.debug(m)
+    }).finally(() => deps.catch(() => undefined));
+    const stored = await basePromise;
+    c.log.info(`image: base layers ${stored.reused ? 'from the base store' : 'read from the source and stored'}, dependency layer ${result.depsLayerReused ? 'from the cache' : 'built'}`);
     c.log.info(`image: ${name} ${result.digest}`);
     if (c.opts.load) {
         const engine = await pickEngine(c.opts);
@@ -42826,8 +43221,12 @@ async function assembleImage(c, entry, basePromise) {
         const tag = name.slice(name.lastIndexOf(':') + 1);
         await runAll(pushArgvs(tool, external_node_path_.join(c.outDir, `${s}.oci`), tag, external_node_path_.join(c.outDir, `${s}.image.tar`), name), `push ${name}`);
     }
-    const base = await basePromise;
-    return fileEntry(c, `${s}.image.tar`, 'image', {
+    const { base } = stored;
+    return {
+        file: `${s}.image.tar`,
+        kind: 'image',
+        sha256: result.archiveSha256,
+        size: result.archiveSize,
         python: py.version,
         digest: result.digest,
         layout: `${s}.oci`,
@@ -42840,9 +43239,9 @@ async function assembleImage(c, entry, basePromise) {
             layers: result.layers,
             imageSize: result.size,
             wheel: app.file,
-            dependencies: deps.map((d) => d.file)
+            dependencies: result.dependencies.map((d) => d.file)
         }
-    });
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/package.ts

@@ -17,8 +17,7 @@ import { ociLabels } from './labels.js';
 import { baseTarget, buildImage, normalizeImageName } from './oci/image.js';
 import { inspectBase } from './oci/inspect.js';
 import { GOARCH_TO_WHEEL } from './oci/json.js';
-import { loadBase } from './oci/source.js';
-import { BaseImage } from './oci/base.js';
+import { StoredBase, storedBase } from './oci/basestore.js';
 import { baseKey, readInspectCache, writeInspectCache } from './oci/inspectcache.js';
 import { loadArgv, pickEngine, pushArgvs, runAll } from './oci/transport.js';
 import { ensurePex, pexArgv, pexPlatforms, runPex } from './pex.js';
@@ -249,7 +248,7 @@ function archOfHost(): string {
 async function image(c: Ctx): Promise<ArtifactEntry> {
   const entry = entryPoint(c);
   // The base is read in the background; a remembered inspection lets pip start at once.
-  const basePromise = loadBase(c.opts, path.join(c.work, 'base'));
+  const basePromise = storedBase(c.opts, path.join(c.work, 'base'));
   basePromise.catch(() => undefined);
   try {
     return await assembleImage(c, entry, basePromise);
@@ -263,12 +262,12 @@ async function image(c: Ctx): Promise<ArtifactEntry> {
 async function assembleImage(
   c: Ctx,
   entry: EntryPoint,
-  basePromise: Promise<BaseImage>
+  basePromise: Promise<StoredBase>
 ): Promise<ArtifactEntry> {
   const key = await baseKey(c.opts);
   let py = await readInspectCache(c.opts, key);
   if (!py) {
-    py = await inspectBase(await basePromise);
+    py = await inspectBase((await basePromise).base);
     await writeInspectCache(c.opts, key, py);
   }
   c.log.info(
@@ -282,7 +281,9 @@ async function assembleImage(
     );
   const hostPy = resolver ?? (await archivePython(c));
   const platformKey = `linux-${py.arch}-${py.libc ? `${py.libc.kind}_${py.libc.version.join('_')}` : 'unknown'}`;
-  const deps = await depsFor(c, hostPy, app, platformKey);
+  // Resolved while pip installs the project's wheel; awaited (settled) before any return.
+  const deps = depsFor(c, hostPy, app, platformKey);
+  deps.catch(() => undefined);
   const name = normalizeImageName(c.opts.imageName || c.model.name, c.model.version ?? app.version);
   const s = stem(c, app);
   const result = await buildImage({
@@ -298,8 +299,14 @@ async function assembleImage(
     labels: await ociLabels(c.model.root, c.model.name, c.model.version ?? app.version),
     imageName: name,
     layoutDir: path.join(c.outDir, `${s}.oci`),
-    archive: path.join(c.outDir, `${s}.image.tar`)
-  });
+    archive: path.join(c.outDir, `${s}.image.tar`),
+    cache: c.opts,
+    debug: (m) => c.log.debug(m)
+  }).finally(() => deps.catch(() => undefined));
+  const stored = await basePromise;
+  c.log.info(
+    `image: base layers ${stored.reused ? 'from the base store' : 'read from the source and stored'}, dependency layer ${result.depsLayerReused ? 'from the cache' : 'built'}`
+  );
   c.log.info(`image: ${name} ${result.digest}`);
   if (c.opts.load) {
     const engine = await pickEngine(c.opts);
@@ -321,8 +328,12 @@ async function assembleImage(
       `push ${name}`
     );
   }
-  const base = await basePromise;
-  return fileEntry(c, `${s}.image.tar`, 'image', {
+  const { base } = stored;
+  return {
+    file: `${s}.image.tar`,
+    kind: 'image',
+    sha256: result.archiveSha256,
+    size: result.archiveSize,
     python: py.version,
     digest: result.digest,
     layout: `${s}.oci`,
@@ -335,7 +346,7 @@ async function assembleImage(
       layers: result.layers,
       imageSize: result.size,
       wheel: app.file,
-      dependencies: deps.map((d) => d.file)
+      dependencies: result.dependencies.map((d) => d.file)
     }
-  });
+  };
 }

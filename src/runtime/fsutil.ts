@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { Hash, createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -35,14 +35,29 @@ export async function moveAtomic(src: string, dest: string): Promise<void> {
 }
 
 export async function sha256File(file: string): Promise<string> {
+  return (await hashFile(file)).digest('hex');
+}
+
+/**
+ * A SHA-256 fed with the file's bytes (or its first `limit` bytes), not yet digested, so more
+ * can follow. Reads 4 MiB at a time: with the stream default of 64 KiB the reads, not the
+ * hashing, are what a large file costs.
+ */
+export async function hashFile(file: string, limit = Infinity): Promise<Hash> {
   const h = createHash('sha256');
-  await new Promise<void>((resolve, reject) => {
-    createReadStream(file)
-      .on('data', (d) => h.update(d))
-      .on('end', () => resolve())
-      .on('error', reject);
-  });
-  return h.digest('hex');
+  const fh = await fs.open(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(4 << 20);
+    for (let left = limit; left > 0;) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, left));
+      if (bytesRead === 0) break;
+      h.update(buf.subarray(0, bytesRead));
+      left -= bytesRead;
+    }
+  } finally {
+    await fh.close();
+  }
+  return h;
 }
 
 export function sha256(data: string | Uint8Array): string {
@@ -105,4 +120,30 @@ export async function readJsonIfExists<T>(file: string): Promise<T | null> {
   } catch (e) {
     throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
   }
+}
+
+/**
+ * Keeps the `keep` most recently modified entries of `dir` that `select` picks and removes the
+ * rest (cache eviction: users touch what they reuse). Failures to remove are ignored.
+ */
+export async function pruneOldest(
+  dir: string,
+  keep: number,
+  select: (name: string) => boolean = () => true
+): Promise<string[]> {
+  const names = (await fs.readdir(dir).catch(() => [] as string[])).filter(select);
+  const dated = await Promise.all(
+    names.map(async (n) => ({
+      n,
+      t: await fs.stat(path.join(dir, n)).then(
+        (s) => s.mtimeMs,
+        () => 0
+      )
+    }))
+  );
+  dated.sort((a, b) => b.t - a.t || (a.n < b.n ? -1 : 1));
+  const gone = dated.slice(keep).map((d) => d.n);
+  for (const n of gone)
+    await fs.rm(path.join(dir, n), { recursive: true, force: true }).catch(() => undefined);
+  return gone;
 }

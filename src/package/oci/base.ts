@@ -131,7 +131,7 @@ async function unpackArchive(
       }, done);
   });
   try {
-    await pipeline(createReadStream(archive), extract);
+    await pipeline(createReadStream(archive, { highWaterMark: 4 << 20 }), extract);
   } catch (e) {
     throw bad(
       ref,

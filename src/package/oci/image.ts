@@ -6,21 +6,27 @@ import { EntryPoint } from '../entry.js';
 import { LocalWheel, pinned } from '../inputs.js';
 import { pipTargetInstall } from '../pipinstall.js';
 import { Target, pipPlatformTags, wheelMismatch } from '../wheelname.js';
+import { Options } from '../../config/options.js';
+import { walkTree } from '../tree.js';
+import { beginArchive } from './archive.js';
 import { BaseImage, ImageConfig } from './base.js';
+import { StoredBase } from './basestore.js';
+import { depsLayerKey, readDepsLayer, writeDepsLayer } from './layercache.js';
 import { BasePython } from './inspect.js';
 import { Descriptor, GOARCH_TO_WHEEL, MEDIA, canonicalJson, sha256Digest } from './json.js';
 import { LayerBlob, LayerEntry, buildLayer, parentDirs } from './layer.js';
-import { writeLayout } from './layout.js';
-import { VENV, VENV_PYTHON, entriesFromTarget, sitePackages, venvSkeleton } from './venvtree.js';
+import { layoutFiles, ownMembers, writeLayoutDir } from './layout.js';
+import { VENV, VENV_PYTHON, layerEntries, sitePackages, venvSkeleton } from './venvtree.js';
 
 export interface ImageRequest {
   /** The base, possibly still being read (it is needed only once the layers are built). */
-  base: BaseImage | Promise<BaseImage>;
+  base: Promise<StoredBase>;
   py: BasePython;
   /** Interpreter whose pip installs the wheels (for the base's Python, through --python-version). */
   hostPython: string;
   appWheel: LocalWheel;
-  deps: LocalWheel[];
+  /** The dependency wheels, possibly still being resolved. */
+  deps: Promise<LocalWheel[]>;
   entry: EntryPoint;
   /** `user` option ('' keeps the base's user). */
   user: string;
@@ -32,6 +38,10 @@ export interface ImageRequest {
   baseRef: string;
   layoutDir: string;
   archive: string;
+  /** Where dependency layers are kept between runs (the cache root's options). */
+  cache: Pick<Options, 'cacheDir'>;
+  /** Phase timings for `--debug`. */
+  debug?: (message: string) => void;
 }
 
 export interface ImageLayerInfo {
@@ -45,6 +55,13 @@ export interface ImageLayerInfo {
 
 export interface ImageResult {
   digest: string;
+  /** The archive's SHA-256 (hex) and size, computed while it was written. */
+  archiveSha256: string;
+  archiveSize: number;
+  /** The dependency wheels the image holds. */
+  dependencies: LocalWheel[];
+  /** Whether the dependency layer came from the cache (pip ran for the project's wheel only). */
+  depsLayerReused: boolean;
   configDigest: string;
   layers: ImageLayerInfo[];
   imageName: string;
@@ -107,50 +124,119 @@ function installEntries(tree: LayerEntry[], version: string): LayerEntry[] {
 }
 
 /**
+ * mtime of every entry of the dependency layer: a constant (as jib does), not
+ * SOURCE_DATE_EPOCH, which moves with every commit: the layer then depends on the dependency
+ * wheels alone, and a code-only change leaves it byte for byte as it was.
+ */
+export const DEPS_LAYER_MTIME = 1;
+
+type Cross = { pythonVersion: string; platforms: string[] };
+
+/** The application layer: the project's wheel installed by pip on its own (`--no-deps`). */
+async function applicationLayer(
+  r: ImageRequest,
+  cross: Cross,
+  work: string
+): Promise<{ layer: LayerBlob; scripts: string[] }> {
+  const tree = path.join(work, 'app');
+  const links = path.join(work, 'app-wheel');
+  // A directory holding only this wheel: pip sees no other candidate.
+  await fs.mkdir(links, { recursive: true });
+  await fs.copyFile(r.appWheel.abs, path.join(links, r.appWheel.file));
+  await pipTargetInstall(
+    {
+      python: r.hostPython,
+      target: tree,
+      findLinks: [links],
+      requirements: pinned([r.appWheel]),
+      cross
+    },
+    'installing the application for the image'
+  );
+  r.debug?.('image: application installed');
+  const app = await layerEntries(await walkTree(tree), r.py.version);
+  return {
+    layer: await buildLayer(installEntries(app.entries, r.py.version), r.sde),
+    scripts: app.scripts
+  };
+}
+
+/** The dependencies layer: the venv and every dependency wheel, from the cache when it has it. */
+async function dependenciesLayer(
+  r: ImageRequest,
+  deps: LocalWheel[],
+  cross: Cross,
+  work: string
+): Promise<{ layer: LayerBlob; reused: boolean }> {
+  const key = await depsLayerKey({
+    deps,
+    hostPython: r.hostPython,
+    executable: r.py.executable,
+    version: r.py.version,
+    platforms: cross.platforms
+  });
+  const cached = await readDepsLayer(r.cache, key);
+  r.debug?.(
+    `image: ${deps.length} dependency wheel(s) resolved, layer ${cached ? 'cached' : 'to build'}`
+  );
+  if (cached) return { layer: cached, reused: true };
+  const tree = path.join(work, 'deps');
+  await fs.mkdir(tree, { recursive: true });
+  if (deps.length)
+    await pipTargetInstall(
+      {
+        python: r.hostPython,
+        target: tree,
+        findLinks: [...new Set(deps.map((d) => path.dirname(d.abs)))],
+        requirements: pinned(deps),
+        cross
+      },
+      'installing the dependencies for the image'
+    );
+  const entries = await layerEntries(await walkTree(tree), r.py.version);
+  const layer = await buildLayer(
+    installEntries(
+      [...venvSkeleton(r.py.executable, r.py.version), ...entries.entries],
+      r.py.version
+    ),
+    DEPS_LAYER_MTIME
+  );
+  await writeDepsLayer(r.cache, key, layer);
+  r.debug?.('image: dependency layer built');
+  return { layer, reused: false };
+}
+
+/** Settles every promise before throwing the first failure (nothing keeps writing into `work`). */
+async function allSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
+}
+
+/**
  * Assembles the image: the base's layers unchanged, a dependencies layer (the venv and every
  * dependency wheel), an application layer (the project's wheel and its launchers), the config.
+ * The archive starts from the base's stored prefix while pip runs.
  */
 export async function buildImage(r: ImageRequest): Promise<ImageResult> {
   if (r.user && !USER.test(r.user))
     throw new FailureError(`user: '${r.user}' is not a user name or uid[:gid]`);
-  checkImageWheels([r.appWheel, ...r.deps], r.py, r.baseRef);
+  checkImageWheels([r.appWheel], r.py, r.baseRef);
   const cross = { pythonVersion: r.py.version, platforms: pipPlatformTags(baseTarget(r.py)) };
+  const pending = r.base.then((b) => beginArchive(b.prefix, r.archive));
+  pending.catch(() => undefined);
   const tmp = await tempDir('albatross-image-');
+  let finished = false;
   try {
-    const depsTree = path.join(tmp.dir, 'deps');
-    const appTree = path.join(tmp.dir, 'app');
-    const appLinks = path.join(tmp.dir, 'app-wheel');
-    await fs.mkdir(depsTree);
-    await fs.mkdir(appLinks);
-    await fs.copyFile(r.appWheel.abs, path.join(appLinks, r.appWheel.file));
-    // The two installs are independent: run them side by side.
-    const links = [...new Set(r.deps.map((d) => path.dirname(d.abs)))];
-    await Promise.all([
-      r.deps.length
-        ? pipTargetInstall(
-            {
-              python: r.hostPython,
-              target: depsTree,
-              findLinks: links,
-              requirements: pinned(r.deps),
-              cross
-            },
-            'installing the dependencies for the image'
-          )
-        : Promise.resolve(),
-      pipTargetInstall(
-        {
-          python: r.hostPython,
-          target: appTree,
-          findLinks: [appLinks],
-          requirements: pinned([r.appWheel]),
-          cross
-        },
-        'installing the application for the image'
-      )
-    ]);
-    const deps = await entriesFromTarget(depsTree, r.py.version);
-    const app = await entriesFromTarget(appTree, r.py.version);
+    // The project's wheel is installed while its dependencies are still being resolved.
+    const [app, deps] = await allSettled(
+      applicationLayer(r, cross, tmp.dir),
+      r.deps.then((wheels) => {
+        checkImageWheels(wheels, r.py, r.baseRef);
+        return dependenciesLayer(r, wheels, cross, tmp.dir).then((d) => ({ ...d, wheels }));
+      })
+    );
     let entrypoint: string[];
     if (r.entry.script) {
       if (!app.scripts.includes(r.entry.script)) {
@@ -163,17 +249,12 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
       const code = `import importlib, sys\nt = importlib.import_module(${JSON.stringify(r.entry.module)})\nfor a in ${JSON.stringify(r.entry.attr)}.split('.'): t = getattr(t, a)\nsys.exit(t())`;
       entrypoint = [VENV_PYTHON, '-c', code];
     }
-    const base = await r.base;
+    const stored = await r.base;
+    const base = stored.base;
     checkBaseArch(base, r.py);
-    const depsLayer = await buildLayer(
-      installEntries(
-        [...venvSkeleton(r.py.executable, r.py.version), ...deps.entries],
-        r.py.version
-      ),
-      r.sde
-    );
-    const appLayer = await buildLayer(installEntries(app.entries, r.py.version), r.sde);
-    const config = imageConfig(r, base, depsLayer, appLayer, entrypoint);
+    const depsLayer = deps.layer;
+    const appLayer = app.layer;
+    const config = imageConfig(r, base, deps.wheels.length, depsLayer, appLayer, entrypoint);
     const configBytes = Buffer.from(canonicalJson(config));
     const configDesc: Descriptor = {
       mediaType: MEDIA.config,
@@ -200,11 +281,8 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
     };
     const manifestBytes = Buffer.from(canonicalJson(manifest));
     const digest = sha256Digest(manifestBytes);
-    await writeLayout({
-      layoutDir: r.layoutDir,
-      archive: r.archive,
+    const files = layoutFiles({
       imageName: r.imageName,
-      sde: r.sde,
       manifest: {
         bytes: manifestBytes,
         digest,
@@ -217,6 +295,13 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
         { digest: appLayer.digest, data: appLayer.data }
       ]
     });
+    await writeLayoutDir(r.layoutDir, files);
+    r.debug?.('image: OCI layout written');
+    const archive = await (
+      await pending
+    ).finish(ownMembers(files, new Set(stored.prefixBlobs)), r.sde);
+    finished = true;
+    r.debug?.('image: archive written');
     const layers: ImageLayerInfo[] = [
       ...base.layers.map((l) => ({
         role: 'base' as const,
@@ -240,8 +325,23 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
       }
     ];
     const size = layers.reduce((s, l) => s + l.size, 0) + configBytes.length + manifestBytes.length;
-    return { digest, configDigest: configDesc.digest, layers, imageName: r.imageName, size };
+    return {
+      digest,
+      configDigest: configDesc.digest,
+      layers,
+      imageName: r.imageName,
+      size,
+      archiveSha256: archive.sha256,
+      archiveSize: archive.size,
+      dependencies: deps.wheels,
+      depsLayerReused: deps.reused
+    };
   } finally {
+    if (!finished)
+      await pending.then(
+        (p) => p.abort(),
+        () => undefined
+      );
     await tmp.cleanup();
   }
 }
@@ -255,6 +355,7 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 function imageConfig(
   r: ImageRequest,
   baseImage: BaseImage,
+  depCount: number,
   deps: LayerBlob,
   app: LayerBlob,
   entrypoint: string[]
@@ -293,7 +394,7 @@ function imageConfig(
       ...baseHistory,
       {
         created,
-        created_by: `albatross: dependencies (${r.deps.length} wheel(s)) in /${VENV}`,
+        created_by: `albatross: dependencies (${depCount} wheel(s)) in /${VENV}`,
         comment: 'albatross'
       },
       { created, created_by: `albatross: ${r.appWheel.file}`, comment: 'albatross' }

@@ -1,7 +1,6 @@
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import { ArchiveMember } from './archive.js';
 import { canonicalJson, MEDIA } from './json.js';
 
 export interface LayoutBlob {
@@ -12,10 +11,7 @@ export interface LayoutBlob {
 }
 
 export interface LayoutRequest {
-  layoutDir: string;
-  archive: string;
   imageName: string;
-  sde: number;
   manifest: { bytes: Buffer; digest: string; platform: { architecture: string; os: string } };
   config: { bytes: Buffer; digest: string };
   layers: LayoutBlob[];
@@ -25,12 +21,13 @@ function blobPath(digest: string): string {
   return `blobs/${digest.replace(':', '/')}`;
 }
 
-/**
- * Writes the OCI layout directory and one archive holding the same layout plus docker's
- * `manifest.json`, which both `docker load` and `podman load` accept. Both are written under
- * temporary names and renamed into place.
- */
-export async function writeLayout(r: LayoutRequest): Promise<void> {
+/** The layout's files: blobs by path, and the index files (docker's `manifest.json` too). */
+export interface LayoutFiles {
+  blobs: Map<string, LayoutBlob>;
+  meta: Map<string, Buffer>;
+}
+
+export function layoutFiles(r: LayoutRequest): LayoutFiles {
   const tag = r.imageName.slice(r.imageName.lastIndexOf(':') + 1);
   const index = {
     schemaVersion: 2,
@@ -55,74 +52,57 @@ export async function writeLayout(r: LayoutRequest): Promise<void> {
       Layers: r.layers.map((l) => blobPath(l.digest))
     }
   ];
-  const files = new Map<string, LayoutBlob>();
-  files.set(blobPath(r.manifest.digest), { digest: r.manifest.digest, data: r.manifest.bytes });
-  files.set(blobPath(r.config.digest), { digest: r.config.digest, data: r.config.bytes });
-  for (const l of r.layers) files.set(blobPath(l.digest), l);
+  const blobs = new Map<string, LayoutBlob>();
+  blobs.set(blobPath(r.manifest.digest), { digest: r.manifest.digest, data: r.manifest.bytes });
+  blobs.set(blobPath(r.config.digest), { digest: r.config.digest, data: r.config.bytes });
+  for (const l of r.layers) blobs.set(blobPath(l.digest), l);
   const meta = new Map<string, Buffer>([
     ['index.json', Buffer.from(canonicalJson(index))],
-    ['oci-layout', Buffer.from(canonicalJson({ imageLayoutVersion: '1.0.0' }))],
-    ['manifest.json', Buffer.from(canonicalJson(dockerManifest))]
+    ['manifest.json', Buffer.from(canonicalJson(dockerManifest))],
+    ['oci-layout', Buffer.from(canonicalJson({ imageLayoutVersion: '1.0.0' }))]
   ]);
+  return { blobs, meta };
+}
 
-  // The layout directory.
-  const tmpDir = `${r.layoutDir}.${process.pid}.tmp`;
+/**
+ * Writes the OCI layout directory (blobs from files are hard-linked when they can be), under a
+ * temporary name renamed into place.
+ */
+export async function writeLayoutDir(layoutDir: string, files: LayoutFiles): Promise<void> {
+  const tmpDir = `${layoutDir}.${process.pid}.tmp`;
   await fs.rm(tmpDir, { recursive: true, force: true });
   await fs.mkdir(path.join(tmpDir, 'blobs', 'sha256'), { recursive: true });
-  for (const [name, blob] of files) {
-    const dest = path.join(tmpDir, name);
-    if (blob.data) await fs.writeFile(dest, blob.data);
-    else
-      await fs.link(blob.file as string, dest).catch(() => fs.copyFile(blob.file as string, dest));
-  }
-  for (const [name, data] of meta)
-    if (name !== 'manifest.json') await fs.writeFile(path.join(tmpDir, name), data);
-  await fs.rm(r.layoutDir, { recursive: true, force: true });
-  await fs.rename(tmpDir, r.layoutDir);
-
-  // The archive: sorted members, fixed owner and time; blobs streamed from the layout.
-  const tmpTar = `${r.archive}.${process.pid}.tmp`;
   try {
-    const pack = tar.pack();
-    const out = pipeline(pack, createWriteStream(tmpTar));
-    const mtime = new Date(r.sde * 1000);
-    const common = { uid: 0, gid: 0, uname: '', gname: '', mtime };
-    const names = [...files.keys(), ...meta.keys(), 'blobs', 'blobs/sha256'].sort();
-    for (const name of names) {
-      if (name === 'blobs' || name === 'blobs/sha256') {
-        await entry(pack, { ...common, name: name + '/', type: 'directory', mode: 0o755 });
-      } else if (meta.has(name)) {
-        await entry(
-          pack,
-          { ...common, name, type: 'file', mode: 0o644, size: meta.get(name)?.length ?? 0 },
-          meta.get(name)
-        );
-      } else {
-        const file = path.join(r.layoutDir, name);
-        const size = (await fs.stat(file)).size;
-        await new Promise<void>((resolve, reject) => {
-          const sink = pack.entry({ ...common, name, type: 'file', mode: 0o644, size }, (err) =>
-            err ? reject(err) : resolve()
-          );
-          createReadStream(file).on('error', reject).pipe(sink);
-        });
-      }
+    for (const [name, blob] of files.blobs) {
+      const dest = path.join(tmpDir, name);
+      if (blob.data) await fs.writeFile(dest, blob.data);
+      else
+        await fs
+          .link(blob.file as string, dest)
+          .catch(() => fs.copyFile(blob.file as string, dest));
     }
-    pack.finalize();
-    await out;
-    await fs.rename(tmpTar, r.archive);
+    for (const [name, data] of files.meta)
+      if (name !== 'manifest.json') await fs.writeFile(path.join(tmpDir, name), data);
+    await fs.rm(layoutDir, { recursive: true, force: true });
+    await fs.rename(tmpDir, layoutDir);
   } catch (e) {
-    await fs.rm(tmpTar, { force: true });
+    await fs.rm(tmpDir, { recursive: true, force: true });
     throw e;
   }
 }
 
-function entry(
-  pack: tar.Pack,
-  h: Partial<tar.Header> & { name: string },
-  data?: Buffer
-): Promise<void> {
-  return new Promise((resolve, reject) =>
-    pack.entry(h, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()))
-  );
+/**
+ * The archive members that follow the base's prefix: Albatross's own blobs (by name), then the
+ * index files.
+ */
+export function ownMembers(files: LayoutFiles, inPrefix: Set<string>): ArchiveMember[] {
+  const own = [...files.blobs]
+    .filter(([, b]) => !inPrefix.has(b.digest))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([name, b]) => {
+      if (!b.data)
+        throw new Error(`image archive: blob ${b.digest} is neither in the base nor built`);
+      return { name, data: b.data };
+    });
+  return [...own, ...[...files.meta].map(([name, data]) => ({ name, data }))];
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { walkTree } from '../tree.js';
+import { TreeEntry } from '../tree.js';
 import { LayerEntry } from './layer.js';
 
 /**
@@ -55,15 +55,15 @@ function recordHash(data: Buffer): string {
  * Layer entries for a `pip install --target` tree: packages under site-packages, launchers
  * under the venv's bin (rewritten, and their RECORD rows updated to the new content).
  */
-export async function entriesFromTarget(
-  tree: string,
+export async function layerEntries(
+  walked: TreeEntry[],
   version: string
 ): Promise<{ entries: LayerEntry[]; scripts: string[] }> {
   const site = sitePackages(version);
   const entries: LayerEntry[] = [];
   const rewritten = new Map<string, Buffer>();
   const scripts: string[] = [];
-  for (const e of await walkTree(tree)) {
+  for (const e of walked) {
     const inBin = e.path === 'bin' || e.path.startsWith('bin/');
     const dest = inBin ? `${VENV}/${e.path}` : `${site}/${e.path}`;
     if (e.type === 'dir') entries.push({ path: dest, type: 'dir', mode: 0o755 });

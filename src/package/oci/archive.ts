@@ -1,0 +1,150 @@
+import {
+  constants as fsConstants,
+  createReadStream,
+  createWriteStream,
+  promises as fs
+} from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+import tar from 'tar-stream';
+import { hashFile } from '../../runtime/fsutil.js';
+
+/**
+ * The image archive (`.image.tar`): an OCI layout in a tar, plus docker's `manifest.json`, so
+ * both `docker load` and `podman load` take it. Its members come in a fixed order, not sorted
+ * by name: first the base image's blobs (the "prefix", written once per base and kept in the
+ * base store), then Albatross's own blobs and the index files. A rebuild copies the prefix
+ * with one kernel copy and hashes it while pip works, instead of re-tarring the base.
+ */
+
+const BLOCK = 512;
+const END_OF_ARCHIVE = 2 * BLOCK;
+
+export interface ArchiveMember {
+  name: string;
+  data: Buffer;
+}
+
+/** A stored prefix: its file and its length. */
+export interface ArchivePrefix {
+  file: string;
+  size: number;
+}
+
+function tarSize(size: number): number {
+  return BLOCK + Math.ceil(size / BLOCK) * BLOCK;
+}
+
+function addEntry(
+  pack: tar.Pack,
+  header: Partial<tar.Header> & { name: string },
+  data: Buffer
+): Promise<void> {
+  return new Promise((resolve, reject) =>
+    pack.entry(header, data, (err) => (err ? reject(err) : resolve()))
+  );
+}
+
+/**
+ * Writes the base's blobs as tar members (`blobs/`, `blobs/sha256/`, then each blob) into
+ * `file`, without the end-of-archive blocks. Members carry `mtime` (the base's time), uid/gid 0
+ * and modes 0755/0644.
+ */
+export async function writeArchivePrefix(
+  file: string,
+  blobs: { digest: string; file: string }[],
+  mtime: number
+): Promise<ArchivePrefix> {
+  const sizes = await Promise.all(blobs.map(async (b) => (await fs.stat(b.file)).size));
+  const expected = 2 * BLOCK + sizes.reduce((s, n) => s + tarSize(n), 0);
+  const common = { uid: 0, gid: 0, uname: '', gname: '', mtime: new Date(mtime * 1000) };
+  const pack = tar.pack();
+  const out = pipeline(pack, createWriteStream(file));
+  for (const dir of ['blobs/', 'blobs/sha256/'])
+    await addEntry(pack, { ...common, name: dir, type: 'directory', mode: 0o755 }, Buffer.alloc(0));
+  for (let i = 0; i < blobs.length; i++) {
+    const name = `blobs/${blobs[i].digest.replace(':', '/')}`;
+    await new Promise<void>((resolve, reject) => {
+      const sink = pack.entry(
+        { ...common, name, type: 'file', mode: 0o644, size: sizes[i] },
+        (err) => (err ? reject(err) : resolve())
+      );
+      createReadStream(blobs[i].file, { highWaterMark: 4 << 20 })
+        .on('error', reject)
+        .pipe(sink);
+    });
+  }
+  pack.finalize();
+  await out;
+  const written = (await fs.stat(file)).size;
+  if (written !== expected + END_OF_ARCHIVE)
+    throw new Error(`archive prefix ${file}: ${written} bytes written, ${expected} expected`);
+  // The pack ends with two zero blocks; the prefix must not (members follow it).
+  await fs.truncate(file, expected);
+  return { file, size: expected };
+}
+
+/** Tar bytes of `members` after the prefix, ending the archive. */
+async function suffixBytes(members: ArchiveMember[], mtime: number): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((resolve, reject) => {
+    pack.on('data', (c: unknown) => {
+      chunks.push(c as Buffer);
+    });
+    pack.on('end', () => resolve());
+    pack.on('error', reject);
+  });
+  const common = { uid: 0, gid: 0, uname: '', gname: '', mtime: new Date(mtime * 1000) };
+  for (const m of members)
+    await addEntry(
+      pack,
+      { ...common, name: m.name, type: 'file', mode: 0o644, size: m.data.length },
+      m.data
+    );
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+export interface PendingArchive {
+  /** Appends the members (carrying `mtime`), moves the archive into place, returns its SHA-256. */
+  finish(members: ArchiveMember[], mtime: number): Promise<{ sha256: string; size: number }>;
+  /** Removes the unfinished archive. */
+  abort(): Promise<void>;
+}
+
+/**
+ * Starts an archive at `dest` from a prefix: the copy and the hashing of the prefix run in the
+ * background until `finish`.
+ */
+export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchive {
+  const tmp = `${dest}.${process.pid}.tmp`;
+  // A reflink where the file system has them (btrfs, xfs), else an in-kernel copy.
+  const copied = fs.copyFile(prefix.file, tmp, fsConstants.COPYFILE_FICLONE);
+  const hashed = hashFile(prefix.file, prefix.size);
+  const settled = Promise.allSettled([copied, hashed]);
+  return {
+    async finish(members, mtime) {
+      try {
+        const [, hash] = await Promise.all([copied, hashed]);
+        const suffix = await suffixBytes(members, mtime);
+        await fs.appendFile(tmp, suffix);
+        const size = (await fs.stat(tmp)).size;
+        if (size !== prefix.size + suffix.length)
+          throw new Error(
+            `image archive ${tmp}: ${size} bytes, ${prefix.size + suffix.length} expected`
+          );
+        const sha256 = hash.update(suffix).digest('hex');
+        await fs.rename(tmp, dest);
+        return { sha256, size };
+      } catch (e) {
+        await fs.rm(tmp, { force: true });
+        throw e;
+      }
+    },
+    async abort() {
+      await settled;
+      await fs.rm(tmp, { force: true });
+    }
+  };
+}
