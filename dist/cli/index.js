@@ -34513,7 +34513,7 @@ function bufferIncludes(buffer, content) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(848);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1970);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -34522,7 +34522,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 848:
+/***/ 1970:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41295,7 +41295,55 @@ async function walkTree(root, skip = () => false) {
 
 ;// CONCATENATED MODULE: external "node:stream/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/package/oci/tar.ts
+
+
+/**
+ * A whole tar in memory, entries in the order given, owned by 0:0 without names, all with one
+ * mtime (seconds): layers and the archive's own members.
+ */
+async function tarBytes(entries, mtime) {
+    const pack = tar_stream.pack();
+    const chunks = [];
+    const done = new Promise((resolve, reject) => {
+        pack.on('data', (c) => {
+            chunks.push(c);
+        });
+        pack.on('end', () => resolve());
+        pack.on('error', reject);
+    });
+    const time = new Date(mtime * 1000);
+    for (const e of entries) {
+        const common = { mode: e.mode, uid: 0, gid: 0, uname: '', gname: '', mtime: time };
+        if (e.type === 'dir') {
+            await addEntry(pack, { ...common, name: e.path.replace(/\/?$/, '/'), type: 'directory' });
+        }
+        else if (e.type === 'symlink') {
+            await addEntry(pack, {
+                ...common,
+                name: e.path,
+                type: 'symlink',
+                linkname: e.linkname ?? ''
+            });
+        }
+        else {
+            const data = e.data ?? (await external_node_fs_.promises.readFile(e.source ?? ''));
+            await addEntry(pack, { ...common, name: e.path, type: 'file', size: data.length }, data);
+        }
+    }
+    pack.finalize();
+    await done;
+    return Buffer.concat(chunks);
+}
+/** Adds one entry and waits until the pack has taken it. */
+function addEntry(pack, header, data) {
+    return new Promise((resolve, reject) => {
+        pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/package/oci/archive.ts
+
 
 
 
@@ -41311,9 +41359,6 @@ const BLOCK = 512;
 const END_OF_ARCHIVE = 2 * BLOCK;
 function tarSize(size) {
     return BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-}
-function addEntry(pack, header, data) {
-    return new Promise((resolve, reject) => pack.entry(header, data, (err) => (err ? reject(err) : resolve())));
 }
 /**
  * Writes the base's blobs as tar members (`blobs/`, `blobs/sha256/`, then each blob) into
@@ -41346,24 +41391,6 @@ async function writeArchivePrefix(file, blobs, mtime) {
     await external_node_fs_.promises.truncate(file, expected);
     return { file, size: expected };
 }
-/** Tar bytes of `members` after the prefix, ending the archive. */
-async function suffixBytes(members, mtime) {
-    const pack = tar_stream.pack();
-    const chunks = [];
-    const done = new Promise((resolve, reject) => {
-        pack.on('data', (c) => {
-            chunks.push(c);
-        });
-        pack.on('end', () => resolve());
-        pack.on('error', reject);
-    });
-    const common = { uid: 0, gid: 0, uname: '', gname: '', mtime: new Date(mtime * 1000) };
-    for (const m of members)
-        await addEntry(pack, { ...common, name: m.name, type: 'file', mode: 0o644, size: m.data.length }, m.data);
-    pack.finalize();
-    await done;
-    return Buffer.concat(chunks);
-}
 /**
  * Starts an archive at `dest` from a prefix: the copy and the hashing of the prefix run in the
  * background until `finish`.
@@ -41378,7 +41405,7 @@ function beginArchive(prefix, dest) {
         async finish(members, mtime) {
             try {
                 const [, hash] = await Promise.all([copied, hashed]);
-                const suffix = await suffixBytes(members, mtime);
+                const suffix = await tarBytes(members.map((m) => ({ path: m.name, type: 'file', mode: 0o644, data: m.data })), mtime);
                 await external_node_fs_.promises.appendFile(tmp, suffix);
                 const size = (await external_node_fs_.promises.stat(tmp)).size;
                 if (size !== prefix.size + suffix.length)
@@ -41525,7 +41552,7 @@ async function buildLayer(entries, sde) {
         if (sorted[i].path === sorted[i - 1].path)
             throw new Error(`layer: ${sorted[i].path} appears twice`);
     }
-    const tarBuf = await packTar(sorted, sde);
+    const tarBuf = await tarBytes(sorted, sde);
     const gz = (await gzip(tarBuf, { level: 6, memLevel: 8, windowBits: 15 }));
     gz[9] = 3; // OS: Unix, whichever platform's zlib wrote the header
     return {
@@ -41536,44 +41563,6 @@ async function buildLayer(entries, sde) {
         mediaType: MEDIA.layerGzip,
         tarSize: tarBuf.length
     };
-}
-async function packTar(entries, sde) {
-    const pack = tar_stream.pack();
-    const chunks = [];
-    const done = new Promise((resolve, reject) => {
-        pack.on('data', (c) => {
-            chunks.push(c);
-        });
-        pack.on('end', () => resolve());
-        pack.on('error', reject);
-    });
-    const mtime = new Date(sde * 1000);
-    for (const e of entries) {
-        const common = { mode: e.mode, uid: 0, gid: 0, uname: '', gname: '', mtime };
-        if (e.type === 'dir') {
-            await layer_addEntry(pack, { ...common, name: e.path.replace(/\/?$/, '/'), type: 'directory' });
-        }
-        else if (e.type === 'symlink') {
-            await layer_addEntry(pack, {
-                ...common,
-                name: e.path,
-                type: 'symlink',
-                linkname: e.linkname ?? ''
-            });
-        }
-        else {
-            const data = e.data ?? (await external_node_fs_.promises.readFile(e.source ?? ''));
-            await layer_addEntry(pack, { ...common, name: e.path, type: 'file', size: data.length }, data);
-        }
-    }
-    pack.finalize();
-    await done;
-    return Buffer.concat(chunks);
-}
-function layer_addEntry(pack, header, data) {
-    return new Promise((resolve, reject) => {
-        pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
-    });
 }
 /** Directory entries for every parent of `p` (e.g. `app`, `app/venv` for `app/venv/bin`). */
 function parentDirs(p) {

@@ -7,6 +7,7 @@ import {
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { hashFile } from '../../runtime/fsutil.js';
+import { addEntry, tarBytes } from './tar.js';
 
 /**
  * The image archive (`.image.tar`): an OCI layout in a tar, plus docker's `manifest.json`, so
@@ -32,16 +33,6 @@ export interface ArchivePrefix {
 
 function tarSize(size: number): number {
   return BLOCK + Math.ceil(size / BLOCK) * BLOCK;
-}
-
-function addEntry(
-  pack: tar.Pack,
-  header: Partial<tar.Header> & { name: string },
-  data: Buffer
-): Promise<void> {
-  return new Promise((resolve, reject) =>
-    pack.entry(header, data, (err) => (err ? reject(err) : resolve()))
-  );
 }
 
 /**
@@ -83,29 +74,6 @@ export async function writeArchivePrefix(
   return { file, size: expected };
 }
 
-/** Tar bytes of `members` after the prefix, ending the archive. */
-async function suffixBytes(members: ArchiveMember[], mtime: number): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: unknown) => {
-      chunks.push(c as Buffer);
-    });
-    pack.on('end', () => resolve());
-    pack.on('error', reject);
-  });
-  const common = { uid: 0, gid: 0, uname: '', gname: '', mtime: new Date(mtime * 1000) };
-  for (const m of members)
-    await addEntry(
-      pack,
-      { ...common, name: m.name, type: 'file', mode: 0o644, size: m.data.length },
-      m.data
-    );
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
-
 export interface PendingArchive {
   /** Appends the members (carrying `mtime`), moves the archive into place, returns its SHA-256. */
   finish(members: ArchiveMember[], mtime: number): Promise<{ sha256: string; size: number }>;
@@ -127,7 +95,10 @@ export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchiv
     async finish(members, mtime) {
       try {
         const [, hash] = await Promise.all([copied, hashed]);
-        const suffix = await suffixBytes(members, mtime);
+        const suffix = await tarBytes(
+          members.map((m) => ({ path: m.name, type: 'file', mode: 0o644, data: m.data })),
+          mtime
+        );
         await fs.appendFile(tmp, suffix);
         const size = (await fs.stat(tmp)).size;
         if (size !== prefix.size + suffix.length)

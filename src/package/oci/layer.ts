@@ -3,9 +3,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
-import tar from 'tar-stream';
 import { comparePaths } from '../tree.js';
 import { MEDIA } from './json.js';
+import { tarBytes } from './tar.js';
 
 /** A file system entry of a layer; `path` is relative to `/`, without a leading slash. */
 export interface LayerEntry {
@@ -42,7 +42,7 @@ export async function buildLayer(entries: LayerEntry[], sde: number): Promise<La
     if (sorted[i].path === sorted[i - 1].path)
       throw new Error(`layer: ${sorted[i].path} appears twice`);
   }
-  const tarBuf = await packTar(sorted, sde);
+  const tarBuf = await tarBytes(sorted, sde);
   const gz = (await gzip(tarBuf, { level: 6, memLevel: 8, windowBits: 15 })) as Buffer;
   gz[9] = 3; // OS: Unix, whichever platform's zlib wrote the header
   return {
@@ -53,48 +53,6 @@ export async function buildLayer(entries: LayerEntry[], sde: number): Promise<La
     mediaType: MEDIA.layerGzip,
     tarSize: tarBuf.length
   };
-}
-
-async function packTar(entries: LayerEntry[], sde: number): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: unknown) => {
-      chunks.push(c as Buffer);
-    });
-    pack.on('end', () => resolve());
-    pack.on('error', reject);
-  });
-  const mtime = new Date(sde * 1000);
-  for (const e of entries) {
-    const common = { mode: e.mode, uid: 0, gid: 0, uname: '', gname: '', mtime };
-    if (e.type === 'dir') {
-      await addEntry(pack, { ...common, name: e.path.replace(/\/?$/, '/'), type: 'directory' });
-    } else if (e.type === 'symlink') {
-      await addEntry(pack, {
-        ...common,
-        name: e.path,
-        type: 'symlink',
-        linkname: e.linkname ?? ''
-      });
-    } else {
-      const data = e.data ?? (await fs.readFile(e.source ?? ''));
-      await addEntry(pack, { ...common, name: e.path, type: 'file', size: data.length }, data);
-    }
-  }
-  pack.finalize();
-  await done;
-  return Buffer.concat(chunks);
-}
-
-function addEntry(
-  pack: tar.Pack,
-  header: Partial<tar.Header> & { name: string },
-  data?: Buffer
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    pack.entry(header, data ?? Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
-  });
 }
 
 /** Directory entries for every parent of `p` (e.g. `app`, `app/venv` for `app/venv/bin`). */
