@@ -7,7 +7,8 @@ import { PINNED, prefixMapFlags, processSetup } from '../../src/build/env.js';
 import { jobCount, runBounded } from '../../src/build/pool.js';
 import { describeTest, hardRequirements, splitArgs } from '../../src/build/testinstall.js';
 import { entryPointSection, topLevelNames, wheelTags } from '../../src/build/wheelinfo.js';
-import { buildSummary, buildTable } from '../../src/commands/build.js';
+import { renderJobSummary } from '../../src/report/markdown.js';
+import { renderManifestTable } from '../../src/report/terminal.js';
 import { containerTarget } from '../../src/build/targets.js';
 import { defaultOptions } from '../../src/config/options.js';
 import { ConfigError } from '../../src/errors.js';
@@ -378,14 +379,19 @@ describe('build command output', () => {
     ],
     phases: []
   };
-  it('tables artifacts and failures, and says when wheels are not repaired', () => {
-    expect(buildTable(m)).toMatch(
-      /p-1-cp311-cp311-linux_x86_64\.whl\s+wheel\s+3\.11\s+not repaired \(linux_x86_64\)\s+passed/
+  it('the report stage renders it: artifacts, failures, and wheels that were not repaired', () => {
+    const t = renderManifestTable(m);
+    expect(t).toMatch(
+      /p-1-cp311-cp311-linux_x86_64\.whl\s+wheel\s+linux_x86_64 \(not repaired\)\s+3\.11\s+10 B\s+abababababab\s+passed/
     );
-    expect(buildTable(m)).toContain('FAILED wheel cp312: wheel build failed');
-    const s = buildSummary(m);
-    expect(s).toContain('1 wheel(s) not repaired by auditwheel');
-    expect(s).toContain('**Failed: wheel cp312**');
+    expect(t).toContain('! 1 wheel not repaired by auditwheel: a linux_* tag, which PyPI refuses.');
+    expect(t).toMatch(/✗ wheel cp312 \(Python 3\.12\) \[local\]: wheel build failed/);
+    const s = renderJobSummary({ dir: '/out', label: 'local', manifest: m, repro: null });
+    expect(s).toContain(
+      '⚠️ 1 wheel not repaired by auditwheel: a `linux_*` tag, which PyPI refuses.'
+    );
+    expect(s).toContain('linux&#95;x86&#95;64 (not repaired)');
+    expect(s).toContain('wheel cp312');
   });
 });
 

@@ -40288,7 +40288,7 @@ async function aggregate_readJobDir(dir, fallbackLabel) {
     return { dir, label: manifest?.job || fallbackLabel, manifest, repro };
 }
 /** Merges many jobs into one view: artifacts deduplicated by file + sha256, failures first. */
-function aggregate_aggregate(jobs) {
+function aggregate(jobs) {
     const artifacts = [];
     const failures = [];
     const verdicts = [];
@@ -40380,7 +40380,7 @@ function rank(kind) {
 }
 /** Reads `--in` directories and aggregates them; a convenience for the report command. */
 async function aggregateDirs(roots) {
-    return aggregate_aggregate(await collectReports(roots));
+    return aggregate(await collectReports(roots));
 }
 
 ;// CONCATENATED MODULE: ./src/report/format.ts
@@ -40611,9 +40611,19 @@ function artifactsSection(agg, base) {
         const delta = base ? [cell(deltaOf(a, base))] : [];
         out.push(`| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${format_shortSha(a.sha256)}\``, testOf(a)].join(' | ')} |`);
     }
+    const note = unrepairedNote(agg.artifacts);
+    if (note)
+        out.push('', `⚠️ ${note}`);
     if (base?.gone.length)
         out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
     return out;
+}
+/** Wheels auditwheel did not repair keep a `linux_*` tag, which PyPI refuses: say so. */
+function unrepairedNote(artifacts) {
+    const n = artifacts.filter((a) => a.repaired === false).length;
+    return n
+        ? `${plural(n, 'wheel')} not repaired by auditwheel: a \`linux_*\` tag, which PyPI refuses.`
+        : null;
 }
 function deltaOf(a, base) {
     const before = base.before.get(a.file);
@@ -40621,7 +40631,7 @@ function deltaOf(a, base) {
 }
 function platformOf(a) {
     if (a.platformTag)
-        return a.platformTag;
+        return a.repaired === false ? `${a.platformTag} (not repaired)` : a.platformTag;
     if (a.kind === 'sdist')
         return 'source';
     return a.kind === 'image' && a.digest ? `image ${format_shortSha(a.digest)}` : 'any';
@@ -40781,6 +40791,9 @@ function renderAggregateText(agg, base) {
             ]);
         }
         out.push('', formatTable(rows, base ? [4, 5] : [4]));
+        const note = unrepairedNote(agg.artifacts);
+        if (note)
+            out.push(`! ${note.replace(/`/g, '')}`);
     }
     const bad = agg.verdicts.filter((v) => !v.reproducible);
     if (agg.verdicts.length) {
@@ -40814,6 +40827,7 @@ function renderAggregateText(agg, base) {
 
 
 
+
 /** `albatross build DIR --out OUT`: sdist + wheels + manifest (contract: CONTRACT.md). */
 async function buildCommand(ctx) {
     const { opts, log } = ctx;
@@ -40830,43 +40844,18 @@ async function buildCommand(ctx) {
     return {
         exitCode: ok ? 0 : 1,
         json: manifest,
-        text: buildTable(manifest),
-        summary: buildSummary(manifest),
+        text: renderManifestTable(manifest),
+        summary: renderJobSummary({
+            dir: outDir,
+            label: manifest.job ?? 'local',
+            manifest,
+            repro: null
+        }),
         outputs: {
             manifest: external_node_path_.join(outDir, MANIFEST_NAME),
             artifacts: JSON.stringify(manifest.artifacts)
         }
     };
-}
-/** Compact terminal table of artifacts and failures. */
-function buildTable(m) {
-    const rows = m.artifacts.map((a) => [
-        a.file,
-        a.kind,
-        a.kind === 'wheel' ? (a.python ?? '') : '',
-        a.repaired === false ? `not repaired (${a.platformTag})` : a.repaired ? 'repaired' : '',
-        a.test ? a.test.status : '',
-        `${a.buildSeconds ?? ''}s`,
-        String(a.size)
-    ]);
-    const head = ['artifact', 'kind', 'python', 'repair', 'test', 'time', 'bytes'];
-    const lines = [formatTable([head, ...rows], [], false)];
-    for (const f of m.failures)
-        lines.push(`FAILED ${f.target}: ${f.message}`);
-    return lines.join('\n');
-}
-/** Markdown for the job summary. */
-function buildSummary(m) {
-    const lines = ['| artifact | python | repaired | test | sha256 |', '|---|---|---|---|---|'];
-    for (const a of m.artifacts) {
-        lines.push(`| \`${a.file}\` | ${a.python ?? ''} | ${a.repaired === undefined ? '' : a.repaired ? 'yes' : `**no** (${a.platformTag})`} | ${a.test?.status ?? ''} | \`${a.sha256.slice(0, 12)}\` |`);
-    }
-    const unrepaired = m.artifacts.filter((a) => a.repaired === false);
-    if (unrepaired.length)
-        lines.push('', `${unrepaired.length} wheel(s) not repaired by auditwheel: they carry a \`linux_*\` tag and are not installable from PyPI.`);
-    for (const f of m.failures)
-        lines.push('', `**Failed: ${f.target}**: ${f.message}`, '```', f.logTail, '```');
-    return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/commands/detect.ts
@@ -48595,7 +48584,7 @@ async function reportCommand(ctx) {
     if (!jobs.length) {
         throw new NothingToDoError(`report: no albatross-manifest.json or reproducibility.json under ${roots.join(', ')}`);
     }
-    const agg = aggregate_aggregate(jobs);
+    const agg = aggregate(jobs);
     const base = await report_loadBase(opts.baseManifest, agg, log);
     const summary = renderSummary(agg, { base });
     const summaryFile = external_node_path_.join(outDir, SUMMARY_NAME);
@@ -48672,7 +48661,7 @@ async function report_loadBase(where, now, log) {
         log.warn(`base-manifest ${where} holds no manifest: no size comparison`);
         return undefined;
     }
-    return compareWithBase(now, aggregate_aggregate(jobs));
+    return compareWithBase(now, aggregate(jobs));
 }
 /** The aggregate as one manifest (artifacts and failures of every job). */
 function toManifest(agg) {

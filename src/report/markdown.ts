@@ -202,9 +202,19 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
       `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a)].join(' | ')} |`
     );
   }
+  const note = unrepairedNote(agg.artifacts);
+  if (note) out.push('', `⚠️ ${note}`);
   if (base?.gone.length)
     out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
   return out;
+}
+
+/** Wheels auditwheel did not repair keep a `linux_*` tag, which PyPI refuses: say so. */
+export function unrepairedNote(artifacts: { repaired?: boolean }[]): string | null {
+  const n = artifacts.filter((a) => a.repaired === false).length;
+  return n
+    ? `${plural(n, 'wheel')} not repaired by auditwheel: a \`linux_*\` tag, which PyPI refuses.`
+    : null;
 }
 
 function deltaOf(a: JobArtifact, base: BaseComparison): string {
@@ -212,8 +222,14 @@ function deltaOf(a: JobArtifact, base: BaseComparison): string {
   return before === undefined ? 'new' : sizeDelta(a.size, before);
 }
 
-export function platformOf(a: { kind: string; platformTag?: string; digest?: string }): string {
-  if (a.platformTag) return a.platformTag;
+export function platformOf(a: {
+  kind: string;
+  platformTag?: string;
+  digest?: string;
+  repaired?: boolean;
+}): string {
+  if (a.platformTag)
+    return a.repaired === false ? `${a.platformTag} (not repaired)` : a.platformTag;
   if (a.kind === 'sdist') return 'source';
   return a.kind === 'image' && a.digest ? `image ${shortSha(a.digest)}` : 'any';
 }
