@@ -35185,12 +35185,20 @@ function cacheRoot(opts) {
 }
 const pending = new Map();
 /**
+ * 16 hex digits naming an environment of `python` with `packages` from the configured indexes
+ * (package order does not matter). Tool environments, build environments and the markers of
+ * failed installs are all named by it.
+ */
+function toolEnvKey(python, packages, opts) {
+    return sha256(JSON.stringify([python.executable, python.full, [...packages].sort(), pipIndexArgs(opts)])).slice(0, 16);
+}
+/**
  * A virtual environment of `python` with `packages` installed from the configured indexes,
  * kept under the cache root and reused. Returns the venv's python executable.
  * Concurrent callers for the same environment share one creation.
  */
 function ensureToolEnv(python, packages, opts) {
-    const key = sha256(JSON.stringify([python.executable, python.full, [...packages].sort(), pipIndexArgs(opts)])).slice(0, 16);
+    const key = toolEnvKey(python, packages, opts);
     const dir = external_node_path_.join(cacheRoot(opts), 'tools', `py${python.version}-${key}`);
     let p = pending.get(dir);
     if (!p) {
@@ -35243,7 +35251,6 @@ async function create(dir, python, packages, opts) {
 
 
 
-
 /** build's own dependencies minus tomli (installed with --no-deps in the fallback). */
 const WITHOUT_TOMLI = [
     '--no-deps',
@@ -35261,14 +35268,7 @@ const TOMLI_SHIM = '"""tomli from pip\'s vendored copy (Albatross: no tomli whee
  */
 function buildFrontend(python, opts) {
     // Memoised per process: a failed install is not retried for every wheel.
-    const key = JSON.stringify([
-        python.executable,
-        opts.cacheDir,
-        opts.indexUrl,
-        opts.extraIndexUrl,
-        opts.findLinks,
-        opts.noIndex
-    ]);
+    const key = external_node_path_.join(cacheRoot(opts), toolEnvKey(python, [], opts));
     let p = frontends.get(key);
     if (!p) {
         p = pickFrontend(python, opts);
@@ -35285,13 +35285,7 @@ const FAILURE_TTL_MS = 24 * 3600 * 1000;
  * per interpreter, packages and index options, so later runs do not pay for them again.
  */
 function failureMarker(python, opts, what, pkgs) {
-    const key = sha256(JSON.stringify([
-        python.executable,
-        python.full,
-        [...pkgs].sort(),
-        pipIndexArgs(opts),
-        opts.noIndex
-    ])).slice(0, 16);
+    const key = toolEnvKey(python, pkgs, opts);
     return external_node_path_.join(cacheRoot(opts), 'tools', `py${python.version}-${key}.${what}`);
 }
 async function failedRecently(marker) {
@@ -35366,15 +35360,7 @@ function cachedBuildEnv(python, buildRequires, opts) {
     // Anything pip would read as an option (or an empty entry) is left to the isolated build.
     if (reqs.some((r) => !r || r.startsWith('-')))
         return Promise.resolve(null);
-    const key = JSON.stringify([
-        python.executable,
-        reqs,
-        opts.cacheDir,
-        opts.indexUrl,
-        opts.extraIndexUrl,
-        opts.findLinks,
-        opts.noIndex
-    ]);
+    const key = external_node_path_.join(cacheRoot(opts), toolEnvKey(python, reqs, opts));
     // Memoised per process, failures included: a failed install is not retried for every artifact.
     let p = envs.get(key);
     if (!p) {

@@ -1,11 +1,10 @@
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
 import { writeFileAtomic } from '../runtime/fsutil.js';
 import { PythonInstall } from '../runtime/python.js';
-import { ensureToolEnv } from '../runtime/toolenv.js';
+import { ToolEnvOpts, cacheRoot, ensureToolEnv, toolEnvKey } from '../runtime/toolenv.js';
 import { buildFrontend, ensureBuildFrontend } from './frontend.js';
 
-type IndexOpts = Pick<Options, 'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
+type IndexOpts = ToolEnvOpts;
 
 /** A cached build env's interpreter and the frontend run with it (as in `Frontend`). */
 export interface BuildEnv {
@@ -38,15 +37,7 @@ export function cachedBuildEnv(
   const reqs = [...new Set(buildRequires.map((r) => r.trim()))].sort();
   // Anything pip would read as an option (or an empty entry) is left to the isolated build.
   if (reqs.some((r) => !r || r.startsWith('-'))) return Promise.resolve(null);
-  const key = JSON.stringify([
-    python.executable,
-    reqs,
-    opts.cacheDir,
-    opts.indexUrl,
-    opts.extraIndexUrl,
-    opts.findLinks,
-    opts.noIndex
-  ]);
+  const key = path.join(cacheRoot(opts), toolEnvKey(python, reqs, opts));
   // Memoised per process, failures included: a failed install is not retried for every artifact.
   let p = envs.get(key);
   if (!p) {

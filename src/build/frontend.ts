@@ -1,12 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
-import { sha256, writeFileAtomic } from '../runtime/fsutil.js';
-import { pipIndexArgs } from '../runtime/pip.js';
+import { writeFileAtomic } from '../runtime/fsutil.js';
 import { PythonInstall, byVersionAsc } from '../runtime/python.js';
-import { cacheRoot, ensureToolEnv } from '../runtime/toolenv.js';
+import { ToolEnvOpts, cacheRoot, ensureToolEnv, toolEnvKey } from '../runtime/toolenv.js';
 
-type IndexOpts = Pick<Options, 'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
+type IndexOpts = ToolEnvOpts;
 
 /** build's own dependencies minus tomli (installed with --no-deps in the fallback). */
 const WITHOUT_TOMLI = [
@@ -35,14 +33,7 @@ export interface Frontend {
  */
 export function buildFrontend(python: PythonInstall, opts: IndexOpts): Promise<Frontend> {
   // Memoised per process: a failed install is not retried for every wheel.
-  const key = JSON.stringify([
-    python.executable,
-    opts.cacheDir,
-    opts.indexUrl,
-    opts.extraIndexUrl,
-    opts.findLinks,
-    opts.noIndex
-  ]);
+  const key = path.join(cacheRoot(opts), toolEnvKey(python, [], opts));
   let p = frontends.get(key);
   if (!p) {
     p = pickFrontend(python, opts);
@@ -67,15 +58,7 @@ function failureMarker(
   what: string,
   pkgs: string[]
 ): string {
-  const key = sha256(
-    JSON.stringify([
-      python.executable,
-      python.full,
-      [...pkgs].sort(),
-      pipIndexArgs(opts),
-      opts.noIndex
-    ])
-  ).slice(0, 16);
+  const key = toolEnvKey(python, pkgs, opts);
   return path.join(cacheRoot(opts), 'tools', `py${python.version}-${key}.${what}`);
 }
 

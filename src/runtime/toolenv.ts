@@ -16,6 +16,23 @@ export function cacheRoot(opts: Pick<Options, 'cacheDir'>): string {
 
 const pending = new Map<string, Promise<string>>();
 
+/** The options that decide where an environment's packages come from, and where it is kept. */
+export type ToolEnvOpts = Pick<
+  Options,
+  'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'
+>;
+
+/**
+ * 16 hex digits naming an environment of `python` with `packages` from the configured indexes
+ * (package order does not matter). Tool environments, build environments and the markers of
+ * failed installs are all named by it.
+ */
+export function toolEnvKey(python: PythonInstall, packages: string[], opts: ToolEnvOpts): string {
+  return sha256(
+    JSON.stringify([python.executable, python.full, [...packages].sort(), pipIndexArgs(opts)])
+  ).slice(0, 16);
+}
+
 /**
  * A virtual environment of `python` with `packages` installed from the configured indexes,
  * kept under the cache root and reused. Returns the venv's python executable.
@@ -24,11 +41,9 @@ const pending = new Map<string, Promise<string>>();
 export function ensureToolEnv(
   python: PythonInstall,
   packages: string[],
-  opts: Pick<Options, 'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>
+  opts: ToolEnvOpts
 ): Promise<string> {
-  const key = sha256(
-    JSON.stringify([python.executable, python.full, [...packages].sort(), pipIndexArgs(opts)])
-  ).slice(0, 16);
+  const key = toolEnvKey(python, packages, opts);
   const dir = path.join(cacheRoot(opts), 'tools', `py${python.version}-${key}`);
   let p = pending.get(dir);
   if (!p) {
