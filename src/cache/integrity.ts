@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { walkZip } from './zip.js';
+import { ZipReadError, walkZip } from '../runtime/zipread.js';
 
 /**
  * Checks a wheel before it may be installed: the zip opens and every member's sha256 and size
@@ -11,8 +11,8 @@ export async function checkWheel(file: string): Promise<string | null> {
   let record: string | undefined;
   let recordName: string | undefined;
   try {
-    await walkZip(file, async (name, read) => {
-      if (name.endsWith('/')) return;
+    await walkZip(file, async ({ name, isDirectory, read }) => {
+      if (isDirectory) return;
       const data = await read();
       if (/^[^/]+\.dist-info\/RECORD$/.test(name)) {
         record = data.toString('utf8');
@@ -24,7 +24,7 @@ export async function checkWheel(file: string): Promise<string | null> {
       });
     });
   } catch (e) {
-    return `not a readable zip (${(e as Error).message})`;
+    return `not a readable zip (${e instanceof ZipReadError ? e.reason : (e as Error).message})`;
   }
   if (record === undefined || recordName === undefined) return 'no .dist-info/RECORD';
   const listed = new Set<string>();

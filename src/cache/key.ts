@@ -4,7 +4,7 @@ import { Options } from '../config/options.js';
 import { sha256 } from '../runtime/fsutil.js';
 import { pipIndexArgs } from '../runtime/pip.js';
 import { cpTag } from '../runtime/python.js';
-import { readWheelMember } from './zip.js';
+import { readZipMember } from '../runtime/zipread.js';
 
 /** Bump when the entry layout or key inputs change: every older entry stops matching. */
 export const CACHE_FORMAT_VERSION = 1;
@@ -75,7 +75,7 @@ export async function requirementFingerprint(req: string): Promise<string> {
   const stat = await fs.stat(r).catch(() => undefined);
   if (!stat) return r;
   if (stat.isFile() && r.endsWith('.whl')) {
-    const meta = await readWheelMember(r, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n)).catch(
+    const meta = await readZipMember(r, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n)).catch(
       () => undefined
     );
     const requires = (meta?.toString('utf8') ?? '')

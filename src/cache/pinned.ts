@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { readWheelMember } from './zip.js';
+import { readZipMember } from '../runtime/zipread.js';
 
 /** `name==1.2` / `name (==1.2)` with an optional marker: one exact version, no wildcard. */
 const PINNED = /^[A-Za-z0-9._-]+\s*(?:\(\s*===?\s*[^\s,*()]+\s*\)|===?\s*[^\s,*;]+)\s*(?:;.*)?$/;
@@ -10,7 +10,7 @@ export function isPinned(req: string): boolean {
 
 /** Requires-Dist lines of a wheel, without those that only apply to extras. */
 export async function wheelRequires(file: string): Promise<string[]> {
-  const meta = await readWheelMember(file, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
+  const meta = await readZipMember(file, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
   return (meta?.toString('utf8') ?? '')
     .split('\n')
     .filter((l) => /^Requires-Dist:/i.test(l))

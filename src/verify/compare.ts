@@ -1,10 +1,10 @@
 import { gunzipSync } from 'node:zlib';
+import { isZip, readZipContents } from '../runtime/zipread.js';
 import { Container, Member, tarContainer, zipContainer } from './members.js';
 import { RawDifference } from './model.js';
 import { aliasImageLayout, isImageLayout } from './oci.js';
 import { gzipHeader, isGzip, isTar, readTar } from './tar.js';
 import { hexContext, isText, unifiedDiff } from './textdiff.js';
-import { isZip, readZip } from './zip.js';
 
 /** Nested archives (a wheel in a pex, a layer in an image) are opened this many levels deep. */
 const MAX_DEPTH = 2;
@@ -14,7 +14,7 @@ const TEXT_LIMIT = 256 * 1024;
 /** Opens a buffer as an archive, or null when it is not one (or cannot be read). */
 export async function openContainer(buf: Buffer): Promise<Container | null> {
   try {
-    if (isZip(buf)) return zipContainer(await readZip(buf));
+    if (isZip(buf)) return zipContainer(await readZipContents(buf));
     if (isGzip(buf)) {
       const inner = gunzipSync(buf);
       if (isTar(inner)) return tarContainer(await readTar(buf));

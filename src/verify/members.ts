@@ -1,6 +1,6 @@
 import { DifferenceKind } from './model.js';
 import { TarArchive } from './tar.js';
-import { ZipArchive } from './zip.js';
+import { ZipContents, ZipEntryInfo } from '../runtime/zipread.js';
 
 /** One metadata field of a member: compared as a string, reported under `kind`. */
 export interface MetaField {
@@ -30,7 +30,21 @@ export interface Container {
 
 const oct = (n: number): string => '0' + (n & 0o7777).toString(8);
 
-export function zipContainer(z: ZipArchive): Container {
+/** DOS date/time as stored: `YYYY-MM-DD hh:mm:ss`, 2-second resolution. */
+function mtimeText({ dosDate: date, dosTime: time }: ZipEntryInfo): string {
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const y = ((date >> 9) & 0x7f) + 1980;
+  return `${y}-${p((date >> 5) & 0xf)}-${p(date & 0x1f)} ${p((time >> 11) & 0x1f)}:${p((time >> 5) & 0x3f)}:${p((time & 0x1f) * 2)}`;
+}
+
+/** Extra fields as `id:hex` pairs (e.g. 0x5455 extended timestamps). */
+function extraText({ extraFields }: ZipEntryInfo): string {
+  return extraFields
+    .map((f) => `${f.id.toString(16).padStart(4, '0')}:${f.data.toString('hex')}`)
+    .join(' ');
+}
+
+export function zipContainer(z: ZipContents): Container {
   return {
     format: 'zip',
     meta: [
@@ -47,13 +61,13 @@ export function zipContainer(z: ZipArchive): Container {
       index: m.index,
       data: m.data,
       meta: [
-        { kind: 'mtime', label: 'mtime', value: m.mtime, raw: m.mtime },
+        { kind: 'mtime', label: 'mtime', value: mtimeText(m), raw: mtimeText(m) },
         // 0x5455 (extended timestamp) and 0x000d/0x5855 (unix) carry times; others are rarer.
         {
-          kind: /(^| )(5455|5855|000d):/.test(m.extra) ? 'mtime' : 'archive',
+          kind: /(^| )(5455|5855|000d):/.test(extraText(m)) ? 'mtime' : 'archive',
           label: 'extra fields',
-          value: m.extra,
-          raw: m.extra
+          value: extraText(m),
+          raw: extraText(m)
         },
         { kind: 'mode', label: 'mode', value: oct(m.mode), raw: m.mode },
         { kind: 'compression', label: 'compression method', value: String(m.compression) },

@@ -2,8 +2,8 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
-import * as yauzl from 'yauzl';
 import { collect } from '../../runtime/zip.js';
+import { readZipContents } from '../../runtime/zipread.js';
 
 export { dosDateTime, writeZip } from '../../runtime/zip.js';
 
@@ -17,32 +17,15 @@ export interface Member {
   linkname?: string;
 }
 
-/** Reads every member of a zip file. */
+/** Reads every member of a zip file (a symlink entry reads as a file holding its target). */
 export async function readZip(file: string): Promise<Member[]> {
-  const zip = await yauzl.fromBufferPromise(await fs.readFile(file), { decodeStrings: true });
-  const out: Member[] = [];
-  try {
-    for (;;) {
-      const entry = await new Promise<yauzl.Entry | null>((resolve, reject) => {
-        zip.once('entry', resolve);
-        zip.once('end', () => resolve(null));
-        zip.once('error', reject);
-        zip.readEntry();
-      });
-      zip.removeAllListeners('entry').removeAllListeners('end').removeAllListeners('error');
-      if (!entry) break;
-      const mode = (entry.externalFileAttributes >>> 16) & 0o7777;
-      if (entry.fileName.endsWith('/')) {
-        out.push({ name: entry.fileName, type: 'directory', mode, data: Buffer.alloc(0) });
-        continue;
-      }
-      const stream = await zip.openReadStreamPromise(entry);
-      out.push({ name: entry.fileName, type: 'file', mode, data: await collect(stream) });
-    }
-  } finally {
-    zip.close();
-  }
-  return out;
+  const { members } = await readZipContents(file);
+  return members.map((m) => ({
+    name: m.name,
+    type: m.isDirectory ? 'directory' : 'file',
+    mode: m.mode & 0o7777,
+    data: m.isDirectory ? Buffer.alloc(0) : m.data
+  }));
 }
 
 /** Reads every member of a .tar.gz (pax and GNU long names resolved by tar-stream). */
