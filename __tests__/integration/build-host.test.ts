@@ -61,7 +61,9 @@ describe('host builds', () => {
     const files = manifest.artifacts.map((a) => a.file).sort();
     expect(files).toEqual(['albatross_pure-1.0.0-py3-none-any.whl', 'albatross_pure-1.0.0.tar.gz']);
     expect((await fs.readdir(outDir)).sort()).toEqual([MANIFEST_NAME, ...files]);
-    expect(r.text).toMatch(/albatross_pure-1\.0\.0-py3-none-any\.whl\s+wheel\s+3\.12\s+passed/);
+    expect(r.text).toMatch(
+      /albatross_pure-1\.0\.0-py3-none-any\.whl\s+wheel\s+any\s+3\.12\s+\S+ kB\s+[0-9a-f]{12}\s+passed/
+    );
     const wheel = manifest.artifacts.find((a) => a.kind === 'wheel')!;
     expect(wheel).toMatchObject({
       pythonTag: 'py3',
@@ -184,84 +186,92 @@ describe('host builds', () => {
     expect((err as Error).message).toMatch(/^out: output directory .* is not writable/);
   });
 
-  // Build A: every CPython >= 3.9 pyenv has, under one calling environment. Build B (next test):
-  // one of them again from another directory under another umask, TZ and locale.
-  let buildA: Record<string, string> = {};
-  let newestA = '';
-  const SDE = 1700000000;
-  const withCallerEnv = async <T>(
-    e: { TZ: string; LC_ALL: string; umask: number },
-    fn: () => Promise<T>
-  ): Promise<T> => {
-    const saved = { TZ: process.env.TZ, LC_ALL: process.env.LC_ALL, LANG: process.env.LANG };
-    const savedMask = process.umask(e.umask);
-    process.env.TZ = e.TZ;
-    process.env.LC_ALL = e.LC_ALL;
-    process.env.LANG = e.LC_ALL;
-    try {
-      return await fn();
-    } finally {
-      for (const [k, v] of Object.entries(saved)) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
+  // Build A: every CPython >= 3.9 pyenv has, under one calling environment; built once in
+  // beforeAll so each test below also runs alone (-t). Build B: one of them again from another
+  // directory under another umask, TZ and locale.
+  describe('C extension', () => {
+    const SDE = 1700000000;
+    let pythons: string[] = [];
+    let buildA: Awaited<ReturnType<typeof buildProject>>;
+    const withCallerEnv = async <T>(
+      e: { TZ: string; LC_ALL: string; umask: number },
+      fn: () => Promise<T>
+    ): Promise<T> => {
+      const saved = { TZ: process.env.TZ, LC_ALL: process.env.LC_ALL, LANG: process.env.LANG };
+      const savedMask = process.umask(e.umask);
+      process.env.TZ = e.TZ;
+      process.env.LC_ALL = e.LC_ALL;
+      process.env.LANG = e.LC_ALL;
+      try {
+        return await fn();
+      } finally {
+        for (const [k, v] of Object.entries(saved)) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+        process.umask(savedMask);
       }
-      process.umask(savedMask);
-    }
-  };
+    };
 
-  it('builds the C extension for every CPython >= 3.9 pyenv has, each wheel installed and imported', async () => {
-    const pythons = (await discoverPythons())
-      .filter((p) => p.source === 'pyenv' && byVersionAsc(p.version, '3.9') >= 0)
-      .map((p) => p.version);
-    expect(pythons.length).toBeGreaterThan(0);
-    const outDir = await out('cext');
-    const root = path.join(tmp, 'repro-a', 'checkout');
-    await fs.cp(path.join(FIXTURES, 'build-cext'), root, { recursive: true });
-    // The test proves the import and that build paths were mapped out of the compiled code.
-    const testCommand = `{python} -c "import albatross_cext as m; assert m.add(2, 3) == 5; assert not m.where().startswith('/'), m.where()"`;
-    const r = await withCallerEnv({ TZ: 'America/New_York', LC_ALL: 'C', umask: 0o077 }, () =>
-      buildProject({
-        model: model('build-cext', { root, native: true, pythonVersions: pythons }),
-        opts: testOptions({ testCommand, sourceDateEpoch: SDE }),
-        log: memoryLogger(),
-        outDir,
-        mode: 'host',
-        env: { workRoot: path.join(tmp, 'work-a') }
-      })
-    );
-    expect(r.manifest.failures).toEqual([]);
-    expect(r.ok).toBe(true);
-    const wheels = r.manifest.artifacts.filter((a) => a.kind === 'wheel');
-    expect(wheels.map((w) => w.python!).sort(byVersionAsc)).toEqual(pythons);
-    for (const w of wheels) {
-      expect(w.pythonTag).toBe(`cp${w.python!.replace('.', '')}`);
-      expect(w.platformTag).toMatch(/^linux_/);
-      expect(w.repaired).toBe(false);
-      expect(w.test?.status).toBe('passed');
-    }
-    newestA = pythons[pythons.length - 1];
-    buildA = Object.fromEntries(r.manifest.artifacts.map((a) => [a.file, a.sha256]));
-  });
+    beforeAll(async () => {
+      pythons = (await discoverPythons())
+        .filter((p) => p.source === 'pyenv' && byVersionAsc(p.version, '3.9') >= 0)
+        .map((p) => p.version);
+      const root = path.join(tmp, 'repro-a', 'checkout');
+      await fs.cp(path.join(FIXTURES, 'build-cext'), root, { recursive: true });
+      // The test proves the import and that build paths were mapped out of the compiled code.
+      const testCommand = `{python} -c "import albatross_cext as m; assert m.add(2, 3) == 5; assert not m.where().startswith('/'), m.where()"`;
+      buildA = await withCallerEnv({ TZ: 'America/New_York', LC_ALL: 'C', umask: 0o077 }, () =>
+        buildProject({
+          model: model('build-cext', { root, native: true, pythonVersions: pythons }),
+          opts: testOptions({ testCommand, sourceDateEpoch: SDE }),
+          log: memoryLogger(),
+          outDir: path.join(tmp, 'cext'),
+          mode: 'host',
+          env: { workRoot: path.join(tmp, 'work-a') }
+        })
+      );
+    });
 
-  it('gives byte-identical artifacts from another directory, umask, TZ and locale', async () => {
-    expect(Object.keys(buildA).length).toBeGreaterThan(1);
-    const root = path.join(tmp, 'repro-b-longer-name', 'elsewhere', 'checkout');
-    await fs.cp(path.join(FIXTURES, 'build-cext'), root, { recursive: true });
-    const r = await withCallerEnv({ TZ: 'Asia/Kolkata', LC_ALL: 'C.UTF-8', umask: 0o002 }, () =>
-      buildProject({
-        model: model('build-cext', { root, native: true }),
-        opts: testOptions({ sourceDateEpoch: SDE, test: false }),
-        log: memoryLogger(),
-        outDir: path.join(tmp, 'repro-out-b'),
-        mode: 'host',
-        // The same interpreter builds the sdist in both (the newest requested).
-        pythons: [newestA],
-        env: { workRoot: path.join(tmp, 'work-b-other') }
-      })
-    );
-    expect(r.ok).toBe(true);
-    expect(r.manifest.artifacts).toHaveLength(2);
-    for (const a of r.manifest.artifacts)
-      expect({ file: a.file, sha256: buildA[a.file] }).toEqual({ file: a.file, sha256: a.sha256 });
+    it('builds the C extension for every CPython >= 3.9 pyenv has, each wheel installed and imported', () => {
+      expect(pythons.length).toBeGreaterThan(0);
+      expect(buildA.manifest.failures).toEqual([]);
+      expect(buildA.ok).toBe(true);
+      const wheels = buildA.manifest.artifacts.filter((a) => a.kind === 'wheel');
+      expect(wheels.map((w) => w.python!).sort(byVersionAsc)).toEqual(pythons);
+      for (const w of wheels) {
+        expect(w.pythonTag).toBe(`cp${w.python!.replace('.', '')}`);
+        expect(w.platformTag).toMatch(/^linux_/);
+        expect(w.repaired).toBe(false);
+        expect(w.test?.status).toBe('passed');
+      }
+    });
+
+    it('gives byte-identical artifacts from another directory, umask, TZ and locale', async () => {
+      expect(buildA.ok).toBe(true);
+      const hashesA = Object.fromEntries(buildA.manifest.artifacts.map((a) => [a.file, a.sha256]));
+      expect(Object.keys(hashesA).length).toBeGreaterThan(1);
+      const root = path.join(tmp, 'repro-b-longer-name', 'elsewhere', 'checkout');
+      await fs.cp(path.join(FIXTURES, 'build-cext'), root, { recursive: true });
+      const r = await withCallerEnv({ TZ: 'Asia/Kolkata', LC_ALL: 'C.UTF-8', umask: 0o002 }, () =>
+        buildProject({
+          model: model('build-cext', { root, native: true }),
+          opts: testOptions({ sourceDateEpoch: SDE, test: false }),
+          log: memoryLogger(),
+          outDir: path.join(tmp, 'repro-out-b'),
+          mode: 'host',
+          // The same interpreter builds the sdist in both (the newest requested).
+          pythons: [pythons[pythons.length - 1]],
+          env: { workRoot: path.join(tmp, 'work-b-other') }
+        })
+      );
+      expect(r.ok).toBe(true);
+      expect(r.manifest.artifacts).toHaveLength(2);
+      for (const a of r.manifest.artifacts)
+        expect({ file: a.file, sha256: hashesA[a.file] }).toEqual({
+          file: a.file,
+          sha256: a.sha256
+        });
+    });
   });
 });

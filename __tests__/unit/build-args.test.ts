@@ -274,13 +274,17 @@ describe('SOURCE_DATE_EPOCH', () => {
 describe('wheel facts and tests', () => {
   it('parses wheel tags', () => {
     expect(wheelTags('/x/albatross_cext-1.0.0-cp311-cp311-manylinux_2_28_x86_64.whl')).toEqual({
-      name: 'albatross_cext',
-      version: '1.0.0',
       pythonTag: 'cp311',
       abiTag: 'cp311',
       platformTag: 'manylinux_2_28_x86_64'
     });
     expect(wheelTags('a-1-2build-py3-none-any.whl').platformTag).toBe('any');
+    // Compressed tag sets are recorded as written.
+    expect(wheelTags('a-1-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl')).toEqual({
+      pythonTag: 'cp311',
+      abiTag: 'cp311',
+      platformTag: 'manylinux_2_17_x86_64.manylinux2014_x86_64'
+    });
     expect(() => wheelTags('nope.whl')).toThrow(/not a wheel file name/);
   });
   it('finds top-level import names', () => {

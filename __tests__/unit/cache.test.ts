@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import yazl from 'yazl';
 import { createBackend, selectBackend } from '../../src/cache/backend.js';
-import { checkWheel, isWheelName, parseCsvLine } from '../../src/cache/integrity.js';
+import { checkWheel, parseCsvLine } from '../../src/cache/integrity.js';
 import { CACHE_FORMAT_VERSION, cacheKey, keyPart } from '../../src/cache/key.js';
 import { LocalBackend } from '../../src/cache/local.js';
 import { isPinned, resolutionIsPinned } from '../../src/cache/pinned.js';
@@ -13,6 +13,7 @@ import { parseBuilt, pipWheelArgv } from '../../src/cache/pipwheel.js';
 import { saveBlockedReason } from '../../src/cache/policy.js';
 import { cacheSummaryLine, mergeCacheReports } from '../../src/cache/summary.js';
 import { defaultOptions } from '../../src/config/options.js';
+import { isWheelName } from '../../src/runtime/wheelname.js';
 
 const made: string[] = [];
 const tmp = async (): Promise<string> => {

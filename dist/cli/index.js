@@ -34513,7 +34513,7 @@ function bufferIncludes(buffer, content) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1970);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2839);
 
 process.exitCode = await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .a)(process.argv.slice(2));
 
@@ -34522,7 +34522,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1970:
+/***/ 2839:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35493,6 +35493,52 @@ async function step(ex, log, what, argv, o) {
     return r;
 }
 
+;// CONCATENATED MODULE: ./src/runtime/wheelname.ts
+/** PEP 503: lower case, runs of `-_.` become one `-`. */
+function normalizeName(name) {
+    return name.toLowerCase().replace(/[-_.]+/g, '-');
+}
+// A project name (PEP 508) whose `-` were escaped to `_`, as every wheel name holds it; tools
+// must accept upper case and `.` too. Versions are escaped PEP 440 (local `+`, epoch `!`).
+const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._]*[A-Za-z0-9])?$/;
+const VERSION = /^[vV]?\d[A-Za-z0-9._+!]*$/;
+const BUILD = /^\d[A-Za-z0-9._]*$/;
+const TAG = /^[A-Za-z0-9_]+$/;
+/** The parts of a wheel file name (a path is fine), or null when it is not one. */
+function parseWheelName(file) {
+    const base = baseName(file);
+    if (!base.endsWith('.whl'))
+        return null;
+    const parts = base.slice(0, -'.whl'.length).split('-');
+    if (parts.length !== 5 && parts.length !== 6)
+        return null;
+    const [name, version] = parts;
+    const build = parts.length === 6 ? parts[2] : undefined;
+    const [pythonTags, abiTags, platformTags] = parts.slice(-3).map((set) => set.split('.'));
+    if (!NAME.test(name) || !VERSION.test(version))
+        return null;
+    if (build !== undefined && !BUILD.test(build))
+        return null;
+    if (![...pythonTags, ...abiTags, ...platformTags].every((t) => TAG.test(t)))
+        return null;
+    return {
+        file: base,
+        name: normalizeName(name),
+        version,
+        ...(build !== undefined ? { build } : {}),
+        pythonTags,
+        abiTags,
+        platformTags
+    };
+}
+function isWheelName(file) {
+    return parseWheelName(file) !== null;
+}
+/** Either separator: names may come from Windows paths in manifests and inputs. */
+function baseName(file) {
+    return file.replace(/^.*[\\/]/, '');
+}
+
 // EXTERNAL MODULE: external "node:net"
 var external_node_net_ = __nccwpck_require__(7030);
 ;// CONCATENATED MODULE: ./src/cache/files.ts
@@ -35693,58 +35739,249 @@ function createBackend(name, opts, env = process.env) {
 
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(663);
-;// CONCATENATED MODULE: ./src/cache/zip.ts
+// EXTERNAL MODULE: ./node_modules/yazl/index.js
+var yazl = __nccwpck_require__(3044);
+;// CONCATENATED MODULE: ./src/runtime/zip.ts
 
-/** Opens a zip and calls `visit` for each entry with a function reading that entry's bytes. */
-function walkZip(file, visit) {
-    return new Promise((resolve, reject) => {
-        yauzl.open(file, { lazyEntries: true, validateEntrySizes: true }, (err, zip) => {
-            if (err || !zip)
-                return reject(err ?? new Error(`cannot open ${file}`));
-            let done = false;
-            const finish = (e) => {
-                if (done)
-                    return;
-                done = true;
-                zip.close();
-                if (e)
-                    reject(e instanceof Error ? e : new Error(String(e)));
-                else
-                    resolve();
-            };
-            zip.on('error', finish);
-            zip.on('end', () => finish());
-            zip.on('entry', (entry) => {
-                const read = () => new Promise((res, rej) => {
-                    zip.openReadStream(entry, (e2, stream) => {
-                        if (e2 || !stream)
-                            return rej(e2 ?? new Error(`cannot read ${entry.fileName}`));
-                        const chunks = [];
-                        stream.on('data', (c) => chunks.push(c));
-                        stream.on('error', rej);
-                        stream.on('end', () => res(Buffer.concat(chunks)));
-                    });
-                });
-                visit(entry.fileName, read).then((stop) => (stop === true ? finish() : zip.readEntry()), (e) => finish(e));
+/** DOS date/time fields from the UTC calendar fields of `epoch` (never the local time zone). */
+function dosDateTime(epoch) {
+    const d = new Date(epoch * 1000);
+    return {
+        date: (d.getUTCDate() & 0x1f) |
+            (((d.getUTCMonth() + 1) & 0xf) << 5) |
+            (((d.getUTCFullYear() - 1980) & 0x7f) << 9),
+        time: Math.floor(d.getUTCSeconds() / 2) |
+            ((d.getUTCMinutes() & 0x3f) << 5) |
+            ((d.getUTCHours() & 0x1f) << 11)
+    };
+}
+/**
+ * The one deterministic zip writer (wheels, zipapps): members in the given order (callers
+ * sort), deflated at yazl's fixed level, one DOS timestamp from `epoch` in UTC, no
+ * extended-timestamp field, Unix mode bits as given.
+ */
+async function writeZip(members, epoch) {
+    const zip = new yazl/* ZipFile */.u();
+    const { date, time } = dosDateTime(epoch);
+    const entries = zip.entries;
+    if (!Array.isArray(entries))
+        throw new Error('yazl internals changed: cannot set zip timestamps');
+    const mtime = new Date(epoch * 1000);
+    for (const m of members) {
+        if (m.type === 'dir')
+            zip.addEmptyDirectory(m.name, { mtime, mode: 0o40000 | m.mode, forceDosTimestamp: true });
+        else
+            zip.addBuffer(m.data ?? Buffer.alloc(0), m.name, {
+                mtime,
+                mode: 0o100000 | m.mode,
+                compress: true,
+                forceDosTimestamp: true
             });
-            zip.readEntry();
-        });
+        // yazl derives DOS fields from local time; overwrite them with the UTC fields so the
+        // calling process's TZ cannot leak into the archive.
+        const e = entries[entries.length - 1];
+        e.lastModFileDate = date;
+        e.lastModFileTime = time;
+    }
+    zip.end();
+    return collect(zip.outputStream);
+}
+/** All chunks of a stream as one Buffer. */
+async function collect(stream) {
+    const chunks = [];
+    for await (const c of stream)
+        chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
+    return Buffer.concat(chunks);
+}
+
+;// CONCATENATED MODULE: ./src/runtime/zipread.ts
+
+
+
+
+/** Why an archive could not be read; `reason` is yauzl's (or zlib's) own message. */
+class ZipReadError extends Error {
+    source;
+    reason;
+    constructor(source, reason) {
+        super(`${source}: not a readable zip (${reason})`);
+        this.source = source;
+        this.reason = reason;
+        this.name = 'ZipReadError';
+    }
+}
+const LOCAL_SIG = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
+/** Offset of the zip data: 0, or just after a `#!` line (zipapp, pex). -1 when not a zip. */
+function zipStart(buf) {
+    if (buf.subarray(0, 4).equals(LOCAL_SIG))
+        return 0;
+    if (buf.subarray(0, 2).toString('latin1') === '#!') {
+        const nl = buf.indexOf(0x0a);
+        if (nl > 0 && buf.subarray(nl + 1, nl + 5).equals(LOCAL_SIG))
+            return nl + 1;
+    }
+    // An empty zip is only the end-of-central-directory record.
+    if (buf.length === 22 && buf.readUInt32LE(0) === 0x06054b50)
+        return 0;
+    return -1;
+}
+/** True when the bytes are a zip, possibly behind a shebang line. */
+function isZip(buf) {
+    return zipStart(buf) >= 0;
+}
+const OPTIONS = {
+    lazyEntries: true,
+    decodeStrings: true,
+    validateEntrySizes: true,
+    strictFileNames: false
+};
+function label(source) {
+    return typeof source === 'string' ? external_node_path_.basename(source) : 'zip data';
+}
+/** Runs a yauzl step, turning its failures into ZipReadError. */
+async function guard(source, step) {
+    try {
+        return await step();
+    }
+    catch (e) {
+        if (e instanceof ZipReadError)
+            throw e;
+        throw new ZipReadError(label(source), e instanceof Error ? e.message : String(e));
+    }
+}
+function nextEntry(zip) {
+    return new Promise((resolve, reject) => {
+        const settle = (entry, err) => {
+            zip.off('entry', onEntry).off('end', onEnd).off('error', onError);
+            if (err)
+                reject(err);
+            else
+                resolve(entry);
+        };
+        const onEntry = (e) => settle(e);
+        const onEnd = () => settle(null);
+        const onError = (err) => settle(null, err);
+        zip.on('entry', onEntry).on('end', onEnd).on('error', onError);
+        zip.readEntry();
     });
 }
+function wrap(source, zip, prefix) {
+    async function* entries() {
+        for (let index = 0;; index++) {
+            const e = await guard(source, () => nextEntry(zip));
+            if (!e)
+                return;
+            yield {
+                name: e.fileName,
+                index,
+                isDirectory: e.fileName.endsWith('/'),
+                mode: (e.externalFileAttributes >>> 16) & 0xffff,
+                dosDate: e.lastModFileDate,
+                dosTime: e.lastModFileTime,
+                compression: e.compressionMethod,
+                crc: e.crc32,
+                size: e.uncompressedSize,
+                compressedSize: e.compressedSize,
+                extraFields: e.extraFields,
+                comment: e.fileComment,
+                read: () => guard(source, async () => collect(await zip.openReadStreamPromise(e)))
+            };
+        }
+    }
+    return {
+        prefix,
+        comment: zip.comment,
+        entryCount: zip.entryCount,
+        entries,
+        close: () => zip.close()
+    };
+}
+/** True when yauzl can find the first entry's local header where the directory says. */
+async function firstEntryReadable(buf) {
+    try {
+        const zip = await yauzl.fromBufferPromise(buf, OPTIONS);
+        const first = await nextEntry(zip);
+        if (first)
+            await zip.readLocalFileHeaderPromise(first, { minimal: true });
+        zip.close();
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** True when the file begins with `#!` (a zipapp or pex rather than a plain zip). */
+async function hasShebang(file) {
+    const fh = await external_node_fs_.promises.open(file, 'r');
+    try {
+        const { buffer, bytesRead } = await fh.read(Buffer.alloc(2), 0, 2, 0);
+        return bytesRead === 2 && buffer.toString('latin1') === '#!';
+    }
+    finally {
+        await fh.close();
+    }
+}
+/**
+ * Opens a zip for reading: files are read lazily from disk unless they start with a shebang.
+ * Behind a shebang line the central directory may record offsets relative to the whole
+ * file or to the zip start (both exist in the wild): the first reading that finds its first
+ * member wins.
+ */
+async function openZip(source) {
+    if (typeof source === 'string' && !(await guard(source, () => hasShebang(source)))) {
+        const zip = await guard(source, () => yauzl.openPromise(source, OPTIONS));
+        return wrap(source, zip, Buffer.alloc(0));
+    }
+    const bytes = typeof source === 'string' ? await guard(source, () => external_node_fs_.promises.readFile(source)) : source;
+    const start = zipStart(bytes);
+    if (start < 0)
+        throw new ZipReadError(label(source), 'not a zip archive');
+    const body = start > 0 && !(await firstEntryReadable(bytes)) ? bytes.subarray(start) : bytes;
+    return wrap(source, await guard(source, () => yauzl.fromBufferPromise(body, OPTIONS)), bytes.subarray(0, start));
+}
+/**
+ * Calls `visit` for each entry in order, reading nothing it does not ask for; stops early
+ * when `visit` returns true. Errors thrown by `visit` pass through unchanged.
+ */
+async function walkZip(source, visit) {
+    const zip = await openZip(source);
+    try {
+        for await (const entry of zip.entries())
+            if ((await visit(entry)) === true)
+                return;
+    }
+    finally {
+        zip.close();
+    }
+}
+/** Every member with its bytes, plus the archive's prefix and comment. */
+async function readZipContents(source) {
+    const members = [];
+    const zip = await openZip(source);
+    try {
+        for await (const entry of zip.entries()) {
+            const { read, ...info } = entry;
+            members.push({ ...info, data: await read() });
+        }
+    }
+    finally {
+        zip.close();
+    }
+    return { prefix: zip.prefix, comment: zip.comment, members };
+}
 /** The bytes of the first member whose name matches, or undefined. */
-async function readWheelMember(file, match) {
+async function readZipMember(source, match) {
     let found;
-    await walkZip(file, async (name, read) => {
-        if (!match(name))
+    await walkZip(source, async (entry) => {
+        if (!match(entry.name))
             return false;
-        found = await read();
+        found = await entry.read();
         return true;
     });
     return found;
 }
 
 ;// CONCATENATED MODULE: ./src/cache/integrity.ts
-
 
 
 /**
@@ -35756,8 +35993,8 @@ async function checkWheel(file) {
     let record;
     let recordName;
     try {
-        await walkZip(file, async (name, read) => {
-            if (name.endsWith('/'))
+        await walkZip(file, async ({ name, isDirectory, read }) => {
+            if (isDirectory)
                 return;
             const data = await read();
             if (/^[^/]+\.dist-info\/RECORD$/.test(name)) {
@@ -35771,7 +36008,7 @@ async function checkWheel(file) {
         });
     }
     catch (e) {
-        return `not a readable zip (${e.message})`;
+        return `not a readable zip (${e instanceof ZipReadError ? e.reason : e.message})`;
     }
     if (record === undefined || recordName === undefined)
         return 'no .dist-info/RECORD';
@@ -35827,10 +36064,6 @@ function parseCsvLine(line) {
     }
     out.push(cur);
     return out;
-}
-/** True for names that look like wheel files (name-version-py-abi-plat.whl). */
-function isWheelName(file) {
-    return /^[^-]+-[^-]+(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$/.test(external_node_path_.basename(file));
 }
 
 ;// CONCATENATED MODULE: ./src/cache/key.ts
@@ -35889,7 +36122,7 @@ async function requirementFingerprint(req) {
     if (!stat)
         return r;
     if (stat.isFile() && r.endsWith('.whl')) {
-        const meta = await readWheelMember(r, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n)).catch(() => undefined);
+        const meta = await readZipMember(r, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n)).catch(() => undefined);
         const requires = (meta?.toString('utf8') ?? '')
             .split('\n')
             .filter((l) => /^Requires-(Dist|Python):/i.test(l))
@@ -37224,18 +37457,104 @@ function stringify(obj, { maxDepth = 1000, numbersAsFloat = false, strictTempora
 /** @deprecated use `import * as ... from 'smol-toml'` instead */
 /* harmony default export */ const dist = ({ parse: parse, stringify: stringify, TomlDate: TomlDate, TomlError: TomlError });
 
+;// CONCATENATED MODULE: ./src/cache/local-projects.ts
+
+
+
+
+/**
+ * Normalised names of requirements given as local paths (the project's own wheel or source
+ * tree): pip copies or builds them every run, and they are never worth caching.
+ */
+async function localProjects(requirements) {
+    const names = new Set();
+    for (const r of requirements) {
+        const st = await external_node_fs_.promises.stat(r).catch(() => undefined);
+        if (!st)
+            continue;
+        const wheel = st.isFile() ? parseWheelName(r) : null;
+        if (wheel)
+            names.add(wheel.name);
+        else if (st.isDirectory()) {
+            const text = await external_node_fs_.promises.readFile(external_node_path_.join(r, 'pyproject.toml'), 'utf8').catch(() => '');
+            try {
+                const name = parse(text).project?.name;
+                if (typeof name === 'string')
+                    names.add(normalizeName(name));
+            }
+            catch {
+                /* no readable pyproject: its wheel is then treated as a dependency */
+            }
+        }
+    }
+    return names;
+}
+
+;// CONCATENATED MODULE: ./src/cache/meta.ts
+
+
+/** Saved with every entry: per wheel, its digest and what building it cost. */
+const ENTRY_META = 'albatross-cache.json';
+async function readMeta(dir) {
+    try {
+        const m = JSON.parse(await external_node_fs_.promises.readFile(external_node_path_.join(dir, ENTRY_META), 'utf8'));
+        return m && typeof m.wheels === 'object' && m.wheels ? m : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+async function writeMeta(dir, meta) {
+    const wheels = Object.fromEntries(Object.entries(meta.wheels).sort(([a], [b]) => (a < b ? -1 : 1)));
+    await external_node_fs_.promises.writeFile(external_node_path_.join(dir, ENTRY_META), JSON.stringify({ ...meta, wheels }, null, 2) + '\n');
+}
+
+;// CONCATENATED MODULE: ./src/cache/pinned.ts
+
+
+/** `name==1.2` / `name (==1.2)` with an optional marker: one exact version, no wildcard. */
+const pinned_PINNED = /^[A-Za-z0-9._-]+\s*(?:\(\s*===?\s*[^\s,*()]+\s*\)|===?\s*[^\s,*;]+)\s*(?:;.*)?$/;
+function isPinned(req) {
+    return pinned_PINNED.test(req.trim());
+}
+/** Requires-Dist lines of a wheel, without those that only apply to extras. */
+async function wheelRequires(file) {
+    const meta = await readZipMember(file, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
+    return (meta?.toString('utf8') ?? '')
+        .split('\n')
+        .filter((l) => /^Requires-Dist:/i.test(l))
+        .map((l) => l.replace(/^Requires-Dist:\s*/i, '').trim())
+        .filter((r) => !/;.*\bextra\s*==/.test(r));
+}
+/**
+ * True when pip's answer is fully determined by the cache key: every requirement, and every
+ * dependency of every wheel involved, names one exact version. Then an exact hit holding the
+ * whole previous resolution can stand in for running pip at all.
+ */
+async function resolutionIsPinned(requirements, wheels) {
+    for (const r of requirements) {
+        if (r.endsWith('.whl') && external_node_path_.isAbsolute(r))
+            continue;
+        if (!isPinned(r))
+            return false;
+    }
+    for (const w of [...requirements.filter((r) => r.endsWith('.whl')), ...wheels]) {
+        const reqs = await wheelRequires(w).catch(() => null);
+        if (!reqs || !reqs.every(isPinned))
+            return false;
+    }
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/cache/pipwheel.ts
 
 
 
 
-/** PEP 503 normalisation, also applied to wheel-file distribution names. */
-function normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-/** The distribution name of a wheel file name, normalised. */
+
+/** The normalised project name of a wheel file ('' when the name is not a wheel's). */
 function wheelProject(file) {
-    return normalizeName(external_node_path_.basename(file).split('-')[0]);
+    return parseWheelName(file)?.name ?? '';
 }
 /**
  * argv of `pip wheel` for the requirements. `extraFindLinks` (the restored cache) come first so
@@ -37319,94 +37638,6 @@ function buildTimer() {
     return { feed, seconds };
 }
 
-;// CONCATENATED MODULE: ./src/cache/local-projects.ts
-
-
-
-
-/**
- * Normalised names of requirements given as local paths (the project's own wheel or source
- * tree): pip copies or builds them every run, and they are never worth caching.
- */
-async function localProjects(requirements) {
-    const names = new Set();
-    for (const r of requirements) {
-        const st = await external_node_fs_.promises.stat(r).catch(() => undefined);
-        if (!st)
-            continue;
-        if (st.isFile() && r.endsWith('.whl'))
-            names.add(normalizeName(external_node_path_.basename(r).split('-')[0]));
-        else if (st.isDirectory()) {
-            const text = await external_node_fs_.promises.readFile(external_node_path_.join(r, 'pyproject.toml'), 'utf8').catch(() => '');
-            try {
-                const name = parse(text).project?.name;
-                if (typeof name === 'string')
-                    names.add(normalizeName(name));
-            }
-            catch {
-                /* no readable pyproject: its wheel is then treated as a dependency */
-            }
-        }
-    }
-    return names;
-}
-
-;// CONCATENATED MODULE: ./src/cache/meta.ts
-
-
-/** Saved with every entry: per wheel, its digest and what building it cost. */
-const ENTRY_META = 'albatross-cache.json';
-async function readMeta(dir) {
-    try {
-        const m = JSON.parse(await external_node_fs_.promises.readFile(external_node_path_.join(dir, ENTRY_META), 'utf8'));
-        return m && typeof m.wheels === 'object' && m.wheels ? m : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-async function writeMeta(dir, meta) {
-    const wheels = Object.fromEntries(Object.entries(meta.wheels).sort(([a], [b]) => (a < b ? -1 : 1)));
-    await external_node_fs_.promises.writeFile(external_node_path_.join(dir, ENTRY_META), JSON.stringify({ ...meta, wheels }, null, 2) + '\n');
-}
-
-;// CONCATENATED MODULE: ./src/cache/pinned.ts
-
-
-/** `name==1.2` / `name (==1.2)` with an optional marker: one exact version, no wildcard. */
-const pinned_PINNED = /^[A-Za-z0-9._-]+\s*(?:\(\s*===?\s*[^\s,*()]+\s*\)|===?\s*[^\s,*;]+)\s*(?:;.*)?$/;
-function isPinned(req) {
-    return pinned_PINNED.test(req.trim());
-}
-/** Requires-Dist lines of a wheel, without those that only apply to extras. */
-async function wheelRequires(file) {
-    const meta = await readWheelMember(file, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
-    return (meta?.toString('utf8') ?? '')
-        .split('\n')
-        .filter((l) => /^Requires-Dist:/i.test(l))
-        .map((l) => l.replace(/^Requires-Dist:\s*/i, '').trim())
-        .filter((r) => !/;.*\bextra\s*==/.test(r));
-}
-/**
- * True when pip's answer is fully determined by the cache key: every requirement, and every
- * dependency of every wheel involved, names one exact version. Then an exact hit holding the
- * whole previous resolution can stand in for running pip at all.
- */
-async function resolutionIsPinned(requirements, wheels) {
-    for (const r of requirements) {
-        if (r.endsWith('.whl') && external_node_path_.isAbsolute(r))
-            continue;
-        if (!isPinned(r))
-            return false;
-    }
-    for (const w of [...requirements.filter((r) => r.endsWith('.whl')), ...wheels]) {
-        const reqs = await wheelRequires(w).catch(() => null);
-        if (!reqs || !reqs.every(isPinned))
-            return false;
-    }
-    return true;
-}
-
 ;// CONCATENATED MODULE: ./src/cache/policy.ts
 
 /** Events whose runs may carry untrusted code into a trusted cache scope (cache poisoning). */
@@ -37440,6 +37671,7 @@ function saveBlockedReason(env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./src/cache/index.ts
+
 
 
 
@@ -37914,61 +38146,6 @@ async function testWheelOnHost(ex, log, a) {
 var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
-// EXTERNAL MODULE: ./node_modules/yazl/index.js
-var yazl = __nccwpck_require__(3044);
-;// CONCATENATED MODULE: ./src/runtime/zip.ts
-
-/** DOS date/time fields from the UTC calendar fields of `epoch` (never the local time zone). */
-function dosDateTime(epoch) {
-    const d = new Date(epoch * 1000);
-    return {
-        date: (d.getUTCDate() & 0x1f) |
-            (((d.getUTCMonth() + 1) & 0xf) << 5) |
-            (((d.getUTCFullYear() - 1980) & 0x7f) << 9),
-        time: Math.floor(d.getUTCSeconds() / 2) |
-            ((d.getUTCMinutes() & 0x3f) << 5) |
-            ((d.getUTCHours() & 0x1f) << 11)
-    };
-}
-/**
- * The one deterministic zip writer (wheels, zipapps): members in the given order (callers
- * sort), deflated at yazl's fixed level, one DOS timestamp from `epoch` in UTC, no
- * extended-timestamp field, Unix mode bits as given.
- */
-async function writeZip(members, epoch) {
-    const zip = new yazl/* ZipFile */.u();
-    const { date, time } = dosDateTime(epoch);
-    const entries = zip.entries;
-    if (!Array.isArray(entries))
-        throw new Error('yazl internals changed: cannot set zip timestamps');
-    const mtime = new Date(epoch * 1000);
-    for (const m of members) {
-        if (m.type === 'dir')
-            zip.addEmptyDirectory(m.name, { mtime, mode: 0o40000 | m.mode, forceDosTimestamp: true });
-        else
-            zip.addBuffer(m.data ?? Buffer.alloc(0), m.name, {
-                mtime,
-                mode: 0o100000 | m.mode,
-                compress: true,
-                forceDosTimestamp: true
-            });
-        // yazl derives DOS fields from local time; overwrite them with the UTC fields so the
-        // calling process's TZ cannot leak into the archive.
-        const e = entries[entries.length - 1];
-        e.lastModFileDate = date;
-        e.lastModFileTime = time;
-    }
-    zip.end();
-    return collect(zip.outputStream);
-}
-/** All chunks of a stream as one Buffer. */
-async function collect(stream) {
-    const chunks = [];
-    for await (const c of stream)
-        chunks.push(typeof c === 'string' ? Buffer.from(c) : c);
-    return Buffer.concat(chunks);
-}
-
 ;// CONCATENATED MODULE: ./src/build/normalize/archive.ts
 
 
@@ -37977,34 +38154,15 @@ async function collect(stream) {
 
 
 
-/** Reads every member of a zip file. */
+/** Reads every member of a zip file (a symlink entry reads as a file holding its target). */
 async function readZip(file) {
-    const zip = await yauzl.fromBufferPromise(await external_node_fs_.promises.readFile(file), { decodeStrings: true });
-    const out = [];
-    try {
-        for (;;) {
-            const entry = await new Promise((resolve, reject) => {
-                zip.once('entry', resolve);
-                zip.once('end', () => resolve(null));
-                zip.once('error', reject);
-                zip.readEntry();
-            });
-            zip.removeAllListeners('entry').removeAllListeners('end').removeAllListeners('error');
-            if (!entry)
-                break;
-            const mode = (entry.externalFileAttributes >>> 16) & 0o7777;
-            if (entry.fileName.endsWith('/')) {
-                out.push({ name: entry.fileName, type: 'directory', mode, data: Buffer.alloc(0) });
-                continue;
-            }
-            const stream = await zip.openReadStreamPromise(entry);
-            out.push({ name: entry.fileName, type: 'file', mode, data: await collect(stream) });
-        }
-    }
-    finally {
-        zip.close();
-    }
-    return out;
+    const { members } = await readZipContents(file);
+    return members.map((m) => ({
+        name: m.name,
+        type: m.isDirectory ? 'directory' : 'file',
+        mode: m.mode & 0o7777,
+        data: m.isDirectory ? Buffer.alloc(0) : m.data
+    }));
 }
 /** Reads every member of a .tar.gz (pax and GNU long names resolved by tar-stream). */
 async function readTarGz(file) {
@@ -38150,16 +38308,17 @@ async function normalizeWheel(file, sde) {
 ;// CONCATENATED MODULE: ./src/build/wheelinfo.ts
 
 
-/** Tags from a wheel file name (`{name}-{ver}(-{build})?-{py}-{abi}-{plat}.whl`). */
+
+/** Tags of a wheel a backend just produced: a name that is not a wheel's is a bug there. */
 function wheelTags(file) {
-    const parts = external_node_path_.basename(file)
-        .replace(/\.whl$/, '')
-        .split('-');
-    if (parts.length !== 5 && parts.length !== 6)
+    const w = parseWheelName(file);
+    if (!w)
         throw new Error(`not a wheel file name: ${external_node_path_.basename(file)}`);
-    const [name, version] = parts;
-    const [pythonTag, abiTag, platformTag] = parts.slice(-3);
-    return { name, version, pythonTag, abiTag, platformTag };
+    return {
+        pythonTag: w.pythonTags.join('.'),
+        abiTag: w.abiTags.join('.'),
+        platformTag: w.platformTags.join('.')
+    };
 }
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Top-level import names from member paths (purelib/platlib data directories included). */
@@ -40941,23 +41100,7 @@ function mainPy(e) {
 }
 
 ;// CONCATENATED MODULE: ./src/package/wheelname.ts
-function wheelname_normalizeName(name) {
-    return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-function parseWheelName(file) {
-    const base = file.replace(/^.*[\\/]/, '');
-    const m = /^(.+?)-([^-]+)(?:-\d[^-]*)?-([^-]+)-([^-]+)-([^-]+)\.whl$/.exec(base);
-    if (!m)
-        return null;
-    return {
-        file: base,
-        name: wheelname_normalizeName(m[1]),
-        version: m[2],
-        pythonTags: m[3].split('.'),
-        abiTags: m[4].split('.'),
-        platformTags: m[5].split('.')
-    };
-}
+
 /** Pure wheels run anywhere: abi `none`, platform `any`. */
 function isPureWheel(w) {
     return w.platformTags.every((p) => p === 'any') && w.abiTags.every((a) => a === 'none');
@@ -41060,7 +41203,7 @@ async function projectWheels(outDir, model) {
     let files = m?.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file) ?? [];
     if (files.length === 0)
         files = (await external_node_fs_.promises.readdir(outDir).catch(() => [])).filter((f) => f.endsWith('.whl'));
-    const want = wheelname_normalizeName(model.name);
+    const want = normalizeName(model.name);
     const out = [];
     for (const f of files.sort()) {
         const w = parseWheelName(f);
@@ -43705,10 +43848,10 @@ function Collection() {
 
 
 // pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
+var dist_bundle_VERSION = "0.0.0-development";
 
 // pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
+var userAgent = `octokit-endpoint.js/${dist_bundle_VERSION} ${getUserAgent()}`;
 var DEFAULTS = {
   method: "GET",
   baseUrl: "https://api.github.com",
@@ -44988,12 +45131,12 @@ class RequestError extends Error {
 
 
 // pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
+var request_dist_bundle_VERSION = "10.0.16";
 
 // pkg/dist-src/defaults.js
 var defaults_default = {
   headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
+    "user-agent": `octokit-request.js/${request_dist_bundle_VERSION} ${getUserAgent()}`
   }
 };
 
@@ -49164,6 +49307,18 @@ function classifyAll(raws, a, b) {
 
 ;// CONCATENATED MODULE: ./src/verify/members.ts
 const oct = (n) => '0' + (n & 0o7777).toString(8);
+/** DOS date/time as stored: `YYYY-MM-DD hh:mm:ss`, 2-second resolution. */
+function mtimeText({ dosDate: date, dosTime: time }) {
+    const p = (n) => String(n).padStart(2, '0');
+    const y = ((date >> 9) & 0x7f) + 1980;
+    return `${y}-${p((date >> 5) & 0xf)}-${p(date & 0x1f)} ${p((time >> 11) & 0x1f)}:${p((time >> 5) & 0x3f)}:${p((time & 0x1f) * 2)}`;
+}
+/** Extra fields as `id:hex` pairs (e.g. 0x5455 extended timestamps). */
+function extraText({ extraFields }) {
+    return extraFields
+        .map((f) => `${f.id.toString(16).padStart(4, '0')}:${f.data.toString('hex')}`)
+        .join(' ');
+}
 function zipContainer(z) {
     return {
         format: 'zip',
@@ -49181,13 +49336,13 @@ function zipContainer(z) {
             index: m.index,
             data: m.data,
             meta: [
-                { kind: 'mtime', label: 'mtime', value: m.mtime, raw: m.mtime },
+                { kind: 'mtime', label: 'mtime', value: mtimeText(m), raw: mtimeText(m) },
                 // 0x5455 (extended timestamp) and 0x000d/0x5855 (unix) carry times; others are rarer.
                 {
-                    kind: /(^| )(5455|5855|000d):/.test(m.extra) ? 'mtime' : 'archive',
+                    kind: /(^| )(5455|5855|000d):/.test(extraText(m)) ? 'mtime' : 'archive',
                     label: 'extra fields',
-                    value: m.extra,
-                    raw: m.extra
+                    value: extraText(m),
+                    raw: extraText(m)
                 },
                 { kind: 'mode', label: 'mode', value: oct(m.mode), raw: m.mode },
                 { kind: 'compression', label: 'compression method', value: String(m.compression) },
@@ -49391,87 +49546,6 @@ async function readTar(buf) {
     return { gzip, members };
 }
 
-;// CONCATENATED MODULE: ./src/verify/zip.ts
-
-function isZip(buf) {
-    return zipStart(buf) >= 0;
-}
-/** Offset of the zip data: 0, or just after a `#!` line (zipapp, pex). -1 when not a zip. */
-function zipStart(buf) {
-    if (buf.subarray(0, 4).equals(LOCAL_SIG))
-        return 0;
-    if (buf.subarray(0, 2).toString('latin1') === '#!') {
-        const nl = buf.indexOf(0x0a);
-        if (nl > 0 && buf.subarray(nl + 1, nl + 5).equals(LOCAL_SIG))
-            return nl + 1;
-    }
-    // An empty zip is only the end-of-central-directory record.
-    if (buf.length === 22 && buf.readUInt32LE(0) === 0x06054b50)
-        return 0;
-    return -1;
-}
-const LOCAL_SIG = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
-/**
- * Reads every member into memory. Archives with a prefix may record offsets relative to the
- * file or to the zip start (both exist in the wild), so both readings are tried.
- */
-async function zip_readZip(buf) {
-    const start = zipStart(buf);
-    if (start < 0)
-        throw new Error('not a zip archive');
-    const prefix = buf.subarray(0, start);
-    try {
-        return { prefix, ...(await readZipAt(buf)) };
-    }
-    catch (e) {
-        if (start === 0)
-            throw e;
-        return { prefix, ...(await readZipAt(buf.subarray(start))) };
-    }
-}
-async function readZipAt(buf) {
-    const zip = await new Promise((resolve, reject) => yauzl.fromBuffer(buf, { lazyEntries: true, decodeStrings: true, validateEntrySizes: true, strictFileNames: false }, (err, z) => (err ? reject(err) : resolve(z))));
-    const members = [];
-    await new Promise((resolve, reject) => {
-        zip.on('error', reject);
-        zip.on('end', () => resolve());
-        zip.on('entry', (e) => {
-            zip.openReadStream(e, (err, stream) => {
-                if (err)
-                    return reject(err);
-                const chunks = [];
-                stream.on('data', (c) => chunks.push(c));
-                stream.on('error', reject);
-                stream.on('end', () => {
-                    members.push({
-                        name: e.fileName,
-                        index: members.length,
-                        mtime: dosTime(e.lastModFileDate, e.lastModFileTime),
-                        mode: (e.externalFileAttributes >>> 16) & 0xffff,
-                        compression: e.compressionMethod,
-                        crc: e.crc32,
-                        size: e.uncompressedSize,
-                        compressedSize: e.compressedSize,
-                        extra: e.extraFields
-                            .map((f) => `${f.id.toString(16).padStart(4, '0')}:${f.data.toString('hex')}`)
-                            .join(' '),
-                        comment: e.fileComment,
-                        data: Buffer.concat(chunks)
-                    });
-                    zip.readEntry();
-                });
-            });
-        });
-        zip.readEntry();
-    });
-    return { comment: zip.comment, members };
-}
-function dosTime(date, time) {
-    const p = (n) => String(n).padStart(2, '0');
-    const y = ((date >> 9) & 0x7f) + 1980;
-    return `${y}-${p((date >> 5) & 0xf)}-${p(date & 0x1f)} ${p((time >> 11) & 0x1f)}:${p((time >> 5) & 0x3f)}:${p((time & 0x1f) * 2)}`;
-}
-
 ;// CONCATENATED MODULE: ./src/verify/compare.ts
 
 
@@ -49487,7 +49561,7 @@ const TEXT_LIMIT = 256 * 1024;
 async function openContainer(buf) {
     try {
         if (isZip(buf))
-            return zipContainer(await zip_readZip(buf));
+            return zipContainer(await readZipContents(buf));
         if (tar_isGzip(buf)) {
             const inner = (0,external_node_zlib_.gunzipSync)(buf);
             if (isTar(inner))

@@ -1,25 +1,23 @@
 import * as path from 'node:path';
+import { parseWheelName } from '../runtime/wheelname.js';
 import { readZip } from './normalize/archive.js';
 
+/** A wheel's tag sets as the manifest records them (compressed: `py2.py3`). */
 export interface WheelTags {
-  name: string;
-  version: string;
   pythonTag: string;
   abiTag: string;
   platformTag: string;
 }
 
-/** Tags from a wheel file name (`{name}-{ver}(-{build})?-{py}-{abi}-{plat}.whl`). */
+/** Tags of a wheel a backend just produced: a name that is not a wheel's is a bug there. */
 export function wheelTags(file: string): WheelTags {
-  const parts = path
-    .basename(file)
-    .replace(/\.whl$/, '')
-    .split('-');
-  if (parts.length !== 5 && parts.length !== 6)
-    throw new Error(`not a wheel file name: ${path.basename(file)}`);
-  const [name, version] = parts;
-  const [pythonTag, abiTag, platformTag] = parts.slice(-3);
-  return { name, version, pythonTag, abiTag, platformTag };
+  const w = parseWheelName(file);
+  if (!w) throw new Error(`not a wheel file name: ${path.basename(file)}`);
+  return {
+    pythonTag: w.pythonTags.join('.'),
+    abiTag: w.abiTags.join('.'),
+    platformTag: w.platformTags.join('.')
+  };
 }
 
 export interface WheelContents {

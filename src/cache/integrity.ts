@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import * as path from 'node:path';
 import { ZipReadError, walkZip } from '../runtime/zipread.js';
 
 /**
@@ -67,9 +66,4 @@ export function parseCsvLine(line: string): string[] {
   }
   out.push(cur);
   return out;
-}
-
-/** True for names that look like wheel files (name-version-py-abi-plat.whl). */
-export function isWheelName(file: string): boolean {
-  return /^[^-]+-[^-]+(-[^-]+)?-[^-]+-[^-]+-[^-]+\.whl$/.test(path.basename(file));
 }

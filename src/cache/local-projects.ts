@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'smol-toml';
-import { normalizeName } from './pipwheel.js';
+import { normalizeName, parseWheelName } from '../runtime/wheelname.js';
 
 /**
  * Normalised names of requirements given as local paths (the project's own wheel or source
@@ -12,7 +12,8 @@ export async function localProjects(requirements: string[]): Promise<Set<string>
   for (const r of requirements) {
     const st = await fs.stat(r).catch(() => undefined);
     if (!st) continue;
-    if (st.isFile() && r.endsWith('.whl')) names.add(normalizeName(path.basename(r).split('-')[0]));
+    const wheel = st.isFile() ? parseWheelName(r) : null;
+    if (wheel) names.add(wheel.name);
     else if (st.isDirectory()) {
       const text = await fs.readFile(path.join(r, 'pyproject.toml'), 'utf8').catch(() => '');
       try {

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { Options } from '../config/options.js';
 import { exec } from '../runtime/exec.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
+import { normalizeName, parseWheelName } from '../runtime/wheelname.js';
 
 export interface PipWheelResult {
   /** Wheel file names in the wheel dir after the run. */
@@ -14,14 +15,9 @@ export interface PipWheelResult {
   output: string;
 }
 
-/** PEP 503 normalisation, also applied to wheel-file distribution names. */
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-
-/** The distribution name of a wheel file name, normalised. */
+/** The normalised project name of a wheel file ('' when the name is not a wheel's). */
 export function wheelProject(file: string): string {
-  return normalizeName(path.basename(file).split('-')[0]);
+  return parseWheelName(file)?.name ?? '';
 }
 
 /**

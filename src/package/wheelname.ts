@@ -1,31 +1,8 @@
-/** Wheel file names (PEP 427): name-version(-build)?-python-abi-platform.whl. */
-export interface WheelName {
-  file: string;
-  /** Normalised project name (PEP 503: lower case, runs of -_. → -). */
-  name: string;
-  version: string;
-  pythonTags: string[];
-  abiTags: string[];
-  platformTags: string[];
-}
+import { WheelName } from '../runtime/wheelname.js';
 
-export function normalizeName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
-
-export function parseWheelName(file: string): WheelName | null {
-  const base = file.replace(/^.*[\\/]/, '');
-  const m = /^(.+?)-([^-]+)(?:-\d[^-]*)?-([^-]+)-([^-]+)-([^-]+)\.whl$/.exec(base);
-  if (!m) return null;
-  return {
-    file: base,
-    name: normalizeName(m[1]),
-    version: m[2],
-    pythonTags: m[3].split('.'),
-    abiTags: m[4].split('.'),
-    platformTags: m[5].split('.')
-  };
-}
+// The parser lives in runtime (build and cache share it); existing imports from here keep working.
+export type { WheelName } from '../runtime/wheelname.js';
+export { normalizeName, parseWheelName } from '../runtime/wheelname.js';
 
 /** Pure wheels run anywhere: abi `none`, platform `any`. */
 export function isPureWheel(w: WheelName): boolean {
