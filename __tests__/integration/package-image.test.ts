@@ -15,8 +15,10 @@ import { packageProject } from '../../src/package/index.js';
 import {
   DOCKER_SKIP_REASON,
   TEST_PYTHON_ARCHIVE,
+  TEST_PYTHON_IMAGE,
   dockerEnv,
-  dockerReady
+  dockerReady,
+  imageReady
 } from '../helpers/docker.js';
 import { itIf, testOptions } from '../helpers/env.js';
 
@@ -229,6 +231,53 @@ describe('container image without a daemon (real pip, real docker-archive base)'
         encoding: 'utf8'
       }).trim();
       expect(run).toBe('hello from pkgapp 1.2.0 (six 1.17.0, py3)');
+    },
+    300_000
+  );
+
+  itIf(HAVE_BASE && imageReady(TEST_PYTHON_IMAGE), DOCKER_SKIP_REASON)(
+    'builds on an image the engine holds (docker-daemon:), keyed by its image ID',
+    async () => {
+      const env = dockerEnv();
+      const saved = process.env.DOCKER_HOST;
+      process.env.DOCKER_HOST = env.DOCKER_HOST;
+      try {
+        const base = `docker-daemon:${TEST_PYTHON_IMAGE}`;
+        const cacheDir = path.join(work, 'daemon-cache');
+        const d1 = await pack('a', path.join(work, 'd1'), { base, cacheDir });
+        expect(d1.ok).toBe(true);
+        expect(d1.log).toContain(
+          'info: image: base layers read from the source and stored, dependency layer built'
+        );
+        // The base layers are the engine's, byte for byte (uncompressed: digest = diff_id).
+        const engineLayers = JSON.parse(
+          execFileSync(
+            'docker',
+            ['image', 'inspect', '--format', '{{json .RootFS.Layers}}', TEST_PYTHON_IMAGE],
+            { env, encoding: 'utf8' }
+          )
+        ) as string[];
+        const layers = (d1.image.details as { layers: Layer[] }).layers;
+        expect(layers.filter((l) => l.role === 'base').map((l) => l.diffId)).toEqual(engineLayers);
+        // Again: the engine's image ID finds the stored base; nothing is saved again.
+        const d2 = await pack('a', path.join(work, 'd2'), { base, cacheDir });
+        expect(d2.log).toContain(
+          'info: image: base layers from the base store, dependency layer from the cache'
+        );
+        expect(d2.image.sha256).toBe(d1.image.sha256);
+        // An image the engine does not hold is a clear error naming the base.
+        const d3 = await pack('a', path.join(work, 'd3'), {
+          base: 'docker-daemon:albatross-test/not-there:1',
+          cacheDir
+        });
+        expect(d3.ok).toBe(false);
+        expect(d3.manifest.failures[0].message).toMatch(
+          /^base docker-daemon:albatross-test\/not-there:1: docker holds no such image/
+        );
+      } finally {
+        if (saved === undefined) delete process.env.DOCKER_HOST;
+        else process.env.DOCKER_HOST = saved;
+      }
     },
     300_000
   );

@@ -446,6 +446,7 @@ describe('references and argument vectors', () => {
     ['oci:/abs/layout', { kind: 'oci', path: '/abs/layout' }],
     ['oci:layout:v1', { kind: 'oci', path: '/p/layout', tag: 'v1' }],
     ['python:3.12-slim', { kind: 'registry', ref: 'python:3.12-slim' }],
+    ['docker-daemon:app/base:1', { kind: 'daemon', ref: 'app/base:1' }],
     ['docker://ghcr.io/a/b@sha256:abc', { kind: 'registry', ref: 'ghcr.io/a/b@sha256:abc' }]
   ])('base %s', (base, expected) => {
     expect(parseBase(base, '/p')).toEqual(expected);
@@ -454,6 +455,9 @@ describe('references and argument vectors', () => {
   it('rejects an empty or malformed base naming the option', () => {
     expect(() => parseBase('', '/p')).toThrow(/^base: the image format needs a base image/);
     expect(() => parseBase('https://x/y', '/p')).toThrow(/base: 'https:\/\/x\/y' is not/);
+    expect(() => parseBase('docker-daemon: ', '/p')).toThrow(
+      /base: 'docker-daemon:' names no image/
+    );
   });
 
   it.each([

@@ -42612,10 +42612,11 @@ async function pickEngine(opts) {
 function pullArgvs(tool, ref, dest) {
     if (tool === 'skopeo')
         return [['skopeo', 'copy', '--retry-times', '2', `docker://${ref}`, `oci:${dest}:base`]];
-    return [
-        [tool, 'pull', ref],
-        [tool, 'save', '-o', dest, ref]
-    ];
+    return [[tool, 'pull', ref], saveArgv(tool, ref, dest)];
+}
+/** `save`: an image the engine holds, as a docker-archive. */
+function saveArgv(engine, ref, dest) {
+    return [engine, 'save', '-o', dest, ref];
 }
 /** `load`: the docker-archive into the engine. */
 function loadArgv(engine, archive) {
@@ -42649,7 +42650,11 @@ async function runAll(argvs, what) {
 
 
 
-/** Parses the `base` option: `docker-archive:PATH`, `oci:PATH[:TAG]` or a registry reference. */
+
+/**
+ * Parses the `base` option: `docker-archive:PATH`, `oci:PATH[:TAG]`, `docker-daemon:REF` (an
+ * image the local engine holds; skopeo's name for it) or a registry reference.
+ */
 function parseBase(base, projectDir) {
     const b = base.trim();
     if (!b)
@@ -42659,6 +42664,12 @@ function parseBase(base, projectDir) {
             kind: 'docker-archive',
             path: external_node_path_.resolve(projectDir, b.slice('docker-archive:'.length))
         };
+    if (b.startsWith('docker-daemon:')) {
+        const ref = b.slice('docker-daemon:'.length).trim();
+        if (!ref || /\s/.test(ref))
+            throw new ConfigError(`base: '${b}' names no image (docker-daemon:NAME[:TAG] or NAME@DIGEST)`);
+        return { kind: 'daemon', ref };
+    }
     if (b.startsWith('oci:')) {
         const rest = b.slice(4);
         const m = /^(.*?):([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/.exec(rest);
@@ -42683,13 +42694,49 @@ function hostGoArch() {
         riscv64: 'riscv64'
     }[external_node_os_.arch()] ?? external_node_os_.arch());
 }
-/** Loads the base image into `work` (registry references are pulled with skopeo or the engine). */
+/** The engine for `docker-daemon:` bases: docker or podman, whichever `container-engine` picks. */
+async function daemonEngine(opts, ref) {
+    const engine = await pickEngine(opts);
+    if (!engine)
+        throw new FailureError(`base docker-daemon:${ref}: needs a container engine (docker or podman) holding the image`);
+    return engine;
+}
+/**
+ * The engine's ID of a `docker-daemon:` image (the digest of its config: the same ID, the same
+ * image), or a clear error when the engine does not hold it.
+ */
+async function daemonImageId(opts, ref) {
+    const engine = await daemonEngine(opts, ref);
+    let r;
+    try {
+        r = await execCapture([engine, 'image', 'inspect', '--format', '{{.Id}}', ref]);
+    }
+    catch (e) {
+        throw new FailureError(`base docker-daemon:${ref}: cannot run ${engine} (${e.message})`);
+    }
+    const id = r.stdout.trim();
+    if (r.code !== 0 || !/^sha256:[0-9a-f]{64}$/.test(id))
+        throw new FailureError(`base docker-daemon:${ref}: ${engine} holds no such image (${tail(r.output, 2).trim() || `exit ${r.code}`}); pull or build it first`);
+    return id;
+}
+/**
+ * Loads the base image into `work`: archives and layouts are read in place, engine images are
+ * saved, registry references are pulled with skopeo or the engine.
+ */
 async function loadBase(opts, work) {
     const src = parseBase(opts.base, opts.projectDir);
+    // The engines write their archives here (and refuse a directory that does not exist).
+    await external_node_fs_.promises.mkdir(work, { recursive: true });
     if (src.kind === 'docker-archive')
         return readDockerArchive(src.path, external_node_path_.join(work, 'archive'), opts.base);
     if (src.kind === 'oci')
         return readOciLayout(src.path, src.tag, opts.base, hostGoArch());
+    if (src.kind === 'daemon') {
+        const engine = await daemonEngine(opts, src.ref);
+        const dest = external_node_path_.join(work, 'saved.tar');
+        await runAll([saveArgv(engine, src.ref, dest)], `base ${opts.base}: saving from ${engine}`);
+        return readDockerArchive(dest, external_node_path_.join(work, 'archive'), opts.base);
+    }
     if (await commandExists('skopeo')) {
         const dest = external_node_path_.join(work, 'pulled');
         await runAll(pullArgvs('skopeo', src.ref, dest), `base ${src.ref}: pulling with skopeo`);
@@ -42710,14 +42757,17 @@ async function loadBase(opts, work) {
 
 
 /**
- * What a local base's Python is, remembered by file identity (path, size, mtime), so a repeated
- * build knows the target Python at once and reads the base while pip works. Registry
- * references are not remembered: a tag can move.
+ * What names a base's content without reading it: a local file's identity (path, size, mtime,
+ * inode), or the engine's image ID for `docker-daemon:`. It keys the base store and the
+ * remembered inspection, so a repeated build knows the target Python at once. Registry
+ * references get none: a tag can move.
  */
 async function baseKey(opts) {
     const src = parseBase(opts.base, opts.projectDir);
     if (src.kind === 'registry')
         return null;
+    if (src.kind === 'daemon')
+        return sha256(JSON.stringify([src, await daemonImageId(opts, src.ref)])).slice(0, 24);
     const file = src.kind === 'oci' ? external_node_path_.join(src.path, 'index.json') : src.path;
     try {
         const st = await external_node_fs_.promises.stat(file);
@@ -50530,7 +50580,7 @@ const OPTION_DEFS = [
         name: 'base',
         type: 'string',
         default: '',
-        description: 'Base image: a registry reference, `docker-archive:PATH` or `oci:PATH`.',
+        description: 'Base image: a registry reference, `docker-daemon:REF` (an image the local engine holds), `docker-archive:PATH` or `oci:PATH[:TAG]`.',
         sources: ALL
     },
     {

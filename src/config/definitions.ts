@@ -254,7 +254,8 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'base',
     type: 'string',
     default: '',
-    description: 'Base image: a registry reference, `docker-archive:PATH` or `oci:PATH`.',
+    description:
+      'Base image: a registry reference, `docker-daemon:REF` (an image the local engine holds), `docker-archive:PATH` or `oci:PATH[:TAG]`.',
     sources: ALL
   },
   {

@@ -4,16 +4,19 @@ import { Options } from '../../config/options.js';
 import { sha256, writeFileAtomic } from '../../runtime/fsutil.js';
 import { cacheRoot } from '../../runtime/toolenv.js';
 import { BasePython } from './inspect.js';
-import { parseBase } from './source.js';
+import { daemonImageId, parseBase } from './source.js';
 
 /**
- * What a local base's Python is, remembered by file identity (path, size, mtime), so a repeated
- * build knows the target Python at once and reads the base while pip works. Registry
- * references are not remembered: a tag can move.
+ * What names a base's content without reading it: a local file's identity (path, size, mtime,
+ * inode), or the engine's image ID for `docker-daemon:`. It keys the base store and the
+ * remembered inspection, so a repeated build knows the target Python at once. Registry
+ * references get none: a tag can move.
  */
-export async function baseKey(opts: Pick<Options, 'base' | 'projectDir'>): Promise<string | null> {
+export async function baseKey(opts: Options): Promise<string | null> {
   const src = parseBase(opts.base, opts.projectDir);
   if (src.kind === 'registry') return null;
+  if (src.kind === 'daemon')
+    return sha256(JSON.stringify([src, await daemonImageId(opts, src.ref)])).slice(0, 24);
   const file = src.kind === 'oci' ? path.join(src.path, 'index.json') : src.path;
   try {
     const st = await fs.stat(file);

@@ -20,10 +20,12 @@ export function pullArgvs(
 ): string[][] {
   if (tool === 'skopeo')
     return [['skopeo', 'copy', '--retry-times', '2', `docker://${ref}`, `oci:${dest}:base`]];
-  return [
-    [tool, 'pull', ref],
-    [tool, 'save', '-o', dest, ref]
-  ];
+  return [[tool, 'pull', ref], saveArgv(tool, ref, dest)];
+}
+
+/** `save`: an image the engine holds, as a docker-archive. */
+export function saveArgv(engine: 'docker' | 'podman', ref: string, dest: string): string[] {
+  return [engine, 'save', '-o', dest, ref];
 }
 
 /** `load`: the docker-archive into the engine. */
