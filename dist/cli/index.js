@@ -41656,8 +41656,6 @@ var external_node_util_ = __nccwpck_require__(7975);
 
 
 
-
-
 const gzip = (0,external_node_util_.promisify)(external_node_zlib_.gzip);
 /**
  * A deterministic layer: entries sorted by path (parents first), uid/gid 0 without names, one
@@ -41689,12 +41687,6 @@ function parentDirs(p) {
     for (let i = 1; i <= parts.length; i++)
         out.push({ path: parts.slice(0, i).join('/'), type: 'dir', mode: 0o755 });
     return out;
-}
-/** Writes a blob into an OCI layout's blob store. */
-async function writeBlob(layoutDir, digest, data) {
-    const file = path.join(layoutDir, 'blobs', ...digest.split(':'));
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    await fs.writeFile(file, data);
 }
 
 ;// CONCATENATED MODULE: ./src/package/oci/layout.ts
@@ -42889,10 +42881,11 @@ function baseTime(config) {
  * was stored (same path, size, mtime, inode), else read from its source and stored. Registry
  * references are read each time (a tag can move); their entry lives in `work` only.
  */
-async function storedBase(opts, work) {
+async function storedBase(opts, work, baseKeyP = baseKey(opts)) {
+    baseKeyP.catch(() => undefined); // unused when the cache cannot be written
     const root = storeRoot(opts);
     // A cache directory that cannot be written only costs time: the entry then lives in `work`.
-    const key = (await writableDir(root)) ? await baseKey(opts) : null;
+    const key = (await writableDir(root)) ? await baseKeyP : null;
     const dir = key ? external_node_path_.join(root, `v${STORE_FORMAT}-${key}`) : external_node_path_.join(work, 'base-entry');
     if (key) {
         const hit = await readEntry(dir, opts.base);
@@ -43314,11 +43307,14 @@ function archOfHost() {
 }
 async function package_image(c) {
     const entry = entryPoint(c);
-    // The base is read in the background; a remembered inspection lets pip start at once.
-    const basePromise = storedBase(c.opts, external_node_path_.join(c.work, 'base'));
+    // The base is read in the background; a remembered inspection lets pip start at once. Both
+    // are found by one key (for docker-daemon: bases it costs an engine call).
+    const key = baseKey(c.opts);
+    key.catch(() => undefined);
+    const basePromise = storedBase(c.opts, external_node_path_.join(c.work, 'base'), key);
     basePromise.catch(() => undefined);
     try {
-        return await assembleImage(c, entry, basePromise);
+        return await assembleImage(c, entry, basePromise, await key);
     }
     catch (e) {
         // Never leave the background read writing into a work directory about to be removed.
@@ -43326,8 +43322,7 @@ async function package_image(c) {
         throw e;
     }
 }
-async function assembleImage(c, entry, basePromise) {
-    const key = await baseKey(c.opts);
+async function assembleImage(c, entry, basePromise, key) {
     let py = await readInspectCache(c.opts, key);
     if (!py) {
         py = await inspectBase((await basePromise).base);

@@ -247,11 +247,14 @@ function archOfHost(): string {
 
 async function image(c: Ctx): Promise<ArtifactEntry> {
   const entry = entryPoint(c);
-  // The base is read in the background; a remembered inspection lets pip start at once.
-  const basePromise = storedBase(c.opts, path.join(c.work, 'base'));
+  // The base is read in the background; a remembered inspection lets pip start at once. Both
+  // are found by one key (for docker-daemon: bases it costs an engine call).
+  const key = baseKey(c.opts);
+  key.catch(() => undefined);
+  const basePromise = storedBase(c.opts, path.join(c.work, 'base'), key);
   basePromise.catch(() => undefined);
   try {
-    return await assembleImage(c, entry, basePromise);
+    return await assembleImage(c, entry, basePromise, await key);
   } catch (e) {
     // Never leave the background read writing into a work directory about to be removed.
     await basePromise.catch(() => undefined);
@@ -262,9 +265,9 @@ async function image(c: Ctx): Promise<ArtifactEntry> {
 async function assembleImage(
   c: Ctx,
   entry: EntryPoint,
-  basePromise: Promise<StoredBase>
+  basePromise: Promise<StoredBase>,
+  key: string | null
 ): Promise<ArtifactEntry> {
-  const key = await baseKey(c.opts);
   let py = await readInspectCache(c.opts, key);
   if (!py) {
     py = await inspectBase((await basePromise).base);

@@ -122,10 +122,15 @@ export function baseTime(config: ImageConfig): number {
  * was stored (same path, size, mtime, inode), else read from its source and stored. Registry
  * references are read each time (a tag can move); their entry lives in `work` only.
  */
-export async function storedBase(opts: Options, work: string): Promise<StoredBase> {
+export async function storedBase(
+  opts: Options,
+  work: string,
+  baseKeyP: Promise<string | null> = baseKey(opts)
+): Promise<StoredBase> {
+  baseKeyP.catch(() => undefined); // unused when the cache cannot be written
   const root = storeRoot(opts);
   // A cache directory that cannot be written only costs time: the entry then lives in `work`.
-  const key = (await writableDir(root)) ? await baseKey(opts) : null;
+  const key = (await writableDir(root)) ? await baseKeyP : null;
   const dir = key ? path.join(root, `v${STORE_FORMAT}-${key}`) : path.join(work, 'base-entry');
   if (key) {
     const hit = await readEntry(dir, opts.base);

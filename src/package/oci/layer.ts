@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { comparePaths } from '../tree.js';
@@ -62,15 +60,4 @@ export function parentDirs(p: string): LayerEntry[] {
   for (let i = 1; i <= parts.length; i++)
     out.push({ path: parts.slice(0, i).join('/'), type: 'dir', mode: 0o755 });
   return out;
-}
-
-/** Writes a blob into an OCI layout's blob store. */
-export async function writeBlob(
-  layoutDir: string,
-  digest: string,
-  data: Buffer | string
-): Promise<void> {
-  const file = path.join(layoutDir, 'blobs', ...digest.split(':'));
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  await fs.writeFile(file, data);
 }
