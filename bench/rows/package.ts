@@ -85,34 +85,13 @@ export default async function rows(): Promise<BenchRow[]> {
       }
       const wheels = path.join(tmp, `wheels-${v}`);
       const ctx = path.join(tmp, `ctx-${v}`);
-      await exec(
-        [
-          py.executable,
-          '-m',
-          'pip',
-          'wheel',
-          '--quiet',
-          '--no-deps',
-          '--wheel-dir',
-          wheels,
-          project
-        ],
-        { extraEnv: pipEnv(defaultOptions(index)) }
-      );
+      const pipWheel = (args: string[]): Promise<unknown> =>
+        exec([py.executable, '-m', 'pip', 'wheel', '--quiet', ...args, project], {
+          extraEnv: pipEnv(defaultOptions(index))
+        });
+      await pipWheel(['--no-deps', '--wheel-dir', wheels]);
       // The peer's wheelhouse: the app and its dependencies.
-      await exec(
-        [
-          py.executable,
-          '-m',
-          'pip',
-          'wheel',
-          '--quiet',
-          '--wheel-dir',
-          path.join(ctx, 'wheels'),
-          project
-        ],
-        { extraEnv: pipEnv(defaultOptions(index)) }
-      );
+      await pipWheel(['--wheel-dir', path.join(ctx, 'wheels')]);
       await fs.writeFile(path.join(ctx, 'Dockerfile'), DOCKERFILE);
       return { project, wheels, ctx };
     };

@@ -38239,72 +38239,6 @@ async function unpackMembers(members, dir) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/build/normalize/wheel.ts
-
-
-
-/** Canonical permissions: 0755 when any execute bit was set (or for `.data/scripts/`), else 0644. */
-function canonicalMode(name, mode) {
-    return mode & 0o111 || /^[^/]+\.data\/scripts\//.test(name) ? 0o755 : 0o644;
-}
-function isDistInfo(name) {
-    return /^[^/]+\.dist-info\//.test(name);
-}
-function isRecord(name) {
-    return /^[^/]+\.dist-info\/RECORD$/.test(name);
-}
-/**
- * Member order: everything outside `.dist-info/` first, then `.dist-info/` members, then
- * `.dist-info/RECORD` last; within each group by UTF-8 byte order of the name.
- */
-function wheelOrder(a, b) {
-    const rank = (n) => (isRecord(n) ? 2 : isDistInfo(n) ? 1 : 0);
-    return rank(a) - rank(b) || Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-function csvField(s) {
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-/** RECORD text for members (RECORD itself and signature files listed without hash). */
-function recordText(files, recordName) {
-    const lines = [];
-    for (const f of files) {
-        if (f.name === recordName)
-            continue;
-        if (/\.dist-info\/RECORD\.(jws|p7s)$/.test(f.name)) {
-            lines.push(`${csvField(f.name)},,`);
-            continue;
-        }
-        const digest = (0,external_node_crypto_.createHash)('sha256').update(f.data).digest('base64url');
-        lines.push(`${csvField(f.name)},sha256=${digest},${f.data.length}`);
-    }
-    lines.push(`${csvField(recordName)},,`);
-    return lines.join('\n') + '\n';
-}
-/**
- * Rewrites a wheel canonically (rules in ../NORMALIZATION.md): directory entries dropped,
- * members in {@link wheelOrder}, timestamps from SOURCE_DATE_EPOCH (≥ 1980), modes 0644/0755,
- * RECORD regenerated from the bytes actually written.
- */
-async function normalizeWheel(file, sde) {
-    const members = (await readZip(file)).filter((m) => m.type === 'file');
-    const names = new Set();
-    for (const m of members) {
-        if (names.has(m.name))
-            throw new Error(`wheel has a duplicate member: ${m.name}`);
-        names.add(m.name);
-    }
-    const records = members.filter((m) => isRecord(m.name));
-    if (records.length !== 1)
-        throw new Error(`wheel must hold exactly one .dist-info/RECORD, found ${records.length}`);
-    const recordName = records[0].name;
-    const files = members
-        .map((m) => ({ ...m, mode: canonicalMode(m.name, m.mode) }))
-        .sort((a, b) => wheelOrder(a.name, b.name));
-    const record = files.find((m) => m.name === recordName);
-    record.data = Buffer.from(recordText(files, recordName), 'utf8');
-    return writeZip(files.map(({ name, data, mode }) => ({ name, data, mode })), zipEpoch(sde));
-}
-
 ;// CONCATENATED MODULE: ./src/build/wheelinfo.ts
 
 
@@ -38374,6 +38308,87 @@ async function wheelContents(file) {
         consoleScripts: Object.keys(entryPointSection(find('entry_points\\.txt'), 'console_scripts')).sort(),
         requires
     };
+}
+
+;// CONCATENATED MODULE: ./src/build/normalize/wheel.ts
+
+
+
+
+
+
+/** Canonical permissions: 0755 when any execute bit was set (or for `.data/scripts/`), else 0644. */
+function canonicalMode(name, mode) {
+    return mode & 0o111 || /^[^/]+\.data\/scripts\//.test(name) ? 0o755 : 0o644;
+}
+function isDistInfo(name) {
+    return /^[^/]+\.dist-info\//.test(name);
+}
+function isRecord(name) {
+    return /^[^/]+\.dist-info\/RECORD$/.test(name);
+}
+/**
+ * Member order: everything outside `.dist-info/` first, then `.dist-info/` members, then
+ * `.dist-info/RECORD` last; within each group by UTF-8 byte order of the name.
+ */
+function wheelOrder(a, b) {
+    const rank = (n) => (isRecord(n) ? 2 : isDistInfo(n) ? 1 : 0);
+    return rank(a) - rank(b) || Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+function csvField(s) {
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+/** RECORD text for members (RECORD itself and signature files listed without hash). */
+function recordText(files, recordName) {
+    const lines = [];
+    for (const f of files) {
+        if (f.name === recordName)
+            continue;
+        if (/\.dist-info\/RECORD\.(jws|p7s)$/.test(f.name)) {
+            lines.push(`${csvField(f.name)},,`);
+            continue;
+        }
+        const digest = (0,external_node_crypto_.createHash)('sha256').update(f.data).digest('base64url');
+        lines.push(`${csvField(f.name)},sha256=${digest},${f.data.length}`);
+    }
+    lines.push(`${csvField(recordName)},,`);
+    return lines.join('\n') + '\n';
+}
+/**
+ * Rewrites a wheel canonically (rules in ../NORMALIZATION.md): directory entries dropped,
+ * members in {@link wheelOrder}, timestamps from SOURCE_DATE_EPOCH (≥ 1980), modes 0644/0755,
+ * RECORD regenerated from the bytes actually written.
+ */
+async function normalizeWheel(file, sde) {
+    const members = (await readZip(file)).filter((m) => m.type === 'file');
+    const names = new Set();
+    for (const m of members) {
+        if (names.has(m.name))
+            throw new Error(`wheel has a duplicate member: ${m.name}`);
+        names.add(m.name);
+    }
+    const records = members.filter((m) => isRecord(m.name));
+    if (records.length !== 1)
+        throw new Error(`wheel must hold exactly one .dist-info/RECORD, found ${records.length}`);
+    const recordName = records[0].name;
+    const files = members
+        .map((m) => ({ ...m, mode: canonicalMode(m.name, m.mode) }))
+        .sort((a, b) => wheelOrder(a.name, b.name));
+    const record = files.find((m) => m.name === recordName);
+    record.data = Buffer.from(recordText(files, recordName), 'utf8');
+    return writeZip(files.map(({ name, data, mode }) => ({ name, data, mode })), zipEpoch(sde));
+}
+/**
+ * Normalises a freshly built wheel into `dir` under its own name and returns where it went with
+ * the fields of its manifest entry that the file name gives.
+ */
+async function stageWheel(built, sde, dir, python) {
+    const file = external_node_path_.basename(built);
+    const staged = external_node_path_.join(dir, file);
+    const data = await normalizeWheel(built, sde);
+    await external_node_fs_.promises.mkdir(dir, { recursive: true });
+    await external_node_fs_.promises.writeFile(staged, data);
+    return { file, staged, data, entry: { kind: 'wheel', ...wheelTags(file), python } };
 }
 
 ;// CONCATENATED MODULE: ./src/build/container.ts
@@ -38531,22 +38546,15 @@ async function buildWheelInContainer(s, a) {
         built = await onlyOutput(external_node_path_.join(hostBase, 'repaired'), '.whl', a.log);
         repaired = true;
     }
-    const file = external_node_path_.basename(built);
-    const data = await normalizeWheel(built, a.sde);
-    await external_node_fs_.promises.mkdir(external_node_path_.join(hostBase, 'staged'), { recursive: true });
-    await external_node_fs_.promises.writeFile(external_node_path_.join(hostBase, 'staged', file), data);
-    const tags = wheelTags(file);
+    const staged = await stageWheel(built, a.sde, external_node_path_.join(hostBase, 'staged'), a.version);
+    const { file, data } = staged;
     const entry = {
-        kind: 'wheel',
-        pythonTag: tags.pythonTag,
-        abiTag: tags.abiTag,
-        platformTag: tags.platformTag,
-        python: a.version,
+        ...staged.entry,
         repaired,
         details: { container: { image: s.image, engine: s.engine, policy: s.platformTag } }
     };
     if (!repaired)
-        a.logger.warn(`${file}: not repaired (the image has no auditwheel); it keeps its ${tags.platformTag} tag`);
+        a.logger.warn(`${file}: not repaired (the image has no auditwheel); it keeps its ${entry.platformTag} tag`);
     let test;
     if (s.opts.test) {
         const contents = await wheelContents(external_node_path_.join(hostBase, 'staged', file));
@@ -38929,19 +38937,10 @@ async function buildProjectImpl(req) {
             backendPath: model.backendPath,
             logger: log
         });
-        const file = external_node_path_.basename(built);
-        const data = await normalizeWheel(built, sde.value);
-        const stagedPath = external_node_path_.join(base, 'staged', file);
-        await external_node_fs_.promises.mkdir(external_node_path_.dirname(stagedPath), { recursive: true });
-        await external_node_fs_.promises.writeFile(stagedPath, data);
-        const tags = wheelTags(file);
+        const { file, staged: stagedPath, data, entry: named } = await stageWheel(built, sde.value, external_node_path_.join(base, 'staged'), version);
         const entry = {
-            kind: 'wheel',
-            pythonTag: tags.pythonTag,
-            abiTag: tags.abiTag,
-            platformTag: tags.platformTag,
-            python: version,
-            ...(tags.platformTag === 'any' ? {} : { repaired: false })
+            ...named,
+            ...(named.platformTag === 'any' ? {} : { repaired: false })
         };
         let test;
         if (opts.test) {
@@ -38954,7 +38953,7 @@ async function buildProjectImpl(req) {
                 logger: log,
                 dir: external_node_path_.join(base, 'test'),
                 contents,
-                platformKey: tags.platformTag,
+                platformKey: named.platformTag,
                 onCacheReport: (r) => {
                     cacheReports.push(r);
                     void record((m) => {

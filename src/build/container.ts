@@ -13,9 +13,9 @@ import { Executor, StepError, StepLog, step } from './executor.js';
 import { onlyOutput } from './host.js';
 import { BuildEnvironment } from './index.js';
 import { Member, unpackMembers } from './normalize/archive.js';
-import { normalizeWheel } from './normalize/wheel.js';
+import { stageWheel } from './normalize/wheel.js';
 import { hardRequirements, runWheelTest } from './testinstall.js';
-import { wheelContents, wheelTags } from './wheelinfo.js';
+import { wheelContents } from './wheelinfo.js';
 
 /** Where the work directory appears inside the container. */
 export const CONTAINER_WORK = '/albatross';
@@ -239,23 +239,16 @@ export async function buildWheelInContainer(
     built = await onlyOutput(path.join(hostBase, 'repaired'), '.whl', a.log);
     repaired = true;
   }
-  const file = path.basename(built);
-  const data = await normalizeWheel(built, a.sde);
-  await fs.mkdir(path.join(hostBase, 'staged'), { recursive: true });
-  await fs.writeFile(path.join(hostBase, 'staged', file), data);
-  const tags = wheelTags(file);
+  const staged = await stageWheel(built, a.sde, path.join(hostBase, 'staged'), a.version);
+  const { file, data } = staged;
   const entry: ContainerWheel['entry'] = {
-    kind: 'wheel',
-    pythonTag: tags.pythonTag,
-    abiTag: tags.abiTag,
-    platformTag: tags.platformTag,
-    python: a.version,
+    ...staged.entry,
     repaired,
     details: { container: { image: s.image, engine: s.engine, policy: s.platformTag } }
   };
   if (!repaired)
     a.logger.warn(
-      `${file}: not repaired (the image has no auditwheel); it keeps its ${tags.platformTag} tag`
+      `${file}: not repaired (the image has no auditwheel); it keeps its ${entry.platformTag} tag`
     );
   let test: TestResult | undefined;
   if (s.opts.test) {

@@ -24,10 +24,10 @@ import { runBuildFrontend, testWheelOnHost } from './host.js';
 import { BuildOutcome, BuildRequest } from './index.js';
 import { Member, unpackMembers } from './normalize/archive.js';
 import { normalizeSdist } from './normalize/sdist.js';
-import { normalizeWheel } from './normalize/wheel.js';
+import { stageWheel } from './normalize/wheel.js';
 import { jobCount, runBounded } from './pool.js';
 import { resolveMode } from './mode.js';
-import { wheelContents, wheelTags } from './wheelinfo.js';
+import { wheelContents } from './wheelinfo.js';
 
 /**
  * Top-level names never copied from the user's tree into the build directory (outputs, VCS,
@@ -329,19 +329,15 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         logger: log
       }
     );
-    const file = path.basename(built);
-    const data = await normalizeWheel(built, sde.value);
-    const stagedPath = path.join(base, 'staged', file);
-    await fs.mkdir(path.dirname(stagedPath), { recursive: true });
-    await fs.writeFile(stagedPath, data);
-    const tags = wheelTags(file);
+    const {
+      file,
+      staged: stagedPath,
+      data,
+      entry: named
+    } = await stageWheel(built, sde.value, path.join(base, 'staged'), version);
     const entry: Staged['entry'] = {
-      kind: 'wheel',
-      pythonTag: tags.pythonTag,
-      abiTag: tags.abiTag,
-      platformTag: tags.platformTag,
-      python: version,
-      ...(tags.platformTag === 'any' ? {} : { repaired: false })
+      ...named,
+      ...(named.platformTag === 'any' ? {} : { repaired: false })
     };
     let test: TestResult | undefined;
     if (opts.test) {
@@ -357,7 +353,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           logger: log,
           dir: path.join(base, 'test'),
           contents,
-          platformKey: tags.platformTag,
+          platformKey: named.platformTag,
           onCacheReport: (r) => {
             cacheReports.push(r);
             void record((m) => {

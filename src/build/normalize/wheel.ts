@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import { Member, readZip, writeZip } from './archive.js';
 import { zipEpoch } from '../../runtime/sde.js';
+import { WheelTags, wheelTags } from '../wheelinfo.js';
 
 /** Canonical permissions: 0755 when any execute bit was set (or for `.data/scripts/`), else 0644. */
 export function canonicalMode(name: string, mode: number): number {
@@ -69,4 +72,27 @@ export async function normalizeWheel(file: string, sde: number): Promise<Buffer>
     files.map(({ name, data, mode }) => ({ name, data, mode })),
     zipEpoch(sde)
   );
+}
+
+/**
+ * Normalises a freshly built wheel into `dir` under its own name and returns where it went with
+ * the fields of its manifest entry that the file name gives.
+ */
+export async function stageWheel(
+  built: string,
+  sde: number,
+  dir: string,
+  python: string
+): Promise<{
+  file: string;
+  staged: string;
+  data: Buffer;
+  entry: WheelTags & { kind: 'wheel'; python: string };
+}> {
+  const file = path.basename(built);
+  const staged = path.join(dir, file);
+  const data = await normalizeWheel(built, sde);
+  await fs.mkdir(dir, { recursive: true });
+  await fs.writeFile(staged, data);
+  return { file, staged, data, entry: { kind: 'wheel', ...wheelTags(file), python } };
 }
