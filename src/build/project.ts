@@ -2,15 +2,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { addFailure, updateManifest, upsertArtifact } from '../manifest/io.js';
+import { ManifestRecorder } from '../manifest/recorder.js';
 import { mergeCacheReports } from '../cache/summary.js';
-import {
-  ArtifactEntry,
-  CacheReport,
-  FailureEntry,
-  Manifest,
-  TestResult
-} from '../manifest/model.js';
+import { ArtifactEntry, CacheReport, FailureEntry, TestResult } from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
 import { ensureWritableDir, sha256, writeFileAtomic } from '../runtime/fsutil.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
@@ -132,39 +126,27 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     : await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-build-'));
   await fs.mkdir(workRoot, { recursive: true });
   const canon = canonicalDirName(model.name, model.version);
-  let manifestChain: Promise<unknown> = Promise.resolve();
-  const record = (change: (m: Manifest) => void): Promise<Manifest> => {
-    const p = manifestChain.then(() => updateManifest(req.outDir, project, change));
-    manifestChain = p.catch(() => undefined);
-    return p;
-  };
+  const recorder = req.recorder ?? (await ManifestRecorder.open(req.outDir, project, log));
   let ok = true;
+  const produced: ArtifactEntry[] = [];
   const cacheReports: CacheReport[] = [];
   const fail = async (f: FailureEntry, staleFile?: string): Promise<void> => {
     ok = false;
     log.error(`${f.target}: ${f.message}\n${f.logTail}`);
-    if (staleFile) await fs.rm(path.join(req.outDir, staleFile), { force: true });
-    await record((m) => {
-      addFailure(m, f);
-      if (staleFile) m.artifacts = m.artifacts.filter((a) => a.file !== staleFile);
-    });
+    await recorder.fail(f, staleFile);
   };
   const publish = async (s: Staged, target: string): Promise<void> => {
     await writeFileAtomic(path.join(req.outDir, s.file), s.data);
     const entry: ArtifactEntry = {
       file: s.file,
+      target,
       ...s.entry,
       sha256: sha256(s.data),
       size: s.data.length
     };
-    await record((m) => {
-      upsertArtifact(m, entry);
-      m.failures = m.failures.filter((f) => f.target !== target);
-    });
+    await recorder.publish(entry);
+    produced.push(entry);
   };
-  await record((m) => {
-    m.sourceDateEpoch = sde.value;
-  });
 
   let session: ContainerSession | null = null;
   if (mode === 'host') {
@@ -214,12 +196,19 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       }
     });
     if (!sdist) return finish(false);
-    if (opts.sdist) await publish(sdist.staged, 'sdist');
-
-    // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
+    // Wheels are built from this sdist: entries built from another one are stale from now on.
+    recorder.setSource(sha256(sdist.staged.data));
     const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
     const targetOf = (version: string): string =>
       `wheel ${model.native ? cpTag(version) : 'py3'}${mode === 'container' ? ' ' + (req.platformTag ?? 'linux') : ''}`;
+    if (opts.sdist) await publish(sdist.staged, 'sdist');
+    await recorder.start(wheelPythons.map(targetOf));
+    await recorder.update((m) => {
+      m.sourceDateEpoch = sde.value;
+      if (req.job) m.job = req.job;
+    });
+
+    // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
     if (engine) {
       try {
         session = await openContainerSession({
@@ -296,7 +285,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     await runBounded(jobCount(opts.jobs), jobs);
   } finally {
     if (session) await session.close();
-    await manifestChain;
+    await recorder.settle();
     if (ownRoot) await fs.rm(workRoot, { recursive: true, force: true });
   }
   return finish(ok);
@@ -356,7 +345,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           platformKey: named.platformTag,
           onCacheReport: (r) => {
             cacheReports.push(r);
-            void record((m) => {
+            void recorder.update((m) => {
               m.cache = mergeCacheReports(cacheReports);
             });
           }
@@ -367,12 +356,12 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   }
 
   async function finish(result: boolean): Promise<BuildOutcome> {
-    await manifestChain;
-    const manifest = await record((m) => {
+    await recorder.settle();
+    const manifest = await recorder.update((m) => {
       m.phases = m.phases.filter((p) => p.name !== 'build');
       m.phases.push({ name: 'build', seconds: secs(t0) });
     });
-    return { manifest, ok: result };
+    return { manifest, ok: result, produced, workRoot };
   }
 }
 

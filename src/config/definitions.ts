@@ -31,7 +31,8 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'out',
     type: 'string',
     default: 'dist',
-    description: 'Directory for artifacts and `albatross-manifest.json` (relative to the project).',
+    description:
+      'Directory for the artifacts (relative to the project); Albatross keeps its own files in its `.albatross/` folder.',
     sources: RUNTIME,
     short: 'o'
   },

@@ -47,6 +47,8 @@ export interface Options {
   githubToken: string;
   baseManifest: string;
   artifactName: string;
+  /** Names of the options a layer set (not left at their default). */
+  explicit: string[];
 }
 
 export function camel(name: string): string {
@@ -100,6 +102,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     githubToken: '',
     baseManifest: '',
     artifactName: '',
+    explicit: [],
     ...overrides
   };
 }

@@ -49,6 +49,7 @@ export function applyLayer(opts: Options, layer: RawLayer): void {
     }
     const value = coerce(def, raw, where, layer.source !== 'pyproject');
     (opts as unknown as Record<string, unknown>)[camel(def.name)] = value;
+    if (!opts.explicit.includes(def.name)) opts.explicit = [...opts.explicit, def.name];
   }
 }
 

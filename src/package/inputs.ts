@@ -5,7 +5,7 @@ import { CacheReport } from '../manifest/model.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
-import { readManifest } from '../manifest/io.js';
+import { Manifest } from '../manifest/model.js';
 import { exec } from '../runtime/exec.js';
 import { Logger } from '../runtime/log.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
@@ -16,19 +16,18 @@ export interface LocalWheel extends WheelName {
   abs: string;
 }
 
-/** The project's own wheels in OUT: the manifest's wheel entries, else every matching *.whl. */
-export async function projectWheels(outDir: string, model: ProjectModel): Promise<LocalWheel[]> {
-  const m = await readManifest(outDir);
-  let files = m?.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file) ?? [];
-  if (files.length === 0)
-    files = (await fs.readdir(outDir).catch(() => [] as string[])).filter((f) =>
-      f.endsWith('.whl')
-    );
+/**
+ * The project's wheels of the current version, as OUT's manifest lists them (never a stray
+ * `*.whl` of another build lying in OUT).
+ */
+export function projectWheels(m: Manifest, outDir: string, model: ProjectModel): LocalWheel[] {
   const want = normalizeName(model.name);
   const out: LocalWheel[] = [];
+  const files = m.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file);
   for (const f of files.sort()) {
     const w = parseWheelName(f);
-    if (w && w.name === want) out.push({ ...w, abs: path.resolve(outDir, f) });
+    if (w && w.name === want && (model.version === null || w.version === model.version))
+      out.push({ ...w, abs: path.resolve(outDir, f) });
   }
   return out;
 }
@@ -41,9 +40,7 @@ export function pickWheel(
   outDir: string
 ): LocalWheel {
   if (wheels.length === 0) {
-    throw new FailureError(
-      `${what}: no wheel of the project in ${outDir}; run \`albatross build\` first`
-    );
+    throw new FailureError(`${what}: no wheel of the project's current version in ${outDir}`);
   }
   const fits = wheels.filter((w) => wheelMismatch(w, target) === null);
   const native = fits.find((w) => !w.platformTags.includes('any'));
