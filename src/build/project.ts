@@ -12,6 +12,7 @@ import {
   TestResult
 } from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
+import { extractMembers } from '../runtime/extract.js';
 import { ensureWritableDir, sha256, writeFileAtomic } from '../runtime/fsutil.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
@@ -22,7 +23,7 @@ import { processSetup } from './env.js';
 import { StepError, StepLog, hostExecutor } from './executor.js';
 import { runBuildFrontend, testWheelOnHost } from './host.js';
 import { BuildOutcome, BuildRequest } from './index.js';
-import { Member, unpackMembers } from './normalize/archive.js';
+import { Member } from './normalize/archive.js';
 import { normalizeSdist } from './normalize/sdist.js';
 import { stageWheel } from './normalize/wheel.js';
 import { jobCount, runBounded } from './pool.js';
@@ -309,7 +310,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     const python = findInstalled(version) as PythonInstall;
     const base = path.join(workRoot, `py${version}`);
     await fs.rm(base, { recursive: true, force: true });
-    await unpackMembers(members, path.join(base, 'src'));
+    await extractMembers('the sdist', members, path.join(base, 'src'));
     const top = members[0].name.split('/')[0];
     const src = path.join(base, 'src', top);
     const setup = processSetup(opts, sde.value, src, req.env);

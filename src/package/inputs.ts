@@ -7,6 +7,7 @@ import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
 import { readManifest } from '../manifest/io.js';
 import { exec } from '../runtime/exec.js';
+import { checkZipMembers } from '../runtime/extract.js';
 import { Logger } from '../runtime/log.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
@@ -28,9 +29,19 @@ export async function projectWheels(outDir: string, model: ProjectModel): Promis
   const out: LocalWheel[] = [];
   for (const f of files.sort()) {
     const w = parseWheelName(f);
-    if (w && w.name === want) out.push({ ...w, abs: path.resolve(outDir, f) });
+    if (w && w.name === want) out.push(await checked({ ...w, abs: path.resolve(outDir, f) }));
   }
   return out;
+}
+
+/** A wheel about to go into a PEX, zipapp or image tree, refused if a member is unsafe. */
+async function checked(w: LocalWheel): Promise<LocalWheel> {
+  try {
+    await checkZipMembers(w.abs, w.file, { symlinks: false });
+  } catch (e) {
+    throw new FailureError((e as Error).message);
+  }
+  return w;
 }
 
 /** The wheel that fits the target (pure wheels last: a native build is preferred when it fits). */
@@ -103,7 +114,7 @@ export async function dependencyWheels(
   const out: LocalWheel[] = [];
   for (const f of (await fs.readdir(dir)).sort()) {
     const w = parseWheelName(f);
-    if (w && w.name !== appWheel.name) out.push({ ...w, abs: path.join(dir, f) });
+    if (w && w.name !== appWheel.name) out.push(await checked({ ...w, abs: path.join(dir, f) }));
   }
   return out;
 }
