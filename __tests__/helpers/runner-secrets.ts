@@ -12,6 +12,7 @@ export const RUNNER_SECRETS: Record<string, string> = {
   GH_TOKEN: 'ghs_cli_token',
   'INPUT_GITHUB-TOKEN': 'ghs_input_token',
   'INPUT_PASS-ENV': '',
+  INPUT_PYTHON: '3.12',
   GITHUB_ENV: '/home/runner/work/_temp/_runner_file_commands/set_env_1',
   GITHUB_OUTPUT: '/home/runner/work/_temp/_runner_file_commands/set_output_1',
   GITHUB_PATH: '/home/runner/work/_temp/_runner_file_commands/add_path_1',
