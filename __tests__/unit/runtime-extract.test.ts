@@ -8,6 +8,7 @@ import { checkWheel } from '../../src/cache/integrity.js';
 import { readZip } from '../../src/build/normalize/archive.js';
 import { normalizeSdist } from '../../src/build/normalize/sdist.js';
 import { FailureError } from '../../src/errors.js';
+import { projectWheels } from '../../src/package/inputs.js';
 import { readDockerArchive } from '../../src/package/oci/base.js';
 import { scanLayers } from '../../src/package/oci/inspect.js';
 import { MEDIA, sha256Digest } from '../../src/package/oci/json.js';
@@ -21,6 +22,7 @@ import {
   zipMemberType
 } from '../../src/runtime/extract.js';
 import { anyPython } from '../../src/runtime/python.js';
+import { projectModel } from '../helpers/model.js';
 
 /** One crafted tar member (tar-stream writes whatever name and type it is given). */
 interface TarSpec {
@@ -348,6 +350,24 @@ describe('zips (wheels, cache entries, package inputs)', () => {
       'demo-2.0-py3-none-any.whl: refusing member demo/tty: it is a character device'
     );
     tally.refused++;
+  });
+
+  it('a wheel in OUT with an unsafe member never goes into a PEX, zipapp or image tree', async () => {
+    const out = path.join(dir, 'out-unsafe');
+    await fs.mkdir(out);
+    await fs.rename(
+      await zipFile(
+        [{ name: 'demo/__init__.py' }, { name: 'demo/link', mode: 0o120777, data: '/etc' }],
+        'demo-3.0-py3-none-any.whl'
+      ),
+      path.join(out, 'demo-3.0-py3-none-any.whl')
+    );
+    const model = projectModel({ root: dir, name: 'demo' });
+    await refused(
+      projectWheels(out, model),
+      'demo-3.0-py3-none-any.whl: refusing member demo/link: it is a symbolic link'
+    );
+    await expect(projectWheels(out, model)).rejects.toThrow(FailureError);
   });
 
   it('reads a zip entry type from its st_mode', () => {

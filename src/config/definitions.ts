@@ -198,7 +198,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     type: 'list',
     default: [],
     description:
-      "Environment variables build, test, pip and container processes may see although Albatross withholds them (ACTIONS_*, INPUT_*, GITHUB_TOKEN, GH_TOKEN, the runner's file commands, *_TOKEN, *_SECRET, *_PASSWORD ...). Names only; never read from pyproject.toml, which the code under build controls.",
+      "Variables that build, test, pip and container processes may see although Albatross withholds them (`ACTIONS_*`, `INPUT_*`, `GITHUB_TOKEN`, `GH_TOKEN`, the runner's file commands, `*_TOKEN`, `*_SECRET`, `*_PASSWORD` ...). Names only; not read from pyproject.toml, which the code being built controls.",
     sources: RUNTIME,
     validate: (names: string[]) => names.map(envNameProblem).find((p) => p !== null) ?? null
   },
