@@ -70,6 +70,13 @@ describe('the child-process environment', () => {
       ) as Record<string, string>;
       expect(Object.keys(passed).filter(isWithheld).sort()).toEqual(['GITHUB_TOKEN', 'NPM_TOKEN']);
       expect(passed.NPM_TOKEN).toBe('explicit');
+      // A harness playing the runner hands its whole environment over explicitly.
+      const full = JSON.parse(
+        (await execCapture(dump, { fullEnv: { ...RUNNER_SECRETS, PATH: process.env.PATH } })).stdout
+      ) as Record<string, string>;
+      expect(Object.keys(full).filter(isWithheld).sort()).toEqual(
+        Object.keys(RUNNER_SECRETS).sort()
+      );
     } finally {
       for (const k of Object.keys(RUNNER_SECRETS)) delete process.env[k];
       Object.assign(process.env, saved);

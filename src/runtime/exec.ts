@@ -14,6 +14,11 @@ export interface ExecOptions {
   env?: NodeJS.ProcessEnv;
   /** Withheld variables the child may see all the same (the `pass-env` option). */
   passEnv?: readonly string[];
+  /**
+   * The child's whole environment exactly as given, secrets included, instead of `env`: only
+   * for a harness that plays the runner itself (a test starting the action), never build code.
+   */
+  fullEnv?: NodeJS.ProcessEnv;
   /** Extra variables merged over `env` (set explicitly, so never withheld). */
   extraEnv?: Record<string, string | undefined>;
   input?: string | Buffer;
@@ -46,7 +51,9 @@ export class ExecError extends Error {
 /** Runs argv and resolves with the result whatever the exit code. Rejects only if it cannot start. */
 export function execCapture(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const env = childEnv(opts.env ?? process.env, opts.passEnv);
+    const env = opts.fullEnv
+      ? { ...opts.fullEnv }
+      : childEnv(opts.env ?? process.env, opts.passEnv);
     for (const [k, v] of Object.entries(opts.extraEnv ?? {})) {
       if (v === undefined) delete env[k];
       else env[k] = v;
