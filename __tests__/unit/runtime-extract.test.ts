@@ -3,7 +3,6 @@ import { mkdtempSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import tar from 'tar-stream';
 import { checkWheel } from '../../src/cache/integrity.js';
 import { readZip } from '../../src/build/normalize/archive.js';
 import { normalizeSdist } from '../../src/build/normalize/sdist.js';
@@ -23,42 +22,7 @@ import {
 } from '../../src/runtime/extract.js';
 import { anyPython } from '../../src/runtime/python.js';
 import { projectModel } from '../helpers/model.js';
-
-/** One crafted tar member (tar-stream writes whatever name and type it is given). */
-interface TarSpec {
-  name: string;
-  type?: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo';
-  linkname?: string;
-  data?: string | Buffer;
-}
-
-async function craftTar(members: TarSpec[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
-  });
-  const end = new Promise<void>((r) => pack.on('end', () => r()));
-  for (const m of members) {
-    const type = m.type ?? 'file';
-    const data = type === 'file' ? Buffer.from(m.data ?? 'x') : Buffer.alloc(0);
-    pack.entry(
-      {
-        name: m.name,
-        type,
-        linkname: m.linkname,
-        size: data.length,
-        mode: 0o644,
-        devmajor: 1,
-        devminor: 3
-      },
-      data
-    );
-  }
-  pack.finalize();
-  await end;
-  return Buffer.concat(chunks);
-}
+import { TarMember, makeTar } from '../helpers/tar.js';
 
 /** One crafted zip member: `mode` is the st_mode Python's zipfile puts in the external attributes. */
 interface ZipSpec {
@@ -94,9 +58,9 @@ afterAll(async () => {
   console.log(`crafted unsafe archives: ${tally.refused} refused of ${tally.tried} tried`);
 });
 
-async function sdistFile(members: TarSpec[]): Promise<string> {
+async function sdistFile(members: TarMember[]): Promise<string> {
   const file = path.join(dir, `crafted-${++n}.tar.gz`);
-  await fs.writeFile(file, zlib.gzipSync(await craftTar(members)));
+  await fs.writeFile(file, zlib.gzipSync(await makeTar(members)));
   return file;
 }
 
@@ -116,7 +80,7 @@ async function refused(p: Promise<unknown>, message: string | RegExp): Promise<v
 const ELSEWHERE = (): string => path.join(dir, 'elsewhere');
 
 describe('sdists (tar): every unsafe member fails normalisation, naming it', () => {
-  const cases: [string, () => TarSpec[], string | RegExp][] = [
+  const cases: [string, () => TarMember[], string | RegExp][] = [
     [
       "the issue's attack: a link to an absolute path, then a file through it",
       () => [
@@ -381,13 +345,13 @@ describe('zips (wheels, cache entries, package inputs)', () => {
 });
 
 describe('OCI base layers and docker archives', () => {
-  const layer = async (members: TarSpec[]): Promise<{ file: string; digest: string }> => {
-    const t = await craftTar(members);
+  const layer = async (members: TarMember[]): Promise<{ file: string; digest: string }> => {
+    const t = await makeTar(members);
     const file = path.join(dir, `layer-${++n}.tar`);
     await fs.writeFile(file, t);
     return { file, digest: sha256Digest(t) };
   };
-  const scan = async (members: TarSpec[]): Promise<unknown> => {
+  const scan = async (members: TarMember[]): Promise<unknown> => {
     const l = await layer(members);
     return scanLayers(
       [{ ...l, size: 0, mediaType: MEDIA.layerTar, diffId: l.digest }],
@@ -395,7 +359,7 @@ describe('OCI base layers and docker archives', () => {
     );
   };
 
-  const cases: [string, TarSpec[], string][] = [
+  const cases: [string, TarMember[], string][] = [
     ['../x', [{ name: '../x' }], "refusing member ../x: it climbs out with '..'"],
     ['/abs', [{ name: '/etc/x' }], 'refusing member /etc/x: it is an absolute path'],
     [
@@ -443,7 +407,7 @@ describe('OCI base layers and docker archives', () => {
     const file = path.join(dir, 'base-escape.tar');
     await fs.writeFile(
       file,
-      await craftTar([
+      await makeTar([
         {
           name: 'manifest.json',
           data: JSON.stringify([{ Config: 'c.json', Layers: ['l/layer.tar'] }])
@@ -459,11 +423,11 @@ describe('OCI base layers and docker archives', () => {
   });
 
   it('a docker archive holding a base layer with an escaping member: read, then refused by the scan', async () => {
-    const bad = await craftTar([{ name: 'usr/bin/python3' }, { name: '../../etc/cron.d/x' }]);
+    const bad = await makeTar([{ name: 'usr/bin/python3' }, { name: '../../etc/cron.d/x' }]);
     const file = path.join(dir, 'base-badlayer.tar');
     await fs.writeFile(
       file,
-      await craftTar([
+      await makeTar([
         {
           name: 'manifest.json',
           data: JSON.stringify([{ Config: 'c.json', Layers: ['l/layer.tar'] }])
