@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { checkWheel } from '../../src/cache/integrity.js';
+import { LocalBackend } from '../../src/cache/local.js';
 import { readZip } from '../../src/build/normalize/archive.js';
 import { normalizeSdist } from '../../src/build/normalize/sdist.js';
 import { FailureError } from '../../src/errors.js';
@@ -312,6 +313,27 @@ describe('zips (wheels, cache entries, package inputs)', () => {
     tally.tried++;
     expect(await checkWheel(file)).toBe(
       'demo-2.0-py3-none-any.whl: refusing member demo/tty: it is a character device'
+    );
+    tally.refused++;
+  });
+
+  it('a local cache entry: links are never restored, and its unsafe wheel fails the check', async () => {
+    const cacheDir = path.join(dir, 'cache-entry');
+    const entry = path.join(cacheDir, 'wheels', 'key-1');
+    await fs.mkdir(entry, { recursive: true });
+    await fs.symlink('/etc/passwd', path.join(entry, 'evil-1.0-py3-none-any.whl'));
+    await fs.rename(
+      await zipFile([{ name: 'demo/__init__.py' }, { name: 'demo/l', mode: 0o120777, data: '/' }]),
+      path.join(entry, 'demo-4.0-py3-none-any.whl')
+    );
+    const into = path.join(dir, 'restored');
+    expect(await new LocalBackend({ cacheDir }).restore(into, 'key-1', [])).toEqual({
+      matchedKey: 'key-1'
+    });
+    expect(await fs.readdir(into)).toEqual(['demo-4.0-py3-none-any.whl']);
+    tally.tried++;
+    expect(await checkWheel(path.join(into, 'demo-4.0-py3-none-any.whl'))).toBe(
+      'demo-4.0-py3-none-any.whl: refusing member demo/l: it is a symbolic link'
     );
     tally.refused++;
   });
