@@ -86,7 +86,7 @@ export async function runPipeline(
   if (has('build')) out.build = await log.group('build', build);
   if (has('package') && out.formats.length) {
     // `package` alone builds the wheel it needs when OUT has none of the current version.
-    if (!out.build && !projectWheels(recorder.manifest, outDir, model).length) {
+    if (!out.build && !(await projectWheels(recorder.manifest, outDir, model)).length) {
       const which = [model.name, model.version].filter(Boolean).join(' ');
       log.info(`package: no wheel of ${which} in ${outDir}: building it first`);
       out.build = await log.group('build', build);

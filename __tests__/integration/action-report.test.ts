@@ -159,7 +159,8 @@ describe('the Action, command report (end to end)', () => {
       [process.execPath, '--import', TSX, path.join(REPO, 'src/action/index.ts')],
       {
         cwd: tmp,
-        env,
+        // The runner's own environment (INPUT_*, GITHUB_OUTPUT ...), as the runner starts an action.
+        fullEnv: env,
         timeoutMs: 180_000
       }
     );

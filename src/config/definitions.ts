@@ -1,3 +1,5 @@
+import { envNameProblem } from '../runtime/childenv.js';
+
 /**
  * Every option Albatross understands, in one table. The Options type, the CLI flags, the
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
@@ -17,6 +19,8 @@ export interface OptionDef {
   sources: { cli?: boolean; action?: boolean; pyproject?: boolean };
   /** One-letter alias for the CLI. */
   short?: string;
+  /** Why a coerced value is invalid (one line), or null. */
+  validate?: (value: never) => string | null;
 }
 
 /** CPython minor versions upstream still supports (2026-11): the default target set. */
@@ -189,6 +193,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     default: false,
     description: 'Use only `find-links`, never an index (fully offline).',
     sources: ALL
+  },
+  {
+    name: 'pass-env',
+    type: 'list',
+    default: [],
+    description:
+      "Variables that build, test, pip and container processes may see although Albatross withholds them (`ACTIONS_*`, `INPUT_*`, `GITHUB_TOKEN`, `GH_TOKEN`, the runner's file commands, `*_TOKEN`, `*_SECRET`, `*_PASSWORD` ...). Names only; not read from pyproject.toml, which the code being built controls.",
+    sources: RUNTIME,
+    validate: (names: string[]) => names.map(envNameProblem).find((p) => p !== null) ?? null
   },
   // ---- cache ----
   {

@@ -25,6 +25,7 @@ export interface Options {
   extraIndexUrl: string[];
   findLinks: string[];
   noIndex: boolean;
+  passEnv: string[];
   cache: boolean;
   cacheDir: string;
   cacheAllWheels: boolean;
@@ -80,6 +81,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     extraIndexUrl: [],
     findLinks: [],
     noIndex: false,
+    passEnv: [],
     cache: true,
     cacheDir: '',
     cacheAllWheels: false,

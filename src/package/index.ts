@@ -53,7 +53,7 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
       outDir: req.outDir,
       sde,
       work: tmp.dir,
-      wheels: projectWheels(recorder.manifest, req.outDir, req.model),
+      wheels: await projectWheels(recorder.manifest, req.outDir, req.model),
       resolved: new Map(),
       cacheReports
     };

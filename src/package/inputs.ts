@@ -7,6 +7,7 @@ import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
 import { Manifest } from '../manifest/model.js';
 import { exec } from '../runtime/exec.js';
+import { checkZipMembers } from '../runtime/extract.js';
 import { Logger } from '../runtime/log.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
@@ -20,16 +21,30 @@ export interface LocalWheel extends WheelName {
  * The project's wheels of the current version, as OUT's manifest lists them (never a stray
  * `*.whl` of another build lying in OUT).
  */
-export function projectWheels(m: Manifest, outDir: string, model: ProjectModel): LocalWheel[] {
+export async function projectWheels(
+  m: Manifest,
+  outDir: string,
+  model: ProjectModel
+): Promise<LocalWheel[]> {
   const want = normalizeName(model.name);
   const out: LocalWheel[] = [];
   const files = m.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file);
   for (const f of files.sort()) {
     const w = parseWheelName(f);
     if (w && w.name === want && (model.version === null || w.version === model.version))
-      out.push({ ...w, abs: path.resolve(outDir, f) });
+      out.push(await checked({ ...w, abs: path.resolve(outDir, f) }));
   }
   return out;
+}
+
+/** A wheel about to go into a PEX, zipapp or image tree, refused if a member is unsafe. */
+async function checked(w: LocalWheel): Promise<LocalWheel> {
+  try {
+    await checkZipMembers(w.abs, w.file, { symlinks: false });
+  } catch (e) {
+    throw new FailureError((e as Error).message);
+  }
+  return w;
 }
 
 /** The wheel that fits the target (pure wheels last: a native build is preferred when it fits). */
@@ -100,7 +115,7 @@ export async function dependencyWheels(
   const out: LocalWheel[] = [];
   for (const f of (await fs.readdir(dir)).sort()) {
     const w = parseWheelName(f);
-    if (w && w.name !== appWheel.name) out.push({ ...w, abs: path.join(dir, f) });
+    if (w && w.name !== appWheel.name) out.push(await checked({ ...w, abs: path.join(dir, f) }));
   }
   return out;
 }
