@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
+import { gzipFixed } from '../../runtime/deflate.js';
 import { collect } from '../../runtime/zip.js';
 import { readZipContents } from '../../runtime/zipread.js';
 
@@ -72,7 +73,8 @@ export async function readTarGz(file: string): Promise<Member[]> {
 
 /**
  * Writes members (in the given order) as a gzip'd ustar/pax tar: mtime `epoch`, uid/gid 0,
- * empty user/group names; gzip header without file name and with mtime 0.
+ * empty user/group names; gzip'd with the pinned deflate and its fixed header (no file name,
+ * mtime 0).
  */
 export async function writeTarGz(members: Member[], epoch: number): Promise<Buffer> {
   const pack = tar.pack();
@@ -86,7 +88,7 @@ export async function writeTarGz(members: Member[], epoch: number): Promise<Buff
     else pack.entry({ ...header, type: 'file', size: m.data.length }, m.data);
   }
   pack.finalize();
-  return zlib.gzipSync(await result, { level: 9 });
+  return gzipFixed(await result, 9);
 }
 
 /** Writes members below `dir`, refusing names that would escape it. */
