@@ -56,7 +56,7 @@ async function rawSdist(file: string): Promise<void> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
   pack.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((resolve) => pack.on('end', resolve));
+  const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const f of (await fixtureFiles()).reverse())
     pack.entry(
       { name: `albatross_package_app-1.2.0/${f.name}`, mode: 0o664, mtime: new Date() },
