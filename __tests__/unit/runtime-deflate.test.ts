@@ -55,7 +55,7 @@ async function rawWheel(file: string): Promise<void> {
 async function rawSdist(file: string): Promise<void> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on('data', (c: Buffer) => chunks.push(c));
+  pack.on('data', (c: unknown) => chunks.push(c as Buffer));
   const done = new Promise<void>((resolve) => pack.on('end', () => resolve()));
   for (const f of (await fixtureFiles()).reverse())
     pack.entry(
