@@ -25,6 +25,9 @@ export interface Options {
   extraIndexUrl: string[];
   findLinks: string[];
   noIndex: boolean;
+  locked: boolean;
+  installer: 'auto' | 'uv' | 'pip';
+  uv: string;
   cache: boolean;
   cacheDir: string;
   cacheAllWheels: boolean;
@@ -78,6 +81,9 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     extraIndexUrl: [],
     findLinks: [],
     noIndex: false,
+    locked: false,
+    installer: 'auto',
+    uv: '',
     cache: true,
     cacheDir: '',
     cacheAllWheels: false,
