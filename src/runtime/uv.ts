@@ -1,0 +1,91 @@
+import * as path from 'node:path';
+import { Options } from '../config/options.js';
+import { ConfigError } from '../errors.js';
+import { execCapture } from './exec.js';
+import { PythonInstall, discoverPythons } from './python.js';
+import { ToolEnvOpts, cacheRoot, ensureToolEnv } from './toolenv.js';
+
+/** The uv release Albatross installs (into a tool env) unless `uv` names an executable. */
+export const UV_VERSION = '0.13.9';
+
+/** What creates environments, resolves and installs: uv (its executable) or pip. */
+export type Installer = { kind: 'uv'; uv: string } | { kind: 'pip' };
+
+export type InstallerOpts = ToolEnvOpts & Pick<Options, 'installer' | 'uv'>;
+
+const pending = new Map<string, Promise<Installer>>();
+
+/**
+ * The installer the options ask for. `pip` is pip; `uv` is the `uv` executable, else the pinned
+ * uv installed from the configured indexes, and a configuration error when neither can be had;
+ * `auto` is uv when it can be had, else pip. Memoised per process.
+ */
+export function resolveInstaller(opts: InstallerOpts, python?: PythonInstall): Promise<Installer> {
+  if (opts.installer === 'pip') return Promise.resolve({ kind: 'pip' });
+  const key = JSON.stringify([opts.installer, opts.uv, cacheRoot(opts)]);
+  let p = pending.get(key);
+  if (!p) {
+    p = findUv(opts, python).then(
+      (uv): Installer => ({ kind: 'uv', uv }),
+      (e: Error): Installer => {
+        if (opts.installer === 'uv') throw e;
+        return { kind: 'pip' };
+      }
+    );
+    pending.set(key, p);
+  }
+  return p;
+}
+
+async function findUv(opts: InstallerOpts, python?: PythonInstall): Promise<string> {
+  if (opts.uv) {
+    const r = await execCapture([opts.uv, '--version']).catch((e: Error) => ({
+      code: -1,
+      output: e.message
+    }));
+    if (r.code !== 0)
+      throw new ConfigError(`uv: ${opts.uv} cannot be run (${r.output.trim().split('\n')[0]})`);
+    return opts.uv;
+  }
+  const py = python ?? (await discoverPythons()).at(-1);
+  if (!py)
+    throw new ConfigError(
+      `installer: uv ${UV_VERSION} cannot be installed: no Python found to install it with (set \`uv\` to a uv executable, or installer = pip)`
+    );
+  try {
+    const exe = await ensureToolEnv(py, [`uv==${UV_VERSION}`], opts);
+    return path.join(path.dirname(exe), 'uv');
+  } catch (e) {
+    const why = (e as Error).message.split('\n').slice(-1)[0];
+    throw new ConfigError(
+      `installer: uv ${UV_VERSION} cannot be installed from the configured indexes (${why}); set \`uv\` to a uv executable, or installer = pip`
+    );
+  }
+}
+
+/**
+ * uv reads no pip configuration: the index options as uv arguments. uv's own configuration
+ * files are ignored and it never downloads a Python (UV_ENV below).
+ */
+export function uvIndexArgs(
+  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>
+): string[] {
+  const args: string[] = [];
+  if (opts.noIndex) args.push('--no-index');
+  else {
+    if (opts.indexUrl) args.push('--index-url', opts.indexUrl);
+    for (const u of opts.extraIndexUrl) args.push('--extra-index-url', u);
+  }
+  for (const f of opts.findLinks) args.push('--find-links', f);
+  return args;
+}
+
+/** The environment of every uv run: its cache under Albatross's, no uv.toml, no Python downloads. */
+export function uvEnv(opts: Pick<Options, 'cacheDir'>): Record<string, string> {
+  return {
+    UV_CACHE_DIR: path.join(cacheRoot(opts), 'uv'),
+    UV_NO_CONFIG: '1',
+    UV_PYTHON_DOWNLOADS: 'never',
+    UV_NO_PROGRESS: '1'
+  };
+}
