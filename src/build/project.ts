@@ -16,6 +16,7 @@ import { ensureWritableDir, sha256, writeFileAtomic } from '../runtime/fsutil.js
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { requireEngine } from '../runtime/container.js';
+import { checkLocked, lockRecord } from '../lock/locked.js';
 import { cachedBuildEnv } from './buildenv.js';
 import { buildWheelInContainer, ContainerSession, openContainerSession } from './container.js';
 import { processSetup } from './env.js';
@@ -121,6 +122,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       'python: no CPython found on this machine to build the sdist (searched PATH, pyenv and the runner tool cache)'
     );
 
+  // --locked: both locks exist and fit the project, before anything is built (exit 2).
+  const locks = await checkLocked(model, opts);
   const sde = await resolveSourceDateEpoch(opts, model.root);
   log.info(`SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
   // A missing engine is a configuration error, found before anything is built.
@@ -164,6 +167,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   };
   await record((m) => {
     m.sourceDateEpoch = sde.value;
+    m.locks = locks ? locks.map((l) => lockRecord(l, model.root)) : undefined;
   });
 
   let session: ContainerSession | null = null;
@@ -173,7 +177,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     const wheelVersions = model.native ? requested : [requested[requested.length - 1]];
     for (const v of wheelVersions) {
       const py = findInstalled(v);
-      if (py && py !== sdistPython) void cachedBuildEnv(py, model.buildRequires, opts);
+      if (py && py !== sdistPython)
+        void cachedBuildEnv(py, model.buildRequires, opts).catch(() => undefined);
     }
   }
   try {
@@ -204,6 +209,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         };
         return { staged, members };
       } catch (e) {
+        if (e instanceof ConfigError) throw e;
         await fail({
           target: 'sdist',
           kind: 'sdist',
@@ -281,6 +287,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           );
         });
       } catch (e) {
+        if (e instanceof ConfigError) throw e;
         await fail(
           {
             target,

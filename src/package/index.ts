@@ -12,6 +12,7 @@ import { Logger } from '../runtime/log.js';
 import { PythonInstall, anyPython, discoverPythons, findPython } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { EntryPoint, resolveEntryPoint } from './entry.js';
+import { checkLocked, lockRecord } from '../lock/locked.js';
 import { LocalWheel, dependencyWheels, pickWheel, projectWheels } from './inputs.js';
 import { ociLabels } from './labels.js';
 import { baseTarget, buildImage, normalizeImageName } from './oci/image.js';
@@ -58,6 +59,7 @@ interface Ctx extends PackageRequest {
  * failing is recorded in the manifest and the others still complete.
  */
 export async function packageProject(req: PackageRequest): Promise<PackageOutcome> {
+  const locks = await checkLocked(req.model, req.opts);
   const sde = (await resolveSourceDateEpoch(req.opts, req.model.root)).value;
   const tmp = await tempDir('albatross-package-');
   const artifacts: ArtifactEntry[] = [];
@@ -101,6 +103,7 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
       }
       for (const f of failures) addFailure(m, f);
       m.sourceDateEpoch ??= sde;
+      if (locks) m.locks = locks.map((l) => lockRecord(l, req.model.root));
       // The build's test-install and packaging each resolve dependencies: report both.
       if (cacheReports.length)
         m.cache = mergeCacheReports([...(m.cache ? [m.cache] : []), ...cacheReports]);
