@@ -13,6 +13,7 @@ import { PythonInstall, anyPython, discoverPythons, findPython } from '../runtim
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { EntryPoint, resolveEntryPoint } from './entry.js';
 import { checkLocked, lockRecord } from '../lock/locked.js';
+import { Installer, resolveInstaller } from '../runtime/uv.js';
 import { LocalWheel, dependencyWheels, pickWheel, projectWheels } from './inputs.js';
 import { ociLabels } from './labels.js';
 import { baseTarget, buildImage, normalizeImageName } from './oci/image.js';
@@ -52,6 +53,8 @@ interface Ctx extends PackageRequest {
   resolved: Map<string, Promise<LocalWheel[]>>;
   /** Dependency cache reports of this run, for the manifest. */
   cacheReports: CacheReport[];
+  /** What installs into zipapp and image trees (`installer`). */
+  installer: Installer;
 }
 
 /**
@@ -72,7 +75,8 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
       work: tmp.dir,
       wheels: await projectWheels(req.outDir, req.model),
       resolved: new Map(),
-      cacheReports
+      cacheReports,
+      installer: await resolveInstaller(req.opts)
     };
     for (const format of PACKAGE_FORMATS.filter((f) => req.formats.includes(f))) {
       try {
@@ -185,6 +189,8 @@ async function zipapp(c: Ctx): Promise<ArtifactEntry> {
   const deps = await depsFor(c, py, app, platform || 'any');
   const file = `${stem(c, app)}.pyz`;
   await buildZipapp({
+    installer: c.installer,
+    cacheDir: c.opts.cacheDir,
     python: py.executable,
     pythonVersion: py.version,
     appWheel: app,
@@ -293,6 +299,7 @@ async function assembleImage(
   const name = normalizeImageName(c.opts.imageName || c.model.name, c.model.version ?? app.version);
   const s = stem(c, app);
   const result = await buildImage({
+    installer: c.installer,
     base: basePromise,
     baseRef: c.opts.base,
     py,
