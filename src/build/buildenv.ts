@@ -5,11 +5,12 @@ import { ConfigError } from '../errors.js';
 import { lockedFile } from '../lock/locked.js';
 import { lockedWheelhouse } from '../lock/wheelhouse.js';
 import { writeFileAtomic } from '../runtime/fsutil.js';
+import { InstallerOpts, resolveInstaller } from '../runtime/uv.js';
 import { PythonInstall } from '../runtime/python.js';
 import { ToolEnvOpts, cacheRoot, ensureToolEnv, toolEnvKey } from '../runtime/toolenv.js';
 import { buildFrontend, ensureBuildFrontend } from './frontend.js';
 
-type IndexOpts = ToolEnvOpts & Partial<Pick<Options, 'locked' | 'projectDir'>>;
+type IndexOpts = ToolEnvOpts & Partial<Pick<Options, 'locked' | 'projectDir' | 'installer' | 'uv'>>;
 
 /** A cached build env's interpreter and the frontend run with it (as in `Frontend`). */
 export interface BuildEnv {
@@ -48,19 +49,46 @@ export function cachedBuildEnv(
   let p = envs.get(key);
   if (!p) {
     // Where the isolated frontend's `build` does not install, neither would it here: pip builds.
-    p = buildFrontend(python, opts)
-      .then(async (fe): Promise<BuildEnv> =>
-        fe.kind === 'build'
-          ? {
-              kind: 'build',
-              python: await ensureBuildFrontend(python, opts, [...UPGRADE, ...reqs])
-            }
-          : await pipBuildEnv(await ensureToolEnv(python, [...UPGRADE, ...reqs], opts))
+    p = uvBuildEnv(python, reqs, opts)
+      .then(
+        async (uv) =>
+          uv ??
+          buildFrontend(python, opts).then(async (fe): Promise<BuildEnv> =>
+            fe.kind === 'build'
+              ? {
+                  kind: 'build',
+                  python: await ensureBuildFrontend(python, opts, [...UPGRADE, ...reqs])
+                }
+              : await pipBuildEnv(await ensureToolEnv(python, [...UPGRADE, ...reqs], opts))
+          )
       )
       .catch(() => null);
     envs.set(key, p);
   }
   return p;
+}
+
+/**
+ * With uv as the installer: uv creates the env and installs the requirements and pypa/build
+ * (a fresh uv venv holds nothing to upgrade). Null (pip makes it) when uv is not the installer
+ * or cannot make this env (an index without tomli for an old Python, say); `installer = uv`
+ * without uv is already a configuration error.
+ */
+async function uvBuildEnv(
+  python: PythonInstall,
+  reqs: string[],
+  opts: IndexOpts
+): Promise<BuildEnv | null> {
+  const inst = await resolveInstaller(installerOpts(opts), python);
+  if (inst.kind !== 'uv') return null;
+  return ensureToolEnv(python, [...reqs, 'build'], opts, inst.uv).then(
+    (exe): BuildEnv => ({ kind: 'build', python: exe }),
+    () => null
+  );
+}
+
+function installerOpts(opts: IndexOpts): InstallerOpts {
+  return { ...opts, installer: opts.installer ?? 'pip', uv: opts.uv ?? '' };
 }
 
 /**
@@ -81,9 +109,11 @@ function lockedBuildEnv(python: PythonInstall, opts: IndexOpts): Promise<BuildEn
           `${lock.file}: holds no \`build\` (pypa/build, the frontend locked builds run) for Python ${python.version}; run \`albatross lock\``
         );
       const files = wheels.map((f) => path.join(house, f));
+      const inst = await resolveInstaller(installerOpts(opts), python);
+      const uv = inst.kind === 'uv' ? inst.uv : undefined;
       return {
         kind: 'build',
-        python: await ensureToolEnv(python, ['--no-index', '--no-deps', ...files], opts)
+        python: await ensureToolEnv(python, ['--no-index', '--no-deps', ...files], opts, uv)
       };
     })();
     envs.set(key, p);

@@ -17,6 +17,7 @@ import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { requireEngine } from '../runtime/container.js';
 import { checkLocked, lockRecord } from '../lock/locked.js';
+import { resolveInstaller } from '../runtime/uv.js';
 import { cachedBuildEnv } from './buildenv.js';
 import { buildWheelInContainer, ContainerSession, openContainerSession } from './container.js';
 import { processSetup } from './env.js';
@@ -124,6 +125,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
 
   // --locked: both locks exist and fit the project, before anything is built (exit 2).
   const locks = await checkLocked(model, opts);
+  // `installer = uv` without a uv to be had is exit 2 naming the option, before any build.
+  await resolveInstaller(opts);
   const sde = await resolveSourceDateEpoch(opts, model.root);
   log.info(`SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
   // A missing engine is a configuration error, found before anything is built.

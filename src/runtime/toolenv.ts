@@ -6,6 +6,7 @@ import { exec } from './exec.js';
 import { exists, sha256 } from './fsutil.js';
 import { pipEnv, pipIndexArgs } from './pip.js';
 import { PythonInstall } from './python.js';
+import { uvEnv, uvIndexArgs } from './uv.js';
 
 /** Albatross's own cache root: `cache-dir`, else $XDG_CACHE_HOME/albatross, else ~/.cache/albatross. */
 export function cacheRoot(opts: Pick<Options, 'cacheDir'>): string {
@@ -41,13 +42,15 @@ export function toolEnvKey(python: PythonInstall, packages: string[], opts: Tool
 export function ensureToolEnv(
   python: PythonInstall,
   packages: string[],
-  opts: ToolEnvOpts
+  opts: ToolEnvOpts,
+  /** uv's executable: uv creates the env and installs (no pip inside it then). */
+  uv?: string
 ): Promise<string> {
-  const key = toolEnvKey(python, packages, opts);
+  const key = toolEnvKey(python, uv ? [...packages, '\0uv'] : packages, opts);
   const dir = path.join(cacheRoot(opts), 'tools', `py${python.version}-${key}`);
   let p = pending.get(dir);
   if (!p) {
-    p = create(dir, python, packages, opts);
+    p = create(dir, python, packages, opts, uv);
     pending.set(dir, p);
     p.catch(() => pending.delete(dir));
   }
@@ -58,7 +61,8 @@ async function create(
   dir: string,
   python: PythonInstall,
   packages: string[],
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>
+  opts: ToolEnvOpts,
+  uv?: string
 ): Promise<string> {
   const exe = path.join(dir, 'bin', 'python');
   const marker = path.join(dir, '.albatross-complete');
@@ -68,12 +72,14 @@ async function create(
   const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
   await fs.mkdir(path.dirname(dir), { recursive: true });
   try {
-    await exec(
-      [python.executable, '-m', 'venv', tmp],
-      {},
-      `creating a tool environment with Python ${python.version}`
-    );
-    if (packages.length) {
+    if (uv) await createWithUv(uv, tmp, python, packages, opts);
+    else
+      await exec(
+        [python.executable, '-m', 'venv', tmp],
+        {},
+        `creating a tool environment with Python ${python.version}`
+      );
+    if (packages.length && !uv) {
       await exec(
         [
           path.join(tmp, 'bin', 'python'),
@@ -99,4 +105,25 @@ async function create(
     await fs.rm(tmp, { recursive: true, force: true });
   }
   return exe;
+}
+
+async function createWithUv(
+  uv: string,
+  dir: string,
+  python: PythonInstall,
+  packages: string[],
+  opts: ToolEnvOpts
+): Promise<void> {
+  const env = { extraEnv: uvEnv(opts) };
+  const what = `creating a tool environment with uv and Python ${python.version}`;
+  await exec([uv, 'venv', '--quiet', '--python', python.executable, dir], env, what);
+  if (packages.length)
+    await exec(
+      [uv, 'pip', 'install', '--quiet', '--python', path.join(dir, 'bin', 'python')].concat(
+        uvIndexArgs(opts),
+        packages
+      ),
+      env,
+      `installing ${packages.join(', ')} with uv for Python ${python.version}`
+    );
 }
