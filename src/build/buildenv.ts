@@ -79,7 +79,7 @@ async function uvBuildEnv(
   reqs: string[],
   opts: IndexOpts
 ): Promise<BuildEnv | null> {
-  const inst = await resolveInstaller(installerOpts(opts), python);
+  const inst = await resolveInstaller(installerOpts(opts));
   if (inst.kind !== 'uv') return null;
   return ensureToolEnv(python, [...reqs, 'build'], opts, inst.uv).then(
     (exe): BuildEnv => ({ kind: 'build', python: exe }),
@@ -109,7 +109,7 @@ function lockedBuildEnv(python: PythonInstall, opts: IndexOpts): Promise<BuildEn
           `${lock.file}: holds no \`build\` (pypa/build, the frontend locked builds run) for Python ${python.version}; run \`albatross lock\``
         );
       const files = wheels.map((f) => path.join(house, f));
-      const inst = await resolveInstaller(installerOpts(opts), python);
+      const inst = await resolveInstaller(installerOpts(opts));
       const uv = inst.kind === 'uv' ? inst.uv : undefined;
       return {
         kind: 'build',

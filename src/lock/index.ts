@@ -64,7 +64,7 @@ export async function lockProject(
   log: Logger
 ): Promise<LockResult> {
   const { version, python } = await lockPython(model, opts);
-  const installer = await resolveInstaller(opts, python);
+  const installer = await resolveInstaller(opts, true);
   // uv resolves for the lowest target whatever runs it; pip lock for its own interpreter only.
   const pythonVersion = installer.kind === 'uv' ? version : python.version;
   const inputs: [LockKind, string[]][] = [

@@ -34,6 +34,24 @@ export function toolEnvKey(python: PythonInstall, packages: string[], opts: Tool
   ).slice(0, 16);
 }
 
+/** Where the tool env of `python` with `packages` is kept (complete once it holds a marker). */
+export function toolEnvDir(python: PythonInstall, packages: string[], opts: ToolEnvOpts): string {
+  return path.join(
+    cacheRoot(opts),
+    'tools',
+    `py${python.version}-${toolEnvKey(python, packages, opts)}`
+  );
+}
+
+/** True when that env was already made (nothing to install). */
+export function toolEnvReady(
+  python: PythonInstall,
+  packages: string[],
+  opts: ToolEnvOpts
+): Promise<boolean> {
+  return exists(path.join(toolEnvDir(python, packages, opts), '.albatross-complete'));
+}
+
 /**
  * A virtual environment of `python` with `packages` installed from the configured indexes,
  * kept under the cache root and reused. Returns the venv's python executable.
@@ -46,8 +64,7 @@ export function ensureToolEnv(
   /** uv's executable: uv creates the env and installs (no pip inside it then). */
   uv?: string
 ): Promise<string> {
-  const key = toolEnvKey(python, uv ? [...packages, '\0uv'] : packages, opts);
-  const dir = path.join(cacheRoot(opts), 'tools', `py${python.version}-${key}`);
+  const dir = toolEnvDir(python, uv ? [...packages, '\0uv'] : packages, opts);
   let p = pending.get(dir);
   if (!p) {
     p = create(dir, python, packages, opts, uv);
