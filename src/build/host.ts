@@ -45,6 +45,7 @@ export async function runBuildFrontend(
   outDir: string,
   o: { buildRequires?: string[]; backend?: string; backendPath?: string[]; logger?: Logger } = {}
 ): Promise<string> {
+  if (opts.locked) return lockedBuild(ex, log, python, opts, kind, src, outDir);
   let fe: Frontend;
   try {
     fe = await buildFrontend(python, opts);
@@ -61,7 +62,6 @@ export async function runBuildFrontend(
       log.text
     );
   }
-  if (opts.locked) return lockedBuild(ex, log, python, opts, kind, src, outDir);
   const env = o.buildRequires ? await cachedBuildEnv(python, o.buildRequires, opts) : null;
   if (env && (env.kind === 'build' || (kind === 'wheel' && o.backend && env.check))) {
     const r = log.add(
@@ -187,7 +187,8 @@ export async function testWheelOnHost(
   await fs.mkdir(a.dir, { recursive: true });
   // The default test needs no pip inside the venv: skip ensurepip (the slowest part) and install
   // with the tool env's pip (`pip --python`). A custom test-command gets a venv with pip.
-  const withPip = a.opts.testCommand !== '';
+  // Locked builds need no tool env (nor an index) for the test: ensurepip's pip installs.
+  const withPip = a.opts.testCommand !== '' || a.opts.locked;
   await step(ex, log, 'creating the test venv', [
     a.python.executable,
     '-m',
