@@ -187,8 +187,7 @@ export async function testWheelOnHost(
   await fs.mkdir(a.dir, { recursive: true });
   // The default test needs no pip inside the venv: skip ensurepip (the slowest part) and install
   // with the tool env's pip (`pip --python`). A custom test-command gets a venv with pip.
-  // Locked builds need no tool env (nor an index) for the test: ensurepip's pip installs.
-  const withPip = a.opts.testCommand !== '' || a.opts.locked;
+  const withPip = a.opts.testCommand !== '';
   await step(ex, log, 'creating the test venv', [
     a.python.executable,
     '-m',
@@ -197,9 +196,12 @@ export async function testWheelOnHost(
     venv
   ]);
   const vpy = path.join(venv, 'bin', 'python');
+  // Locked builds need no tool env (nor an index) for it: the interpreter's own pip installs.
   const pip = withPip
     ? [vpy, '-m', 'pip']
-    : [(await buildFrontend(a.python, a.opts)).python, '-m', 'pip', '--python', vpy];
+    : a.opts.locked
+      ? [a.python.executable, '-m', 'pip', '--python', vpy]
+      : [(await buildFrontend(a.python, a.opts)).python, '-m', 'pip', '--python', vpy];
   const deps = hardRequirements(a.contents.requires);
   let install: string[];
   if (!deps.length) {
