@@ -6,7 +6,7 @@ import { exec } from './exec.js';
 import { exists, sha256 } from './fsutil.js';
 import { pipEnv, pipIndexArgs } from './pip.js';
 import { PythonInstall } from './python.js';
-import { uvEnv, uvIndexArgs } from './uv.js';
+import { uvEnv } from './uv.js';
 
 /** Albatross's own cache root: `cache-dir`, else $XDG_CACHE_HOME/albatross, else ~/.cache/albatross. */
 export function cacheRoot(opts: Pick<Options, 'cacheDir'>): string {
@@ -137,7 +137,7 @@ async function createWithUv(
   if (packages.length)
     await exec(
       [uv, 'pip', 'install', '--quiet', '--python', path.join(dir, 'bin', 'python')].concat(
-        uvIndexArgs(opts),
+        pipIndexArgs(opts),
         packages
       ),
       env,

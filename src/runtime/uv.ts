@@ -75,23 +75,10 @@ async function findUv(opts: InstallerOpts, install: boolean): Promise<string | n
 }
 
 /**
- * uv reads no pip configuration: the index options as uv arguments. uv's own configuration
- * files are ignored and it never downloads a Python (UV_ENV below).
+ * The environment of every uv run: its cache under Albatross's, no uv.toml, no Python
+ * downloads. uv reads no pip configuration: index options reach it as arguments, which uv
+ * spells as pip does (pipIndexArgs).
  */
-export function uvIndexArgs(
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>
-): string[] {
-  const args: string[] = [];
-  if (opts.noIndex) args.push('--no-index');
-  else {
-    if (opts.indexUrl) args.push('--index-url', opts.indexUrl);
-    for (const u of opts.extraIndexUrl) args.push('--extra-index-url', u);
-  }
-  for (const f of opts.findLinks) args.push('--find-links', f);
-  return args;
-}
-
-/** The environment of every uv run: its cache under Albatross's, no uv.toml, no Python downloads. */
 export function uvEnv(opts: Pick<Options, 'cacheDir'>): Record<string, string> {
   return {
     UV_CACHE_DIR: path.join(cacheRoot(opts), 'uv'),
