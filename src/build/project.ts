@@ -125,6 +125,10 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
 
   // --locked: both locks exist and fit the project, before anything is built (exit 2).
   const locks = await checkLocked(model, opts);
+  if (locks && mode === 'container')
+    throw new ConfigError(
+      'locked: container builds do not install from pylock.build.toml yet; build on the host (--mode host) or drop --locked'
+    );
   // `installer = uv` without a uv to be had is exit 2 naming the option, before any build.
   await resolveInstaller(opts);
   const sde = await resolveSourceDateEpoch(opts, model.root);
