@@ -12,7 +12,7 @@ export async function buildCommand(ctx: CommandContext): Promise<CommandResult> 
   const { opts, log } = ctx;
   const outDir = path.resolve(opts.projectDir, opts.out);
   const model = await detectProject(opts, log);
-  const targets = await resolveBuildTargets(model, opts, log, ctx.surface);
+  const targets = await resolveBuildTargets(model, opts, log);
   const { manifest, ok } = await buildProject({
     model,
     opts,

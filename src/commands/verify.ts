@@ -10,7 +10,7 @@ export async function verifyCommand(ctx: CommandContext): Promise<CommandResult>
   const { opts, log } = ctx;
   const model = await detectProject(opts, log);
   const outDir = path.resolve(opts.projectDir, opts.out);
-  const targets = await resolveBuildTargets(model, opts, log, ctx.surface);
+  const targets = await resolveBuildTargets(model, opts, log);
   const v = await verifyProject({ model, opts, log, outDir, targets });
   const ok = v.result.reproducible;
   return {
