@@ -119,7 +119,13 @@ for (const file of actionFiles) {
 // ---- zizmor: offline, default persona; suppressions are commented where they are made ----
 const zizmorInputs = [...workflows, ...actionFiles.filter((f) => existsSync(f))];
 if (zizmorInputs.length) {
-  const exe = ensureZizmor();
+  let exe;
+  try {
+    exe = ensureZizmor();
+  } catch (e) {
+    console.error(e.message);
+    process.exit(2);
+  }
   const config = path.join(root, '.github/zizmor.yml');
   const argv = zizmorArgv(exe, existsSync(config) ? config : null, zizmorInputs);
   // Exit codes 11-14 mean "findings"; anything else non-zero is zizmor itself failing.

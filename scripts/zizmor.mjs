@@ -47,18 +47,23 @@ export function ensureZizmor(log = (m) => process.stderr.write(m + '\n')) {
       ],
       { stdio: 'pipe' }
     );
-    rmSync(dir, { recursive: true, force: true });
-    renameSync(tmp, dir);
+    // Another process may have finished first: its venv wins, ours goes.
+    if (!existsSync(exe)) {
+      rmSync(dir, { recursive: true, force: true });
+      try {
+        renameSync(tmp, dir);
+      } catch (e) {
+        if (!existsSync(exe)) throw e;
+      }
+    }
   } catch (e) {
+    const why = String(e.stderr || e.message)
+      .trim()
+      .split('\n')
+      .at(-1);
     throw new Error(
-      `zizmor ${ZIZMOR_VERSION}: cannot install it from the configured package index (${String(
-        e.stderr || e.message
-      )
-        .trim()
-        .split('\n')
-        .at(
-          -1
-        )}); set ALBATROSS_TOOLS_DIR to a directory holding zizmor-${ZIZMOR_VERSION}/bin/zizmor`
+      `zizmor ${ZIZMOR_VERSION}: cannot install it from the configured package index (${why}); set ALBATROSS_TOOLS_DIR to a directory holding zizmor-${ZIZMOR_VERSION}/bin/zizmor`,
+      { cause: e }
     );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -77,7 +82,13 @@ if (process.argv[1] && path.resolve(process.argv[1]) === new URL(import.meta.url
     process.stderr.write('usage: node scripts/zizmor.mjs install\n');
     process.exit(2);
   }
-  const exe = ensureZizmor();
+  let exe;
+  try {
+    exe = ensureZizmor();
+  } catch (e) {
+    process.stderr.write(`${e.message}\n`);
+    process.exit(2);
+  }
   process.stdout.write(
     `${execFileSync(exe, ['--version'], { encoding: 'utf8' }).trim()}: ${exe}\n`
   );
