@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { COMMAND_NAMES } from '../../src/commands/index.js';
 import { OPTION_DEFS } from '../../src/config/definitions.js';
+import { defaultOptions } from '../../src/config/options.js';
+import { hostPythons } from '../../src/commands/plan.js';
+import { planBuild } from '../../src/plan/index.js';
+import { projectModel } from '../helpers/model.js';
 import {
   CORE_DIR,
   SETUP_PYTHON,
@@ -95,6 +99,15 @@ describe('action.yml (a composite) and core/action.yml (the JavaScript core)', (
     expect(Object.keys(action.outputs)).toEqual(Object.keys(core.outputs));
     for (const [n, o] of Object.entries<any>(action.outputs))
       expect({ n, value: o.value }).toEqual({ n, value: `\${{ steps.albatross.outputs.${n} }}` });
+  });
+
+  it('feeds setup-python the Pythons of the host jobs only, in version order', () => {
+    const pure = projectModel({ root: '/x', name: 'p', pythonVersions: ['3.9', '3.10', '3.12'] });
+    expect(hostPythons(planBuild(pure, defaultOptions()))).toEqual(['3.9', '3.10', '3.12']);
+    const native = { ...pure, native: true, nativeReasons: ['setup.py: Extension'] };
+    const inContainers = planBuild(native, defaultOptions());
+    expect(inContainers.matrix.include.map((j) => j.mode)).toEqual(['container', 'container']);
+    expect(hostPythons(inContainers)).toEqual([]);
   });
 
   it('declares every output the commands and the Action set', () => {
