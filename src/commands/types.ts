@@ -4,7 +4,7 @@ import { Logger } from '../runtime/log.js';
 export interface CommandContext {
   opts: Options;
   log: Logger;
-  /** Where the command runs: shapes defaults (e.g. host builds use installed Pythons on the CLI). */
+  /** Where the command runs (the report's PR comment); behaviour is chosen through options. */
   surface: 'cli' | 'action';
 }
 
