@@ -21,6 +21,11 @@ export interface OptionDef {
   short?: string;
   /** Why a coerced value is invalid (one line), or null. */
   validate?: (value: never) => string | null;
+  /**
+   * The Action's own default where it differs from the CLI's. It sits beneath
+   * `[tool.albatross]` (pyproject and inputs still win), so the face chooses through options.
+   */
+  actionDefault?: unknown;
 }
 
 /** CPython minor versions upstream still supports (2026-11): the default target set. */
@@ -84,9 +89,18 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     type: 'list',
     default: [],
     description:
-      'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (on the CLI in host mode: those of them installed here).',
+      'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (in host mode those installed here, see `missing-python`).',
     sources: ALL,
     short: 'p'
+  },
+  {
+    name: 'missing-python',
+    type: 'enum',
+    choices: ['skip', 'error'],
+    default: 'skip',
+    description:
+      'A default target Python that is not installed here (host builds): `skip` it with a notice and build the others, or fail (`error`). Versions named in `python` are always required.',
+    sources: ALL
   },
   {
     name: 'platforms',
@@ -329,7 +343,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'verify',
     type: 'boolean',
     default: true,
-    description: '`albatross run`: also verify reproducibility.',
+    actionDefault: false,
+    description:
+      '`albatross run`: also verify reproducibility. It builds twice more (three times with `sensitivity`), so a run takes about three to four times as long; default on for the CLI, off for the single-step Action (the reusable workflow verifies in a job of its own).',
     sources: ALL
   },
   {
@@ -386,9 +402,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'artifact-name',
     type: 'string',
-    default: '',
+    default: 'albatross',
     description:
-      "Action: upload the output directory's artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact).",
+      "Action: upload the output directory's artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact; commands that write into the output directory). Give each step of a job, and each job of a matrix, a name of its own.",
     sources: { action: true }
   }
 ];

@@ -14,10 +14,17 @@ export interface RawLayer {
   values: Record<string, unknown>;
 }
 
-/** Resolves Options: defaults → `[tool.albatross]` → CLI flags / Action inputs (later wins). */
-export async function resolveOptions(projectDir: string, layers: RawLayer[]): Promise<Options> {
+/**
+ * Resolves Options: defaults (with a face's own, e.g. the Action's) → `[tool.albatross]` →
+ * CLI flags / Action inputs (later wins).
+ */
+export async function resolveOptions(
+  projectDir: string,
+  layers: RawLayer[],
+  faceDefaults: Partial<Options> = {}
+): Promise<Options> {
   const abs = path.resolve(projectDir);
-  const opts = defaultOptions({ projectDir: abs });
+  const opts = defaultOptions({ ...faceDefaults, projectDir: abs });
   const all = [...(await pyprojectLayer(abs)), ...layers];
   for (const layer of all) applyLayer(opts, layer);
   return opts;
