@@ -3,21 +3,49 @@
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
  * it. Add an option here and it exists everywhere.
  */
+import { BUCKET_NAMES } from '../plan/buckets.js';
+import { MANYLINUX_POLICIES } from '../plan/images.js';
+
 export type OptionType = 'string' | 'boolean' | 'int' | 'list' | 'enum' | 'map';
 
 export interface OptionDef {
   /** kebab-case name: CLI flag `--name`, Action input `name`, pyproject key `name`. */
   name: string;
   type: OptionType;
+  /** Allowed values of an enum, of each list item, of each map key. */
   choices?: readonly string[];
   default: unknown;
   /** Shown in the README and `--help`. */
   description: string;
-  /** Where it can be set; pyproject excludes per-invocation options (out, in, json ...). */
+  /** Where it can be set; pyproject excludes per-invocation options (in, json ...). */
   sources: { cli?: boolean; action?: boolean; pyproject?: boolean };
   /** One-letter alias for the CLI. */
   short?: string;
+  /** The commands that read it: only they take the flag, and their help lists it. */
+  commands: readonly CommandName[];
 }
+
+/** The CLI's commands (`all` is an alias of `run`). */
+export type CommandName = 'detect' | 'plan' | 'build' | 'package' | 'verify' | 'report' | 'run';
+
+// Who reads what: `run` reads whatever one of its stages reads; verify builds (and packages,
+// when `format` is set) like build and package do.
+const EVERY: readonly CommandName[] = [
+  'detect',
+  'plan',
+  'build',
+  'package',
+  'verify',
+  'report',
+  'run'
+];
+/** Read the project (detect may run the backend's metadata hook: pip and tool environments). */
+const READERS: readonly CommandName[] = ['detect', 'plan', 'build', 'package', 'verify', 'run'];
+const PLANNERS: readonly CommandName[] = ['plan', 'build', 'verify', 'run'];
+const BUILDERS: readonly CommandName[] = ['build', 'verify', 'run'];
+const PACKAGERS: readonly CommandName[] = ['package', 'verify', 'run'];
+const REPORTERS: readonly CommandName[] = ['report', 'run'];
+const WRITERS: readonly CommandName[] = ['build', 'package', 'verify', 'report', 'run'];
 
 /** CPython minor versions upstream still supports (2026-11): the default target set. */
 export const DEFAULT_TARGET_PYTHONS = ['3.10', '3.11', '3.12', '3.13', '3.14'] as const;
@@ -29,14 +57,16 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- general ----
   {
     name: 'out',
+    commands: WRITERS,
     type: 'string',
     default: 'dist',
     description: 'Directory for artifacts and `albatross-manifest.json` (relative to the project).',
-    sources: RUNTIME,
+    sources: ALL,
     short: 'o'
   },
   {
     name: 'json',
+    commands: EVERY,
     type: 'boolean',
     default: false,
     description: 'Print the command result as JSON on stdout.',
@@ -44,6 +74,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'debug',
+    commands: EVERY,
     type: 'boolean',
     default: false,
     description: 'Verbose logs and stack traces.',
@@ -51,6 +82,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'jobs',
+    commands: BUILDERS,
     type: 'int',
     default: 0,
     description: 'Concurrent builds (0: one per CPU).',
@@ -59,6 +91,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'source-date-epoch',
+    commands: [...BUILDERS, 'package'],
     type: 'int',
     default: null,
     description:
@@ -68,6 +101,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- targets ----
   {
     name: 'target-pythons',
+    commands: READERS,
     type: 'list',
     default: [...DEFAULT_TARGET_PYTHONS],
     description:
@@ -76,6 +110,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'python',
+    commands: [...PLANNERS, 'package'],
     type: 'list',
     default: [],
     description:
@@ -85,7 +120,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'platforms',
+    commands: PLANNERS,
     type: 'list',
+    choices: BUCKET_NAMES,
     default: ['manylinux-x86_64', 'manylinux-aarch64'],
     description:
       'Platform buckets for native projects: `manylinux-x86_64`, `manylinux-aarch64`, `musllinux-x86_64`, `musllinux-aarch64`, `macos-arm64`, `macos-x86_64`, `windows-amd64`.',
@@ -93,14 +130,18 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'manylinux',
-    type: 'string',
+    commands: PLANNERS,
+    type: 'enum',
+    choices: MANYLINUX_POLICIES,
     default: '2_28',
     description: 'manylinux policy for the default images (`2014`, `2_28`, `2_34`).',
     sources: ALL
   },
   {
     name: 'images',
+    commands: PLANNERS,
     type: 'map',
+    choices: BUCKET_NAMES,
     default: {},
     description:
       'Container image per platform bucket, overriding the pinned defaults (`bucket=ref`, one per line).',
@@ -108,6 +149,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'qemu',
+    commands: ['plan', 'run'],
     type: 'boolean',
     default: false,
     description:
@@ -117,6 +159,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- build ----
   {
     name: 'mode',
+    commands: PLANNERS,
     type: 'enum',
     choices: ['auto', 'host', 'container'],
     default: 'auto',
@@ -126,6 +169,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'image',
+    commands: PLANNERS,
     type: 'string',
     default: '',
     description: 'Container image for container builds (overrides `images` for this run).',
@@ -133,6 +177,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'container-engine',
+    commands: [...BUILDERS, 'package'],
     type: 'enum',
     choices: ['auto', 'docker', 'podman'],
     default: 'auto',
@@ -141,6 +186,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'sdist',
+    commands: PLANNERS,
     type: 'boolean',
     default: true,
     description: 'Build the sdist (wheels are always built from it).',
@@ -148,6 +194,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'test',
+    commands: BUILDERS,
     type: 'boolean',
     default: true,
     description: 'Install every wheel into a fresh venv and run `test-command`.',
@@ -155,6 +202,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'test-command',
+    commands: BUILDERS,
     type: 'string',
     default: '',
     description:
@@ -163,6 +211,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'index-url',
+    commands: READERS,
     type: 'string',
     default: '',
     description: 'Package index for every pip/build call (also inside containers).',
@@ -170,6 +219,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'extra-index-url',
+    commands: READERS,
     type: 'list',
     default: [],
     description: 'Extra package indexes.',
@@ -177,6 +227,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'find-links',
+    commands: READERS,
     type: 'list',
     default: [],
     description: 'Local directories or URLs with wheels/sdists.',
@@ -184,6 +235,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'no-index',
+    commands: READERS,
     type: 'boolean',
     default: false,
     description: 'Use only `find-links`, never an index (fully offline).',
@@ -192,6 +244,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- cache ----
   {
     name: 'cache',
+    commands: [...BUILDERS, 'package'],
     type: 'boolean',
     default: true,
     description: 'Restore and save the dependency-wheel cache.',
@@ -199,6 +252,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'cache-dir',
+    commands: READERS,
     type: 'string',
     default: '',
     description: 'Local cache directory for the CLI (default: `$XDG_CACHE_HOME/albatross`).',
@@ -206,6 +260,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'cache-all-wheels',
+    commands: [...BUILDERS, 'package'],
     type: 'boolean',
     default: false,
     description:
@@ -215,7 +270,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- package ----
   {
     name: 'format',
+    commands: ['plan', ...PACKAGERS],
     type: 'list',
+    choices: ['pex', 'zipapp', 'image'],
     default: [],
     description: 'Application formats to package: `pex`, `zipapp`, `image`.',
     sources: ALL,
@@ -223,6 +280,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'entry-point',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description:
@@ -231,6 +289,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'shebang',
+    commands: PACKAGERS,
     type: 'string',
     default: '/usr/bin/env python3',
     description: 'Interpreter line of zipapps and PEX files.',
@@ -238,6 +297,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'zipapp-platform',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Wheel platform tag allowed in zipapps (native dependencies need one).',
@@ -245,6 +305,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'pex',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Path of a `pex` executable to use instead of installing the pinned version.',
@@ -252,6 +313,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'base',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description:
@@ -260,6 +322,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'image-name',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Name (and tag) of the built image; default: `<project>:<version>`.',
@@ -267,6 +330,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'user',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Run the image as this non-root user (`name` or `uid[:gid]`).',
@@ -274,6 +338,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'load',
+    commands: PACKAGERS,
     type: 'boolean',
     default: false,
     description: 'Load the built image into the container engine.',
@@ -281,6 +346,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'push',
+    commands: PACKAGERS,
     type: 'boolean',
     default: false,
     description: 'Push the built image to `image-name` (skopeo or the engine).',
@@ -289,6 +355,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- verify ----
   {
     name: 'verify',
+    commands: ['run'],
     type: 'boolean',
     default: true,
     description: '`albatross run`: also verify reproducibility.',
@@ -296,6 +363,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'sensitivity',
+    commands: ['verify', 'run'],
     type: 'boolean',
     default: true,
     description: 'Run the sensitivity pass (pins released) besides the double build.',
@@ -303,6 +371,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'fail-on-irreproducible',
+    commands: ['verify', 'report', 'run'],
     type: 'boolean',
     default: true,
     description: 'Exit 1 when an artifact is not reproducible.',
@@ -311,6 +380,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- report ----
   {
     name: 'in',
+    commands: ['report'],
     type: 'list',
     default: [],
     description: '`report`: directories holding manifests to aggregate.',
@@ -318,13 +388,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'summary',
+    commands: EVERY,
     type: 'boolean',
     default: true,
-    description: 'Write the job summary (Actions) / print the table (CLI).',
-    sources: ALL
+    description: 'Write the job summary (Actions).',
+    sources: { action: true, pyproject: true }
   },
   {
     name: 'comment',
+    commands: REPORTERS,
     type: 'boolean',
     default: true,
     description: 'Post or update the sticky pull-request comment (Actions, `report`).',
@@ -332,6 +404,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'github-token',
+    commands: REPORTERS,
     type: 'string',
     default: '',
     description: 'Token for the PR comment (Action input; default the workflow token).',
@@ -339,6 +412,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'base-manifest',
+    commands: REPORTERS,
     type: 'string',
     default: '',
     description:
@@ -347,6 +421,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'artifact-name',
+    commands: EVERY,
     type: 'string',
     default: '',
     description:
