@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { execCapture, ExecResult } from '../../src/runtime/exec.js';
 import { writeMatrix } from '../unit/report-fixtures.js';
 
@@ -69,6 +70,6 @@ describe('albatross CLI conventions (subprocess)', () => {
     expect(none.stdout + none.stderr).not.toContain('\x1b[');
     expect(piped.stdout + piped.stderr).not.toContain('\x1b[');
     expect(forced.stdout).toContain('\x1b[31mnot reproducible\x1b[39m');
-    expect(forced.stdout.replace(/\x1b\[\d+m/g, '')).toBe(piped.stdout);
+    expect(stripVTControlCharacters(forced.stdout)).toBe(piped.stdout);
   });
 });
