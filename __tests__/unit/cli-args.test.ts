@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { ParsedCli, parseCli, routeArgv } from '../../src/cli/args.js';
 import { CLI_COMMANDS } from '../../src/cli/commands.js';
 import { cliDefs } from '../../src/cli/flags.js';
-import { COMMAND_NAMES } from '../../src/commands/index.js';
+import { COMMAND_NAMES, getCommand } from '../../src/commands/index.js';
 import { OPTION_DEFS } from '../../src/config/definitions.js';
 import { ConfigError } from '../../src/errors.js';
 
@@ -167,6 +167,12 @@ describe('the command table', () => {
   it('names the same commands as the implementations', () => {
     expect(CLI_COMMANDS.flatMap((c) => [c.name, ...(c.aliases ?? [])]).sort()).toEqual(
       [...COMMAND_NAMES].sort()
+    );
+  });
+
+  it("the Action's `command` input: an unknown one is named, with a did-you-mean", () => {
+    expect(() => getCommand('biuld', "input 'command'")).toThrow(
+      "input 'command': unknown command 'biuld' (did you mean 'build'?) (expected one of"
     );
   });
 
