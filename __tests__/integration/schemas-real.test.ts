@@ -2,8 +2,7 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MANIFEST_NAME } from '../../src/manifest/io.js';
-import { REPRO_NAME } from '../../src/report/aggregate.js';
+import { ownPath } from '../../src/manifest/paths.js';
 import { execCapture } from '../../src/runtime/exec.js';
 import { loadSchemas } from '../helpers/schemas.js';
 
@@ -50,7 +49,7 @@ describe('JSON Schemas against real CLI outputs', () => {
     expect(check('manifest', manifest)).toEqual([]);
     const packaged = await json(['package', app, ...common, built, '--format', 'zipapp']);
     expect(check('manifest', packaged)).toEqual([]);
-    const onDisk = (await readJson(path.join(built, MANIFEST_NAME))) as {
+    const onDisk = (await readJson(ownPath(built, 'manifest'))) as {
       artifacts: { kind: string }[];
     };
     expect(check('manifest', onDisk)).toEqual([]);
@@ -68,7 +67,9 @@ describe('JSON Schemas against real CLI outputs', () => {
       '--no-sensitivity'
     ]);
     expect(check('reproducibility', repro)).toEqual([]);
-    expect(check('reproducibility', await readJson(path.join(verified, REPRO_NAME)))).toEqual([]);
+    expect(check('reproducibility', await readJson(ownPath(verified, 'reproducibility')))).toEqual(
+      []
+    );
 
     const report = await json([
       'report',

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { reportCommand } from '../../src/commands/report.js';
 import { defaultOptions } from '../../src/config/options.js';
+import { ownPath } from '../../src/manifest/paths.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { loadSchemas } from '../helpers/schemas.js';
 import { nativeJob, pureJob, verifyReport, writeMatrix } from './report-fixtures.js';
@@ -22,11 +23,9 @@ describe('JSON Schemas (schemas/*.json)', () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'alb-schema-'));
     const inDir = await writeMatrix(path.join(root, 'in'));
     const opts = defaultOptions({ projectDir: root, out: 'out', in: [inDir], comment: false });
-    const r = await reportCommand({ opts, log: memoryLogger(), surface: 'cli' });
+    const r = await reportCommand({ opts, log: memoryLogger() });
     expect(check('report', r.json)).toEqual([]);
-    const agg = JSON.parse(
-      await fs.readFile(path.join(root, 'out', 'albatross-aggregate.json'), 'utf8')
-    );
+    const agg = JSON.parse(await fs.readFile(ownPath(path.join(root, 'out'), 'aggregate'), 'utf8'));
     expect(check('manifest', agg)).toEqual([]);
     await fs.rm(root, { recursive: true, force: true });
   });

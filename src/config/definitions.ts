@@ -1,3 +1,5 @@
+import { envNameProblem } from '../runtime/childenv.js';
+
 /**
  * Every option Albatross understands, in one table. The Options type, the CLI flags, the
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
@@ -21,18 +23,22 @@ export interface OptionDef {
   sources: { cli?: boolean; action?: boolean; pyproject?: boolean };
   /** One-letter alias for the CLI. */
   short?: string;
+  /** Why a coerced value is invalid (one line), or null. */
+  validate?: (value: never) => string | null;
   /** The commands that read it: only they take the flag, and their help lists it. */
   commands: readonly CommandName[];
 }
 
 /** The CLI's commands (`all` is an alias of `run`). */
-export type CommandName = 'detect' | 'plan' | 'build' | 'package' | 'verify' | 'report' | 'run';
+export type CommandName =
+  'detect' | 'plan' | 'lock' | 'build' | 'package' | 'verify' | 'report' | 'run';
 
-// Who reads what: `run` reads whatever one of its stages reads; verify builds (and packages,
-// when `format` is set) like build and package do.
+// Who reads what: `run` reads whatever one of its stages reads; package builds the wheel it
+// needs, and verify builds (and packages) like build and package do.
 const EVERY: readonly CommandName[] = [
   'detect',
   'plan',
+  'lock',
   'build',
   'package',
   'verify',
@@ -40,9 +46,10 @@ const EVERY: readonly CommandName[] = [
   'run'
 ];
 /** Read the project (detect may run the backend's metadata hook: pip and tool environments). */
-const READERS: readonly CommandName[] = ['detect', 'plan', 'build', 'package', 'verify', 'run'];
-const PLANNERS: readonly CommandName[] = ['plan', 'build', 'verify', 'run'];
-const BUILDERS: readonly CommandName[] = ['build', 'verify', 'run'];
+const READERS: readonly CommandName[] = EVERY.filter((c) => c !== 'report');
+/** Choose the Pythons, buckets and images to build for. */
+const PLANNERS: readonly CommandName[] = ['plan', 'build', 'package', 'verify', 'run'];
+const BUILDERS: readonly CommandName[] = ['build', 'package', 'verify', 'run'];
 const PACKAGERS: readonly CommandName[] = ['package', 'verify', 'run'];
 const REPORTERS: readonly CommandName[] = ['report', 'run'];
 const WRITERS: readonly CommandName[] = ['build', 'package', 'verify', 'report', 'run'];
@@ -60,7 +67,8 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     commands: WRITERS,
     type: 'string',
     default: 'dist',
-    description: 'Directory for artifacts and `albatross-manifest.json` (relative to the project).',
+    description:
+      'Directory for the artifacts (relative to the project); Albatross keeps its own files in its `.albatross/` folder.',
     sources: ALL,
     short: 'o'
   },
@@ -91,7 +99,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'source-date-epoch',
-    commands: [...BUILDERS, 'package'],
+    commands: BUILDERS,
     type: 'int',
     default: null,
     description:
@@ -110,7 +118,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'python',
-    commands: [...PLANNERS, 'package'],
+    commands: [...PLANNERS, 'lock'],
     type: 'list',
     default: [],
     description:
@@ -177,7 +185,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'container-engine',
-    commands: [...BUILDERS, 'package'],
+    commands: BUILDERS,
     type: 'enum',
     choices: ['auto', 'docker', 'podman'],
     default: 'auto',
@@ -241,10 +249,47 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     description: 'Use only `find-links`, never an index (fully offline).',
     sources: ALL
   },
+  {
+    name: 'pass-env',
+    commands: READERS,
+    type: 'list',
+    default: [],
+    description:
+      "Variables that build, test, pip and container processes may see although Albatross withholds them (`ACTIONS_*`, `INPUT_*`, `GITHUB_TOKEN`, `GH_TOKEN`, the runner's file commands, `*_TOKEN`, `*_SECRET`, `*_PASSWORD` ...). Names only; not read from pyproject.toml, which the code being built controls.",
+    sources: RUNTIME,
+    validate: (names: string[]) => names.map(envNameProblem).find((p) => p !== null) ?? null
+  },
+  {
+    name: 'locked',
+    commands: BUILDERS,
+    type: 'boolean',
+    default: false,
+    description:
+      'Build, package and test with exactly the files `pylock.toml` and `pylock.build.toml` list (written by `albatross lock`), hashes checked.',
+    sources: ALL
+  },
+  {
+    name: 'installer',
+    commands: [...BUILDERS, 'lock'],
+    type: 'enum',
+    choices: ['auto', 'uv', 'pip'],
+    default: 'auto',
+    description:
+      'What creates environments, resolves and installs: `uv` (the pinned version, or `uv`), `pip`, or `auto` (uv when it can be had, else pip). Artifacts are the same either way.',
+    sources: ALL
+  },
+  {
+    name: 'uv',
+    commands: [...BUILDERS, 'lock'],
+    type: 'string',
+    default: '',
+    description: 'Path of a `uv` executable to use instead of installing the pinned version.',
+    sources: RUNTIME
+  },
   // ---- cache ----
   {
     name: 'cache',
-    commands: [...BUILDERS, 'package'],
+    commands: BUILDERS,
     type: 'boolean',
     default: true,
     description: 'Restore and save the dependency-wheel cache.',
@@ -260,7 +305,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'cache-all-wheels',
-    commands: [...BUILDERS, 'package'],
+    commands: BUILDERS,
     type: 'boolean',
     default: false,
     description:

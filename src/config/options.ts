@@ -25,6 +25,10 @@ export interface Options {
   extraIndexUrl: string[];
   findLinks: string[];
   noIndex: boolean;
+  passEnv: string[];
+  locked: boolean;
+  installer: 'auto' | 'uv' | 'pip';
+  uv: string;
   cache: boolean;
   cacheDir: string;
   cacheAllWheels: boolean;
@@ -47,6 +51,8 @@ export interface Options {
   githubToken: string;
   baseManifest: string;
   artifactName: string;
+  /** Names of the options a layer set (not left at their default). */
+  explicit: string[];
 }
 
 export function camel(name: string): string {
@@ -78,6 +84,10 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     extraIndexUrl: [],
     findLinks: [],
     noIndex: false,
+    passEnv: [],
+    locked: false,
+    installer: 'auto',
+    uv: '',
     cache: true,
     cacheDir: '',
     cacheAllWheels: false,
@@ -100,6 +110,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     githubToken: '',
     baseManifest: '',
     artifactName: '',
+    explicit: [],
     ...overrides
   };
 }

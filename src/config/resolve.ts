@@ -49,7 +49,10 @@ export function applyLayer(opts: Options, layer: RawLayer): void {
       throw new ConfigError(`${where}: unknown option '${key}'${suggest(key, layer.source)}`);
     }
     const value = coerce(def, raw, where, layer.source !== 'pyproject');
+    const problem = def.validate?.(value as never);
+    if (problem) throw new ConfigError(`${where}: ${problem}`);
     (opts as unknown as Record<string, unknown>)[camel(def.name)] = value;
+    if (!opts.explicit.includes(def.name)) opts.explicit = [...opts.explicit, def.name];
   }
 }
 
