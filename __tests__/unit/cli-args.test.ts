@@ -3,7 +3,8 @@ import { ParsedCli, parseCli, routeArgv } from '../../src/cli/args.js';
 import { CLI_COMMANDS } from '../../src/cli/commands.js';
 import { cliDefs } from '../../src/cli/flags.js';
 import { COMMAND_NAMES, getCommand } from '../../src/commands/index.js';
-import { OPTION_DEFS } from '../../src/config/definitions.js';
+import { OPTION_DEFS, findDef } from '../../src/config/definitions.js';
+import { FORMATS } from '../../src/package/formats/index.js';
 import { ConfigError } from '../../src/errors.js';
 
 /** Directories that "exist" for these tests: parsing never looks at the real disk here. */
@@ -174,6 +175,10 @@ describe('the command table', () => {
     expect(() => getCommand('biuld', "input 'command'")).toThrow(
       "input 'command': unknown command 'biuld' (did you mean 'build'?) (expected one of"
     );
+  });
+
+  it("format's choices are the format registry's", () => {
+    expect([...findDef('format')!.choices!].sort()).toEqual(FORMATS.map((f) => f.kind).sort());
   });
 
   it('gives every CLI option at least one command that reads it', () => {

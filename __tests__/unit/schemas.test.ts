@@ -22,10 +22,10 @@ describe('JSON Schemas (schemas/*.json)', () => {
   it("accept what `report` makes of the fixtures' matrix", async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'alb-schema-'));
     const inDir = await writeMatrix(path.join(root, 'in'));
-    const opts = defaultOptions({ projectDir: root, out: 'out', in: [inDir], comment: false });
+    const opts = defaultOptions({ projectDir: root, in: [inDir], comment: false });
     const r = await reportCommand({ opts, log: memoryLogger() });
     expect(check('report', r.json)).toEqual([]);
-    const agg = JSON.parse(await fs.readFile(ownPath(path.join(root, 'out'), 'aggregate'), 'utf8'));
+    const agg = JSON.parse(await fs.readFile(ownPath(inDir, 'aggregate'), 'utf8'));
     expect(check('manifest', agg)).toEqual([]);
     await fs.rm(root, { recursive: true, force: true });
   });

@@ -10,8 +10,15 @@ export const CLI_COMMANDS: readonly { name: CommandName; summary: string; aliase
     name: 'plan',
     summary: 'Show the build jobs: one per platform bucket (--json: the GitHub matrix).'
   },
+  {
+    name: 'lock',
+    summary: 'Write pylock.toml and pylock.build.toml (PEP 751) at the project root.'
+  },
   { name: 'build', summary: 'Build the sdist and wheels into OUT, test them, write the manifest.' },
-  { name: 'package', summary: 'Package the application (pex, zipapp, image) into OUT.' },
+  {
+    name: 'package',
+    summary: 'Package the application (pex, zipapp, image) into OUT, building its wheel if need be.'
+  },
   {
     name: 'verify',
     summary: 'Build twice in differing environments and compare every artifact bit for bit.'
