@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { addFailure, updateManifest, upsertArtifact } from '../manifest/io.js';
@@ -12,7 +11,7 @@ import {
   TestResult
 } from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
-import { ensureWritableDir, sha256, writeFileAtomic } from '../runtime/fsutil.js';
+import { ensureWritableDir, sha256, tempDir, writeFileAtomic } from '../runtime/fsutil.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { requireEngine } from '../runtime/container.js';
@@ -126,11 +125,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   // A missing engine is a configuration error, found before anything is built.
   const engine = mode === 'container' ? await requireEngine(opts.containerEngine) : null;
 
-  const ownRoot = !req.env?.workRoot;
-  const workRoot = req.env?.workRoot
-    ? path.resolve(req.env.workRoot)
-    : await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-build-'));
-  await fs.mkdir(workRoot, { recursive: true });
+  const ownTmp = req.env?.workRoot ? null : await tempDir('albatross-build-');
+  const workRoot = ownTmp ? ownTmp.dir : path.resolve(req.env!.workRoot!);
   const canon = canonicalDirName(model.name, model.version);
   let manifestChain: Promise<unknown> = Promise.resolve();
   const record = (change: (m: Manifest) => void): Promise<Manifest> => {
@@ -150,7 +146,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     });
   };
   const publish = async (s: Staged, target: string): Promise<void> => {
-    await writeFileAtomic(path.join(req.outDir, s.file), s.data);
+    await writeFileAtomic(path.join(req.outDir, s.file), s.data, `the ${s.entry.kind}`);
     const entry: ArtifactEntry = {
       file: s.file,
       ...s.entry,
@@ -162,10 +158,6 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       m.failures = m.failures.filter((f) => f.target !== target);
     });
   };
-  await record((m) => {
-    m.sourceDateEpoch = sde.value;
-  });
-
   let session: ContainerSession | null = null;
   if (mode === 'host') {
     // Wheel build envs are prepared (or found in the cache) while the sdist builds; memoised, and
@@ -177,11 +169,16 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     }
   }
   try {
-    // 1. sdist, from a copy of the tree at a canonical path.
-    const sdist = await log.group(`sdist (Python ${sdistPython.version})`, async () => {
-      const started = Date.now();
-      const slog = new StepLog();
-      try {
+    await fs.mkdir(workRoot, { recursive: true });
+    await record((m) => {
+      m.sourceDateEpoch = sde.value;
+    });
+    // 1. sdist, from a copy of the tree at a canonical path. A failure is recorded after the
+    // group has ended, so the log shows ✗ for it.
+    const slog = new StepLog();
+    const sdist = await log
+      .group(`sdist (Python ${sdistPython.version})`, async () => {
+        const started = Date.now();
         const src = path.join(workRoot, 'source', canon);
         await fs.rm(src, { recursive: true, force: true });
         await copySource(model.root, src);
@@ -203,7 +200,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           entry: { kind: 'sdist', buildSeconds: secs(started) }
         };
         return { staged, members };
-      } catch (e) {
+      })
+      .catch(async (e: unknown) => {
         await fail({
           target: 'sdist',
           kind: 'sdist',
@@ -211,10 +209,17 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           logTail: tail(logOf(e, slog), 30)
         });
         return null;
-      }
-    });
+      });
     if (!sdist) return finish(false);
-    if (opts.sdist) await publish(sdist.staged, 'sdist');
+    if (opts.sdist) {
+      try {
+        await publish(sdist.staged, 'sdist');
+      } catch (e) {
+        // A full or failing disk: the sdist is recorded as failed, and no wheel is built.
+        await fail({ target: 'sdist', kind: 'sdist', message: messageOf(e), logTail: '' });
+        return finish(false);
+      }
+    }
 
     // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
     const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
@@ -297,7 +302,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   } finally {
     if (session) await session.close();
     await manifestChain;
-    if (ownRoot) await fs.rm(workRoot, { recursive: true, force: true });
+    if (ownTmp) await ownTmp.cleanup();
   }
   return finish(ok);
 

@@ -13,7 +13,7 @@ export async function runCommand(ctx: CommandContext): Promise<CommandResult> {
   const { opts, log } = ctx;
   const results: { stage: string; result: CommandResult }[] = [];
   const stage = async (name: string, fn: () => Promise<CommandResult>): Promise<CommandResult> => {
-    const result = await log.group(name, fn);
+    const result = await log.group(name, fn, (r) => r.exitCode !== 0);
     results.push({ stage: name, result });
     return result;
   };

@@ -29,7 +29,7 @@ export async function writeManifest(dir: string, m: Manifest): Promise<string> {
     artifacts: [...m.artifacts].sort((a, b) => a.file.localeCompare(b.file)),
     failures: [...m.failures].sort((a, b) => a.target.localeCompare(b.target))
   };
-  await writeFileAtomic(file, JSON.stringify(sorted, null, 2) + '\n');
+  await writeFileAtomic(file, JSON.stringify(sorted, null, 2) + '\n', 'the manifest');
   return file;
 }
 

@@ -115,12 +115,15 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
       `verify: SOURCE_DATE_EPOCH=${sde.value} (${sde.source}) in every build; ${plan.c ? 'three builds (A, B, sensitivity C)' : 'two builds (A, B)'} concurrently`
     );
     // allSettled: every build must have stopped before its directory can be removed.
-    const settled = await log.group('verify: builds', () =>
-      Promise.allSettled([
-        runSide(req, opts, plan.a),
-        runSide(req, opts, plan.b),
-        plan.c ? runSide(req, opts, plan.c) : Promise.resolve(null)
-      ])
+    const settled = await log.group(
+      'verify: builds',
+      () =>
+        Promise.allSettled([
+          runSide(req, opts, plan.a),
+          runSide(req, opts, plan.b),
+          plan.c ? runSide(req, opts, plan.c) : Promise.resolve(null)
+        ]),
+      ([a, b]) => a.status === 'rejected' || b.status === 'rejected'
     );
     const [sa, sb, sc] = settled;
     if (sa.status === 'rejected') throw sa.reason;
