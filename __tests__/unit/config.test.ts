@@ -45,7 +45,11 @@ describe('options', () => {
       /key 'mode': expected one of auto, host, container/
     ],
     ['wrong type', '[tool.albatross]\nsdist = "yes"\n', /key 'sdist': expected true or false/],
-    ['cli-only key in pyproject', '[tool.albatross]\nout = "x"\n', /unknown option 'out'/],
+    [
+      'cli-only key in pyproject',
+      '[tool.albatross]\nout = "x"\n',
+      /key 'out': 'out' cannot be set here; set it with the flag --out or the Action input 'out'/
+    ],
     [
       'malformed TOML names file and line',
       '[project]\nname = "x"\nversion = \n',

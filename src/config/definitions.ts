@@ -3,13 +3,21 @@
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
  * it. Add an option here and it exists everywhere.
  */
+import { PACKAGE_FORMATS } from '../package/formats.js';
+import { BUCKET_NAMES } from '../plan/buckets.js';
+import { MANYLINUX_POLICIES } from '../plan/images.js';
+import * as check from './checks.js';
+
 export type OptionType = 'string' | 'boolean' | 'int' | 'list' | 'enum' | 'map';
 
 export interface OptionDef {
   /** kebab-case name: CLI flag `--name`, Action input `name`, pyproject key `name`. */
   name: string;
   type: OptionType;
+  /** Allowed values: of an enum, of every item of a list, of every key of a map. */
   choices?: readonly string[];
+  /** A check of the converted value (config/checks.ts): the problem in words, or undefined. */
+  check?: check.ValueCheck;
   default: unknown;
   /** Shown in the README and `--help`. */
   description: string;
@@ -30,6 +38,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'out',
     type: 'string',
+    check: check.nonEmpty,
     default: 'dist',
     description: 'Directory for artifacts and `albatross-manifest.json` (relative to the project).',
     sources: RUNTIME,
@@ -60,6 +69,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'source-date-epoch',
     type: 'int',
+    check: check.sourceDateEpoch,
     default: null,
     description:
       'Fixed timestamp for archives; default: `SOURCE_DATE_EPOCH` from the environment, else the last git commit time, else 315532800 (1980-01-01, the earliest zip time).',
@@ -69,6 +79,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'target-pythons',
     type: 'list',
+    check: check.pythonMinors,
     default: [...DEFAULT_TARGET_PYTHONS],
     description:
       'The default target set of CPython minor versions, intersected with `requires-python`.',
@@ -77,6 +88,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'python',
     type: 'list',
+    check: check.pythonMinors,
     default: [],
     description:
       'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (on the CLI in host mode: those of them installed here).',
@@ -86,6 +98,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'platforms',
     type: 'list',
+    choices: BUCKET_NAMES,
     default: ['manylinux-x86_64', 'manylinux-aarch64'],
     description:
       'Platform buckets for native projects: `manylinux-x86_64`, `manylinux-aarch64`, `musllinux-x86_64`, `musllinux-aarch64`, `macos-arm64`, `macos-x86_64`, `windows-amd64`.',
@@ -93,7 +106,8 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'manylinux',
-    type: 'string',
+    type: 'enum',
+    choices: MANYLINUX_POLICIES,
     default: '2_28',
     description: 'manylinux policy for the default images (`2014`, `2_28`, `2_34`).',
     sources: ALL
@@ -101,6 +115,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'images',
     type: 'map',
+    choices: BUCKET_NAMES,
     default: {},
     description:
       'Container image per platform bucket, overriding the pinned defaults (`bucket=ref`, one per line).',
@@ -156,6 +171,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'test-command',
     type: 'string',
+    check: check.commandLine,
     default: '',
     description:
       'Command run in the test venv (`{python}` is replaced by its interpreter); default: import every top-level package and run each console script with `--help`.',
@@ -164,6 +180,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'index-url',
     type: 'string',
+    check: check.indexUrl,
     default: '',
     description: 'Package index for every pip/build call (also inside containers).',
     sources: ALL
@@ -171,6 +188,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'extra-index-url',
     type: 'list',
+    check: check.indexUrls,
     default: [],
     description: 'Extra package indexes.',
     sources: ALL
@@ -178,8 +196,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'find-links',
     type: 'list',
+    check: check.indexUrls,
     default: [],
-    description: 'Local directories or URLs with wheels/sdists.',
+    description: 'Local directories (relative to the project) or URLs with wheels/sdists.',
     sources: ALL
   },
   {
@@ -216,6 +235,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'format',
     type: 'list',
+    choices: PACKAGE_FORMATS,
     default: [],
     description: 'Application formats to package: `pex`, `zipapp`, `image`.',
     sources: ALL,
@@ -232,6 +252,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'shebang',
     type: 'string',
+    check: check.shebang,
     default: '/usr/bin/env python3',
     description: 'Interpreter line of zipapps and PEX files.',
     sources: ALL
@@ -268,6 +289,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'user',
     type: 'string',
+    check: check.user,
     default: '',
     description: 'Run the image as this non-root user (`name` or `uid[:gid]`).',
     sources: ALL

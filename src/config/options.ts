@@ -47,6 +47,8 @@ export interface Options {
   githubToken: string;
   baseManifest: string;
   artifactName: string;
+  /** Where each option set by configuration came from (`flag --out`, a pyproject key ...), for messages. */
+  origins?: Record<string, string>;
 }
 
 export function camel(name: string): string {

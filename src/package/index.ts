@@ -22,9 +22,9 @@ import { baseKey, readInspectCache, writeInspectCache } from './oci/inspectcache
 import { loadArgv, pickEngine, pushArgvs, runAll } from './oci/transport.js';
 import { ensurePex, pexArgv, pexPlatforms, runPex } from './pex.js';
 import { buildZipapp } from './zipapp.js';
+import { PACKAGE_FORMATS, PackageFormat } from './formats.js';
 
-export type PackageFormat = 'pex' | 'zipapp' | 'image';
-export const PACKAGE_FORMATS: readonly PackageFormat[] = ['zipapp', 'pex', 'image'];
+export { PACKAGE_FORMATS, type PackageFormat } from './formats.js';
 
 export interface PackageRequest {
   model: ProjectModel;
