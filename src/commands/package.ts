@@ -3,6 +3,7 @@ import { detectProject } from '../detect/index.js';
 import { ConfigError, NothingToDoError } from '../errors.js';
 import { MANIFEST_NAME } from '../manifest/io.js';
 import { PACKAGE_FORMATS, PackageFormat, packageProject } from '../package/index.js';
+import { resolveEntryPoint } from '../package/entry.js';
 import { parseBase } from '../package/oci/source.js';
 import { CommandContext, CommandResult } from './types.js';
 
@@ -43,6 +44,7 @@ export async function packageCommand(ctx: CommandContext): Promise<CommandResult
     );
   }
   if (formats.includes('image')) parseBase(opts.base, opts.projectDir);
+  resolveEntryPoint(model.entryPoints.console_scripts ?? {}, opts.entryPoint);
   const outDir = path.resolve(opts.projectDir, opts.out);
   const outcome = await packageProject({ model, opts, log, outDir, formats });
   const added = outcome.artifacts ?? [];

@@ -4,6 +4,7 @@ import { schemeOf } from '../config/checks.js';
 import { Options } from '../config/options.js';
 import { describeOption } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
+import { readManifest } from '../manifest/io.js';
 import { parseBase } from '../package/oci/source.js';
 import { readableProblem, writableDirProblem } from '../runtime/pathcheck.js';
 import { cacheRoot } from '../runtime/toolenv.js';
@@ -68,6 +69,8 @@ export async function preflight(opts: Options, command: string): Promise<void> {
   if (reads.has('out')) {
     const out = path.resolve(opts.projectDir, opts.out);
     check('out', out, writableDirProblem(out));
+    // A manifest there that cannot be read would stop the first update after the work.
+    if (command !== 'report') checks.push(readManifest(out).then(() => undefined));
   }
   if (reads.has('cache-dir') && opts.cacheDir !== undefined) {
     const root = cacheRoot(opts);

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, NothingToDoError } from '../errors.js';
 import { Manifest } from '../manifest/model.js';
-import { exists, writeFileAtomic } from '../runtime/fsutil.js';
+import { exists, oneLine, writeFileAtomic } from '../runtime/fsutil.js';
 import { TOOL_VERSION } from '../version.js';
 import { Aggregate, JobReport, aggregate, collectReports } from '../report/aggregate.js';
 import { CommentOutcome, pullRequestFromEvent, upsertStickyComment } from '../report/comment.js';
@@ -109,7 +109,9 @@ async function loadBase(
     try {
       manifest = JSON.parse(await fs.readFile(abs, 'utf8')) as Manifest;
     } catch (e) {
-      throw new ConfigError(`base-manifest ${where}: not valid JSON (${(e as Error).message})`);
+      throw new ConfigError(
+        `base-manifest ${where}: not valid JSON (${oneLine((e as Error).message)})`
+      );
     }
     jobs = [{ dir: path.dirname(abs), label: 'base', manifest, repro: null }];
   }

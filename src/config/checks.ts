@@ -62,3 +62,9 @@ export const user: ValueCheck = (v: string) =>
 
 export const shebang: ValueCheck = (v: string) =>
   v.trim() === '' ? 'must name an interpreter' : /[\r\n]/.test(v) ? 'must be one line' : undefined;
+
+/** A wheel platform tag (PEP 425: lower-case letters, digits and `_`), or empty for none. */
+export const platformTag: ValueCheck = (v: string) =>
+  v === '' || /^[a-z0-9_]+$/.test(v)
+    ? undefined
+    : `'${v}' is not a wheel platform tag (like manylinux_2_28_x86_64)`;

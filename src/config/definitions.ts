@@ -260,6 +260,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'zipapp-platform',
     type: 'string',
+    check: check.platformTag,
     default: '',
     description: 'Wheel platform tag allowed in zipapps (native dependencies need one).',
     sources: ALL

@@ -34,7 +34,8 @@ export async function resolveOptions(projectDir: string, layers: RawLayer[]): Pr
 export async function pyprojectLayer(projectDir: string): Promise<RawLayer[]> {
   const file = path.join(projectDir, 'pyproject.toml');
   try {
-    await fs.access(file);
+    // lstat: a dangling symlink is a pyproject.toml that cannot be read, not a missing one.
+    await fs.lstat(file);
   } catch {
     return [];
   }

@@ -1,6 +1,7 @@
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { ConfigError } from '../errors.js';
+import { resolveEntryPoint } from '../package/entry.js';
 import { BUCKET_NAMES, Bucket, RUNNERS, bucketOf, optionName } from './buckets.js';
 import { PINNED_IMAGES } from './images.js';
 import { BuildPlan, PlanJob } from './model.js';
@@ -19,6 +20,9 @@ export function planBuild(model: ProjectModel, opts: Options): BuildPlan {
       );
     }
   }
+  // What to package is configuration too: a bad entry point is exit 2 before any build.
+  if (opts.format.length)
+    resolveEntryPoint(model.entryPoints.console_scripts ?? {}, opts.entryPoint);
   const pythons = planPythons(model, opts.python, opts.targetPythons);
   const include = model.native ? nativeJobs(model, opts, pythons) : [pureJob(opts, pythons)];
   return {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { makeTempDir, trackTemp } from './cleanup.js';
-import { osStepError } from './oserror.js';
+import { osStepError, reasonOf } from './oserror.js';
 
 /**
  * A sibling temp name for `file`: hidden, unique to this process, and short enough that a
@@ -146,18 +146,20 @@ export async function copyTree(
   });
 }
 
-/** Parses a JSON file; null when it does not exist; a ConfigError naming it when it is corrupt. */
+/** Parses a JSON file; null when it does not exist; a ConfigError naming it when it is corrupt or unreadable. */
 export async function readJsonIfExists<T>(file: string): Promise<T | null> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
-  } catch {
-    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw new ConfigError(`${file}: cannot be read: ${reasonOf(e)}`);
   }
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new ConfigError(`${file}: not valid JSON (${oneLine((e as Error).message)})`);
   }
 }
 
@@ -185,4 +187,9 @@ export async function pruneOldest(
   for (const n of gone)
     await fs.rm(path.join(dir, n), { recursive: true, force: true }).catch(() => undefined);
   return gone;
+}
+
+/** A message on one line (JSON.parse quotes the text it choked on, newlines included). */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ');
 }

@@ -37,7 +37,8 @@ async function writeProblem(dir: string): Promise<string | undefined> {
   }
   try {
     const s = await fs.statfs(dir);
-    if (s.bavail === 0) return 'is on a full file system (no space left on device, ENOSPC)';
+    if (s.bavail === 0) return 'no space left on device (its file system is full, ENOSPC)';
+    if (s.ffree === 0) return 'no space left on device (no free inodes, ENOSPC)';
   } catch {
     // statfs is informative only.
   }
