@@ -973,6 +973,9 @@ async function snapshot(dir: string): Promise<Snapshot> {
 
 const ROOTS = { work: '', tmp: '', ro: '', full: '', noInodes: '' };
 
+const ownTemps = async (): Promise<string[]> =>
+  (await fs.readdir(ROOTS.tmp)).filter((n) => n.startsWith('albatross-'));
+
 function noStackTrace(r: ExecResult): void {
   expect(r.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   expect(r.stderr).not.toMatch(/\b[A-Z][a-zA-Z]*Error: /);
@@ -1027,6 +1030,7 @@ describe('bad input through the CLI: exit code, one line naming the thing, nothi
     }
     await row.setup?.(c);
     const before = await snapshot(dir);
+    const tempsBefore = new Set(await ownTemps());
     const r = await execCapture([...CLI, ...row.args(c)], {
       env: { ...process.env, TMPDIR: ROOTS.tmp },
       timeoutMs: 120_000
@@ -1043,7 +1047,10 @@ describe('bad input through the CLI: exit code, one line naming the thing, nothi
     noStackTrace(r);
     // Nothing written, nothing changed: no --out, no half-written file, no temp dir.
     expect(await snapshot(dir)).toEqual(before);
-    expect((await fs.readdir(ROOTS.tmp)).filter((n) => n.startsWith('albatross-'))).toEqual([]);
+    const leaked = (await ownTemps()).filter((n) => !tempsBefore.has(n));
+    // Removed before asserting, so one row's leak does not fail the next.
+    for (const n of leaked) await fs.rm(path.join(ROOTS.tmp, n), { recursive: true, force: true });
+    expect(leaked).toEqual([]);
     expect(await fs.readdir(ROOTS.ro)).toEqual([]);
     expect(await fs.readdir(ROOTS.full)).toEqual(['filler']);
     expect(await fs.readdir(ROOTS.noInodes)).toEqual([]);

@@ -12,6 +12,7 @@ import {
 } from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
 import { ensureWritableDir, sha256, tempDir, writeFileAtomic } from '../runtime/fsutil.js';
+import { osStep } from '../runtime/oserror.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { requireEngine } from '../runtime/container.js';
@@ -181,7 +182,9 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         const started = Date.now();
         const src = path.join(workRoot, 'source', canon);
         await fs.rm(src, { recursive: true, force: true });
-        await copySource(model.root, src);
+        await osStep('copy the project into the build directory', src, () =>
+          copySource(model.root, src)
+        );
         const setup = processSetup(opts, sde.value, src, req.env);
         const built = await runBuildFrontend(
           hostExecutor(setup),

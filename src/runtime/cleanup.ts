@@ -110,7 +110,7 @@ export async function interruptCleanup(): Promise<{ groups: number; temps: numbe
 let installed = false;
 
 /**
- * Entry points call this once: SIGINT and SIGTERM stop child groups and build containers,
+ * Entry points call this once: SIGINT, SIGTERM and SIGHUP stop child groups and build containers,
  * remove temporary paths, and exit with 128 + the signal number. A second signal exits at once.
  */
 export function installSignalCleanup(say: (line: string) => void): void {
@@ -132,8 +132,8 @@ export function installSignalCleanup(say: (line: string) => void): void {
       () => process.exit(code)
     );
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  // SIGHUP too: children run in their own sessions, so a closed terminal no longer reaches them.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, handler);
 }
 
 function sleep(ms: number): Promise<void> {

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { makeTempDir, trackTemp } from './cleanup.js';
-import { osStepError, reasonOf } from './oserror.js';
+import { errnoOf, osStepError, reasonOf } from './oserror.js';
 
 /**
  * A sibling temp name for `file`: hidden, unique to this process, and short enough that a
@@ -18,6 +18,17 @@ function siblingTemp(file: string): string {
 }
 let tmpCounter = 0;
 
+/** Makes the directory `file` goes in; a file in the way reads as such, not as EEXIST. */
+async function parentDir(file: string, step: string): Promise<void> {
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+  } catch (e) {
+    const notDir =
+      errnoOf(e) === 'EEXIST' ? Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' }) : e;
+    throw osStepError(notDir, step, file);
+  }
+}
+
 /**
  * Writes a file atomically: a temp file in the same directory, then rename. An OS error names
  * the file and `what` was being written (e.g. "the wheel"); the temp file never stays behind.
@@ -28,10 +39,10 @@ export async function writeFileAtomic(
   what = ''
 ): Promise<void> {
   const step = what ? `write ${what}` : 'write';
+  await parentDir(file, step);
   const tmp = siblingTemp(file);
   const forget = trackTemp(tmp);
   try {
-    await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(tmp, data);
     await fs.rename(tmp, file);
   } catch (e) {
@@ -45,11 +56,7 @@ export async function writeFileAtomic(
 /** Moves a finished file into place atomically (copy + rename across devices). */
 export async function moveAtomic(src: string, dest: string, what = ''): Promise<void> {
   const step = what ? `write ${what}` : 'write';
-  try {
-    await fs.mkdir(path.dirname(dest), { recursive: true });
-  } catch (e) {
-    throw osStepError(e, step, dest);
-  }
+  await parentDir(dest, step);
   try {
     await fs.rename(src, dest);
     return;
