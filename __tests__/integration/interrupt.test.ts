@@ -3,7 +3,7 @@ import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { promises as fs, readFileSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { localIndex } from '../helpers/env.js';
+import { localIndexFlags } from '../helpers/local-index.js';
 import {
   DOCKER_SKIP_REASON,
   TEST_MANYLINUX_IMAGE,
@@ -130,12 +130,7 @@ async function startBuild(name: string, extra: string[], hook: string, onlyInCon
   const marker = path.join(dir, 'pids');
   await fs.mkdir(tmp, { recursive: true });
   await hangingProject(path.join(dir, 'p'), marker, hook, onlyInContainer);
-  const idx = localIndex();
-  const index = [
-    ...(idx.indexUrl ? ['--index-url', idx.indexUrl] : []),
-    ...idx.extraIndexUrl.flatMap((u) => ['--extra-index-url', u]),
-    ...idx.findLinks.flatMap((u) => ['--find-links', u])
-  ];
+  const index = localIndexFlags();
   const child = spawn(
     process.execPath,
     [

@@ -8,7 +8,8 @@ import { Manifest } from '../../src/manifest/model.js';
 import { execCapture } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { OsStepError } from '../../src/runtime/oserror.js';
-import { localIndex, testOptions } from '../helpers/env.js';
+import { testOptions } from '../helpers/env.js';
+import { localIndexFlags } from '../helpers/local-index.js';
 import { projectModel } from '../helpers/model.js';
 
 /**
@@ -45,20 +46,8 @@ describe('OS errors name the path and the step', () => {
     const out = await tmpfs('small', 'size=12k');
     const tmp = path.join(work, 'tmp-small');
     await fs.mkdir(tmp);
-    const idx = localIndex();
     const r = await execCapture(
-      [
-        ...CLI,
-        'build',
-        PURE,
-        '--out',
-        out,
-        '--python',
-        '3.12',
-        '--no-test',
-        ...(idx.indexUrl ? ['--index-url', idx.indexUrl] : []),
-        ...idx.findLinks.flatMap((f) => ['--find-links', f])
-      ],
+      [...CLI, 'build', PURE, '--out', out, '--python', '3.12', '--no-test', ...localIndexFlags()],
       { env: { ...process.env, TMPDIR: tmp }, timeoutMs: 300_000 }
     );
     expect(r.code).toBe(1);
@@ -117,19 +106,8 @@ describe('OS errors name the path and the step', () => {
       `[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "${name}"\nversion = "1.0.0"\n`
     );
     const out = path.join(work, 'long-out');
-    const idx = localIndex();
     const r = await execCapture(
-      [
-        ...CLI,
-        'build',
-        project,
-        '--out',
-        out,
-        '--python',
-        '3.12',
-        ...(idx.indexUrl ? ['--index-url', idx.indexUrl] : []),
-        ...idx.findLinks.flatMap((f) => ['--find-links', f])
-      ],
+      [...CLI, 'build', project, '--out', out, '--python', '3.12', ...localIndexFlags()],
       { timeoutMs: 300_000 }
     );
     expect(r.stderr).not.toMatch(/ENAMETOOLONG/);

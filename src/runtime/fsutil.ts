@@ -10,7 +10,7 @@ import { errnoOf, osStepError, reasonOf } from './oserror.js';
  * A sibling temp name for `file`: hidden, unique to this process, and short enough that a
  * long file name (up to the 255-byte limit) still leaves room for it.
  */
-function siblingTemp(file: string): string {
+export function siblingTemp(file: string): string {
   return path.join(
     path.dirname(file),
     `.${path.basename(file).slice(0, 200)}.${process.pid}.${tmpCounter++}.tmp`
@@ -36,7 +36,8 @@ async function parentDir(file: string, step: string): Promise<void> {
 export async function writeFileAtomic(
   file: string,
   data: string | Uint8Array,
-  what = ''
+  what = '',
+  mode?: number
 ): Promise<void> {
   const step = what ? `write ${what}` : 'write';
   await parentDir(file, step);
@@ -44,6 +45,8 @@ export async function writeFileAtomic(
   const forget = trackTemp(tmp);
   try {
     await fs.writeFile(tmp, data);
+    // Exactly `mode`, whatever the umask.
+    if (mode !== undefined) await fs.chmod(tmp, mode);
     await fs.rename(tmp, file);
   } catch (e) {
     await fs.rm(tmp, { force: true }).catch(() => undefined);

@@ -7,7 +7,7 @@ import {
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { trackTemp } from '../../runtime/cleanup.js';
-import { hashFile } from '../../runtime/fsutil.js';
+import { hashFile, siblingTemp } from '../../runtime/fsutil.js';
 import { addEntry, tarBytes } from './tar.js';
 
 /**
@@ -87,7 +87,7 @@ export interface PendingArchive {
  * background until `finish`.
  */
 export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchive {
-  const tmp = `${dest}.${process.pid}.tmp`;
+  const tmp = siblingTemp(dest);
   const forget = trackTemp(tmp);
   // A reflink where the file system has them (btrfs, xfs), else an in-kernel copy.
   const copied = fs.copyFile(prefix.file, tmp, fsConstants.COPYFILE_FICLONE);
