@@ -268,7 +268,7 @@ const ROWS: Row[] = [
   },
   {
     name: 'path: file:// find-links missing',
-    args: (c) => ['plan', c.p, '--find-links', `file://${c.row}/gone`],
+    args: (c) => ['package', c.p, '--find-links', `file://${c.row}/gone`, '--out', c.out],
     code: 2,
     message: /flag --find-links: .*\/gone does not exist/
   },

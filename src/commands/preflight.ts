@@ -17,8 +17,10 @@ import { cacheRoot } from '../runtime/toolenv.js';
 type PathOption = 'out' | 'cache-dir' | 'indexes' | 'base' | 'pex' | 'in';
 
 const READS: Record<string, PathOption[]> = {
-  detect: ['indexes'],
-  plan: ['indexes'],
+  // detect and plan read no path option of their own: in a workflow, plan runs on another
+  // machine than the builds, where a find-links folder may not exist yet.
+  detect: [],
+  plan: [],
   build: ['out', 'cache-dir', 'indexes'],
   package: ['out', 'cache-dir', 'indexes', 'base', 'pex'],
   verify: ['out', 'cache-dir', 'indexes', 'base', 'pex'],
