@@ -398,13 +398,23 @@ const ROWS: Row[] = [
       /flag --out: .*\/out cannot be created in .*: no space left on device \(no free inodes, ENOSPC\)/
   },
   {
+    name: '--out/.albatross is a file',
+    args: (c) => ['package', c.p, '--out', c.out],
+    setup: async (c) => {
+      await fs.mkdir(c.out);
+      await fs.writeFile(path.join(c.out, '.albatross'), '');
+    },
+    code: 2,
+    message: /flag --out: .*\/out\/\.albatross is a file, not a directory/
+  },
+  {
     name: 'manifest in --out is a directory',
     args: (c) => ['build', c.p, '--out', c.out],
     setup: async (c) => {
-      await fs.mkdir(path.join(c.out, 'albatross-manifest.json'), { recursive: true });
+      await fs.mkdir(path.join(c.out, '.albatross', 'manifest.json'), { recursive: true });
     },
     code: 2,
-    message: /albatross-manifest\.json: cannot be read: is a directory \(EISDIR\)/
+    message: /flag --out: .*\/out\/\.albatross\/manifest\.json is not a file/
   },
   {
     name: '--out with a 300-byte name',

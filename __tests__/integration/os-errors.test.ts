@@ -59,7 +59,7 @@ describe('OS errors name the path and the step', () => {
     const files = await fs.readdir(out);
     expect(files.filter((f) => f.endsWith('.tmp') || f.endsWith('.whl'))).toEqual([]);
     const manifest = JSON.parse(
-      await fs.readFile(path.join(out, 'albatross-manifest.json'), 'utf8')
+      await fs.readFile(path.join(out, '.albatross', 'manifest.json'), 'utf8')
     ) as Manifest;
     expect(manifest.failures.map((f) => [f.target, f.message])).toEqual([
       ['wheel py3', expect.stringMatching(named)]
@@ -86,7 +86,7 @@ describe('OS errors name the path and the step', () => {
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OsStepError);
       expect((err as Error).message).toBe(
-        `could not write the manifest ${out}/albatross-manifest.json: no space left on device (ENOSPC)`
+        `could not write the manifest ${out}/.albatross/manifest.json: no space left on device (ENOSPC)`
       );
       expect(await ownTemps(tmp)).toEqual([]);
       expect(await fs.readdir(out)).toEqual(['filler']);
@@ -113,7 +113,7 @@ describe('OS errors name the path and the step', () => {
     expect(r.stderr).not.toMatch(/ENAMETOOLONG/);
     expect(r.code).toBe(0);
     expect((await fs.readdir(out)).sort()).toEqual([
-      'albatross-manifest.json',
+      '.albatross',
       `${name}-1.0.0-py3-none-any.whl`,
       `${name}-1.0.0.tar.gz`
     ]);

@@ -13,7 +13,7 @@ export const ACTION_OUTPUTS: [string, string][] = [
   ],
   ['plan', '`plan`: the whole BuildPlan as JSON.'],
   ['project', '`detect`: the ProjectModel as JSON.'],
-  ['manifest', 'Path of albatross-manifest.json in the output directory.'],
+  ['manifest', 'Path of the manifest (OUT/.albatross/manifest.json).'],
   [
     'artifacts',
     "JSON array of the manifest's artifact entries (file relative to the output directory, kind, sha256, size, tags)."
@@ -23,8 +23,8 @@ export const ACTION_OUTPUTS: [string, string][] = [
   ['reproducible', '`verify` / `report`: true or false (empty when not verified).'],
   ['report', '`report`: JSON with ok, project, totals and the PR comment outcome.'],
   ['statement', '`verify`: path of the in-toto statement.'],
-  ['reproducibility-report', '`verify`: path of reproducibility.json.'],
-  ['summary', '`report`: path of the aggregated markdown summary (albatross-summary.md).'],
+  ['reproducibility-report', '`verify`: path of OUT/.albatross/reproducibility.json.'],
+  ['summary', '`report`: path of the aggregated markdown summary (OUT/.albatross/summary.md).'],
   ['artifact-id', 'Id of the workflow artifact uploaded when `artifact-name` is set.']
 ];
 

@@ -15,7 +15,7 @@ export async function run(): Promise<void> {
     const command = getCommand(inputs.command, "input 'command'");
     const opts = await resolveOptions(inputs.projectDir, [inputs.layer]);
     const log = actionLogger();
-    const result = await command({ opts, log, surface: 'action' });
+    const result = await command({ opts, log });
     const outputs = {
       ...(await manifestOutputs(path.resolve(opts.projectDir, opts.out))),
       ...result.outputs

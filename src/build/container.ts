@@ -6,14 +6,16 @@ import { ProjectModel } from '../detect/model.js';
 import { ArtifactEntry, TestResult } from '../manifest/model.js';
 import { Engine, Mount, execArgs, removeArgs, runArgs } from '../runtime/container.js';
 import { onInterrupt } from '../runtime/cleanup.js';
+import { passedEnv } from '../runtime/childenv.js';
 import { execCapture } from '../runtime/exec.js';
+import { extractMembers } from '../runtime/extract.js';
 import { Logger } from '../runtime/log.js';
 import { cpTag } from '../runtime/python.js';
 import { processSetup } from './env.js';
 import { Executor, StepError, StepLog, step } from './executor.js';
 import { onlyOutput } from './host.js';
 import { BuildEnvironment } from './index.js';
-import { Member, unpackMembers } from './normalize/archive.js';
+import { Member } from './normalize/archive.js';
 import { stageWheel } from './normalize/wheel.js';
 import { hardRequirements, runWheelTest } from './testinstall.js';
 import { wheelContents } from './wheelinfo.js';
@@ -181,7 +183,7 @@ export function containerExecutor(
   };
 }
 
-/** Strings from processSetup that go into the container (never the host's own variables). */
+/** Strings from processSetup that go into the container (of the host's own variables, only `pass-env`'s). */
 function containerEnv(
   s: ContainerSession,
   sde: number,
@@ -192,7 +194,7 @@ function containerEnv(
     sde,
     buildDir,
     { releasePins: s.benv?.releasePins, extraEnv: s.benv?.extraEnv },
-    {}
+    passedEnv(s.opts.passEnv)
   );
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(setup.env)) if (v !== undefined) env[k] = v;
@@ -214,7 +216,7 @@ export async function buildWheelInContainer(
   const hostBase = path.join(s.hostWork, `py${a.version}`);
   const base = `${CONTAINER_WORK}/py${a.version}`;
   await fs.rm(hostBase, { recursive: true, force: true });
-  await unpackMembers(a.members, path.join(hostBase, 'src'));
+  await extractMembers('the sdist', a.members, path.join(hostBase, 'src'));
   const top = a.members[0].name.split('/')[0];
   const src = `${base}/src/${top}`;
   const build = containerEnv(s, a.sde, src);

@@ -1,16 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { addFailure, updateManifest, upsertArtifact } from '../manifest/io.js';
+import { ManifestRecorder } from '../manifest/recorder.js';
 import { mergeCacheReports } from '../cache/summary.js';
-import {
-  ArtifactEntry,
-  CacheReport,
-  FailureEntry,
-  Manifest,
-  TestResult
-} from '../manifest/model.js';
+import { ArtifactEntry, CacheReport, FailureEntry, TestResult } from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
+import { extractMembers } from '../runtime/extract.js';
 import { ensureWritableDir, sha256, tempDir, writeFileAtomic } from '../runtime/fsutil.js';
 import { osStep } from '../runtime/oserror.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
@@ -22,7 +17,7 @@ import { processSetup } from './env.js';
 import { StepError, StepLog, hostExecutor } from './executor.js';
 import { runBuildFrontend, testWheelOnHost } from './host.js';
 import { BuildOutcome, BuildRequest } from './index.js';
-import { Member, unpackMembers } from './normalize/archive.js';
+import { Member } from './normalize/archive.js';
 import { normalizeSdist } from './normalize/sdist.js';
 import { stageWheel } from './normalize/wheel.js';
 import { jobCount, runBounded } from './pool.js';
@@ -126,39 +121,32 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   // A missing engine is a configuration error, found before anything is built.
   const engine = mode === 'container' ? await requireEngine(opts.containerEngine) : null;
 
+  // The recorder first: a manifest it refuses must not leave a work dir behind.
+  const recorder = req.recorder ?? (await ManifestRecorder.open(req.outDir, project, log));
   const ownTmp = req.env?.workRoot ? null : await tempDir('albatross-build-');
   const workRoot = ownTmp ? ownTmp.dir : path.resolve(req.env!.workRoot!);
   const canon = canonicalDirName(model.name, model.version);
-  let manifestChain: Promise<unknown> = Promise.resolve();
-  const record = (change: (m: Manifest) => void): Promise<Manifest> => {
-    const p = manifestChain.then(() => updateManifest(req.outDir, project, change));
-    manifestChain = p.catch(() => undefined);
-    return p;
-  };
   let ok = true;
+  const produced: ArtifactEntry[] = [];
   const cacheReports: CacheReport[] = [];
   const fail = async (f: FailureEntry, staleFile?: string): Promise<void> => {
     ok = false;
     log.error(`${f.target}: ${f.message}\n${f.logTail}`);
-    if (staleFile) await fs.rm(path.join(req.outDir, staleFile), { force: true });
-    await record((m) => {
-      addFailure(m, f);
-      if (staleFile) m.artifacts = m.artifacts.filter((a) => a.file !== staleFile);
-    });
+    await recorder.fail(f, staleFile);
   };
   const publish = async (s: Staged, target: string): Promise<void> => {
     await writeFileAtomic(path.join(req.outDir, s.file), s.data, `the ${s.entry.kind}`);
     const entry: ArtifactEntry = {
       file: s.file,
+      target,
       ...s.entry,
       sha256: sha256(s.data),
       size: s.data.length
     };
-    await record((m) => {
-      upsertArtifact(m, entry);
-      m.failures = m.failures.filter((f) => f.target !== target);
-    });
+    await recorder.publish(entry);
+    produced.push(entry);
   };
+
   let session: ContainerSession | null = null;
   if (mode === 'host') {
     // Wheel build envs are prepared (or found in the cache) while the sdist builds; memoised, and
@@ -171,9 +159,6 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   }
   try {
     await fs.mkdir(workRoot, { recursive: true });
-    await record((m) => {
-      m.sourceDateEpoch = sde.value;
-    });
     // 1. sdist, from a copy of the tree at a canonical path. A failure is recorded after the
     // group has ended, so the log shows ✗ for it.
     const slog = new StepLog();
@@ -214,6 +199,11 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         return null;
       });
     if (!sdist) return finish(false);
+    // Wheels are built from this sdist: entries built from another one are stale from now on.
+    recorder.setSource(sha256(sdist.staged.data));
+    const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
+    const targetOf = (version: string): string =>
+      `wheel ${model.native ? cpTag(version) : 'py3'}${mode === 'container' ? ' ' + (req.platformTag ?? 'linux') : ''}`;
     if (opts.sdist) {
       try {
         await publish(sdist.staged, 'sdist');
@@ -223,11 +213,13 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         return finish(false);
       }
     }
+    await recorder.start(wheelPythons.map(targetOf));
+    await recorder.update((m) => {
+      m.sourceDateEpoch = sde.value;
+      if (req.job) m.job = req.job;
+    });
 
     // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
-    const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
-    const targetOf = (version: string): string =>
-      `wheel ${model.native ? cpTag(version) : 'py3'}${mode === 'container' ? ' ' + (req.platformTag ?? 'linux') : ''}`;
     if (engine) {
       try {
         session = await openContainerSession({
@@ -304,7 +296,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     await runBounded(jobCount(opts.jobs), jobs);
   } finally {
     if (session) await session.close();
-    await manifestChain;
+    await recorder.settle();
     if (ownTmp) await ownTmp.cleanup();
   }
   return finish(ok);
@@ -317,7 +309,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     const python = findInstalled(version) as PythonInstall;
     const base = path.join(workRoot, `py${version}`);
     await fs.rm(base, { recursive: true, force: true });
-    await unpackMembers(members, path.join(base, 'src'));
+    await extractMembers('the sdist', members, path.join(base, 'src'));
     const top = members[0].name.split('/')[0];
     const src = path.join(base, 'src', top);
     const setup = processSetup(opts, sde.value, src, req.env);
@@ -364,7 +356,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           platformKey: named.platformTag,
           onCacheReport: (r) => {
             cacheReports.push(r);
-            void record((m) => {
+            void recorder.update((m) => {
               m.cache = mergeCacheReports(cacheReports);
             });
           }
@@ -375,12 +367,12 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   }
 
   async function finish(result: boolean): Promise<BuildOutcome> {
-    await manifestChain;
-    const manifest = await record((m) => {
+    await recorder.settle();
+    const manifest = await recorder.update((m) => {
       m.phases = m.phases.filter((p) => p.name !== 'build');
       m.phases.push({ name: 'build', seconds: secs(t0) });
     });
-    return { manifest, ok: result };
+    return { manifest, ok: result, produced, workRoot };
   }
 }
 

@@ -1,12 +1,13 @@
-import { detectProject } from '../detect/index.js';
-import { planBuild } from '../plan/index.js';
+import { runPipeline } from '../pipeline.js';
 import { BuildPlan } from '../plan/model.js';
 import { formatTable } from '../report/terminal.js';
 import { CommandContext, CommandResult } from './types.js';
 
 export async function planCommand(ctx: CommandContext): Promise<CommandResult> {
-  const model = await detectProject(ctx.opts, ctx.log);
-  const plan = planBuild(model, ctx.opts);
+  return planResult((await runPipeline(ctx.opts, ctx.log, ['plan'])).plan!);
+}
+
+export function planResult(plan: BuildPlan): CommandResult {
   return {
     exitCode: 0,
     json: plan,

@@ -1,10 +1,10 @@
-import { constants } from 'node:fs';
+import { constants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { schemeOf } from '../config/checks.js';
 import { Options } from '../config/options.js';
 import { describeOption } from '../config/resolve.js';
 import { ConfigError } from '../errors.js';
-import { readManifest } from '../manifest/io.js';
+import { ownDir, ownPath } from '../manifest/paths.js';
 import { parseBase } from '../package/oci/source.js';
 import { readableProblem, writableDirProblem } from '../runtime/pathcheck.js';
 import { cacheRoot } from '../runtime/toolenv.js';
@@ -71,8 +71,18 @@ export async function preflight(opts: Options, command: string): Promise<void> {
   if (reads.has('out')) {
     const out = path.resolve(opts.projectDir, opts.out);
     check('out', out, writableDirProblem(out));
-    // A manifest there that cannot be read would stop the first update after the work.
-    if (command !== 'report') checks.push(readManifest(out).then(() => undefined));
+    // Albatross's own files: OUT/.albatross must be a directory, its manifest a file.
+    const own = ownDir(out);
+    check('out', own, writableDirProblem(own));
+    const manifest = ownPath(out, 'manifest');
+    check(
+      'out',
+      manifest,
+      fs.lstat(manifest).then(
+        (st) => (st.isFile() ? undefined : 'is not a file'),
+        () => undefined
+      )
+    );
   }
   if (reads.has('cache-dir') && opts.cacheDir !== undefined) {
     const root = cacheRoot(opts);

@@ -1,12 +1,14 @@
+import { FORMAT_NAMES } from '../package/formats/index.js';
+import { BUCKET_NAMES } from '../plan/buckets.js';
+import { MANYLINUX_POLICIES } from '../plan/images.js';
+import { envNameProblem } from '../runtime/childenv.js';
+import * as check from './checks.js';
+
 /**
  * Every option Albatross understands, in one table. The Options type, the CLI flags, the
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
  * it. Add an option here and it exists everywhere.
  */
-import { PACKAGE_FORMATS } from '../package/formats.js';
-import { BUCKET_NAMES } from '../plan/buckets.js';
-import { MANYLINUX_POLICIES } from '../plan/images.js';
-import * as check from './checks.js';
 
 export type OptionType = 'string' | 'boolean' | 'int' | 'list' | 'enum' | 'map';
 
@@ -16,8 +18,6 @@ export interface OptionDef {
   type: OptionType;
   /** Allowed values: of an enum, of every item of a list, of every key of a map. */
   choices?: readonly string[];
-  /** A check of the converted value (config/checks.ts): the problem in words, or undefined. */
-  check?: check.ValueCheck;
   default: unknown;
   /** Shown in the README and `--help`. */
   description: string;
@@ -25,6 +25,8 @@ export interface OptionDef {
   sources: { cli?: boolean; action?: boolean; pyproject?: boolean };
   /** One-letter alias for the CLI. */
   short?: string;
+  /** Why a coerced value is invalid (one line; config/checks.ts), or null. */
+  validate?: check.ValueCheck;
 }
 
 /** CPython minor versions upstream still supports (2026-11): the default target set. */
@@ -38,9 +40,10 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'out',
     type: 'string',
-    check: check.nonEmpty,
+    validate: check.nonEmpty,
     default: 'dist',
-    description: 'Directory for artifacts and `albatross-manifest.json` (relative to the project).',
+    description:
+      'Directory for the artifacts (relative to the project); Albatross keeps its own files in its `.albatross/` folder.',
     sources: RUNTIME,
     short: 'o'
   },
@@ -69,7 +72,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'source-date-epoch',
     type: 'int',
-    check: check.sourceDateEpoch,
+    validate: check.sourceDateEpoch,
     default: null,
     description:
       'Fixed timestamp for archives; default: `SOURCE_DATE_EPOCH` from the environment, else the last git commit time, else 315532800 (1980-01-01, the earliest zip time).',
@@ -79,7 +82,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'target-pythons',
     type: 'list',
-    check: check.pythonMinors,
+    validate: check.pythonMinors,
     default: [...DEFAULT_TARGET_PYTHONS],
     description:
       'The default target set of CPython minor versions, intersected with `requires-python`.',
@@ -88,7 +91,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'python',
     type: 'list',
-    check: check.pythonMinors,
+    validate: check.pythonMinors,
     default: [],
     description:
       'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (on the CLI in host mode: those of them installed here).',
@@ -171,7 +174,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'test-command',
     type: 'string',
-    check: check.commandLine,
+    validate: check.commandLine,
     default: '',
     description:
       'Command run in the test venv (`{python}` is replaced by its interpreter); default: import every top-level package and run each console script with `--help`.',
@@ -180,7 +183,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'index-url',
     type: 'string',
-    check: check.indexUrl,
+    validate: check.indexUrl,
     default: '',
     description: 'Package index for every pip/build call (also inside containers).',
     sources: ALL
@@ -188,7 +191,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'extra-index-url',
     type: 'list',
-    check: check.indexUrls,
+    validate: check.indexUrls,
     default: [],
     description: 'Extra package indexes.',
     sources: ALL
@@ -196,7 +199,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'find-links',
     type: 'list',
-    check: check.indexUrls,
+    validate: check.indexUrls,
     default: [],
     description: 'Local directories (relative to the project) or URLs with wheels/sdists.',
     sources: ALL
@@ -207,6 +210,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     default: false,
     description: 'Use only `find-links`, never an index (fully offline).',
     sources: ALL
+  },
+  {
+    name: 'pass-env',
+    type: 'list',
+    default: [],
+    description:
+      "Variables that build, test, pip and container processes may see although Albatross withholds them (`ACTIONS_*`, `INPUT_*`, `GITHUB_TOKEN`, `GH_TOKEN`, the runner's file commands, `*_TOKEN`, `*_SECRET`, `*_PASSWORD` ...). Names only; not read from pyproject.toml, which the code being built controls.",
+    sources: RUNTIME,
+    validate: (names: string[]) => names.map(envNameProblem).find((p) => p !== null) ?? null
   },
   // ---- cache ----
   {
@@ -235,7 +247,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'format',
     type: 'list',
-    choices: PACKAGE_FORMATS,
+    choices: FORMAT_NAMES,
     default: [],
     description: 'Application formats to package: `pex`, `zipapp`, `image`.',
     sources: ALL,
@@ -252,7 +264,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'shebang',
     type: 'string',
-    check: check.shebang,
+    validate: check.shebang,
     default: '/usr/bin/env python3',
     description: 'Interpreter line of zipapps and PEX files.',
     sources: ALL
@@ -260,7 +272,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'zipapp-platform',
     type: 'string',
-    check: check.platformTag,
+    validate: check.platformTag,
     default: '',
     description: 'Wheel platform tag allowed in zipapps (native dependencies need one).',
     sources: ALL
@@ -290,7 +302,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'user',
     type: 'string',
-    check: check.user,
+    validate: check.user,
     default: '',
     description: 'Run the image as this non-root user (`name` or `uid[:gid]`).',
     sources: ALL

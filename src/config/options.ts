@@ -25,6 +25,7 @@ export interface Options {
   extraIndexUrl: string[];
   findLinks: string[];
   noIndex: boolean;
+  passEnv: string[];
   cache: boolean;
   cacheDir: string;
   cacheAllWheels: boolean;
@@ -47,6 +48,8 @@ export interface Options {
   githubToken: string;
   baseManifest: string;
   artifactName: string;
+  /** Names of the options a layer set (not left at their default). */
+  explicit: string[];
   /** Where each option set by configuration came from (`flag --out`, a pyproject key ...), for messages. */
   origins?: Record<string, string>;
 }
@@ -80,6 +83,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     extraIndexUrl: [],
     findLinks: [],
     noIndex: false,
+    passEnv: [],
     cache: true,
     cacheDir: '',
     cacheAllWheels: false,
@@ -102,6 +106,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     githubToken: '',
     baseManifest: '',
     artifactName: '',
+    explicit: [],
     ...overrides
   };
 }

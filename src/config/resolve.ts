@@ -60,6 +60,7 @@ export function applyLayer(opts: Options, layer: RawLayer): void {
     }
     const value = coerce(def, raw, where, layer.source !== 'pyproject');
     (opts as unknown as Record<string, unknown>)[camel(def.name)] = value;
+    if (!opts.explicit.includes(def.name)) opts.explicit = [...opts.explicit, def.name];
     opts.origins = { ...opts.origins, [def.name]: where };
   }
 }
@@ -100,7 +101,7 @@ function suggest(key: string, source: RawLayer['source']): string {
 /** Converts a raw value (a string from flags/inputs, a TOML value from pyproject) to its type. */
 export function coerce(def: OptionDef, raw: unknown, where: string, fromString: boolean): unknown {
   const value = convert(def, raw, where, fromString);
-  const problem = def.check?.(value as never);
+  const problem = def.validate?.(value as never);
   if (problem) throw new ConfigError(`${where}: ${problem}`);
   return value;
 }

@@ -5,8 +5,9 @@ import { CacheReport } from '../manifest/model.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
-import { readManifest } from '../manifest/io.js';
+import { Manifest } from '../manifest/model.js';
 import { exec } from '../runtime/exec.js';
+import { checkZipMembers } from '../runtime/extract.js';
 import { Logger } from '../runtime/log.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
@@ -16,21 +17,34 @@ export interface LocalWheel extends WheelName {
   abs: string;
 }
 
-/** The project's own wheels in OUT: the manifest's wheel entries, else every matching *.whl. */
-export async function projectWheels(outDir: string, model: ProjectModel): Promise<LocalWheel[]> {
-  const m = await readManifest(outDir);
-  let files = m?.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file) ?? [];
-  if (files.length === 0)
-    files = (await fs.readdir(outDir).catch(() => [] as string[])).filter((f) =>
-      f.endsWith('.whl')
-    );
+/**
+ * The project's wheels of the current version, as OUT's manifest lists them (never a stray
+ * `*.whl` of another build lying in OUT).
+ */
+export async function projectWheels(
+  m: Manifest,
+  outDir: string,
+  model: ProjectModel
+): Promise<LocalWheel[]> {
   const want = normalizeName(model.name);
   const out: LocalWheel[] = [];
+  const files = m.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file);
   for (const f of files.sort()) {
     const w = parseWheelName(f);
-    if (w && w.name === want) out.push({ ...w, abs: path.resolve(outDir, f) });
+    if (w && w.name === want && (model.version === null || w.version === model.version))
+      out.push(await checked({ ...w, abs: path.resolve(outDir, f) }));
   }
   return out;
+}
+
+/** A wheel about to go into a PEX, zipapp or image tree, refused if a member is unsafe. */
+async function checked(w: LocalWheel): Promise<LocalWheel> {
+  try {
+    await checkZipMembers(w.abs, w.file, { symlinks: false });
+  } catch (e) {
+    throw new FailureError((e as Error).message);
+  }
+  return w;
 }
 
 /** The wheel that fits the target (pure wheels last: a native build is preferred when it fits). */
@@ -41,9 +55,7 @@ export function pickWheel(
   outDir: string
 ): LocalWheel {
   if (wheels.length === 0) {
-    throw new FailureError(
-      `${what}: no wheel of the project in ${outDir}; run \`albatross build\` first`
-    );
+    throw new FailureError(`${what}: no wheel of the project's current version in ${outDir}`);
   }
   const fits = wheels.filter((w) => wheelMismatch(w, target) === null);
   const native = fits.find((w) => !w.platformTags.includes('any'));
@@ -103,7 +115,7 @@ export async function dependencyWheels(
   const out: LocalWheel[] = [];
   for (const f of (await fs.readdir(dir)).sort()) {
     const w = parseWheelName(f);
-    if (w && w.name !== appWheel.name) out.push({ ...w, abs: path.join(dir, f) });
+    if (w && w.name !== appWheel.name) out.push(await checked({ ...w, abs: path.join(dir, f) }));
   }
   return out;
 }

@@ -1,7 +1,8 @@
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { ConfigError } from '../errors.js';
-import { resolveEntryPoint } from '../package/entry.js';
+import { checkEntryPoint } from '../package/entry.js';
+import { resolveFormats } from '../package/formats/index.js';
 import { BUCKET_NAMES, Bucket, RUNNERS, bucketOf, optionName } from './buckets.js';
 import { PINNED_IMAGES } from './images.js';
 import { BuildPlan, PlanJob } from './model.js';
@@ -20,16 +21,16 @@ export function planBuild(model: ProjectModel, opts: Options): BuildPlan {
       );
     }
   }
-  // What to package is configuration too: a bad entry point is exit 2 before any build.
-  if (opts.format.length)
-    resolveEntryPoint(model.entryPoints.console_scripts ?? {}, opts.entryPoint);
   const pythons = planPythons(model, opts.python, opts.targetPythons);
   const include = model.native ? nativeJobs(model, opts, pythons) : [pureJob(opts, pythons)];
+  const application = Object.keys(model.entryPoints.console_scripts ?? {}).length > 0;
+  const formats = resolveFormats(opts, application);
+  checkEntryPoint(model, opts, formats.length > 0);
   return {
     project: { name: model.name, version: model.version, native: model.native, abi3: model.abi3 },
     matrix: { include },
-    application: Object.keys(model.entryPoints.console_scripts ?? {}).length > 0,
-    formats: [...opts.format]
+    application,
+    formats: formats.map((f) => f.name)
   };
 }
 
