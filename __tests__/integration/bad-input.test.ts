@@ -972,8 +972,10 @@ async function snapshot(dir: string): Promise<Snapshot> {
     for (const e of await fs.readdir(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       const st = await fs.lstat(p);
-      out[path.relative(dir, p)] =
-        `${e.isDirectory() ? 'd' : e.isSymbolicLink() ? 'l' : 'f'} ${st.size} ${st.mtimeMs}`;
+      // Directories by presence only (their mtime moves when a probe file comes and goes).
+      out[path.relative(dir, p)] = e.isDirectory()
+        ? 'd'
+        : `${e.isSymbolicLink() ? 'l' : 'f'} ${st.size} ${st.mtimeMs}`;
       if (e.isDirectory() && p !== ROOTS.ro) await walk(p);
     }
   };

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildProject } from '../../src/build/index.js';
+import { FailureError } from '../../src/errors.js';
 import { Manifest } from '../../src/manifest/model.js';
 import { execCapture } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
-import { OsStepError } from '../../src/runtime/oserror.js';
 import { testOptions } from '../helpers/env.js';
 import { localIndexFlags } from '../helpers/local-index.js';
 import { projectModel } from '../helpers/model.js';
@@ -42,29 +43,53 @@ afterAll(async () => {
 });
 
 describe('OS errors name the path and the step', () => {
-  it('ENOSPC (a real 12 KiB tmpfs as --out): the wheel write fails, named and recorded, nothing half-written', async () => {
-    const out = await tmpfs('small', 'size=12k');
+  it('ENOSPC (a real 32 KiB tmpfs as --out): the wheel write fails, named and recorded, nothing half-written', async () => {
+    // A project whose sdist and wheel each take four pages (12 KB of incompressible data): the
+    // sdist and the manifest fit, the wheel does not.
+    const project = path.join(work, 'big');
+    await fs.mkdir(path.join(project, 'src', 'bigpkg'), { recursive: true });
+    let blob = Buffer.alloc(0);
+    for (let h = Buffer.from('seed'); blob.length < 12000;) {
+      h = createHash('sha256').update(h).digest();
+      blob = Buffer.concat([blob, h]);
+    }
+    await fs.writeFile(path.join(project, 'src', 'bigpkg', 'blob.bin'), blob.subarray(0, 12000));
+    await fs.writeFile(path.join(project, 'src', 'bigpkg', '__init__.py'), '');
+    await fs.writeFile(
+      path.join(project, 'pyproject.toml'),
+      '[build-system]\nrequires = ["setuptools>=61"]\nbuild-backend = "setuptools.build_meta"\n\n[project]\nname = "bigpkg"\nversion = "1.0.0"\n\n[tool.setuptools.package-data]\nbigpkg = ["blob.bin"]\n'
+    );
+    const out = await tmpfs('small', 'size=32k');
     const tmp = path.join(work, 'tmp-small');
     await fs.mkdir(tmp);
     const r = await execCapture(
-      [...CLI, 'build', PURE, '--out', out, '--python', '3.12', '--no-test', ...localIndexFlags()],
+      [
+        ...CLI,
+        'build',
+        project,
+        '--out',
+        out,
+        '--python',
+        '3.12',
+        '--no-test',
+        ...localIndexFlags()
+      ],
       { env: { ...process.env, TMPDIR: tmp }, timeoutMs: 300_000 }
     );
+    const message = `could not write the wheel ${out}/bigpkg-1.0.0-py3-none-any.whl: no space left on device (ENOSPC)`;
     expect(r.code).toBe(1);
-    const named = new RegExp(
-      `could not write the (wheel|manifest) ${out}/\\S+: no space left on device \\(ENOSPC\\)`
-    );
-    expect(r.stderr).toMatch(named);
+    expect(r.stderr).toContain(`error: wheel py3: ${message}`);
     expect(r.stderr).not.toMatch(/^ENOSPC|, write$/m);
-    const files = await fs.readdir(out);
-    expect(files.filter((f) => f.endsWith('.tmp') || f.endsWith('.whl'))).toEqual([]);
     const manifest = JSON.parse(
       await fs.readFile(path.join(out, '.albatross', 'manifest.json'), 'utf8')
     ) as Manifest;
-    expect(manifest.failures.map((f) => [f.target, f.message])).toEqual([
-      ['wheel py3', expect.stringMatching(named)]
-    ]);
-    expect(manifest.artifacts.map((a) => a.kind)).toEqual(['sdist']);
+    expect(manifest.failures.map((f) => [f.target, f.message])).toEqual([['wheel py3', message]]);
+    expect(manifest.artifacts.map((a) => a.file)).toEqual(['bigpkg-1.0.0.tar.gz']);
+    // Nothing half-written, in OUT or beside the manifest; no temp dir left.
+    expect((await fs.readdir(out)).sort()).toEqual(['.albatross', 'bigpkg-1.0.0.tar.gz']);
+    expect(
+      (await fs.readdir(path.join(out, '.albatross'))).filter((f) => f.endsWith('.tmp'))
+    ).toEqual([]);
     expect(await ownTemps(tmp)).toEqual([]);
   });
 
@@ -84,12 +109,15 @@ describe('OS errors name the path and the step', () => {
         pythons: ['3.12'],
         mode: 'host'
       }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(OsStepError);
-      expect((err as Error).message).toBe(
-        `could not write the manifest ${out}/.albatross/manifest.json: no space left on device (ENOSPC)`
+      // The first manifest update (its lock, or the file) names the file and the disk full.
+      expect(err).toBeInstanceOf(FailureError);
+      expect((err as Error).message).toMatch(
+        new RegExp(`${out}/\\.albatross/manifest\\.(json|lock)\\b.*\\(ENOSPC\\)$`)
       );
       expect(await ownTemps(tmp)).toEqual([]);
-      expect(await fs.readdir(out)).toEqual(['filler']);
+      // At most the (empty) directory of Albatross's own files was made.
+      expect((await fs.readdir(out)).filter((f) => f !== '.albatross')).toEqual(['filler']);
+      expect(await fs.readdir(path.join(out, '.albatross')).catch(() => [])).toEqual([]);
     } finally {
       if (saved === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = saved;

@@ -143,7 +143,13 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       sha256: sha256(s.data),
       size: s.data.length
     };
-    await recorder.publish(entry);
+    try {
+      await recorder.publish(entry);
+    } catch (e) {
+      // Not listed, so not shipped: the file leaves OUT with the manifest change that failed.
+      await fs.rm(path.join(req.outDir, s.file), { force: true });
+      throw e;
+    }
     produced.push(entry);
   };
 
