@@ -14,6 +14,7 @@ export const ACTION_OUTPUTS: [string, string][] = [
   ['plan', '`plan`: the whole BuildPlan as JSON.'],
   ['project', '`detect`: the ProjectModel as JSON.'],
   ['manifest', 'Path of the manifest (OUT/.albatross/manifest.json).'],
+  ['locks', '`lock`: JSON array of the lock files written (pylock.toml, pylock.build.toml).'],
   [
     'artifacts',
     "JSON array of the manifest's artifact entries (file relative to the output directory, kind, sha256, size, tags)."
@@ -57,7 +58,7 @@ export function renderActionYml(): string {
   };
   input(
     'command',
-    'What to run: detect, plan, build, package, verify, report, all, run (the whole pipeline).',
+    'What to run: detect, plan, lock, build, package, verify, report, all, run (the whole pipeline).',
     'run'
   );
   input('project-dir', 'Directory of the Python project (relative to the workspace).', q('.'));

@@ -11,6 +11,8 @@ import { osStep } from '../runtime/oserror.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { requireEngine } from '../runtime/container.js';
+import { checkLocked, lockRecord } from '../lock/locked.js';
+import { resolveInstaller } from '../runtime/uv.js';
 import { cachedBuildEnv } from './buildenv.js';
 import { buildWheelInContainer, ContainerSession, openContainerSession } from './container.js';
 import { processSetup } from './env.js';
@@ -116,6 +118,14 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       'python: no CPython found on this machine to build the sdist (searched PATH, pyenv and the runner tool cache)'
     );
 
+  // --locked: both locks exist and fit the project, before anything is built (exit 2).
+  const locks = await checkLocked(model, opts);
+  if (locks && mode === 'container')
+    throw new ConfigError(
+      'locked: container builds do not install from pylock.build.toml yet; build on the host (--mode host) or drop --locked'
+    );
+  // `installer = uv` without a uv to be had is exit 2 naming the option, before any build.
+  await resolveInstaller(opts);
   const sde = await resolveSourceDateEpoch(opts, model.root);
   log.info(`SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
   // A missing engine is a configuration error, found before anything is built.
@@ -160,7 +170,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     const wheelVersions = model.native ? requested : [requested[requested.length - 1]];
     for (const v of wheelVersions) {
       const py = findInstalled(v);
-      if (py && py !== sdistPython) void cachedBuildEnv(py, model.buildRequires, opts);
+      if (py && py !== sdistPython)
+        void cachedBuildEnv(py, model.buildRequires, opts).catch(() => undefined);
     }
   }
   try {
@@ -196,6 +207,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         return { staged, members };
       })
       .catch(async (e: unknown) => {
+        if (e instanceof ConfigError) throw e;
         await fail({
           target: 'sdist',
           kind: 'sdist',
@@ -223,6 +235,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     await recorder.update((m) => {
       m.sourceDateEpoch = sde.value;
       if (req.job) m.job = req.job;
+      m.locks = locks ? locks.map((l) => lockRecord(l, model.root)) : undefined;
     });
 
     // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
@@ -287,6 +300,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           );
         });
       } catch (e) {
+        if (e instanceof ConfigError) throw e;
         await fail(
           {
             target,

@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import { describeUnwrapped } from '../runtime/oserror.js';
 import { buildCommand } from './build.js';
 import { detectCommand } from './detect.js';
+import { lockCommand } from './lock.js';
 import { packageCommand } from './package.js';
 import { planCommand } from './plan.js';
 import { preflight } from './preflight.js';
@@ -14,6 +15,7 @@ import { verifyCommand } from './verify.js';
 export const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
   plan: planCommand,
+  lock: lockCommand,
   build: buildCommand,
   package: packageCommand,
   verify: verifyCommand,

@@ -25,6 +25,7 @@ const READS: Record<string, PathOption[]> = {
   package: ['out', 'cache-dir', 'indexes', 'base', 'pex'],
   verify: ['out', 'cache-dir', 'indexes', 'base', 'pex'],
   report: ['out', 'in'],
+  lock: ['cache-dir', 'indexes'],
   run: ['out', 'cache-dir', 'indexes', 'base', 'pex', 'in'],
   all: ['out', 'cache-dir', 'indexes', 'base', 'pex', 'in']
 };

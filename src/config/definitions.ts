@@ -220,6 +220,30 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     sources: RUNTIME,
     validate: (names: string[]) => names.map(envNameProblem).find((p) => p !== null) ?? null
   },
+  {
+    name: 'locked',
+    type: 'boolean',
+    default: false,
+    description:
+      'Build, package and test with exactly the files `pylock.toml` and `pylock.build.toml` list (written by `albatross lock`), hashes checked.',
+    sources: ALL
+  },
+  {
+    name: 'installer',
+    type: 'enum',
+    choices: ['auto', 'uv', 'pip'],
+    default: 'auto',
+    description:
+      'What creates environments, resolves and installs: `uv` (the pinned version, or `uv`), `pip`, or `auto` (uv when it can be had, else pip). Artifacts are the same either way.',
+    sources: ALL
+  },
+  {
+    name: 'uv',
+    type: 'string',
+    default: '',
+    description: 'Path of a `uv` executable to use instead of installing the pinned version.',
+    sources: RUNTIME
+  },
   // ---- cache ----
   {
     name: 'cache',

@@ -26,6 +26,9 @@ export interface Options {
   findLinks: string[];
   noIndex: boolean;
   passEnv: string[];
+  locked: boolean;
+  installer: 'auto' | 'uv' | 'pip';
+  uv: string;
   cache: boolean;
   cacheDir: string;
   cacheAllWheels: boolean;
@@ -84,6 +87,9 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     findLinks: [],
     noIndex: false,
     passEnv: [],
+    locked: false,
+    installer: 'auto',
+    uv: '',
     cache: true,
     cacheDir: '',
     cacheAllWheels: false,

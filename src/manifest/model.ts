@@ -78,6 +78,8 @@ export interface Manifest {
   /** Job id / bucket that produced it (for matrix aggregation). */
   job?: string;
   sourceDateEpoch?: number;
+  /** `--locked`: the PEP 751 locks the job installed from (path relative to the project). */
+  locks?: { file: string; sha256: string }[];
   artifacts: ArtifactEntry[];
   failures: FailureEntry[];
   cache?: CacheReport;

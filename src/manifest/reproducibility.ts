@@ -71,4 +71,6 @@ export interface Reproducibility {
   sensitivityPass: boolean;
   /** Path of diffoscope's HTML report (relative to OUT) when diffoscope ran. */
   diffoscope?: string[];
+  /** `--locked`: the PEP 751 locks every build installed from (path relative to the project). */
+  locks?: { file: string; sha256: string }[];
 }

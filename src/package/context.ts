@@ -6,6 +6,7 @@ import { FailureError } from '../errors.js';
 import { ArtifactEntry, ArtifactKind, CacheReport } from '../manifest/model.js';
 import { sha256File } from '../runtime/fsutil.js';
 import { Logger } from '../runtime/log.js';
+import { Installer } from '../runtime/uv.js';
 import { PythonInstall, anyPython, discoverPythons, findPython } from '../runtime/python.js';
 import { EntryPoint, resolveEntryPoint } from './entry.js';
 import { LocalWheel, dependencyWheels } from './inputs.js';
@@ -26,6 +27,8 @@ export interface PackageContext {
   resolved: Map<string, Promise<LocalWheel[]>>;
   /** Dependency cache reports of this run, for the manifest. */
   cacheReports: CacheReport[];
+  /** What installs into zipapp and image trees (`installer`). */
+  installer: Installer;
 }
 
 export function entryPoint(c: PackageContext): EntryPoint {

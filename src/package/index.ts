@@ -8,6 +8,8 @@ import { tail } from '../runtime/exec.js';
 import { tempDir } from '../runtime/fsutil.js';
 import { Logger } from '../runtime/log.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
+import { checkLocked, lockRecord } from '../lock/locked.js';
+import { resolveInstaller } from '../runtime/uv.js';
 import { PackageContext } from './context.js';
 import { FORMATS, PackageFormat } from './formats/index.js';
 import { projectWheels } from './inputs.js';
@@ -39,6 +41,7 @@ export interface PackageOutcome {
  * lists. Each format runs on its own: one failing is recorded and the others still complete.
  */
 export async function packageProject(req: PackageRequest): Promise<PackageOutcome> {
+  const locks = await checkLocked(req.model, req.opts);
   const sde = (await resolveSourceDateEpoch(req.opts, req.model.root)).value;
   const tmp = await tempDir('albatross-package-');
   const artifacts: ArtifactEntry[] = [];
@@ -55,7 +58,8 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
       work: tmp.dir,
       wheels: await projectWheels(recorder.manifest, req.outDir, req.model),
       resolved: new Map(),
-      cacheReports
+      cacheReports,
+      installer: await resolveInstaller(req.opts)
     };
     for (const format of FORMATS.filter((f) => req.formats.includes(f))) {
       try {
@@ -89,6 +93,7 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
   }
   const manifest = await recorder.update((m) => {
     m.sourceDateEpoch ??= sde;
+    if (locks) m.locks = locks.map((l) => lockRecord(l, req.model.root));
     // The build's test-install and packaging each resolve dependencies: report both.
     if (cacheReports.length)
       m.cache = mergeCacheReports([...(m.cache ? [m.cache] : []), ...cacheReports]);

@@ -6,6 +6,8 @@ import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
 import { Manifest } from '../manifest/model.js';
+import { lockedFile } from '../lock/locked.js';
+import { lockedWheelhouse } from '../lock/wheelhouse.js';
 import { exec } from '../runtime/exec.js';
 import { checkZipMembers } from '../runtime/extract.js';
 import { Logger } from '../runtime/log.js';
@@ -81,36 +83,41 @@ export async function dependencyWheels(
   onCacheReport?: (r: CacheReport) => void
 ): Promise<LocalWheel[]> {
   let dir = dest;
-  try {
-    const r = await prepareWheelhouse({
-      opts,
-      log,
-      python,
-      requirements: [appWheel.abs],
-      platformKey,
-      dest
-    });
-    onCacheReport?.(r.report);
-    dir = r.dir;
-  } catch (e) {
-    if (!/not implemented/i.test((e as Error).message)) throw e;
-    await fs.mkdir(dest, { recursive: true });
-    await exec(
-      [
-        python.executable,
-        '-m',
-        'pip',
-        'wheel',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--wheel-dir',
-        dest,
-        ...pipIndexArgs(opts),
-        appWheel.abs
-      ],
-      { extraEnv: pipEnv(opts) },
-      `resolving the dependencies of ${appWheel.file} for Python ${python.version}`
-    );
+  if (opts.locked) {
+    // Exactly pylock.toml's files, hash-checked, from the cache once fetched.
+    dir = await lockedWheelhouse(await lockedFile(opts.projectDir, 'runtime'), python, opts);
+  } else {
+    try {
+      const r = await prepareWheelhouse({
+        opts,
+        log,
+        python,
+        requirements: [appWheel.abs],
+        platformKey,
+        dest
+      });
+      onCacheReport?.(r.report);
+      dir = r.dir;
+    } catch (e) {
+      if (!/not implemented/i.test((e as Error).message)) throw e;
+      await fs.mkdir(dest, { recursive: true });
+      await exec(
+        [
+          python.executable,
+          '-m',
+          'pip',
+          'wheel',
+          '--quiet',
+          '--disable-pip-version-check',
+          '--wheel-dir',
+          dest,
+          ...pipIndexArgs(opts),
+          appWheel.abs
+        ],
+        { extraEnv: pipEnv(opts) },
+        `resolving the dependencies of ${appWheel.file} for Python ${python.version}`
+      );
+    }
   }
   const out: LocalWheel[] = [];
   for (const f of (await fs.readdir(dir)).sort()) {

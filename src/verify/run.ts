@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { buildProject } from '../build/index.js';
 import { BuildTargets } from '../build/targets.js';
+import { checkLocked, lockRecord } from '../lock/locked.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
@@ -117,6 +118,7 @@ async function runSide(req: VerifyRequest, opts: Options, side: Side): Promise<B
 export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> {
   const { log } = req;
   const sde = await resolveSourceDateEpoch(req.opts, req.model.root);
+  const locks = await checkLocked(req.model, req.opts);
   const opts: Options = { ...req.opts, sourceDateEpoch: sde.value };
   const tmp = await tempDir('albatross-verify-');
   try {
@@ -174,7 +176,8 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
       sourceDateEpoch: sde.value,
       variations: plan.variations,
       artifacts,
-      sensitivityPass: c !== null
+      sensitivityPass: c !== null,
+      ...(locks ? { locks: locks.map((l) => lockRecord(l, req.model.root)) } : {})
     };
     if (!artifacts.length)
       throw new FailureError('verify: the builds produced no artifacts to compare');

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import { Member, MemberGuard, tarMemberType, zipMemberType } from '../../runtime/extract.js';
+import { gzipFixed } from '../../runtime/deflate.js';
 import { collect } from '../../runtime/zip.js';
 import { readZipContents } from '../../runtime/zipread.js';
 
@@ -69,7 +70,8 @@ export async function readTarGz(file: string): Promise<Member[]> {
 
 /**
  * Writes members (in the given order) as a gzip'd ustar/pax tar: mtime `epoch`, uid/gid 0,
- * empty user/group names; gzip header without file name and with mtime 0.
+ * empty user/group names; gzip'd with the pinned deflate and its fixed header (no file name,
+ * mtime 0).
  */
 export async function writeTarGz(members: Member[], epoch: number): Promise<Buffer> {
   const pack = tar.pack();
@@ -83,5 +85,5 @@ export async function writeTarGz(members: Member[], epoch: number): Promise<Buff
     else pack.entry({ ...header, type: 'file', size: m.data.length }, m.data);
   }
   pack.finalize();
-  return zlib.gzipSync(await result, { level: 9 });
+  return gzipFixed(await result, 9);
 }

@@ -72,6 +72,7 @@ async function assembleImage(
   const name = normalizeImageName(c.opts.imageName || c.model.name, c.model.version ?? app.version);
   const s = stem(c, app);
   const result = await buildImage({
+    installer: c.installer,
     base: basePromise,
     baseRef: c.opts.base,
     py,

@@ -24,6 +24,8 @@ export const zipappFormat: PackageFormat = {
     const deps = await depsFor(c, py, app, platform || 'any');
     const file = `${stem(c, app)}.pyz`;
     await buildZipapp({
+      installer: c.installer,
+      cacheDir: c.opts.cacheDir,
       python: py.executable,
       pythonVersion: py.version,
       appWheel: app,
