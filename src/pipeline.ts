@@ -8,6 +8,7 @@ import { ConfigError, NothingToDoError } from './errors.js';
 import { Manifest } from './manifest/model.js';
 import { ManifestRecorder } from './manifest/recorder.js';
 import { PackageFormat, PackageOutcome, packageProject, resolveFormats } from './package/index.js';
+import { checkEntryPoint } from './package/entry.js';
 import { projectWheels } from './package/inputs.js';
 import { planBuild } from './plan/index.js';
 import { BuildPlan } from './plan/model.js';
@@ -57,6 +58,7 @@ export async function runPipeline(
   const hasApp = Object.keys(model.entryPoints.console_scripts ?? {}).length > 0;
   // Configuration is checked before any work: formats, OUT and the project OUT belongs to.
   if (has('package') || has('verify')) out.formats = resolveFormats(opts, hasApp);
+  checkEntryPoint(model, opts, out.formats.length > 0);
   if (has('package') && !out.formats.length && !has('build'))
     throw new NothingToDoError(
       'package: the project declares no console script; pass --format (and --entry-point) to package it anyway'
@@ -83,16 +85,18 @@ export async function runPipeline(
     return b;
   };
 
-  if (has('build')) out.build = await log.group('build', build);
+  if (has('build')) out.build = await log.group('build', build, (b) => !b.ok);
   if (has('package') && out.formats.length) {
     // `package` alone builds the wheel it needs when OUT has none of the current version.
     if (!out.build && !(await projectWheels(recorder.manifest, outDir, model)).length) {
       const which = [model.name, model.version].filter(Boolean).join(' ');
       log.info(`package: no wheel of ${which} in ${outDir}: building it first`);
-      out.build = await log.group('build', build);
+      out.build = await log.group('build', build, (b) => !b.ok);
     }
-    out.package = await log.group('package', () =>
-      packageProject({ model, opts, log, outDir, formats: out.formats, recorder })
+    out.package = await log.group(
+      'package',
+      () => packageProject({ model, opts, log, outDir, formats: out.formats, recorder }),
+      (p) => !p.ok
     );
     worst(out.package.ok ? 0 : 1);
   }
@@ -105,17 +109,20 @@ export async function runPipeline(
             workRoot: out.build.workRoot
           }
         : undefined;
-    out.verify = await log.group('verify', async () =>
-      verifyProject({
-        model,
-        opts,
-        log,
-        outDir,
-        targets: await targets(),
-        formats: out.formats,
-        recorder,
-        first
-      })
+    out.verify = await log.group(
+      'verify',
+      async () =>
+        verifyProject({
+          model,
+          opts,
+          log,
+          outDir,
+          targets: await targets(),
+          formats: out.formats,
+          recorder,
+          first
+        }),
+      (v) => exitCodeFor(v.result.reproducible, opts.failOnIrreproducible) !== 0
     );
     worst(exitCodeFor(out.verify.result.reproducible, opts.failOnIrreproducible));
   }
@@ -123,15 +130,18 @@ export async function runPipeline(
   out.manifest = recorder.manifest;
   if (has('report')) {
     const label = recorder.manifest.job ?? 'local';
-    out.report = await log.group('report', () =>
-      reportStage({
-        opts,
-        log,
-        outDir,
-        jobs: [
-          { dir: outDir, label, manifest: recorder.manifest, repro: out.verify?.result ?? null }
-        ]
-      })
+    out.report = await log.group(
+      'report',
+      () =>
+        reportStage({
+          opts,
+          log,
+          outDir,
+          jobs: [
+            { dir: outDir, label, manifest: recorder.manifest, repro: out.verify?.result ?? null }
+          ]
+        }),
+      (r) => r.exitCode !== 0
     );
     worst(out.report.exitCode);
   }

@@ -34,3 +34,13 @@ function readLocalIndex(): IndexOptions {
     noIndex: false
   };
 }
+
+/** The same local index as CLI flags, for tests that drive the CLI binary. */
+export function localIndexFlags(): string[] {
+  const idx = localIndex();
+  return [
+    ...(idx.indexUrl ? ['--index-url', idx.indexUrl] : []),
+    ...idx.extraIndexUrl.flatMap((u) => ['--extra-index-url', u]),
+    ...idx.findLinks.flatMap((f) => ['--find-links', f])
+  ];
+}

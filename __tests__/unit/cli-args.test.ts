@@ -57,7 +57,7 @@ describe('parseCli', () => {
       '.',
       { 'no-index': true }
     ],
-    ['later flag wins', ['build', '--test', '--no-test'], 'build', '.', { test: false }],
+    ['a negated flag', ['build', '--no-test'], 'build', '.', { test: false }],
     ['short flags', ['build', '-o', 'out', '-j', '2'], 'build', '.', { out: 'out', jobs: '2' }],
     [
       '--flag=value',
@@ -103,6 +103,11 @@ describe('parseCli', () => {
       "unexpected argument 'b' (one project directory at most)"
     ],
     ['missing value', ['build', '--out'], 'flag --out needs a value'],
+    [
+      'a flag and its negation',
+      ['build', '--test', '--no-test'],
+      'flags --test and --no-test contradict each other'
+    ],
     ['no --no- form of --no-index', ['build', '--no-no-index'], "unknown flag '--no-no-index'"],
     ['an Action-only input', ['report', '--github-token', 'x'], "unknown flag '--github-token'"]
   ])('%s is a usage error naming it', (_case, argv, message) => {

@@ -45,16 +45,20 @@ describe('options', () => {
       /key 'mode': expected one of auto, host, container/
     ],
     ['wrong type', '[tool.albatross]\nsdist = "yes"\n', /key 'sdist': expected true or false/],
-    ['per-run key in pyproject', '[tool.albatross]\nin = ["x"]\n', /unknown option 'in'/],
+    [
+      'per-run key in pyproject',
+      '[tool.albatross]\nin = ["x"]\n',
+      /key 'in': 'in' cannot be set here; set it with the flag --in or the Action input 'in'/
+    ],
     [
       'a list item outside the choices',
       '[tool.albatross]\nformat = ["pex", "zip"]\n',
-      /key 'format': unknown value 'zip' \(expected pex, zipapp, image\)/
+      /key 'format': unknown value 'zip' \(expected one of zipapp, pex, image\)/
     ],
     [
       'a map key outside the choices',
       '[tool.albatross.images]\nmanylinux-x86-64 = "img"\n',
-      /key 'images': unknown value 'manylinux-x86-64' \(did you mean 'manylinux-x86_64'\?\)/
+      /key 'images': unknown key 'manylinux-x86-64' \(did you mean 'manylinux-x86_64'\?\)/
     ],
     [
       'a manylinux policy',

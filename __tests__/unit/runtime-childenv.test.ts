@@ -120,7 +120,7 @@ describe('the child-process environment', () => {
     const err = await resolveOptions(dir, []).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(
-      /\[tool\.albatross\] key 'pass-env': unknown option 'pass-env'/
+      /\[tool\.albatross\] key 'pass-env': 'pass-env' cannot be set here/
     );
   });
 });

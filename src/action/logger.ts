@@ -9,6 +9,17 @@ export function actionLogger(): Logger {
     error: (m, file) => core.error(m, file ? { file } : undefined),
     debug: (m) => core.debug(m),
     notice: (m) => core.notice(m),
-    group: (name, fn) => core.group(name, fn)
+    // The group's last line says when it failed: a folded group otherwise hides it.
+    group: (name, fn, failed) =>
+      core.group(name, async () => {
+        try {
+          const r = await fn();
+          if (failed?.(r)) core.info(`✗ ${name} failed`);
+          return r;
+        } catch (e) {
+          core.info(`✗ ${name} failed`);
+          throw e;
+        }
+      })
   };
 }

@@ -5,6 +5,7 @@ import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { ArtifactEntry, TestResult } from '../manifest/model.js';
 import { Engine, Mount, execArgs, removeArgs, runArgs } from '../runtime/container.js';
+import { onInterrupt } from '../runtime/cleanup.js';
 import { passedEnv } from '../runtime/childenv.js';
 import { execCapture } from '../runtime/exec.js';
 import { extractMembers } from '../runtime/extract.js';
@@ -127,12 +128,17 @@ export async function openContainerSession(a: {
     opts: a.opts,
     existing: (d) => existing.has(d)
   });
+  // The build runs in the engine, out of reach of our process groups: an interrupt removes the
+  // container itself (registered before `run`, which an interrupt may overtake).
+  const forget = onInterrupt(() => execCapture(removeArgs(engine, name), { timeoutMs: 20_000 }));
   const r = await execCapture(argv, { timeoutMs: 10 * 60_000 });
-  if (r.code !== 0)
+  if (r.code !== 0) {
+    forget();
     throw new StepError(
       `could not start the build container from ${image} (${engine})`,
       `$ ${argv.join(' ')}\n${r.output}`
     );
+  }
   const probe = await execCapture(execArgs(engine, name, ['sh', '-c', 'command -v auditwheel']));
   const platformTag = a.platformTag ?? 'linux';
   a.log.info(
@@ -153,6 +159,7 @@ export async function openContainerSession(a: {
       // Files made by root in the bind mount are handed back to the caller before removal.
       await execCapture(execArgs(engine, name, ['chown', '-R', `${uid}:${gid}`, CONTAINER_WORK]));
       await execCapture(removeArgs(engine, name));
+      forget();
     }
   };
 }

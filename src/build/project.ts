@@ -1,5 +1,4 @@
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
 import { ManifestRecorder } from '../manifest/recorder.js';
@@ -7,7 +6,8 @@ import { mergeCacheReports } from '../cache/summary.js';
 import { ArtifactEntry, CacheReport, FailureEntry, TestResult } from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
 import { extractMembers } from '../runtime/extract.js';
-import { ensureWritableDir, sha256, writeFileAtomic } from '../runtime/fsutil.js';
+import { ensureWritableDir, sha256, tempDir, writeFileAtomic } from '../runtime/fsutil.js';
+import { osStep } from '../runtime/oserror.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { requireEngine } from '../runtime/container.js';
@@ -131,13 +131,11 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   // A missing engine is a configuration error, found before anything is built.
   const engine = mode === 'container' ? await requireEngine(opts.containerEngine) : null;
 
-  const ownRoot = !req.env?.workRoot;
-  const workRoot = req.env?.workRoot
-    ? path.resolve(req.env.workRoot)
-    : await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-build-'));
-  await fs.mkdir(workRoot, { recursive: true });
-  const canon = canonicalDirName(model.name, model.version);
+  // The recorder first: a manifest it refuses must not leave a work dir behind.
   const recorder = req.recorder ?? (await ManifestRecorder.open(req.outDir, project, log));
+  const ownTmp = req.env?.workRoot ? null : await tempDir('albatross-build-');
+  const workRoot = ownTmp ? ownTmp.dir : path.resolve(req.env!.workRoot!);
+  const canon = canonicalDirName(model.name, model.version);
   let ok = true;
   const produced: ArtifactEntry[] = [];
   const cacheReports: CacheReport[] = [];
@@ -147,7 +145,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     await recorder.fail(f, staleFile);
   };
   const publish = async (s: Staged, target: string): Promise<void> => {
-    await writeFileAtomic(path.join(req.outDir, s.file), s.data);
+    await writeFileAtomic(path.join(req.outDir, s.file), s.data, `the ${s.entry.kind}`);
     const entry: ArtifactEntry = {
       file: s.file,
       target,
@@ -155,7 +153,13 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       sha256: sha256(s.data),
       size: s.data.length
     };
-    await recorder.publish(entry);
+    try {
+      await recorder.publish(entry);
+    } catch (e) {
+      // Not listed, so not shipped: the file leaves OUT with the manifest change that failed.
+      await fs.rm(path.join(req.outDir, s.file), { force: true });
+      throw e;
+    }
     produced.push(entry);
   };
 
@@ -171,14 +175,18 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     }
   }
   try {
-    // 1. sdist, from a copy of the tree at a canonical path.
-    const sdist = await log.group(`sdist (Python ${sdistPython.version})`, async () => {
-      const started = Date.now();
-      const slog = new StepLog();
-      try {
+    await fs.mkdir(workRoot, { recursive: true });
+    // 1. sdist, from a copy of the tree at a canonical path. A failure is recorded after the
+    // group has ended, so the log shows ✗ for it.
+    const slog = new StepLog();
+    const sdist = await log
+      .group(`sdist (Python ${sdistPython.version})`, async () => {
+        const started = Date.now();
         const src = path.join(workRoot, 'source', canon);
         await fs.rm(src, { recursive: true, force: true });
-        await copySource(model.root, src);
+        await osStep('copy the project into the build directory', src, () =>
+          copySource(model.root, src)
+        );
         const setup = processSetup(opts, sde.value, src, req.env);
         const built = await runBuildFrontend(
           hostExecutor(setup),
@@ -197,7 +205,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           entry: { kind: 'sdist', buildSeconds: secs(started) }
         };
         return { staged, members };
-      } catch (e) {
+      })
+      .catch(async (e: unknown) => {
         if (e instanceof ConfigError) throw e;
         await fail({
           target: 'sdist',
@@ -206,15 +215,22 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           logTail: tail(logOf(e, slog), 30)
         });
         return null;
-      }
-    });
+      });
     if (!sdist) return finish(false);
     // Wheels are built from this sdist: entries built from another one are stale from now on.
     recorder.setSource(sha256(sdist.staged.data));
     const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
     const targetOf = (version: string): string =>
       `wheel ${model.native ? cpTag(version) : 'py3'}${mode === 'container' ? ' ' + (req.platformTag ?? 'linux') : ''}`;
-    if (opts.sdist) await publish(sdist.staged, 'sdist');
+    if (opts.sdist) {
+      try {
+        await publish(sdist.staged, 'sdist');
+      } catch (e) {
+        // A full or failing disk: the sdist is recorded as failed, and no wheel is built.
+        await fail({ target: 'sdist', kind: 'sdist', message: messageOf(e), logTail: '' });
+        return finish(false);
+      }
+    }
     await recorder.start(wheelPythons.map(targetOf));
     await recorder.update((m) => {
       m.sourceDateEpoch = sde.value;
@@ -301,7 +317,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   } finally {
     if (session) await session.close();
     await recorder.settle();
-    if (ownRoot) await fs.rm(workRoot, { recursive: true, force: true });
+    if (ownTmp) await ownTmp.cleanup();
   }
   return finish(ok);
 

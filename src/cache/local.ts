@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Options } from '../config/options.js';
+import { trackTemp } from '../runtime/cleanup.js';
 import { cacheRoot } from '../runtime/toolenv.js';
 import { CacheBackend } from './backend.js';
 import { copyFlat } from './files.js';
@@ -49,6 +50,7 @@ export class LocalBackend implements CacheBackend {
     const tmp = path.join(this.root, `.tmp-${tag}`);
     const old = path.join(this.root, `.old-${tag}`);
     const dest = path.join(this.root, key);
+    const forget = [trackTemp(tmp), trackTemp(old)];
     try {
       await copyFlat(from, tmp);
       await fs.rename(dest, old).catch(() => undefined);
@@ -56,6 +58,7 @@ export class LocalBackend implements CacheBackend {
     } finally {
       await fs.rm(tmp, { recursive: true, force: true });
       await fs.rm(old, { recursive: true, force: true });
+      for (const f of forget) f();
     }
   }
 }

@@ -7,7 +7,7 @@ import { ConfigError } from '../errors.js';
 import { painter } from '../runtime/colour.js';
 import { TOOL_VERSION } from '../version.js';
 import { CLI_COMMANDS, COMMAND_WORDS, commandNamed } from './commands.js';
-import { addFlags, cliDefs, flagNames, readFlags } from './flags.js';
+import { addFlags, checkContradictions, cliDefs, flagNames, readFlags } from './flags.js';
 import { commandHelpText, configureHelp, programHelpText } from './help.js';
 
 export type ParsedCli =
@@ -74,6 +74,7 @@ export function parseCli(argv: string[], term: CliTerminal = {}): ParsedCli {
         throw new ConfigError(
           `unexpected argument '${cmd.args[1]}' (one project directory at most)`
         );
+      checkContradictions(args, defs);
       const values = readFlags(cmd, defs);
       parsed = {
         kind: 'command',

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { CommandName, OPTION_DEFS, OptionDef } from '../config/definitions.js';
+import { ConfigError } from '../errors.js';
 
 /** The options a command takes on the command line: those of OPTION_DEFS it reads. */
 export function cliDefs(command: CommandName): OptionDef[] {
@@ -40,6 +41,14 @@ export function addFlags(cmd: Command, defs: OptionDef[]): void {
       new Option(`${short}--${d.name} <${metavar(d)}>`, helpDescription(d)).argParser(collect)
     );
   }
+}
+
+/** `--test --no-test` on one command line: a usage error naming both, never "the last wins". */
+export function checkContradictions(argv: string[], defs: OptionDef[]): void {
+  const given = new Set(argv.map((a) => a.split('=')[0]));
+  for (const d of defs.filter(isDual))
+    if (given.has(`--${d.name}`) && given.has(`--no-${d.name}`))
+      throw new ConfigError(`flags --${d.name} and --no-${d.name} contradict each other`);
 }
 
 /** The raw values the user gave (never commander's defaults), keyed by option name. */

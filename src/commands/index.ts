@@ -1,10 +1,12 @@
 import { didYouMean } from '../config/didyoumean.js';
 import { ConfigError } from '../errors.js';
+import { describeUnwrapped } from '../runtime/oserror.js';
 import { buildCommand } from './build.js';
 import { detectCommand } from './detect.js';
 import { lockCommand } from './lock.js';
 import { packageCommand } from './package.js';
 import { planCommand } from './plan.js';
+import { preflight } from './preflight.js';
 import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { Command } from './types.js';
@@ -25,11 +27,22 @@ export const COMMANDS: Record<string, Command> = {
 
 export const COMMAND_NAMES = Object.keys(COMMANDS);
 
+/**
+ * The command by name, as entry points run it: its path options checked first (preflight),
+ * and an OS error nobody named on the way turned into one line naming its path.
+ */
 export function getCommand(name: string, where = 'command'): Command {
   const c = COMMANDS[name];
   if (!c)
     throw new ConfigError(
       `${where}: unknown command '${name}'${didYouMean(name, COMMAND_NAMES)} (expected one of ${COMMAND_NAMES.join(', ')})`
     );
-  return c;
+  return async (ctx) => {
+    await preflight(ctx.opts, name);
+    try {
+      return await c(ctx);
+    } catch (e) {
+      throw describeUnwrapped(e);
+    }
+  };
 }

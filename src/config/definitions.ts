@@ -1,12 +1,15 @@
+import { FORMAT_NAMES } from '../package/formats/index.js';
+import { BUCKET_NAMES } from '../plan/buckets.js';
+import { MANYLINUX_POLICIES } from '../plan/images.js';
 import { envNameProblem } from '../runtime/childenv.js';
+import * as check from './checks.js';
+import { DEFAULT_TARGET_PYTHONS } from './targets.js';
 
 /**
  * Every option Albatross understands, in one table. The Options type, the CLI flags, the
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
  * it. Add an option here and it exists everywhere.
  */
-import { BUCKET_NAMES } from '../plan/buckets.js';
-import { MANYLINUX_POLICIES } from '../plan/images.js';
 
 export type OptionType = 'string' | 'boolean' | 'int' | 'list' | 'enum' | 'map';
 
@@ -23,8 +26,8 @@ export interface OptionDef {
   sources: { cli?: boolean; action?: boolean; pyproject?: boolean };
   /** One-letter alias for the CLI. */
   short?: string;
-  /** Why a coerced value is invalid (one line), or null. */
-  validate?: (value: never) => string | null;
+  /** Why a coerced value is invalid (one line; config/checks.ts), or null. */
+  validate?: check.ValueCheck;
   /**
    * The Action's own default where it differs from the CLI's. It sits beneath
    * `[tool.albatross]` (pyproject and inputs still win), so the face chooses through options.
@@ -59,8 +62,7 @@ const PACKAGERS: readonly CommandName[] = ['package', 'verify', 'run'];
 const REPORTERS: readonly CommandName[] = ['report', 'run'];
 const WRITERS: readonly CommandName[] = ['build', 'package', 'verify', 'report', 'run'];
 
-/** CPython minor versions upstream still supports (2026-11): the default target set. */
-export const DEFAULT_TARGET_PYTHONS = ['3.10', '3.11', '3.12', '3.13', '3.14'] as const;
+export { DEFAULT_TARGET_PYTHONS };
 
 const ALL = { cli: true, action: true, pyproject: true } as const;
 const RUNTIME = { cli: true, action: true } as const;
@@ -71,6 +73,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'out',
     commands: WRITERS,
     type: 'string',
+    validate: check.nonEmpty,
     default: 'dist',
     description:
       'Directory for the artifacts (relative to the project); Albatross keeps its own files in its `.albatross/` folder.',
@@ -106,6 +109,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'source-date-epoch',
     commands: BUILDERS,
     type: 'int',
+    validate: check.sourceDateEpoch,
     default: null,
     description:
       'Fixed timestamp for archives; default: `SOURCE_DATE_EPOCH` from the environment, else the last git commit time, else 315532800 (1980-01-01, the earliest zip time).',
@@ -116,6 +120,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'target-pythons',
     commands: READERS,
     type: 'list',
+    validate: check.pythonMinors,
     default: [...DEFAULT_TARGET_PYTHONS],
     description:
       'The default target set of CPython minor versions, intersected with `requires-python`.',
@@ -125,6 +130,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'python',
     commands: [...PLANNERS, 'lock'],
     type: 'list',
+    validate: check.pythonMinors,
     default: [],
     description:
       'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (in host mode those installed here, see `missing-python`).',
@@ -227,6 +233,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'test-command',
     commands: BUILDERS,
     type: 'string',
+    validate: check.commandLine,
     default: '',
     description:
       'Command run in the test venv (`{python}` is replaced by its interpreter); default: import every top-level package and run each console script with `--help`.',
@@ -236,6 +243,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'index-url',
     commands: READERS,
     type: 'string',
+    validate: check.indexUrl,
     default: '',
     description: 'Package index for every pip/build call (also inside containers).',
     sources: ALL
@@ -244,6 +252,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'extra-index-url',
     commands: READERS,
     type: 'list',
+    validate: check.indexUrls,
     default: [],
     description: 'Extra package indexes.',
     sources: ALL
@@ -252,8 +261,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'find-links',
     commands: READERS,
     type: 'list',
+    validate: check.indexUrls,
     default: [],
-    description: 'Local directories or URLs with wheels/sdists.',
+    description: 'Local directories (relative to the project) or URLs with wheels/sdists.',
     sources: ALL
   },
   {
@@ -332,7 +342,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'format',
     commands: ['plan', ...PACKAGERS],
     type: 'list',
-    choices: ['pex', 'zipapp', 'image'],
+    choices: FORMAT_NAMES,
     default: [],
     description: 'Application formats to package: `pex`, `zipapp`, `image`.',
     sources: ALL,
@@ -351,6 +361,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'shebang',
     commands: PACKAGERS,
     type: 'string',
+    validate: check.shebang,
     default: '/usr/bin/env python3',
     description: 'Interpreter line of zipapps and PEX files.',
     sources: ALL
@@ -359,6 +370,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'zipapp-platform',
     commands: PACKAGERS,
     type: 'string',
+    validate: check.platformTag,
     default: '',
     description: 'Wheel platform tag allowed in zipapps (native dependencies need one).',
     sources: ALL
@@ -392,6 +404,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'user',
     commands: PACKAGERS,
     type: 'string',
+    validate: check.user,
     default: '',
     description: 'Run the image as this non-root user (`name` or `uid[:gid]`).',
     sources: ALL

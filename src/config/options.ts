@@ -1,4 +1,4 @@
-import { DEFAULT_TARGET_PYTHONS } from './definitions.js';
+import { DEFAULT_TARGET_PYTHONS } from './targets.js';
 
 /** The one typed Options object every stage takes. Keys are the camelCase of OPTION_DEFS. */
 export interface Options {
@@ -54,6 +54,8 @@ export interface Options {
   artifactName: string;
   /** Names of the options a layer set (not left at their default). */
   explicit: string[];
+  /** Where each option set by configuration came from (`flag --out`, a pyproject key ...), for messages. */
+  origins?: Record<string, string>;
 }
 
 export function camel(name: string): string {

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { ConfigError } from '../errors.js';
+import { schemeOf } from './checks.js';
 import { OPTION_DEFS, OptionDef, findDef } from './definitions.js';
 import { didYouMean } from './didyoumean.js';
 import { Options, camel, defaultOptions } from './options.js';
@@ -28,6 +29,12 @@ export async function resolveOptions(
   const opts = defaultOptions({ ...faceDefaults, projectDir: abs });
   const all = [...(await pyprojectLayer(abs)), ...layers];
   for (const layer of all) applyLayer(opts, layer);
+  // pip runs in many working directories: local index paths are made absolute, relative to
+  // the project like every other path option.
+  const local = (v: string): string => (v && !schemeOf(v) ? path.resolve(abs, v) : v);
+  opts.indexUrl = local(opts.indexUrl);
+  opts.extraIndexUrl = opts.extraIndexUrl.map(local);
+  opts.findLinks = opts.findLinks.map(local);
   return opts;
 }
 
@@ -35,7 +42,8 @@ export async function resolveOptions(
 export async function pyprojectLayer(projectDir: string): Promise<RawLayer[]> {
   const file = path.join(projectDir, 'pyproject.toml');
   try {
-    await fs.access(file);
+    // lstat: a dangling symlink is a pyproject.toml that cannot be read, not a missing one.
+    await fs.lstat(file);
   } catch {
     return [];
   }
@@ -52,15 +60,31 @@ export function applyLayer(opts: Options, layer: RawLayer): void {
   for (const [key, raw] of Object.entries(layer.values)) {
     const def = findDef(key);
     const where = describe(layer, key);
-    if (!def || !def.sources[layer.source]) {
+    if (def && !def.sources[layer.source]) {
+      throw new ConfigError(`${where}: '${key}' cannot be set ${settableHere(def)}`);
+    }
+    if (!def) {
       throw new ConfigError(`${where}: unknown option '${key}'${suggest(key, layer.source)}`);
     }
     const value = coerce(def, raw, where, layer.source !== 'pyproject');
-    const problem = def.validate?.(value as never);
-    if (problem) throw new ConfigError(`${where}: ${problem}`);
     (opts as unknown as Record<string, unknown>)[camel(def.name)] = value;
     if (!opts.explicit.includes(def.name)) opts.explicit = [...opts.explicit, def.name];
+    opts.origins = { ...opts.origins, [def.name]: where };
   }
+}
+
+/** How messages name an option of these Options: where its value came from, else its name. */
+export function describeOption(opts: Pick<Options, 'origins'>, name: string): string {
+  return opts.origins?.[name] ?? `option '${name}'`;
+}
+
+function settableHere(def: OptionDef): string {
+  const ways = [
+    def.sources.cli && `the flag --${def.name}`,
+    def.sources.action && `the Action input '${def.name}'`,
+    def.sources.pyproject && `[tool.albatross] ${def.name}`
+  ].filter(Boolean);
+  return `here; set it with ${ways.join(' or ')}`;
 }
 
 function describe(layer: RawLayer, key: string): string {
@@ -83,8 +107,22 @@ function suggest(key: string, source: RawLayer['source']): string {
 
 /** Converts a raw value (a string from flags/inputs, a TOML value from pyproject) to its type. */
 export function coerce(def: OptionDef, raw: unknown, where: string, fromString: boolean): unknown {
+  const value = convert(def, raw, where, fromString);
+  const problem = def.validate?.(value as never);
+  if (problem) throw new ConfigError(`${where}: ${problem}`);
+  return value;
+}
+
+function convert(def: OptionDef, raw: unknown, where: string, fromString: boolean): unknown {
   const bad = (want: string): never => {
     throw new ConfigError(`${where}: expected ${want}, got ${JSON.stringify(raw)}`);
+  };
+  const oneOf = (items: string[], what: string): void => {
+    const unknown = items.find((x) => !def.choices!.includes(x));
+    if (unknown !== undefined)
+      throw new ConfigError(
+        `${where}: unknown ${what} '${unknown}'${didYouMean(unknown, def.choices!)} (expected one of ${def.choices!.join(', ')})`
+      );
   };
   switch (def.type) {
     case 'string':
@@ -99,21 +137,27 @@ export function coerce(def: OptionDef, raw: unknown, where: string, fromString: 
       }
       return bad('true or false');
     case 'int': {
-      if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) return raw;
-      if (typeof raw === 'bigint' && raw >= 0n) return Number(raw);
-      if (fromString && typeof raw === 'string' && /^\d+$/.test(raw.trim()))
-        return Number(raw.trim());
-      return bad('a non-negative integer');
+      let n: number | undefined;
+      if (typeof raw === 'number' && Number.isInteger(raw) && raw >= 0) n = raw;
+      if (typeof raw === 'bigint' && raw >= 0n) n = Number(raw);
+      if (fromString && typeof raw === 'string' && /^\d+$/.test(raw.trim())) n = Number(raw.trim());
+      return n !== undefined && Number.isSafeInteger(n) ? n : bad('a non-negative integer');
     }
     case 'enum': {
       if (typeof raw === 'string' && def.choices!.includes(raw.trim())) return raw.trim();
       return bad(`one of ${def.choices!.join(', ')}`);
     }
     case 'list': {
-      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string'))
-        return checkChoices(def, raw as string[], where);
-      if (typeof raw === 'string') return checkChoices(def, splitList(raw), where);
-      return bad('a list of strings');
+      let items: string[];
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) items = raw as string[];
+      else if (typeof raw === 'string') items = splitList(raw);
+      else return bad('a list of strings');
+      if (def.choices) {
+        // Items may themselves be comma-separated (`format = ["pex,zipapp"]`).
+        items = items.flatMap(splitList);
+        oneOf(items, 'value');
+      }
+      return items;
     }
     case 'map': {
       if (raw && typeof raw === 'object' && !Array.isArray(raw)) {
@@ -122,7 +166,7 @@ export function coerce(def: OptionDef, raw: unknown, where: string, fromString: 
           if (typeof v !== 'string') bad('a table of strings');
           out[k] = v as string;
         }
-        checkChoices(def, Object.keys(out), where);
+        if (def.choices) oneOf(Object.keys(out), 'key');
         return out;
       }
       if (typeof raw === 'string') {
@@ -132,22 +176,12 @@ export function coerce(def: OptionDef, raw: unknown, where: string, fromString: 
           if (eq <= 0) bad('`key=value` entries');
           out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
         }
-        checkChoices(def, Object.keys(out), where);
+        if (def.choices) oneOf(Object.keys(out), 'key');
         return out;
       }
       return bad('a table of strings');
     }
   }
-}
-
-/** List items (map keys) outside the option's choices are errors naming the value. */
-function checkChoices(def: OptionDef, items: string[], where: string): string[] {
-  const wrong = def.choices ? items.find((x) => !def.choices!.includes(x)) : undefined;
-  if (wrong !== undefined)
-    throw new ConfigError(
-      `${where}: unknown value '${wrong}'${didYouMean(wrong, def.choices!)} (expected ${def.choices!.join(', ')})`
-    );
-  return items;
 }
 
 /** Lists from flags and inputs: comma- or newline-separated, blanks dropped. */

@@ -16,6 +16,7 @@ import { allowedPythons, checkSpecifier } from './pythons.js';
 import { readSetupCfg } from './setupcfg.js';
 import { readSetupPy } from './setuppy.js';
 import { StaticMetadata, mergeEntryPoints, sortEntryPoints } from './static.js';
+import { checkProjectMetadata } from './validate.js';
 import { usesVcsVersion } from './vcs.js';
 
 /** The fields of PEP 621 `dynamic` that detect reports from the backend. */
@@ -111,6 +112,7 @@ export async function detectProject(opts: Options, log: Logger): Promise<Project
       `${path.join(root, sources[0])}: the project name is not declared and could not be resolved`
     );
   }
+  checkProjectMetadata(model, path.join(root, sources[0]));
   return model;
 }
 

@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { StaticMetadata, str, strList, stringTable, table } from './static.js';
+import { checkPep621Types } from './validate.js';
 
 export const LEGACY_BACKEND = 'setuptools.build_meta:__legacy__';
 export const LEGACY_REQUIRES = ['setuptools>=40.8.0'];
@@ -22,9 +23,14 @@ export function readBuildSystem(doc: Record<string, unknown> | null, file: strin
       backendPath: [],
       declared: false
     };
-  if (bs.requires !== undefined && !Array.isArray(bs.requires)) {
+  if (
+    bs.requires !== undefined &&
+    !(Array.isArray(bs.requires) && bs.requires.every((r) => typeof r === 'string'))
+  ) {
     throw new ConfigError(`${file}: [build-system] requires must be an array of strings`);
   }
+  if (bs['build-backend'] !== undefined && typeof bs['build-backend'] !== 'string')
+    throw new ConfigError(`${file}: [build-system] build-backend must be a string`);
   const backend = str(bs['build-backend']);
   return {
     // PEP 517: requires without build-backend means the legacy setuptools backend.
@@ -39,6 +45,7 @@ export function readBuildSystem(doc: Record<string, unknown> | null, file: strin
 export function readPep621(doc: Record<string, unknown>, file: string): StaticMetadata | null {
   const p = table(doc.project);
   if (!p) return null;
+  checkPep621Types(p, file);
   const dynamic = strList(p.dynamic);
   if (typeof p.name !== 'string' && !dynamic.includes('name')) {
     throw new ConfigError(`${file}: [project] name is required (a string)`);

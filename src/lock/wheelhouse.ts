@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Options } from '../config/options.js';
 import { FailureError } from '../errors.js';
+import { trackTemp } from '../runtime/cleanup.js';
 import { execCapture, tail } from '../runtime/exec.js';
 import { exists, sha256 } from '../runtime/fsutil.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
@@ -72,6 +73,7 @@ export async function lockedWheelhouse(
   if (await exists(path.join(dir, '.albatross-complete'))) return dir;
   const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
   await fs.mkdir(tmp, { recursive: true });
+  const forget = trackTemp(tmp);
   try {
     const req = path.join(tmp, 'requirements.txt');
     await fs.writeFile(req, hashedRequirements(lock));
@@ -97,6 +99,7 @@ export async function lockedWheelhouse(
     return dir;
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
+    forget();
   }
 }
 

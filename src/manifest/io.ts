@@ -48,7 +48,7 @@ export async function writeManifest(dir: string, m: Manifest): Promise<string> {
     ...(m.pending ? { pending: [...new Set(m.pending)].sort(cmp) } : {})
   };
   if (sorted.pending && !sorted.pending.length) delete sorted.pending;
-  await writeFileAtomic(file, JSON.stringify(sorted, null, 2) + '\n');
+  await writeFileAtomic(file, JSON.stringify(sorted, null, 2) + '\n', 'the manifest');
   return file;
 }
 

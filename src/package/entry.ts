@@ -45,6 +45,20 @@ export function resolveEntryPoint(
   );
 }
 
+/**
+ * The entry point checked before any work when packaging was asked for by name (`format` or
+ * `entry-point` set): a ConfigError naming the option. Left alone for the default formats of a
+ * run, where a project with several scripts still builds (its packaging failure is recorded).
+ */
+export function checkEntryPoint(
+  model: { entryPoints: Record<string, Record<string, string>> },
+  opts: { format: string[]; entryPoint: string },
+  packages: boolean
+): void {
+  if (packages && (opts.format.length || opts.entryPoint))
+    resolveEntryPoint(model.entryPoints.console_scripts ?? {}, opts.entryPoint);
+}
+
 function fromScript(name: string, spec: string): EntryPoint {
   const p = parseModuleAttr(spec);
   if (!p)

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { writeFileAtomic } from '../runtime/fsutil.js';
 import { zipEpoch } from '../runtime/sde.js';
 import { writeZip as writeZipBytes } from '../runtime/zip.js';
 import { TreeEntry } from './tree.js';
@@ -44,16 +44,5 @@ export async function writeZip(
     members.map((m) => ({ ...m, mode: m.type === 'dir' ? 0o755 : m.mode & 0o777 })),
     zipEpoch(sde)
   );
-  await fs.mkdir(path.dirname(dest), { recursive: true });
-  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${process.pid}.tmp`);
-  try {
-    await fs.writeFile(tmp, preamble ? Buffer.concat([preamble, bytes]) : bytes, {
-      mode: fileMode
-    });
-    await fs.chmod(tmp, fileMode);
-    await fs.rename(tmp, dest);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+  await writeFileAtomic(dest, preamble ? Buffer.concat([preamble, bytes]) : bytes, '', fileMode);
 }

@@ -4,7 +4,7 @@ import { Options } from '../config/options.js';
 import { ConfigError, NothingToDoError } from '../errors.js';
 import { Manifest } from '../manifest/model.js';
 import { ownPath, readPaths } from '../manifest/paths.js';
-import { exists, writeFileAtomic } from '../runtime/fsutil.js';
+import { exists, oneLine, writeFileAtomic } from '../runtime/fsutil.js';
 import { Logger } from '../runtime/log.js';
 import { TOOL_VERSION } from '../version.js';
 import { Aggregate, JobReport, aggregate, collectReports } from './aggregate.js';
@@ -101,7 +101,9 @@ async function loadBase(
     try {
       manifest = JSON.parse(await fs.readFile(abs, 'utf8')) as Manifest;
     } catch (e) {
-      throw new ConfigError(`base-manifest ${where}: not valid JSON (${(e as Error).message})`);
+      throw new ConfigError(
+        `base-manifest ${where}: not valid JSON (${oneLine((e as Error).message)})`
+      );
     }
     jobs = [{ dir: path.dirname(abs), label: 'base', manifest, repro: null }];
   }

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { killGroup, trackGroup } from './cleanup.js';
 import { childEnv } from './childenv.js';
 
 /**
@@ -58,16 +59,22 @@ export function execCapture(argv: string[], opts: ExecOptions = {}): Promise<Exe
       if (v === undefined) delete env[k];
       else env[k] = v;
     }
+    // Its own process group, so a timeout or an interrupt stops the child and what it started.
     const child = spawn(argv[0], argv.slice(1), {
       cwd: opts.cwd,
       env,
-      stdio: ['pipe', 'pipe', 'pipe']
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true
     });
+    const forget = child.pid !== undefined ? trackGroup(child.pid) : () => false;
     let stdout = '';
     let stderr = '';
     let output = '';
     let timer: NodeJS.Timeout | undefined;
-    if (opts.timeoutMs) timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+    if (opts.timeoutMs)
+      timer = setTimeout(() => {
+        if (!child.pid || !killGroup(child.pid, 'SIGKILL')) child.kill('SIGKILL');
+      }, opts.timeoutMs);
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stdout.on('data', (d: string) => {
@@ -82,10 +89,12 @@ export function execCapture(argv: string[], opts: ExecOptions = {}): Promise<Exe
     });
     child.on('error', (e) => {
       if (timer) clearTimeout(timer);
+      forget();
       reject(e);
     });
     child.on('close', (code, signal) => {
       if (timer) clearTimeout(timer);
+      forget();
       resolve({ argv, code: code ?? (signal ? 128 : 1), stdout, stderr, output });
     });
     if (opts.input !== undefined) child.stdin.end(opts.input);

@@ -3,34 +3,80 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
+import { makeTempDir, trackTemp } from './cleanup.js';
+import { errnoOf, osStepError, reasonOf } from './oserror.js';
 
-/** Writes a file atomically: a temp file in the same directory, then rename. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(
+/**
+ * A sibling temp name for `file`: hidden, unique to this process, and short enough that a
+ * long file name (up to the 255-byte limit) still leaves room for it.
+ */
+export function siblingTemp(file: string): string {
+  return path.join(
     path.dirname(file),
-    `.${path.basename(file)}.${process.pid}.${tmpCounter++}.tmp`
+    `.${path.basename(file).slice(0, 200)}.${process.pid}.${tmpCounter++}.tmp`
   );
-  try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
 }
 let tmpCounter = 0;
 
+/** Makes the directory `file` goes in; a file in the way reads as such, not as EEXIST. */
+async function parentDir(file: string, step: string): Promise<void> {
+  try {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+  } catch (e) {
+    const notDir =
+      errnoOf(e) === 'EEXIST' ? Object.assign(new Error('ENOTDIR'), { code: 'ENOTDIR' }) : e;
+    throw osStepError(notDir, step, file);
+  }
+}
+
+/**
+ * Writes a file atomically: a temp file in the same directory, then rename. An OS error names
+ * the file and `what` was being written (e.g. "the wheel"); the temp file never stays behind.
+ */
+export async function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  what = '',
+  mode?: number
+): Promise<void> {
+  const step = what ? `write ${what}` : 'write';
+  await parentDir(file, step);
+  const tmp = siblingTemp(file);
+  const forget = trackTemp(tmp);
+  try {
+    await fs.writeFile(tmp, data);
+    // Exactly `mode`, whatever the umask.
+    if (mode !== undefined) await fs.chmod(tmp, mode);
+    await fs.rename(tmp, file);
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw osStepError(e, step, file);
+  } finally {
+    forget();
+  }
+}
+
 /** Moves a finished file into place atomically (copy + rename across devices). */
-export async function moveAtomic(src: string, dest: string): Promise<void> {
-  await fs.mkdir(path.dirname(dest), { recursive: true });
+export async function moveAtomic(src: string, dest: string, what = ''): Promise<void> {
+  const step = what ? `write ${what}` : 'write';
+  await parentDir(dest, step);
   try {
     await fs.rename(src, dest);
+    return;
   } catch {
-    const tmp = `${dest}.${process.pid}.${tmpCounter++}.tmp`;
+    // Another device (or another reason rename refuses): copy beside the target, then rename.
+  }
+  const tmp = siblingTemp(dest);
+  const forget = trackTemp(tmp);
+  try {
     await fs.copyFile(src, tmp);
     await fs.rename(tmp, dest);
     await fs.rm(src, { force: true });
+  } catch (e) {
+    await fs.rm(tmp, { force: true }).catch(() => undefined);
+    throw osStepError(e, step, dest);
+  } finally {
+    forget();
   }
 }
 
@@ -73,12 +119,15 @@ export async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** A fresh temporary directory; removed by the returned cleanup. */
+/** A fresh temporary directory, registered for removal on every exit path (runtime/cleanup.ts). */
 export async function tempDir(
   prefix = 'albatross-'
 ): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
-  return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
+  try {
+    return await makeTempDir(prefix);
+  } catch (e) {
+    throw osStepError(e, 'create a temporary directory in', os.tmpdir());
+  }
 }
 
 /** Checks that OUT can be created and written; throws a readable error naming it. */
@@ -107,18 +156,20 @@ export async function copyTree(
   });
 }
 
-/** Parses a JSON file; null when it does not exist; a ConfigError naming it when it is corrupt. */
+/** Parses a JSON file; null when it does not exist; a ConfigError naming it when it is corrupt or unreadable. */
 export async function readJsonIfExists<T>(file: string): Promise<T | null> {
   let text: string;
   try {
     text = await fs.readFile(file, 'utf8');
-  } catch {
-    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw new ConfigError(`${file}: cannot be read: ${reasonOf(e)}`);
   }
   try {
     return JSON.parse(text) as T;
   } catch (e) {
-    throw new ConfigError(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new ConfigError(`${file}: not valid JSON (${oneLine((e as Error).message)})`);
   }
 }
 
@@ -146,4 +197,9 @@ export async function pruneOldest(
   for (const n of gone)
     await fs.rm(path.join(dir, n), { recursive: true, force: true }).catch(() => undefined);
   return gone;
+}
+
+/** A message on one line (JSON.parse quotes the text it choked on, newlines included). */
+export function oneLine(message: string): string {
+  return message.replace(/\s*\n\s*/g, ' ');
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FailureError } from '../errors.js';
+import { trackTemp } from './cleanup.js';
 
 /** A lock older than this whose owner cannot be asked (another host) is taken over. */
 const STALE_MS = 10 * 60_000;
@@ -20,10 +21,13 @@ export function withFileLock<T>(
   const prev = chains.get(lockFile) ?? Promise.resolve();
   const run = prev.then(async () => {
     await acquire(lockFile, timeoutMs);
+    // Ours until released: an interrupt removes it too (runtime/cleanup.ts).
+    const forget = trackTemp(lockFile);
     try {
       return await fn();
     } finally {
       await fs.rm(lockFile, { force: true });
+      forget();
     }
   });
   const settled = run.catch(() => undefined);
@@ -44,6 +48,8 @@ async function acquire(lockFile: string, timeoutMs: number): Promise<void> {
       return;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') {
+        // Created but not written (a full disk): the empty file is ours, not another's lock.
+        await fs.rm(lockFile, { force: true }).catch(() => undefined);
         throw new FailureError(
           `cannot create the lock ${lockFile} (${(e as NodeJS.ErrnoException).code ?? String(e)})`
         );

@@ -11,8 +11,11 @@ export interface Logger {
   debug(message: string): void;
   /** Something expected worth a visible note (a notice annotation in Actions); default: info. */
   notice?(message: string): void;
-  /** A phase: one group in Actions, a progress line with its duration in the terminal. */
-  group<T>(name: string, fn: () => Promise<T>): Promise<T>;
+  /**
+   * A phase: one group in Actions, a progress line with its duration in the terminal. It failed
+   * when `fn` throws or `failed(result)` holds (a stage that reports failure by its result).
+   */
+  group<T>(name: string, fn: () => Promise<T>, failed?: (result: T) => boolean): Promise<T>;
 }
 
 /** Terminal logger: progress on stderr so stdout stays clean for --json; coloured on a terminal. */
@@ -33,13 +36,15 @@ export function terminalLogger(
     debug: (m) => {
       if (opts.debug) err(paint('dim', `debug: ${m}`));
     },
-    group: async (name, fn) => {
+    group: async (name, fn, failed) => {
       const t0 = process.hrtime.bigint();
       if (!opts.quiet) err(`${paint('cyan', '▸')} ${paint('bold', name)} …`);
       try {
         const r = await fn();
-        if (!opts.quiet)
-          err(`${paint('green', '✓')} ${name} ${paint('dim', `(${seconds(t0)} s)`)}`);
+        if (!opts.quiet) {
+          const mark = failed?.(r) ? paint('red', '✗') : paint('green', '✓');
+          err(`${mark} ${name} ${paint('dim', `(${seconds(t0)} s)`)}`);
+        }
         return r;
       } catch (e) {
         if (!opts.quiet) err(`${paint('red', '✗')} ${name} ${paint('dim', `(${seconds(t0)} s)`)}`);
@@ -58,9 +63,16 @@ export function memoryLogger(): Logger & { lines: string[] } {
     warn: (m, f) => lines.push(`warning: ${f ? f + ': ' : ''}${m}`),
     error: (m, f) => lines.push(`error: ${f ? f + ': ' : ''}${m}`),
     debug: (m) => lines.push(`debug: ${m}`),
-    group: async (name, fn) => {
+    group: async (name, fn, failed) => {
       lines.push(`group: ${name}`);
-      return fn();
+      try {
+        const r = await fn();
+        if (failed?.(r)) lines.push(`group failed: ${name}`);
+        return r;
+      } catch (e) {
+        lines.push(`group failed: ${name}`);
+        throw e;
+      }
     }
   };
 }

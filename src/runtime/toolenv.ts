@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Options } from '../config/options.js';
+import { trackTemp } from './cleanup.js';
 import { exec } from './exec.js';
 import { exists, sha256 } from './fsutil.js';
 import { pipEnv, pipIndexArgs } from './pip.js';
@@ -88,6 +89,7 @@ async function create(
   // Only `python -m ...` is used from tool envs, which survives the rename.
   const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
   await fs.mkdir(path.dirname(dir), { recursive: true });
+  const forget = trackTemp(tmp);
   try {
     if (uv) await createWithUv(uv, tmp, python, packages, opts);
     else
@@ -120,6 +122,7 @@ async function create(
     }
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
+    forget();
   }
   return exe;
 }

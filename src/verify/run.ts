@@ -142,12 +142,15 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
         })
       : runSide(req, opts, plan.a);
     // allSettled: every build must have stopped before its directory can be removed.
-    const settled = await log.group('verify: builds', () =>
-      Promise.allSettled([
-        sideA,
-        runSide(req, opts, plan.b),
-        plan.c ? runSide(req, opts, plan.c) : Promise.resolve(null)
-      ])
+    const settled = await log.group(
+      'verify: builds',
+      () =>
+        Promise.allSettled([
+          sideA,
+          runSide(req, opts, plan.b),
+          plan.c ? runSide(req, opts, plan.c) : Promise.resolve(null)
+        ]),
+      ([a, b]) => a.status === 'rejected' || b.status === 'rejected'
     );
     const [sa, sb, sc] = settled;
     if (sa.status === 'rejected') throw sa.reason;

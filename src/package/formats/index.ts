@@ -1,4 +1,4 @@
-import { Options } from '../../config/options.js';
+import type { Options } from '../../config/options.js';
 import { ConfigError } from '../../errors.js';
 import { imageFormat } from './image.js';
 import { pexFormat } from './pex.js';

@@ -1,4 +1,4 @@
-import { Options } from '../../config/options.js';
+import type { Options } from '../../config/options.js';
 import { ArtifactEntry, ArtifactKind } from '../../manifest/model.js';
 import { PackageContext } from '../context.js';
 

@@ -6,7 +6,8 @@ import {
 } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
-import { hashFile } from '../../runtime/fsutil.js';
+import { trackTemp } from '../../runtime/cleanup.js';
+import { hashFile, siblingTemp } from '../../runtime/fsutil.js';
 import { addEntry, tarBytes } from './tar.js';
 
 /**
@@ -86,7 +87,8 @@ export interface PendingArchive {
  * background until `finish`.
  */
 export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchive {
-  const tmp = `${dest}.${process.pid}.tmp`;
+  const tmp = siblingTemp(dest);
+  const forget = trackTemp(tmp);
   // A reflink where the file system has them (btrfs, xfs), else an in-kernel copy.
   const copied = fs.copyFile(prefix.file, tmp, fsConstants.COPYFILE_FICLONE);
   const hashed = hashFile(prefix.file, prefix.size);
@@ -111,11 +113,14 @@ export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchiv
       } catch (e) {
         await fs.rm(tmp, { force: true });
         throw e;
+      } finally {
+        forget();
       }
     },
     async abort() {
       await settled;
       await fs.rm(tmp, { force: true });
+      forget();
     }
   };
 }

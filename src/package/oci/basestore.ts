@@ -1,6 +1,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Options } from '../../config/options.js';
+import { trackTemp } from '../../runtime/cleanup.js';
 import { pruneOldest } from '../../runtime/fsutil.js';
 import { cacheRoot } from '../../runtime/toolenv.js';
 import { BaseImage, BaseLayer, ImageConfig } from './base.js';
@@ -146,6 +147,7 @@ export async function storedBase(
   }
   // Written aside and renamed into place: a reader sees a whole entry or none.
   const tmp = `${dir}.${process.pid}.tmp`;
+  const forget = trackTemp(tmp);
   await fs.rm(tmp, { recursive: true, force: true });
   try {
     await writeEntry(loaded, tmp, fromWork);
@@ -160,6 +162,8 @@ export async function storedBase(
   } catch (e) {
     await fs.rm(tmp, { recursive: true, force: true });
     throw e;
+  } finally {
+    forget();
   }
   await pruneOldest(root, KEEP, (n) => n.startsWith('v') && !n.endsWith('.tmp'));
   const stored = await readEntry(dir, opts.base);

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { USER_PATTERN } from '../../config/checks.js';
 import { FailureError } from '../../errors.js';
 import { tempDir } from '../../runtime/fsutil.js';
 import { EntryPoint } from '../entry.js';
@@ -116,8 +117,6 @@ function splitNameTag(name: string): [string, string | undefined] {
   return colon > slash ? [name.slice(0, colon), name.slice(colon + 1)] : [name, undefined];
 }
 
-const USER = /^([a-z_][a-z0-9_-]*|\d+)(:([a-z_][a-z0-9_-]*|\d+))?$/;
-
 function installEntries(tree: LayerEntry[], version: string): LayerEntry[] {
   const site = sitePackages(version);
   const byPath = new Map<string, LayerEntry>();
@@ -227,7 +226,7 @@ async function allSettled<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
  * The archive starts from the base's stored prefix while pip runs.
  */
 export async function buildImage(r: ImageRequest): Promise<ImageResult> {
-  if (r.user && !USER.test(r.user))
+  if (r.user && !USER_PATTERN.test(r.user))
     throw new FailureError(`user: '${r.user}' is not a user name or uid[:gid]`);
   checkImageWheels([r.appWheel], r.py, r.baseRef);
   const cross = { pythonVersion: r.py.version, platforms: pipPlatformTags(baseTarget(r.py)) };

@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { trackTemp } from '../../runtime/cleanup.js';
 import { ArchiveMember } from './archive.js';
 import { canonicalJson, MEDIA } from './json.js';
 
@@ -70,6 +71,7 @@ export function layoutFiles(r: LayoutRequest): LayoutFiles {
  */
 export async function writeLayoutDir(layoutDir: string, files: LayoutFiles): Promise<void> {
   const tmpDir = `${layoutDir}.${process.pid}.tmp`;
+  const forget = trackTemp(tmpDir);
   await fs.rm(tmpDir, { recursive: true, force: true });
   await fs.mkdir(path.join(tmpDir, 'blobs', 'sha256'), { recursive: true });
   try {
@@ -88,6 +90,8 @@ export async function writeLayoutDir(layoutDir: string, files: LayoutFiles): Pro
   } catch (e) {
     await fs.rm(tmpDir, { recursive: true, force: true });
     throw e;
+  } finally {
+    forget();
   }
 }
 
