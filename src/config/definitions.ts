@@ -140,6 +140,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     sources: ALL
   },
   {
+    name: 'container-network',
+    type: 'enum',
+    choices: ['none', 'host'],
+    default: 'none',
+    description:
+      'How container builds get packages: `none` downloads build requirements and test dependencies on the host (index options) into a wheelhouse mounted read-only and runs the container offline; `host` runs it with `--network host` so pip inside uses the index options.',
+    sources: ALL
+  },
+  {
     name: 'sdist',
     type: 'boolean',
     default: true,
