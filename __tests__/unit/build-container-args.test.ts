@@ -7,7 +7,7 @@ import {
   repairInfo,
   repairedTags
 } from '../../src/build/auditwheel.js';
-import { localIndexDirs, sessionRunArgs } from '../../src/build/container.js';
+import { localIndexDirs, packageSource, sessionRunArgs } from '../../src/build/container.js';
 import {
   downloadArgs,
   missingRequirements,
@@ -217,39 +217,85 @@ describe('build container spec', () => {
   });
 
   it.each([
+    ['host network', { containerNetwork: 'host' as const }, 'host-network'],
+    ['every index local', {}, 'local-mounts'],
+    ['find-links only', { noIndex: true, findLinks: ['/links'] }, 'local-mounts'],
     [
-      'offline: no network, the wheelhouse read-only, no index mounts',
-      '/wh',
+      'find-links only, one remote',
+      { noIndex: true, findLinks: ['/links', 'https://x/links'] },
+      'wheelhouse'
+    ],
+    ['no index-url: pip’s default PyPI', { indexUrl: '' }, 'wheelhouse'],
+    ['a remote extra index', { extraIndexUrl: ['https://pypi.org/simple'] }, 'wheelhouse']
+  ])('packages: %s', (_, over, source) => {
+    expect(
+      packageSource(
+        defaultOptions({
+          indexUrl: 'file:///opt/pypi/simple',
+          extraIndexUrl: ['file:///opt/more/simple/'],
+          findLinks: ['/opt/wheels'],
+          ...over
+        })
+      )
+    ).toBe(source);
+  });
+
+  it.each([
+    [
+      'wheelhouse: no network, the wheelhouse read-only, no index mounts',
+      'wheelhouse' as const,
       [
         '--network',
         'none',
         '--mount',
         'type=bind,source=/w,target=/albatross',
         '--mount',
+        'type=bind,source=/envs,target=/albatross-envs',
+        '--mount',
         'type=bind,source=/wh,target=/albatross-wheelhouse,readonly'
       ]
     ],
     [
-      'host network: local indexes read-only (the ones that exist)',
-      null,
+      'local indexes: no network, the ones that exist read-only',
+      'local-mounts' as const,
+      [
+        '--network',
+        'none',
+        '--mount',
+        'type=bind,source=/w,target=/albatross',
+        '--mount',
+        'type=bind,source=/envs,target=/albatross-envs',
+        '--mount',
+        'type=bind,source=/opt/pypi,target=/opt/pypi,readonly',
+        '--mount',
+        'type=bind,source=/opt/wheels,target=/opt/wheels,readonly'
+      ]
+    ],
+    [
+      'host network: local indexes read-only too',
+      'host-network' as const,
       [
         '--network',
         'host',
         '--mount',
         'type=bind,source=/w,target=/albatross',
         '--mount',
+        'type=bind,source=/envs,target=/albatross-envs',
+        '--mount',
         'type=bind,source=/opt/pypi,target=/opt/pypi,readonly',
         '--mount',
         'type=bind,source=/opt/wheels,target=/opt/wheels,readonly'
       ]
     ]
-  ])('%s', (_, hostWheelhouse, middle) => {
+  ])('%s', (_, source, middle) => {
     expect(
       sessionRunArgs('docker', {
         image: 'img',
         name: 'n',
         hostWork: '/w',
-        hostWheelhouse,
+        source,
+        hostWheelhouse: '/wh',
+        hostEnvs: '/envs',
         opts,
         existing: (d) => d !== '/opt/more'
       })

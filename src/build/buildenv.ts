@@ -62,7 +62,7 @@ export function cachedBuildEnv(
  * loose `setuptools>=…` without consulting the index: everything is upgraded to what the index
  * resolves, as in an isolated env.
  */
-const UPGRADE = ['--upgrade', '--upgrade-strategy', 'eager'];
+export const UPGRADE = ['--upgrade', '--upgrade-strategy', 'eager'];
 
 const envs = new Map<string, Promise<BuildEnv | null>>();
 
@@ -76,7 +76,7 @@ export function missingBuildDeps(output: string): boolean {
  * asks the backend's get_requires_for_build_wheel through pip's vendored pyproject_hooks and
  * reports unmet requirements the way pypa/build does ("Missing dependencies:", exit 1).
  */
-const CHECK_WHEEL_REQUIRES = `import sys
+export const CHECK_WHEEL_REQUIRES = `import sys
 try:
     from pip._vendor.pyproject_hooks import BuildBackendHookCaller as Hooks
     from pip._vendor.packaging.requirements import Requirement

@@ -4,12 +4,23 @@ import * as path from 'node:path';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { ArtifactEntry, RepairInfo, TestResult } from '../manifest/model.js';
-import { Engine, Mount, execArgs, removeArgs, runArgs } from '../runtime/container.js';
+import {
+  Engine,
+  Mount,
+  execArgs,
+  imageInspectArgs,
+  removeArgs,
+  runArgs
+} from '../runtime/container.js';
 import { execCapture } from '../runtime/exec.js';
 import { Logger } from '../runtime/log.js';
+import { pipIndexArgs } from '../runtime/pip.js';
 import { anyPython, cpTag } from '../runtime/python.js';
+import { cacheRoot } from '../runtime/toolenv.js';
 import { walkZip } from '../runtime/zipread.js';
 import { auditwheelVersion, repairArgs, repairFailure, repairInfo } from './auditwheel.js';
+import { missingBuildDeps } from './buildenv.js';
+import { CONTAINER_ENVS, containerBuildEnv, containerEnvKey } from './container-env.js';
 import { processSetup } from './env.js';
 import { Executor, StepError, StepLog, hostExecutor, step } from './executor.js';
 import { onlyOutput } from './host.js';
@@ -40,12 +51,21 @@ export interface ContainerSession {
   name: string;
   /** Host directory mounted at CONTAINER_WORK. */
   hostWork: string;
-  /** `container-network = none`: the host directory mounted read-only at CONTAINER_WHEELHOUSE. */
+  source: PackageSource;
+  /** Source `wheelhouse`: the host directory mounted read-only at CONTAINER_WHEELHOUSE. */
   hostWheelhouse: string | null;
   /** The host interpreter whose pip fills the wheelhouse. */
   hostPython: string | null;
-  /** The project's `[build-system] requires` (downloaded into the wheelhouse up front). */
+  /** The project's `[build-system] requires`, backend and backend-path. */
   buildRequires: string[];
+  backend: string;
+  backendPath: string[];
+  /** The image's ID (keys the cached build envs), null when the engine did not say. */
+  imageId: string | null;
+  /** The host directory of cached build envs, mounted at CONTAINER_ENVS. */
+  hostEnvs: string;
+  /** `uid:gid` of the caller, who gets back what the container writes. */
+  owner: string;
   /** auditwheel's version when the image has it (`command -v auditwheel`), else null. */
   auditwheel: string | null;
   opts: Options;
@@ -75,9 +95,26 @@ export function localIndexDirs(
 }
 
 /**
- * `docker run` spec of the long-lived build container (pure, table-tested). Offline
- * (`container-network = none`): no network, the wheelhouse read-only. `host`: the host's
- * network, local index directories read-only so file:// indexes resolve inside too.
+ * How a container build reaches packages. `container-network = host`: pip inside uses the index
+ * options on the host's network. Otherwise the container is offline: when every index pip would
+ * read is a local directory those are mounted read-only and read in place; a remote one (pip's
+ * default PyPI included) is resolved on the host into a wheelhouse.
+ */
+export type PackageSource = 'host-network' | 'local-mounts' | 'wheelhouse';
+
+export function packageSource(opts: IndexOpts & Pick<Options, 'containerNetwork'>): PackageSource {
+  if (opts.containerNetwork === 'host') return 'host-network';
+  const read = opts.noIndex
+    ? opts.findLinks
+    : [opts.indexUrl, ...opts.extraIndexUrl, ...opts.findLinks].filter(Boolean);
+  const local = read.every((u) => u.startsWith('file://') || u.startsWith('/'));
+  return local && (opts.noIndex || opts.indexUrl !== '') ? 'local-mounts' : 'wheelhouse';
+}
+
+/**
+ * `docker run` spec of the long-lived build container (pure, table-tested): the work dir, and
+ * the wheelhouse or the local index directories that exist, read-only; no network unless
+ * `host-network`.
  */
 export function sessionRunArgs(
   engine: Engine,
@@ -85,13 +122,18 @@ export function sessionRunArgs(
     image: string;
     name: string;
     hostWork: string;
-    hostWheelhouse: string | null;
+    source: PackageSource;
+    hostWheelhouse: string;
+    hostEnvs: string;
     opts: Options;
     existing: (p: string) => boolean;
   }
 ): string[] {
-  const mounts: Mount[] = [{ source: a.hostWork, target: CONTAINER_WORK }];
-  if (a.hostWheelhouse)
+  const mounts: Mount[] = [
+    { source: a.hostWork, target: CONTAINER_WORK },
+    { source: a.hostEnvs, target: CONTAINER_ENVS }
+  ];
+  if (a.source === 'wheelhouse')
     mounts.push({ source: a.hostWheelhouse, target: CONTAINER_WHEELHOUSE, readonly: true });
   else
     for (const d of localIndexDirs(a.opts))
@@ -99,13 +141,19 @@ export function sessionRunArgs(
   return runArgs(engine, {
     image: a.image,
     name: a.name,
-    network: a.hostWheelhouse ? 'none' : 'host',
+    network: a.source === 'host-network' ? 'host' : 'none',
     mounts,
     detach: true,
     rm: true,
     command: ['sleep', 'infinity']
   });
 }
+
+const SOURCE_NOTE: Record<PackageSource, string> = {
+  'host-network': 'host network',
+  'local-mounts': 'offline (local indexes mounted read-only)',
+  wheelhouse: 'offline (wheelhouse from the host)'
+};
 
 /**
  * Starts the build container: the work dir bind-mounted; offline with a read-only wheelhouse, or
@@ -126,10 +174,10 @@ export async function openContainerSession(a: {
   if (!image) throw new StepError('container build without an image (set image)', '');
   const hostWork = path.join(a.workRoot, 'container');
   await fs.mkdir(hostWork, { recursive: true });
-  const offline = a.opts.containerNetwork === 'none';
-  const hostWheelhouse = offline ? path.join(a.workRoot, 'wheelhouse') : null;
+  const source = packageSource(a.opts);
+  const hostWheelhouse = path.join(a.workRoot, 'wheelhouse');
   let hostPython: string | null = null;
-  if (hostWheelhouse) {
+  if (source === 'wheelhouse') {
     await fs.mkdir(hostWheelhouse, { recursive: true });
     hostPython = (await anyPython())?.executable ?? null;
     if (!hostPython)
@@ -138,9 +186,11 @@ export async function openContainerSession(a: {
         ''
       );
   }
+  const hostEnvs = path.join(cacheRoot(a.opts), 'container-envs');
+  await fs.mkdir(hostEnvs, { recursive: true });
   const name = `albatross-build-${randomBytes(6).toString('hex')}`;
   const existing = new Set<string>();
-  for (const d of hostWheelhouse ? [] : localIndexDirs(a.opts))
+  for (const d of source === 'wheelhouse' ? [] : localIndexDirs(a.opts))
     if (
       await fs.stat(d).then(
         () => true,
@@ -152,10 +202,13 @@ export async function openContainerSession(a: {
     image,
     name,
     hostWork,
+    source,
     hostWheelhouse,
+    hostEnvs,
     opts: a.opts,
     existing: (d) => existing.has(d)
   });
+  const id = await execCapture(imageInspectArgs(engine, image));
   const r = await execCapture(argv, { timeoutMs: 10 * 60_000 });
   if (r.code !== 0)
     throw new StepError(
@@ -166,25 +219,30 @@ export async function openContainerSession(a: {
   const auditwheel = probe.code === 0 ? (auditwheelVersion(probe.output) ?? 'unknown') : null;
   const platformTag = a.platformTag ?? 'linux';
   a.log.info(
-    `container ${name}: ${image} via ${engine}, ${offline ? 'offline (wheelhouse from the host)' : 'host network'}${auditwheel ? `, auditwheel ${auditwheel} repair to ${platformTag}` : ', no auditwheel in the image: wheels will not be repaired'}`
+    `container ${name}: ${image} via ${engine}, ${SOURCE_NOTE[source]}${auditwheel ? `, auditwheel ${auditwheel} repair to ${platformTag}` : ', no auditwheel in the image: wheels will not be repaired'}`
   );
-  const uid = process.getuid?.() ?? 0;
-  const gid = process.getgid?.() ?? 0;
+  const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
   return {
     engine,
     image,
     platformTag,
     name,
     hostWork,
-    hostWheelhouse,
+    source,
+    hostWheelhouse: source === 'wheelhouse' ? hostWheelhouse : null,
     hostPython,
     buildRequires: a.model.buildRequires,
+    backend: a.model.backend,
+    backendPath: a.model.backendPath,
+    imageId: id.code === 0 && id.stdout.trim() ? id.stdout.trim() : null,
+    hostEnvs,
+    owner,
     auditwheel,
     opts: a.opts,
     benv: a.benv,
     close: async () => {
       // Files made by root in the bind mount are handed back to the caller before removal.
-      await execCapture(execArgs(engine, name, ['chown', '-R', `${uid}:${gid}`, CONTAINER_WORK]));
+      await execCapture(execArgs(engine, name, ['chown', '-R', owner, CONTAINER_WORK]));
       await execCapture(removeArgs(engine, name));
     }
   };
@@ -308,6 +366,70 @@ async function pipWheel(
 }
 
 /**
+ * Builds without isolation in the cached build env of the image's interpreter (see
+ * container-env.ts) after checking the backend's dynamic requirements; false when there is no
+ * such env or it lacks a dynamic requirement (the caller builds isolated).
+ */
+async function buildInCachedEnv(
+  s: ContainerSession,
+  ex: Executor,
+  log: StepLog,
+  logger: Logger,
+  a: { py: string; src: string; out: string; download: () => Promise<void> }
+): Promise<boolean> {
+  const reqs = [...new Set(s.buildRequires.map((r) => r.trim()))].sort();
+  // Anything pip would read as an option (or no requirement at all) is left to isolation.
+  if (!s.imageId || !reqs.length || reqs.some((r) => !r || r.startsWith('-'))) return false;
+  const env = await containerBuildEnv({
+    ex,
+    log,
+    hostEnvs: s.hostEnvs,
+    key: containerEnvKey({
+      imageId: s.imageId,
+      python: a.py,
+      requires: reqs,
+      packages: [s.source, ...pipIndexArgs(s.opts)]
+    }),
+    py: a.py,
+    requires: reqs,
+    owner: s.owner,
+    prepare: a.download
+  });
+  if (!env) return false;
+  const r = log.add(
+    await ex.run([env.python, env.check, a.src, s.backend, ...s.backendPath], { cwd: a.src })
+  );
+  if (r.code !== 0) {
+    if (!missingBuildDeps(r.output))
+      throw new StepError(
+        `checking the wheel build requirements failed (exit code ${r.code})`,
+        log.text
+      );
+    logger.debug('the cached build env lacks a dynamic build requirement; building isolated');
+    return false;
+  }
+  await step(
+    ex,
+    log,
+    'wheel build (pip wheel --no-build-isolation)',
+    [
+      env.python,
+      '-m',
+      'pip',
+      'wheel',
+      '--no-deps',
+      '--no-build-isolation',
+      '--use-pep517',
+      '--wheel-dir',
+      a.out,
+      a.src
+    ],
+    { cwd: a.src }
+  );
+  return true;
+}
+
+/**
  * `auditwheel repair` of a platform wheel; a failure fails the wheel with auditwheel's words.
  * Returns the repaired wheel and what auditwheel decided.
  */
@@ -362,22 +484,32 @@ export async function buildWheelInContainer(
   const top = a.members[0].name.split('/')[0];
   const src = `${base}/src/${top}`;
   const probe = containerExecutor(s, {}, '022');
-  const tags = await step(probe, a.log, `finding Python ${a.version} in ${s.image} (${py})`, [
-    py,
-    '-c',
-    SYS_TAGS_SCRIPT
-  ]);
-  const house = wheelhouseFor(s, {
-    version: a.version,
-    tags: tags.stdout.split('\n').filter(Boolean),
-    sde: a.sde,
-    log: a.log
-  });
+  const what = `finding Python ${a.version} in ${s.image} (${py})`;
+  // A wheelhouse is filled for the interpreter's own tags; otherwise it only has to be there.
+  let house: Wheelhouse | null = null;
+  if (s.hostWheelhouse) {
+    const tags = await step(probe, a.log, what, [py, '-c', SYS_TAGS_SCRIPT]);
+    house = wheelhouseFor(s, {
+      version: a.version,
+      tags: tags.stdout.split('\n').filter(Boolean),
+      sde: a.sde,
+      log: a.log
+    });
+  } else await step(probe, a.log, what, ['test', '-x', py]);
   const index = house?.index ?? s.opts;
-  await house?.add('build requirements', s.buildRequires);
   const build = containerEnv(s, index, a.sde, src);
   const ex = containerExecutor(s, build.env, build.umask);
-  await pipWheel(ex, a.log, house, { py, src, out: `${base}/out` });
+  let downloaded = false;
+  const download = async (): Promise<void> => {
+    if (!downloaded) await house?.add('build requirements', s.buildRequires);
+    downloaded = true;
+  };
+  if (
+    !(await buildInCachedEnv(s, ex, a.log, a.logger, { py, src, out: `${base}/out`, download }))
+  ) {
+    await download();
+    await pipWheel(ex, a.log, house, { py, src, out: `${base}/out` });
+  }
   let built = await onlyOutput(path.join(hostBase, 'out'), '.whl', a.log);
   const platform = !built.endsWith('-any.whl');
   let repair: RepairInfo | undefined;
@@ -410,7 +542,7 @@ export async function buildWheelInContainer(
         image: s.image,
         engine: s.engine,
         policy: s.platformTag,
-        network: s.hostWheelhouse ? 'none' : 'host'
+        network: s.source === 'host-network' ? 'host' : 'none'
       }
     }
   };

@@ -167,6 +167,22 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   });
 
   let session: ContainerSession | null = null;
+  // The build container starts while the host builds the sdist (it needs nothing from it).
+  const opening = engine
+    ? openContainerSession({
+        engine,
+        model,
+        opts,
+        log,
+        workRoot,
+        benv: req.env,
+        image: req.image,
+        platformTag: req.platformTag
+      }).then(
+        (s) => ({ s }),
+        (e: unknown) => ({ e })
+      )
+    : null;
   if (mode === 'host') {
     // Wheel build envs are prepared (or found in the cache) while the sdist builds; memoised, and
     // a failure only means that wheel builds isolated.
@@ -220,19 +236,10 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
     const targetOf = (version: string): string =>
       `wheel ${model.native ? cpTag(version) : 'py3'}${mode === 'container' ? ' ' + (req.platformTag ?? 'linux') : ''}`;
-    if (engine) {
-      try {
-        session = await openContainerSession({
-          engine,
-          model,
-          opts,
-          log,
-          workRoot,
-          benv: req.env,
-          image: req.image,
-          platformTag: req.platformTag
-        });
-      } catch (e) {
+    if (opening) {
+      const o = await opening;
+      if ('e' in o) {
+        const e = o.e;
         for (const version of wheelPythons) {
           await fail({
             target: targetOf(version),
@@ -244,6 +251,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         }
         return finish(false);
       }
+      session = o.s;
     }
     const jobs = wheelPythons.map((version) => async (): Promise<void> => {
       const target = targetOf(version);
@@ -295,7 +303,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     });
     await runBounded(jobCount(opts.jobs), jobs);
   } finally {
-    if (session) await session.close();
+    const o = await opening;
+    if (o && 's' in o) await o.s.close();
     await manifestChain;
     if (ownRoot) await fs.rm(workRoot, { recursive: true, force: true });
   }
