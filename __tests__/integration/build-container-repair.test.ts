@@ -213,6 +213,13 @@ describe('auditwheel repair in container builds', () => {
       expect(b).toHaveLength(2);
       expect(b).toEqual(a);
       expect(wheelOf(second.outcome).repaired).toBe(true);
+      // Both built without isolation in the one cached build env of the image's interpreter.
+      const envOf = (log: string[]): string | undefined =>
+        /(\/albatross-envs\/[0-9a-f]{16})\/bin\/python -m pip wheel --no-deps --no-build-isolation/.exec(
+          log.join('\n')
+        )?.[1];
+      expect(envOf(second.log)).toBeDefined();
+      expect(envOf(second.log)).toBe(envOf(first!.log));
     }
   );
 

@@ -3,11 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { COMPLETE } from '../../src/build/container-env.js';
 import { buildProject } from '../../src/build/index.js';
 import { ProjectModel } from '../../src/detect/model.js';
 import { ConfigError } from '../../src/errors.js';
 import { sha256File } from '../../src/runtime/fsutil.js';
 import { memoryLogger } from '../../src/runtime/log.js';
+import { cacheRoot } from '../../src/runtime/toolenv.js';
 import {
   DOCKER_SKIP_REASON,
   TEST_MANYLINUX_IMAGE,
@@ -57,7 +59,17 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  if (READY) docker(['rmi', NO_AUDITWHEEL]);
+  if (READY) {
+    // The derived image is new every run: drop the cached build envs made for it.
+    const id = docker(['image', 'inspect', '--format', '{{.Id}}', NO_AUDITWHEEL]).trim();
+    const envs = path.join(cacheRoot(testOptions()), 'container-envs');
+    for (const e of await fs.readdir(envs).catch(() => [] as string[])) {
+      const about = await fs.readFile(path.join(envs, e, COMPLETE), 'utf8').catch(() => '');
+      if (about.includes(`"imageId":"${id}"`))
+        await fs.rm(path.join(envs, e), { recursive: true, force: true });
+    }
+    docker(['rmi', NO_AUDITWHEEL]);
+  }
   if (saved === undefined) delete process.env.DOCKER_HOST;
   else process.env.DOCKER_HOST = saved;
   await fs.rm(tmp, { recursive: true, force: true });

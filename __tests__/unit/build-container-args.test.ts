@@ -8,6 +8,7 @@ import {
   repairedTags
 } from '../../src/build/auditwheel.js';
 import { localIndexDirs, packageSource, sessionRunArgs } from '../../src/build/container.js';
+import { containerEnvKey } from '../../src/build/container-env.js';
 import {
   downloadArgs,
   missingRequirements,
@@ -202,6 +203,27 @@ describe('offline wheelhouse', () => {
       )
     ).toEqual(['cmake>=3.15']);
     expect(missingRequirements('error: command gcc failed')).toEqual([]);
+  });
+});
+
+describe('cached container build envs', () => {
+  const base = {
+    imageId: 'sha256:aa',
+    python: '/opt/python/cp311-cp311/bin/python',
+    requires: ['setuptools>=61', 'cython'],
+    packages: ['local-mounts', '--index-url', 'file:///opt/pypi/simple']
+  };
+  it('are named by image, interpreter, requirements (any order) and package source', () => {
+    const key = containerEnvKey(base);
+    expect(key).toMatch(/^[0-9a-f]{16}$/);
+    expect(containerEnvKey({ ...base, requires: ['cython', 'setuptools>=61'] })).toBe(key);
+    for (const other of [
+      { imageId: 'sha256:bb' },
+      { python: '/opt/python/cp312-cp312/bin/python' },
+      { requires: ['setuptools>=70', 'cython'] },
+      { packages: ['wheelhouse', '--index-url', 'file:///opt/pypi/simple'] }
+    ])
+      expect(containerEnvKey({ ...base, ...other })).not.toBe(key);
   });
 });
 

@@ -16,7 +16,8 @@ import { Executor, StepLog, step } from './executor.js';
 
 /** Where the host's directory of container build envs appears inside the build container. */
 export const CONTAINER_ENVS = '/albatross-envs';
-const COMPLETE = '.albatross-complete';
+/** Written last: the env is complete. Holds what it was made for (image ID, interpreter, requirements). */
+export const COMPLETE = '.albatross-complete';
 const CHECK = 'albatross-check-requires.py';
 
 /** 16 hex digits naming the env (requirement order does not matter). */
@@ -55,6 +56,8 @@ export function containerBuildEnv(a: {
   requires: string[];
   /** `uid:gid` the env is handed to on the host (containers write as root). */
   owner: string;
+  /** What the env is for, written into its COMPLETE marker. */
+  about: Record<string, unknown>;
   prepare?: () => Promise<void>;
 }): Promise<ContainerBuildEnv | null> {
   const ready: ContainerBuildEnv = {
@@ -92,7 +95,10 @@ async function create(a: Parameters<typeof containerBuildEnv>[0]): Promise<boole
     ]);
     await step(a.ex, a.log, 'handing the env to the caller', ['chown', '-R', a.owner, inside]);
     await writeFileAtomic(path.join(a.hostEnvs, tmp, CHECK), CHECK_WHEEL_REQUIRES);
-    await writeFileAtomic(path.join(a.hostEnvs, tmp, COMPLETE), '');
+    await writeFileAtomic(
+      path.join(a.hostEnvs, tmp, COMPLETE),
+      JSON.stringify({ ...a.about, requires: a.requires }) + '\n'
+    );
     await fs.rename(path.join(a.hostEnvs, tmp), path.join(a.hostEnvs, a.key)).catch(() => {
       // Another process made it first: keep theirs.
     });

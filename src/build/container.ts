@@ -393,6 +393,7 @@ async function buildInCachedEnv(
     py: a.py,
     requires: reqs,
     owner: s.owner,
+    about: { image: s.image, imageId: s.imageId, python: a.py },
     prepare: a.download
   });
   if (!env) return false;
