@@ -262,6 +262,18 @@ describe('build container spec', () => {
     ).toBe(source);
   });
 
+  const work = [
+    '--mount',
+    'type=bind,source=/w,target=/albatross',
+    '--mount',
+    'type=bind,source=/envs,target=/albatross-envs'
+  ];
+  const indexes = [
+    '--mount',
+    'type=bind,source=/opt/pypi,target=/opt/pypi,readonly',
+    '--mount',
+    'type=bind,source=/opt/wheels,target=/opt/wheels,readonly'
+  ];
   it.each([
     [
       'wheelhouse: no network, the wheelhouse read-only, no index mounts',
@@ -269,10 +281,7 @@ describe('build container spec', () => {
       [
         '--network',
         'none',
-        '--mount',
-        'type=bind,source=/w,target=/albatross',
-        '--mount',
-        'type=bind,source=/envs,target=/albatross-envs',
+        ...work,
         '--mount',
         'type=bind,source=/wh,target=/albatross-wheelhouse,readonly'
       ]
@@ -280,34 +289,12 @@ describe('build container spec', () => {
     [
       'local indexes: no network, the ones that exist read-only',
       'local-mounts' as const,
-      [
-        '--network',
-        'none',
-        '--mount',
-        'type=bind,source=/w,target=/albatross',
-        '--mount',
-        'type=bind,source=/envs,target=/albatross-envs',
-        '--mount',
-        'type=bind,source=/opt/pypi,target=/opt/pypi,readonly',
-        '--mount',
-        'type=bind,source=/opt/wheels,target=/opt/wheels,readonly'
-      ]
+      ['--network', 'none', ...work, ...indexes]
     ],
     [
       'host network: local indexes read-only too',
       'host-network' as const,
-      [
-        '--network',
-        'host',
-        '--mount',
-        'type=bind,source=/w,target=/albatross',
-        '--mount',
-        'type=bind,source=/envs,target=/albatross-envs',
-        '--mount',
-        'type=bind,source=/opt/pypi,target=/opt/pypi,readonly',
-        '--mount',
-        'type=bind,source=/opt/wheels,target=/opt/wheels,readonly'
-      ]
+      ['--network', 'host', ...work, ...indexes]
     ]
   ])('%s', (_, source, middle) => {
     expect(

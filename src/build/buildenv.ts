@@ -66,6 +66,22 @@ export const UPGRADE = ['--upgrade', '--upgrade-strategy', 'eager'];
 
 const envs = new Map<string, Promise<BuildEnv | null>>();
 
+/** `pip wheel` of `src` into `outDir` with the packages of `python`'s env (a cached build env). */
+export function noIsolationWheelArgs(python: string, outDir: string, src: string): string[] {
+  return [
+    python,
+    '-m',
+    'pip',
+    'wheel',
+    '--no-deps',
+    '--no-build-isolation',
+    '--use-pep517',
+    '--wheel-dir',
+    outDir,
+    src
+  ];
+}
+
 /** pypa/build's report that a non-isolated env lacks a (possibly dynamic) build requirement. */
 export function missingBuildDeps(output: string): boolean {
   return /(Missing|Unmet) dependencies\b/.test(output);

@@ -19,7 +19,7 @@ import { anyPython, cpTag } from '../runtime/python.js';
 import { cacheRoot } from '../runtime/toolenv.js';
 import { walkZip } from '../runtime/zipread.js';
 import { auditwheelVersion, repairArgs, repairFailure, repairInfo } from './auditwheel.js';
-import { missingBuildDeps } from './buildenv.js';
+import { missingBuildDeps, noIsolationWheelArgs } from './buildenv.js';
 import { CONTAINER_ENVS, containerBuildEnv, containerEnvKey } from './container-env.js';
 import { processSetup } from './env.js';
 import { Executor, StepError, StepLog, hostExecutor, step } from './executor.js';
@@ -413,18 +413,7 @@ async function buildInCachedEnv(
     ex,
     log,
     'wheel build (pip wheel --no-build-isolation)',
-    [
-      env.python,
-      '-m',
-      'pip',
-      'wheel',
-      '--no-deps',
-      '--no-build-isolation',
-      '--use-pep517',
-      '--wheel-dir',
-      a.out,
-      a.src
-    ],
+    noIsolationWheelArgs(env.python, a.out, a.src),
     { cwd: a.src }
   );
   return true;

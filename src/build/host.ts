@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Options } from '../config/options.js';
 import { TestResult } from '../manifest/model.js';
 import { PythonInstall } from '../runtime/python.js';
-import { cachedBuildEnv, missingBuildDeps } from './buildenv.js';
+import { cachedBuildEnv, missingBuildDeps, noIsolationWheelArgs } from './buildenv.js';
 import { Frontend, buildFrontend } from './frontend.js';
 import { prepareWheelhouse } from '../cache/index.js';
 import { CacheReport } from '../manifest/model.js';
@@ -72,18 +72,7 @@ export async function runBuildFrontend(
         ex,
         log,
         'wheel build (pip wheel --no-build-isolation)',
-        [
-          env.python,
-          '-m',
-          'pip',
-          'wheel',
-          '--no-deps',
-          '--no-build-isolation',
-          '--use-pep517',
-          '--wheel-dir',
-          outDir,
-          src
-        ],
+        noIsolationWheelArgs(env.python, outDir, src),
         { cwd: src }
       );
     }
