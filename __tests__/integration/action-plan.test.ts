@@ -44,7 +44,11 @@ async function runAction(
   const summaryFile = path.join(tmp, `${name}.summary.md`);
   await fs.writeFile(summaryFile, '');
   env.GITHUB_STEP_SUMMARY = summaryFile;
-  const r = await execCapture(['node', '--import', 'tsx', ENTRY], { env, timeoutMs: 120000 });
+  // The runner's own environment (INPUT_*, GITHUB_OUTPUT ...), as the runner starts an action.
+  const r = await execCapture(['node', '--import', 'tsx', ENTRY], {
+    fullEnv: env,
+    timeoutMs: 120000
+  });
   return {
     code: r.code,
     stdout: r.stdout,

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { execCapture } from '../../src/runtime/exec.js';
 import { MANIFEST_NAME } from '../../src/manifest/io.js';
+import { ownDir, ownPath } from '../../src/manifest/paths.js';
 import { COMMENT_MARKER, VERDICT } from '../../src/report/markdown.js';
 import { ActionsServices, startActionsServices } from '../helpers/actions-services.js';
 import { runDriver } from '../helpers/services/run-driver.js';
@@ -158,7 +159,8 @@ describe('the Action, command report (end to end)', () => {
       [process.execPath, '--import', TSX, path.join(REPO, 'src/action/index.ts')],
       {
         cwd: tmp,
-        env,
+        // The runner's own environment (INPUT_*, GITHUB_OUTPUT ...), as the runner starts an action.
+        fullEnv: env,
         timeoutMs: 180_000
       }
     );
@@ -191,11 +193,12 @@ describe('the Action, command report (end to end)', () => {
       await fs.writeFile(path.join(job, a.file), bytes);
       a.sha256 = createHash('sha256').update(bytes).digest('hex');
     }
-    await fs.writeFile(path.join(job, MANIFEST_NAME), JSON.stringify(m));
+    await fs.mkdir(ownDir(job));
+    await fs.writeFile(ownPath(job, 'manifest'), JSON.stringify(m));
     const repro = verifyReport();
     repro.reproducible = true;
     repro.artifacts = repro.artifacts.filter((a) => a.reproducible);
-    await fs.writeFile(path.join(job, 'reproducibility.json'), JSON.stringify(repro));
+    await fs.writeFile(ownPath(job, 'reproducibility'), JSON.stringify(repro));
     // The base branch's last report: an older, smaller wheel.
     const base = path.join(tmp, 'base');
     await fs.mkdir(base);
@@ -242,7 +245,7 @@ describe('the Action, command report (end to end)', () => {
       comment: { action: 'created', id }
     });
     expect(first.outputs.reproducible).toBe('true');
-    expect(first.outputs.summary).toBe(path.join(job, 'albatross-summary.md'));
+    expect(first.outputs.summary).toBe(ownPath(job, 'summary'));
     expect(await fs.readFile(first.outputs.summary, 'utf8')).toContain('### Artifacts');
     expect(JSON.parse(first.outputs.artifacts).map((a: { file: string }) => a.file)).toEqual(
       m.artifacts.map((a) => a.file)
@@ -260,24 +263,25 @@ describe('the Action, command report (end to end)', () => {
         services.env
       );
       expect(result[0].files).toEqual([
-        'albatross-aggregate.json',
-        MANIFEST_NAME,
-        'albatross-summary.md',
+        '.albatross/aggregate.json',
+        '.albatross/manifest.json',
+        '.albatross/reproducibility.json',
+        '.albatross/summary.md',
         'greeter-1.2.0-py3-none-any.whl',
-        'greeter-1.2.0.tar.gz',
-        'reproducibility.json'
+        'greeter-1.2.0.tar.gz'
       ]);
       for (const a of m.artifacts) expect(await sha(path.join(back, a.file))).toBe(a.sha256);
     }
 
     // Run 2: the whole matrix, now with a failed build: same comment, updated in place.
     const matrix = path.join(tmp, 'matrix');
+    // Jobs of this version and one of the first version's layout, side by side.
     for (const [d, f, v] of [
       ['albatross-build-sdist-any', MANIFEST_NAME, pureJob()],
-      ['albatross-build-manylinux-x86_64', MANIFEST_NAME, nativeJob()],
-      ['albatross-verify', 'reproducibility.json', verifyReport()]
+      ['albatross-build-manylinux-x86_64', 'albatross-manifest.json', nativeJob()],
+      ['albatross-verify', '.albatross/reproducibility.json', verifyReport()]
     ] as const) {
-      await fs.mkdir(path.join(matrix, d), { recursive: true });
+      await fs.mkdir(path.dirname(path.join(matrix, d, f)), { recursive: true });
       await fs.writeFile(path.join(matrix, d, f), JSON.stringify(v));
     }
     const second = await runAction(
@@ -313,8 +317,8 @@ describe('the Action, command report (end to end)', () => {
     gh.readOnly = true;
     const before = JSON.stringify(gh.comments);
     const job = path.join(tmp, 'fork-job');
-    await fs.mkdir(job);
-    await fs.writeFile(path.join(job, MANIFEST_NAME), JSON.stringify(pureJob()));
+    await fs.mkdir(ownDir(job), { recursive: true });
+    await fs.writeFile(ownPath(job, 'manifest'), JSON.stringify(pureJob()));
     const r = await runAction(
       'fork',
       { command: 'report', 'project-dir': job, out: '.', 'github-token': TOKEN },

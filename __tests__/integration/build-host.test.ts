@@ -50,8 +50,7 @@ describe('host builds', () => {
         python: ['3.12'],
         sourceDateEpoch: 1700000000
       }),
-      log,
-      surface: 'cli'
+      log
     });
     expect(r.exitCode).toBe(0);
     const outDir = path.join(root, 'wheelhouse');
@@ -60,7 +59,8 @@ describe('host builds', () => {
     expect(JSON.parse(r.outputs!.artifacts)).toEqual(manifest.artifacts);
     const files = manifest.artifacts.map((a) => a.file).sort();
     expect(files).toEqual(['albatross_pure-1.0.0-py3-none-any.whl', 'albatross_pure-1.0.0.tar.gz']);
-    expect((await fs.readdir(outDir)).sort()).toEqual([MANIFEST_NAME, ...files]);
+    expect((await fs.readdir(outDir)).sort()).toEqual(['.albatross', ...files]);
+    expect(await fs.readdir(path.join(outDir, '.albatross'))).toEqual(['manifest.json']);
     expect(r.text).toMatch(
       /albatross_pure-1\.0\.0-py3-none-any\.whl\s+wheel\s+any\s+3\.12\s+\S+ kB\s+[0-9a-f]{12}\s+passed/
     );
@@ -88,8 +88,7 @@ describe('host builds', () => {
     await expect(
       buildCommand({
         opts: testOptions({ projectDir: root, python: ['3.99'] }),
-        log,
-        surface: 'cli'
+        log
       })
     ).rejects.toThrow(/3\.99/);
   });

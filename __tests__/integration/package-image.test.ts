@@ -11,6 +11,8 @@ import { sha256File } from '../../src/runtime/fsutil.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv } from '../../src/runtime/pip.js';
 import { discoverPythons, findPython } from '../../src/runtime/python.js';
+import { recordWheels } from '../helpers/manifest.js';
+import { formatNamed } from '../../src/package/formats/index.js';
 import { packageProject } from '../../src/package/index.js';
 import {
   DOCKER_SKIP_REASON,
@@ -115,7 +117,15 @@ describe('container image without a daemon (real pip, real docker-archive base)'
     });
     const log = memoryLogger();
     const model = await detectProject(opts, log);
-    const r = await packageProject({ model, opts, log, outDir: out, formats: ['image'] });
+    const recorder = await recordWheels(out, model, log);
+    const r = await packageProject({
+      model,
+      opts,
+      log,
+      outDir: out,
+      formats: [formatNamed('image')],
+      recorder
+    });
     return {
       ...r,
       image: r.manifest.artifacts.find((a) => a.kind === 'image') as ArtifactEntry,

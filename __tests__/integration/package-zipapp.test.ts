@@ -53,7 +53,7 @@ describe('zipapp and pex (real pip, real Pythons)', () => {
       cacheDir: path.join(work, 'cache'),
       ...extra
     });
-    const r = await packageCommand({ opts, log, surface: 'cli' });
+    const r = await packageCommand({ opts, log });
     return { ...r, manifest: r.json as Manifest, log: log.lines };
   };
 

@@ -52,13 +52,14 @@ describe('albatross report (CLI)', () => {
     expect(r.stdout).toMatch(
       /^greeter-1\.2\.0\.tar\.gz +sdist +source +- +4\.1 kB +aaaaaaaaaaaa +-$/m
     );
-    const summary = await fs.readFile(path.join(out, 'albatross-summary.md'), 'utf8');
+    const summary = await fs.readFile(path.join(out, '.albatross', 'summary.md'), 'utf8');
+    expect(r.stdout).toContain(`summary: ${path.join(out, '.albatross', 'summary.md')}`);
     expect(summary).toContain('### ❌ Failures');
     expect(summary).toContain(
       '| File | Verdict | Differences | Sensitivities | sha256 (1st / 2nd build) |'
     );
     const aggregate = JSON.parse(
-      await fs.readFile(path.join(out, 'albatross-aggregate.json'), 'utf8')
+      await fs.readFile(path.join(out, '.albatross', 'aggregate.json'), 'utf8')
     );
     expect(aggregate.artifacts).toHaveLength(3);
 
@@ -73,12 +74,23 @@ describe('albatross report (CLI)', () => {
     expect(json.failures[0].target).toBe('wheel cp313 manylinux_2_28_x86_64');
   });
 
+  it('writes into the --in directory when no --out is given, never into the working directory', async () => {
+    const cwd = path.join(tmp, 'elsewhere');
+    await fs.mkdir(cwd);
+    const r = await cli(['report', '--in', path.join(tmp, 'downloads')], cwd);
+    expect(r.code).toBe(1);
+    expect(await fs.readdir(cwd)).toEqual([]);
+    const summary = path.join(tmp, 'downloads', '.albatross', 'summary.md');
+    expect(await fs.readFile(summary, 'utf8')).toContain('### ❌ Failures');
+    expect(r.stdout).toContain(`summary: ${summary}`);
+  });
+
   it('exits 3 when there is nothing to report and 2 for a corrupt manifest, naming it', async () => {
     await fs.mkdir(path.join(tmp, 'empty'));
     const none = await cli(['report', 'project', '--in', 'empty'], tmp);
     expect(none.code).toBe(3);
     expect(none.stderr).toMatch(
-      /^albatross: report: no albatross-manifest\.json or reproducibility\.json under .*empty\n$/
+      /^albatross: report: no manifest or reproducibility report \(\.albatross\/manifest\.json, \.albatross\/reproducibility\.json\) under .*empty\n$/
     );
     const noOut = await cli(['report', 'project'], tmp);
     expect(noOut.code).toBe(3);

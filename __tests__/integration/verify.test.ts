@@ -43,9 +43,9 @@ async function verify(
     sensitivity: false,
     ...over
   });
-  const res = await verifyCommand({ opts, log: memoryLogger(), surface: 'cli' });
+  const res = await verifyCommand({ opts, log: memoryLogger() });
   const r = JSON.parse(
-    await fs.readFile(path.join(out, 'reproducibility.json'), 'utf8')
+    await fs.readFile(path.join(out, '.albatross', 'reproducibility.json'), 'utf8')
   ) as Reproducibility;
   expect(res.json).toEqual(r);
   return { code: res.exitCode, r, out };
@@ -71,7 +71,7 @@ describe('verify: clean projects are reproducible (no false alarm)', () => {
     );
     expect((await readManifest(out))?.reproducibility).toEqual({
       reproducible: true,
-      file: 'reproducibility.json'
+      file: '.albatross/reproducibility.json'
     });
     expect(r.artifacts.flatMap((a) => a.differences)).toEqual([]);
     expect(r.reproducible).toBe(true);
@@ -96,7 +96,9 @@ describe('verify: clean projects are reproducible (no false alarm)', () => {
         'umask'
       ])
     );
-    const st = JSON.parse(await fs.readFile(path.join(out, 'reproducibility.intoto.json'), 'utf8'));
+    const st = JSON.parse(
+      await fs.readFile(path.join(out, '.albatross', 'reproducibility.intoto.json'), 'utf8')
+    );
     expect(st._type).toBe('https://in-toto.io/Statement/v1');
     expect(st.subject).toEqual(
       r.artifacts

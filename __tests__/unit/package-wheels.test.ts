@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { resolveFormats } from '../../src/commands/package.js';
+import { defaultOptions } from '../../src/config/options.js';
+import { resolveFormats } from '../../src/package/formats/index.js';
 import { ConfigError, FailureError } from '../../src/errors.js';
 import { mainPy, parseModuleAttr, resolveEntryPoint } from '../../src/package/entry.js';
 import { LocalWheel, pickWheel } from '../../src/package/inputs.js';
@@ -208,12 +209,13 @@ describe('formats', () => {
     [['pex,zipapp'], '', false, ['pex', 'zipapp']],
     [['image', 'image'], 'oci:x', true, ['image']]
   ])('format %j base %j scripts %j → %j', (format, base, scripts, expected) => {
-    expect(resolveFormats(format as string[], base as string, scripts as boolean, '')).toEqual(
-      expected
-    );
+    const opts = defaultOptions({ format: format as string[], base: base as string });
+    expect(resolveFormats(opts, scripts as boolean).map((f) => f.name)).toEqual(expected);
   });
 
   it('rejects an unknown format naming the option', () => {
-    expect(() => resolveFormats(['wheel'], '', true, '')).toThrow(/format: unknown format 'wheel'/);
+    expect(() => resolveFormats(defaultOptions({ format: ['wheel'] }), true)).toThrow(
+      /format: unknown format 'wheel'/
+    );
   });
 });

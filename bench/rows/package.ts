@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { defaultOptions, Options } from '../../src/config/options.js';
 import { detectProject } from '../../src/detect/index.js';
 import { ArtifactEntry } from '../../src/manifest/model.js';
+import { recordWheels } from '../../__tests__/helpers/manifest.js';
+import { formatNamed } from '../../src/package/formats/index.js';
 import { packageProject } from '../../src/package/index.js';
 import { exec } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
@@ -112,7 +114,8 @@ export default async function rows(): Promise<BenchRow[]> {
         opts: opts(v.project),
         log,
         outDir: out,
-        formats: ['image']
+        formats: [formatNamed('image')],
+        recorder: await recordWheels(out, model, log)
       });
       if (!r.ok)
         throw new Error(

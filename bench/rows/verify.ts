@@ -16,6 +16,7 @@ import { pipEnv } from '../../src/runtime/pip.js';
 import { findPython } from '../../src/runtime/python.js';
 import { resolveSourceDateEpoch } from '../../src/runtime/sde.js';
 import { ensureToolEnv } from '../../src/runtime/toolenv.js';
+import { ManifestRecorder } from '../../src/manifest/recorder.js';
 import { verifyProject } from '../../src/verify/run.js';
 import { localIndex } from '../../__tests__/helpers/local-index.js';
 import { BenchRow, sameLoop } from '../run.js';
@@ -46,11 +47,14 @@ export default async function (): Promise<BenchRow[]> {
       if (!r.ok) throw new Error('single build failed');
     };
     const verify = (sensitivity: boolean) => async (): Promise<void> => {
+      const out = fresh();
       const v = await verifyProject({
         model,
         opts: { ...opts, sensitivity },
         log,
-        outDir: fresh()
+        outDir: out,
+        formats: [],
+        recorder: await ManifestRecorder.open(out, model, log)
       });
       if (!v.result.reproducible) throw new Error('verify found the clean fixture irreproducible');
     };

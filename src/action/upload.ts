@@ -2,47 +2,27 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { Options } from '../config/options.js';
-import { MANIFEST_NAME, readManifest } from '../manifest/io.js';
+import { readManifest } from '../manifest/io.js';
+import { ownDir, ownPath } from '../manifest/paths.js';
 import { Logger } from '../runtime/log.js';
 
-/** Report files a later job (package, verify, report) needs besides the artifacts. */
-const REPORT_FILES = [
-  MANIFEST_NAME,
-  'reproducibility.json',
-  'albatross-summary.md',
-  'albatross-aggregate.json'
-];
-const STATEMENT = /\.(intoto\.jsonl?|statement\.json)$/;
-
 /**
- * The files of OUT worth handing to later jobs: every artifact the manifest lists, the
- * manifest and reports, in-toto statements and diffoscope pages. Sorted, relative to OUT.
+ * The files of OUT worth handing to later jobs: every artifact the manifest lists (an image's
+ * layout directory included) and everything in OUT/.albatross/ (manifest, reports, statements,
+ * diffoscope pages). Sorted, absolute, never outside OUT.
  */
 export async function filesToUpload(outDir: string): Promise<string[]> {
+  const root = path.resolve(outDir);
   const picked = new Set<string>();
-  const m = await readManifest(outDir);
-  for (const a of m?.artifacts ?? []) picked.add(a.file);
-  let names: string[];
-  try {
-    names = await fs.readdir(outDir);
-  } catch {
-    return [];
+  const m = await readManifest(root);
+  for (const a of m?.artifacts ?? []) {
+    picked.add(path.resolve(root, a.file));
+    if (a.layout) for (const f of await walkFiles(path.resolve(root, a.layout))) picked.add(f);
   }
-  for (const n of names) if (REPORT_FILES.includes(n) || STATEMENT.test(n)) picked.add(n);
-  try {
-    const repro = JSON.parse(
-      await fs.readFile(path.join(outDir, 'reproducibility.json'), 'utf8')
-    ) as {
-      diffoscope?: string[];
-    };
-    for (const f of repro.diffoscope ?? []) picked.add(f);
-  } catch {
-    /* no reproducibility report */
-  }
+  for (const f of await walkFiles(ownDir(root))) if (!f.endsWith('.lock')) picked.add(f);
   const files: string[] = [];
-  for (const rel of [...picked].sort()) {
-    const abs = path.resolve(outDir, rel);
-    if (!abs.startsWith(path.resolve(outDir) + path.sep)) continue; // never outside OUT
+  for (const abs of [...picked].sort()) {
+    if (!abs.startsWith(root + path.sep)) continue; // never outside OUT
     try {
       if ((await fs.stat(abs)).isFile()) files.push(abs);
     } catch {
@@ -50,6 +30,18 @@ export async function filesToUpload(outDir: string): Promise<string[]> {
     }
   }
   return files;
+}
+
+/** Regular files under `dir` (not following links); none when it does not exist. */
+async function walkFiles(dir: string): Promise<string[]> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  const out: string[] = [];
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walkFiles(p)));
+    else if (e.isFile()) out.push(p);
+  }
+  return out;
 }
 
 /**
@@ -63,7 +55,15 @@ export async function uploadOutDir(
   const outDir = path.resolve(opts.projectDir, opts.out);
   const files = await filesToUpload(outDir);
   if (!files.length) {
-    log.warn(`artifact-name ${opts.artifactName}: nothing to upload in ${outDir}`);
+    log.info(`artifact-name ${opts.artifactName}: nothing to upload in ${outDir}`);
+    return null;
+  }
+  // The runner gives every JavaScript action this token; without it (a local run) there is no
+  // artifact service to upload to.
+  if (!process.env.ACTIONS_RUNTIME_TOKEN) {
+    log.warn(
+      `artifact-name ${opts.artifactName}: not uploaded (no artifact service: ACTIONS_RUNTIME_TOKEN is not set)`
+    );
     return null;
   }
   const client = new DefaultArtifactClient();
@@ -79,7 +79,7 @@ export async function manifestOutputs(outDir: string): Promise<Record<string, st
   const m = await readManifest(outDir);
   if (!m) return {};
   return {
-    manifest: path.join(outDir, MANIFEST_NAME),
+    manifest: ownPath(outDir, 'manifest'),
     artifacts: JSON.stringify(m.artifacts)
   };
 }

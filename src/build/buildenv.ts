@@ -1,10 +1,16 @@
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { Options } from '../config/options.js';
+import { ConfigError } from '../errors.js';
+import { lockedFile } from '../lock/locked.js';
+import { lockedWheelhouse } from '../lock/wheelhouse.js';
 import { writeFileAtomic } from '../runtime/fsutil.js';
+import { InstallerOpts, resolveInstaller } from '../runtime/uv.js';
 import { PythonInstall } from '../runtime/python.js';
 import { ToolEnvOpts, cacheRoot, ensureToolEnv, toolEnvKey } from '../runtime/toolenv.js';
 import { buildFrontend, ensureBuildFrontend } from './frontend.js';
 
-type IndexOpts = ToolEnvOpts;
+type IndexOpts = ToolEnvOpts & Partial<Pick<Options, 'locked' | 'projectDir' | 'installer' | 'uv'>>;
 
 /** A cached build env's interpreter and the frontend run with it (as in `Frontend`). */
 export interface BuildEnv {
@@ -34,6 +40,7 @@ export function cachedBuildEnv(
   buildRequires: string[],
   opts: IndexOpts
 ): Promise<BuildEnv | null> {
+  if (opts.locked) return lockedBuildEnv(python, opts);
   const reqs = [...new Set(buildRequires.map((r) => r.trim()))].sort();
   // Anything pip would read as an option (or an empty entry) is left to the isolated build.
   if (reqs.some((r) => !r || r.startsWith('-'))) return Promise.resolve(null);
@@ -42,16 +49,73 @@ export function cachedBuildEnv(
   let p = envs.get(key);
   if (!p) {
     // Where the isolated frontend's `build` does not install, neither would it here: pip builds.
-    p = buildFrontend(python, opts)
-      .then(async (fe): Promise<BuildEnv> =>
-        fe.kind === 'build'
-          ? {
-              kind: 'build',
-              python: await ensureBuildFrontend(python, opts, [...UPGRADE, ...reqs])
-            }
-          : await pipBuildEnv(await ensureToolEnv(python, [...UPGRADE, ...reqs], opts))
+    p = uvBuildEnv(python, reqs, opts)
+      .then(
+        async (uv) =>
+          uv ??
+          buildFrontend(python, opts).then(async (fe): Promise<BuildEnv> =>
+            fe.kind === 'build'
+              ? {
+                  kind: 'build',
+                  python: await ensureBuildFrontend(python, opts, [...UPGRADE, ...reqs])
+                }
+              : await pipBuildEnv(await ensureToolEnv(python, [...UPGRADE, ...reqs], opts))
+          )
       )
       .catch(() => null);
+    envs.set(key, p);
+  }
+  return p;
+}
+
+/**
+ * With uv as the installer: uv creates the env and installs the requirements and pypa/build
+ * (a fresh uv venv holds nothing to upgrade). Null (pip makes it) when uv is not the installer
+ * or cannot make this env (an index without tomli for an old Python, say); `installer = uv`
+ * without uv is already a configuration error.
+ */
+async function uvBuildEnv(
+  python: PythonInstall,
+  reqs: string[],
+  opts: IndexOpts
+): Promise<BuildEnv | null> {
+  const inst = await resolveInstaller(installerOpts(opts));
+  if (inst.kind !== 'uv') return null;
+  return ensureToolEnv(python, [...reqs, 'build'], opts, inst.uv).then(
+    (exe): BuildEnv => ({ kind: 'build', python: exe }),
+    () => null
+  );
+}
+
+function installerOpts(opts: IndexOpts): InstallerOpts {
+  return { ...opts, installer: opts.installer ?? 'pip', uv: opts.uv ?? '' };
+}
+
+/**
+ * `--locked`: an env holding exactly the files pylock.build.toml lists for this interpreter
+ * (hash-checked when fetched, installed by path without an index), pypa/build among them. Its
+ * failures are the build's: there is no unlocked fallback.
+ */
+function lockedBuildEnv(python: PythonInstall, opts: IndexOpts): Promise<BuildEnv> {
+  const key = `locked:${path.resolve(opts.projectDir ?? '.')}:${python.executable}`;
+  let p = envs.get(key) as Promise<BuildEnv> | undefined;
+  if (!p) {
+    p = (async (): Promise<BuildEnv> => {
+      const lock = await lockedFile(opts.projectDir ?? '.', 'build');
+      const house = await lockedWheelhouse(lock, python, opts);
+      const wheels = (await fs.readdir(house)).filter((f) => f.endsWith('.whl')).sort();
+      if (!wheels.some((f) => /^build-[^-]+-/.test(f)))
+        throw new ConfigError(
+          `${lock.file}: holds no \`build\` (pypa/build, the frontend locked builds run) for Python ${python.version}; run \`albatross lock\``
+        );
+      const files = wheels.map((f) => path.join(house, f));
+      const inst = await resolveInstaller(installerOpts(opts));
+      const uv = inst.kind === 'uv' ? inst.uv : undefined;
+      return {
+        kind: 'build',
+        python: await ensureToolEnv(python, ['--no-index', '--no-deps', ...files], opts, uv)
+      };
+    })();
     envs.set(key, p);
   }
   return p;

@@ -12,7 +12,9 @@ import {
   removeArgs,
   runArgs
 } from '../runtime/container.js';
+import { passedEnv } from '../runtime/childenv.js';
 import { execCapture } from '../runtime/exec.js';
+import { extractMembers } from '../runtime/extract.js';
 import { Logger } from '../runtime/log.js';
 import { pipIndexArgs } from '../runtime/pip.js';
 import { anyPython, cpTag } from '../runtime/python.js';
@@ -25,7 +27,7 @@ import { processSetup } from './env.js';
 import { Executor, StepError, StepLog, hostExecutor, step } from './executor.js';
 import { onlyOutput } from './host.js';
 import { BuildEnvironment } from './index.js';
-import { Member, unpackMembers } from './normalize/archive.js';
+import { Member } from './normalize/archive.js';
 import { stageWheel } from './normalize/wheel.js';
 import { hardRequirements, runWheelTest } from './testinstall.js';
 import {
@@ -267,7 +269,7 @@ export function containerExecutor(
   };
 }
 
-/** Strings from processSetup that go into the container (never the host's own variables). */
+/** Strings from processSetup that go into the container (of the host's own variables, only `pass-env`'s). */
 function containerEnv(
   s: ContainerSession,
   index: IndexOpts,
@@ -275,11 +277,11 @@ function containerEnv(
   buildDir: string | null
 ): { env: Record<string, string>; umask: string } {
   const setup = processSetup(
-    index,
+    { ...index, passEnv: s.opts.passEnv },
     sde,
     buildDir,
     { releasePins: s.benv?.releasePins, extraEnv: s.benv?.extraEnv },
-    {}
+    passedEnv(s.opts.passEnv)
   );
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(setup.env)) if (v !== undefined) env[k] = v;
@@ -470,7 +472,7 @@ export async function buildWheelInContainer(
   const hostBase = path.join(s.hostWork, `py${a.version}`);
   const base = `${CONTAINER_WORK}/py${a.version}`;
   await fs.rm(hostBase, { recursive: true, force: true });
-  await unpackMembers(a.members, path.join(hostBase, 'src'));
+  await extractMembers('the sdist', a.members, path.join(hostBase, 'src'));
   const top = a.members[0].name.split('/')[0];
   const src = `${base}/src/${top}`;
   const probe = containerExecutor(s, {}, '022');

@@ -13,6 +13,7 @@ export type StepResult = ExecResult & { seconds?: number };
 /** Host executor: the process setup's env and wrapper (umask, caller's wrapper). */
 export function hostExecutor(setup: {
   env: NodeJS.ProcessEnv;
+  passEnv?: readonly string[];
   wrap(argv: string[]): string[];
 }): Executor {
   return {
@@ -21,6 +22,7 @@ export function hostExecutor(setup: {
       const r = await execCapture(setup.wrap(argv), {
         cwd: o.cwd,
         env: { ...setup.env, ...(o.env ?? {}) },
+        passEnv: setup.passEnv,
         timeoutMs: o.timeoutMs
       });
       return { ...r, seconds: (Date.now() - t0) / 1000 };

@@ -1,6 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Options } from '../config/options.js';
+import { ConfigError } from '../errors.js';
+import { lockedFile } from '../lock/locked.js';
+import { BUILD_LOCK_FILE } from '../lock/pylock.js';
+import { lockedWheelhouse } from '../lock/wheelhouse.js';
 import { TestResult } from '../manifest/model.js';
 import { PythonInstall } from '../runtime/python.js';
 import { cachedBuildEnv, missingBuildDeps, noIsolationWheelArgs } from './buildenv.js';
@@ -41,6 +45,7 @@ export async function runBuildFrontend(
   outDir: string,
   o: { buildRequires?: string[]; backend?: string; backendPath?: string[]; logger?: Logger } = {}
 ): Promise<string> {
+  if (opts.locked) return lockedBuild(ex, log, python, opts, kind, src, outDir);
   let fe: Frontend;
   try {
     fe = await buildFrontend(python, opts);
@@ -112,6 +117,42 @@ export async function runBuildFrontend(
 }
 
 /**
+ * `--locked`: the build runs without isolation in the env of pylock.build.toml alone; a
+ * requirement the backend asks for that the lock lacks is exit 2 naming the lock.
+ */
+async function lockedBuild(
+  ex: Executor,
+  log: StepLog,
+  python: PythonInstall,
+  opts: Options,
+  kind: 'sdist' | 'wheel',
+  src: string,
+  outDir: string
+): Promise<string> {
+  const env = (await cachedBuildEnv(python, [], opts)) as { python: string };
+  await fs.mkdir(outDir, { recursive: true });
+  const r = log.add(
+    await ex.run(
+      [env.python, '-m', 'build', '--no-isolation', `--${kind}`, '--outdir', outDir, src],
+      {
+        cwd: src
+      }
+    )
+  );
+  if (r.code === 0) return onlyOutput(outDir, kind === 'sdist' ? '.tar.gz' : '.whl', log);
+  if (missingBuildDeps(r.output)) {
+    const missing = /(?:Missing|Unmet) dependencies[^\n]*\n?((?:\s+\S.*\n?)*)/.exec(r.output);
+    throw new ConfigError(
+      `${BUILD_LOCK_FILE}: the backend asks for ${(missing?.[1] ?? '').trim().split(/\s+/).join(', ') || 'a requirement'} that the lock does not hold; run \`albatross lock\``
+    );
+  }
+  throw new StepError(
+    `${kind} build (python -m build --no-isolation, locked) failed (exit code ${r.code})`,
+    log.text
+  );
+}
+
+/**
  * Installs `wheel` into a fresh venv of `python` and runs the test. Dependencies come from the
  * dependency-wheel cache when the wheel has any (falling back to pip with the index options).
  */
@@ -144,13 +185,25 @@ export async function testWheelOnHost(
     venv
   ]);
   const vpy = path.join(venv, 'bin', 'python');
+  // Locked builds need no tool env (nor an index) for it: the interpreter's own pip installs.
   const pip = withPip
     ? [vpy, '-m', 'pip']
-    : [(await buildFrontend(a.python, a.opts)).python, '-m', 'pip', '--python', vpy];
+    : a.opts.locked
+      ? [a.python.executable, '-m', 'pip', '--python', vpy]
+      : [(await buildFrontend(a.python, a.opts)).python, '-m', 'pip', '--python', vpy];
   const deps = hardRequirements(a.contents.requires);
   let install: string[];
   if (!deps.length) {
     install = ['--no-index', '--no-deps', a.wheel];
+  } else if (a.opts.locked) {
+    // Exactly the locked files (by path: no index or find-links can offer another).
+    const house = await lockedWheelhouse(
+      await lockedFile(a.opts.projectDir, 'runtime'),
+      a.python,
+      a.opts
+    );
+    const files = (await fs.readdir(house)).filter((f) => f.endsWith('.whl')).sort();
+    install = ['--no-index', '--no-deps', ...files.map((f) => path.join(house, f)), a.wheel];
   } else {
     try {
       const house = await prepareWheelhouse({

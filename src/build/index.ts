@@ -1,6 +1,7 @@
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
-import { Manifest } from '../manifest/model.js';
+import { ArtifactEntry, Manifest } from '../manifest/model.js';
+import { ManifestRecorder } from '../manifest/recorder.js';
 import { Logger } from '../runtime/log.js';
 import { buildProjectImpl } from './project.js';
 
@@ -38,12 +39,20 @@ export interface BuildRequest {
   image?: string;
   /** Container builds: the platform tag / auditwheel policy, e.g. `manylinux_2_28_x86_64`. */
   platformTag?: string;
+  /** The job's label in reports (its platform bucket). */
+  job?: string;
+  /** The writer of OUT's manifest (the pipeline's); default: one opened for `outDir`. */
+  recorder?: ManifestRecorder;
 }
 
 export interface BuildOutcome {
   manifest: Manifest;
   /** False when any artifact failed (exit code 1). */
   ok: boolean;
+  /** The artifacts this run published (the manifest may list earlier ones too). */
+  produced: ArtifactEntry[];
+  /** Where it built (the path a reproducibility check compares against). */
+  workRoot: string;
 }
 
 /**

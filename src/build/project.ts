@@ -2,27 +2,24 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { addFailure, updateManifest, upsertArtifact } from '../manifest/io.js';
+import { ManifestRecorder } from '../manifest/recorder.js';
 import { mergeCacheReports } from '../cache/summary.js';
-import {
-  ArtifactEntry,
-  CacheReport,
-  FailureEntry,
-  Manifest,
-  TestResult
-} from '../manifest/model.js';
+import { ArtifactEntry, CacheReport, FailureEntry, TestResult } from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
+import { extractMembers } from '../runtime/extract.js';
 import { ensureWritableDir, sha256, writeFileAtomic } from '../runtime/fsutil.js';
 import { PythonInstall, byVersionAsc, cpTag, discoverPythons } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { requireEngine } from '../runtime/container.js';
+import { checkLocked, lockRecord } from '../lock/locked.js';
+import { resolveInstaller } from '../runtime/uv.js';
 import { cachedBuildEnv } from './buildenv.js';
 import { buildWheelInContainer, ContainerSession, openContainerSession } from './container.js';
 import { processSetup } from './env.js';
 import { StepError, StepLog, hostExecutor } from './executor.js';
 import { runBuildFrontend, testWheelOnHost } from './host.js';
 import { BuildOutcome, BuildRequest } from './index.js';
-import { Member, unpackMembers } from './normalize/archive.js';
+import { Member } from './normalize/archive.js';
 import { normalizeSdist } from './normalize/sdist.js';
 import { stageWheel } from './normalize/wheel.js';
 import { jobCount, runBounded } from './pool.js';
@@ -121,6 +118,14 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       'python: no CPython found on this machine to build the sdist (searched PATH, pyenv and the runner tool cache)'
     );
 
+  // --locked: both locks exist and fit the project, before anything is built (exit 2).
+  const locks = await checkLocked(model, opts);
+  if (locks && mode === 'container')
+    throw new ConfigError(
+      'locked: container builds do not install from pylock.build.toml yet; build on the host (--mode host) or drop --locked'
+    );
+  // `installer = uv` without a uv to be had is exit 2 naming the option, before any build.
+  await resolveInstaller(opts);
   const sde = await resolveSourceDateEpoch(opts, model.root);
   log.info(`SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
   // A missing engine is a configuration error, found before anything is built.
@@ -132,39 +137,27 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     : await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-build-'));
   await fs.mkdir(workRoot, { recursive: true });
   const canon = canonicalDirName(model.name, model.version);
-  let manifestChain: Promise<unknown> = Promise.resolve();
-  const record = (change: (m: Manifest) => void): Promise<Manifest> => {
-    const p = manifestChain.then(() => updateManifest(req.outDir, project, change));
-    manifestChain = p.catch(() => undefined);
-    return p;
-  };
+  const recorder = req.recorder ?? (await ManifestRecorder.open(req.outDir, project, log));
   let ok = true;
+  const produced: ArtifactEntry[] = [];
   const cacheReports: CacheReport[] = [];
   const fail = async (f: FailureEntry, staleFile?: string): Promise<void> => {
     ok = false;
     log.error(`${f.target}: ${f.message}\n${f.logTail}`);
-    if (staleFile) await fs.rm(path.join(req.outDir, staleFile), { force: true });
-    await record((m) => {
-      addFailure(m, f);
-      if (staleFile) m.artifacts = m.artifacts.filter((a) => a.file !== staleFile);
-    });
+    await recorder.fail(f, staleFile);
   };
   const publish = async (s: Staged, target: string): Promise<void> => {
     await writeFileAtomic(path.join(req.outDir, s.file), s.data);
     const entry: ArtifactEntry = {
       file: s.file,
+      target,
       ...s.entry,
       sha256: sha256(s.data),
       size: s.data.length
     };
-    await record((m) => {
-      upsertArtifact(m, entry);
-      m.failures = m.failures.filter((f) => f.target !== target);
-    });
+    await recorder.publish(entry);
+    produced.push(entry);
   };
-  await record((m) => {
-    m.sourceDateEpoch = sde.value;
-  });
 
   let session: ContainerSession | null = null;
   // The build container starts while the host builds the sdist (it needs nothing from it).
@@ -189,7 +182,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     const wheelVersions = model.native ? requested : [requested[requested.length - 1]];
     for (const v of wheelVersions) {
       const py = findInstalled(v);
-      if (py && py !== sdistPython) void cachedBuildEnv(py, model.buildRequires, opts);
+      if (py && py !== sdistPython)
+        void cachedBuildEnv(py, model.buildRequires, opts).catch(() => undefined);
     }
   }
   try {
@@ -220,6 +214,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         };
         return { staged, members };
       } catch (e) {
+        if (e instanceof ConfigError) throw e;
         await fail({
           target: 'sdist',
           kind: 'sdist',
@@ -230,12 +225,20 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
       }
     });
     if (!sdist) return finish(false);
-    if (opts.sdist) await publish(sdist.staged, 'sdist');
-
-    // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
+    // Wheels are built from this sdist: entries built from another one are stale from now on.
+    recorder.setSource(sha256(sdist.staged.data));
     const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
     const targetOf = (version: string): string =>
       `wheel ${model.native ? cpTag(version) : 'py3'}${mode === 'container' ? ' ' + (req.platformTag ?? 'linux') : ''}`;
+    if (opts.sdist) await publish(sdist.staged, 'sdist');
+    await recorder.start(wheelPythons.map(targetOf));
+    await recorder.update((m) => {
+      m.sourceDateEpoch = sde.value;
+      if (req.job) m.job = req.job;
+      m.locks = locks ? locks.map((l) => lockRecord(l, model.root)) : undefined;
+    });
+
+    // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
     if (opening) {
       const o = await opening;
       if ('e' in o) {
@@ -289,6 +292,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           );
         });
       } catch (e) {
+        if (e instanceof ConfigError) throw e;
         await fail(
           {
             target,
@@ -305,7 +309,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   } finally {
     const o = await opening;
     if (o && 's' in o) await o.s.close();
-    await manifestChain;
+    await recorder.settle();
     if (ownRoot) await fs.rm(workRoot, { recursive: true, force: true });
   }
   return finish(ok);
@@ -318,7 +322,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     const python = findInstalled(version) as PythonInstall;
     const base = path.join(workRoot, `py${version}`);
     await fs.rm(base, { recursive: true, force: true });
-    await unpackMembers(members, path.join(base, 'src'));
+    await extractMembers('the sdist', members, path.join(base, 'src'));
     const top = members[0].name.split('/')[0];
     const src = path.join(base, 'src', top);
     const setup = processSetup(opts, sde.value, src, req.env);
@@ -365,7 +369,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
           platformKey: named.platformTag,
           onCacheReport: (r) => {
             cacheReports.push(r);
-            void record((m) => {
+            void recorder.update((m) => {
               m.cache = mergeCacheReports(cacheReports);
             });
           }
@@ -376,12 +380,12 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   }
 
   async function finish(result: boolean): Promise<BuildOutcome> {
-    await manifestChain;
-    const manifest = await record((m) => {
+    await recorder.settle();
+    const manifest = await recorder.update((m) => {
       m.phases = m.phases.filter((p) => p.name !== 'build');
       m.phases.push({ name: 'build', seconds: secs(t0) });
     });
-    return { manifest, ok: result };
+    return { manifest, ok: result, produced, workRoot };
   }
 }
 

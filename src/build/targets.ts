@@ -14,6 +14,8 @@ export interface BuildTargets {
   mode: 'host' | 'container';
   image?: string;
   platformTag?: string;
+  /** The job's label in reports: its platform bucket (`any` for pure wheels). */
+  job: string;
 }
 
 const HOST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64' };
@@ -38,14 +40,13 @@ export function containerTarget(
 
 /**
  * Pythons and mode for build, package and verify alike. Explicit `python` wins (a missing one
- * fails later, naming it); otherwise the model's versions, and on the CLI in host mode only the
- * installed ones, with a line naming those skipped.
+ * fails later, naming it); otherwise the model's versions, and in host mode only the installed
+ * ones unless `missing-python` is `error`, with a notice naming those skipped.
  */
 export async function resolveBuildTargets(
   model: ProjectModel,
   opts: Options,
-  log: Logger,
-  surface: 'cli' | 'action'
+  log: Logger
 ): Promise<BuildTargets> {
   const mode = await resolveMode(model, opts, log);
   let pythons: string[];
@@ -57,13 +58,13 @@ export async function resolveBuildTargets(
         `no target Python satisfies requires-python ${model.requiresPython ?? ''}`.trim()
       );
     pythons = model.pythonVersions;
-    if (mode === 'host' && surface === 'cli') {
+    if (mode === 'host' && opts.missingPython === 'skip') {
       const installed = new Set((await discoverPythons()).map((p) => p.version));
       const skipped = pythons.filter((v) => !installed.has(v));
       pythons = pythons.filter((v) => installed.has(v));
       if (skipped.length)
-        log.info(
-          `skipping Python ${skipped.join(', ')} (not installed here; pass --python to require them)`
+        (log.notice ?? log.info)(
+          `skipping Python ${skipped.join(', ')} (not installed here; pass python or missing-python = error to require them)`
         );
       if (!pythons.length)
         throw new ConfigError(
@@ -72,5 +73,7 @@ export async function resolveBuildTargets(
     }
   }
   const target = mode === 'container' ? containerTarget(opts) : undefined;
-  return { pythons, mode, image: target?.image, platformTag: target?.platformTag };
+  const host = `${process.platform}-${HOST_ARCH[os.arch()] ?? os.arch()}`;
+  const job = target?.platformTag ?? (model.native ? host : 'any');
+  return { pythons, mode, image: target?.image, platformTag: target?.platformTag, job };
 }

@@ -1,18 +1,24 @@
+import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { MemberGuard, UnsafeMemberError, zipMemberType } from '../runtime/extract.js';
 import { ZipReadError, walkZip } from '../runtime/zipread.js';
 
 /**
- * Checks a wheel before it may be installed: the zip opens and every member's sha256 and size
- * match its RECORD line (and RECORD lists every member). Returns why it is bad, or null.
+ * Checks a wheel before it may be installed: the zip opens, no member is unsafe
+ * (runtime/extract.ts), and every member's sha256 and size match its RECORD line (and RECORD
+ * lists every member). Returns why it is bad, or null.
  */
 export async function checkWheel(file: string): Promise<string | null> {
   const actual = new Map<string, { hash: string; size: number }>();
   let record: string | undefined;
   let recordName: string | undefined;
+  const guard = new MemberGuard(path.basename(file), { symlinks: false });
   try {
-    await walkZip(file, async ({ name, isDirectory, read }) => {
-      if (isDirectory) return;
-      const data = await read();
+    await walkZip(file, async ({ name, isDirectory, mode, read }) => {
+      const type = zipMemberType(mode, isDirectory);
+      const data = type === 'directory' ? Buffer.alloc(0) : await read();
+      guard.admit({ name, type, linkname: type === 'symlink' ? data.toString('utf8') : undefined });
+      if (type === 'directory') return;
       if (/^[^/]+\.dist-info\/RECORD$/.test(name)) {
         record = data.toString('utf8');
         recordName = name;
@@ -22,7 +28,9 @@ export async function checkWheel(file: string): Promise<string | null> {
         size: data.length
       });
     });
+    guard.finish();
   } catch (e) {
+    if (e instanceof UnsafeMemberError) return e.message;
     return `not a readable zip (${e instanceof ZipReadError ? e.reason : (e as Error).message})`;
   }
   if (record === undefined || recordName === undefined) return 'no .dist-info/RECORD';

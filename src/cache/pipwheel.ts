@@ -67,7 +67,7 @@ export async function runPipWheel(
   python: string,
   wheelDir: string,
   requirements: string[],
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>,
+  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex' | 'passEnv'>,
   extraFindLinks: string[] = [],
   env: NodeJS.ProcessEnv = process.env
 ): Promise<PipWheelResult> {
@@ -75,7 +75,8 @@ export async function runPipWheel(
   const timer = buildTimer();
   const r = await exec(
     pipWheelArgv(python, wheelDir, requirements, opts, extraFindLinks),
-    { env, extraEnv: pipEnv(opts), onOutput: timer.feed },
+    // Dependencies built from sdists run their own build code: `pass-env` applies to them too.
+    { env, passEnv: opts.passEnv, extraEnv: pipEnv(opts), onOutput: timer.feed },
     'pip wheel'
   );
   const wheels = (await fs.readdir(wheelDir)).filter((f) => f.endsWith('.whl')).sort();

@@ -22,7 +22,7 @@ export async function runCli(argv: string[]): Promise<number> {
     const command = getCommand(cli.command);
     const opts = await resolveOptions(cli.projectDir, [cli.layer]);
     const log = terminalLogger({ debug: opts.debug });
-    const result = await command({ opts, log, surface: 'cli' });
+    const result = await command({ opts, log });
     if (opts.json) {
       if (result.json !== undefined)
         process.stdout.write(JSON.stringify(result.json, null, 2) + '\n');

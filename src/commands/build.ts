@@ -1,38 +1,36 @@
-import * as path from 'node:path';
-import { buildProject } from '../build/index.js';
-import { resolveBuildTargets } from '../build/targets.js';
-import { detectProject } from '../detect/index.js';
-import { MANIFEST_NAME } from '../manifest/io.js';
+import { ownPath } from '../manifest/paths.js';
+import { PipelineOutcome, runPipeline } from '../pipeline.js';
 import { renderJobSummary } from '../report/markdown.js';
 import { renderManifestTable } from '../report/terminal.js';
 import { CommandContext, CommandResult } from './types.js';
 
 /** `albatross build DIR --out OUT`: sdist + wheels + manifest (contract: CONTRACT.md). */
 export async function buildCommand(ctx: CommandContext): Promise<CommandResult> {
-  const { opts, log } = ctx;
-  const outDir = path.resolve(opts.projectDir, opts.out);
-  const model = await detectProject(opts, log);
-  const targets = await resolveBuildTargets(model, opts, log, ctx.surface);
-  const { manifest, ok } = await buildProject({
-    model,
-    opts,
-    log,
-    outDir,
-    ...targets
-  });
+  return buildResult(await runPipeline(ctx.opts, ctx.log, ['build']));
+}
+
+/** The build stage's result as the command shows it. */
+export function buildResult(out: PipelineOutcome): CommandResult {
+  const manifest = out.manifest!;
   return {
-    exitCode: ok ? 0 : 1,
+    exitCode: out.exitCode,
     json: manifest,
     text: renderManifestTable(manifest),
     summary: renderJobSummary({
-      dir: outDir,
+      dir: out.outDir,
       label: manifest.job ?? 'local',
       manifest,
       repro: null
     }),
-    outputs: {
-      manifest: path.join(outDir, MANIFEST_NAME),
-      artifacts: JSON.stringify(manifest.artifacts)
-    }
+    outputs: manifestOutputs(out)
+  };
+}
+
+/** `manifest` and `artifacts` outputs of any command that wrote OUT. */
+export function manifestOutputs(out: PipelineOutcome): Record<string, string> {
+  if (!out.manifest) return {};
+  return {
+    manifest: ownPath(out.outDir, 'manifest'),
+    artifacts: JSON.stringify(out.manifest.artifacts)
   };
 }

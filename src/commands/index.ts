@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { buildCommand } from './build.js';
 import { detectCommand } from './detect.js';
+import { lockCommand } from './lock.js';
 import { packageCommand } from './package.js';
 import { planCommand } from './plan.js';
 import { reportCommand } from './report.js';
@@ -12,6 +13,7 @@ import { verifyCommand } from './verify.js';
 export const COMMANDS: Record<string, Command> = {
   detect: detectCommand,
   plan: planCommand,
+  lock: lockCommand,
   build: buildCommand,
   package: packageCommand,
   verify: verifyCommand,

@@ -1,19 +1,32 @@
-import { detectProject } from '../detect/index.js';
-import { planBuild } from '../plan/index.js';
+import { runPipeline } from '../pipeline.js';
 import { BuildPlan } from '../plan/model.js';
 import { formatTable } from '../report/terminal.js';
 import { CommandContext, CommandResult } from './types.js';
 
 export async function planCommand(ctx: CommandContext): Promise<CommandResult> {
-  const model = await detectProject(ctx.opts, ctx.log);
-  const plan = planBuild(model, ctx.opts);
+  return planResult((await runPipeline(ctx.opts, ctx.log, ['plan'])).plan!);
+}
+
+export function planResult(plan: BuildPlan): CommandResult {
   return {
     exitCode: 0,
     json: plan,
     text: planText(plan),
     summary: planMarkdown(plan),
-    outputs: { matrix: JSON.stringify(plan.matrix), plan: JSON.stringify(plan) }
+    outputs: {
+      matrix: JSON.stringify(plan.matrix),
+      plan: JSON.stringify(plan),
+      'host-pythons': hostPythons(plan).join('\n')
+    }
   };
+}
+
+/** The Pythons the plan's host-mode jobs build with (actions/setup-python's list; none for containers). */
+export function hostPythons(plan: BuildPlan): string[] {
+  const set = new Set(
+    plan.matrix.include.filter((j) => j.mode === 'host').flatMap((j) => j.python)
+  );
+  return [...set].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 /** One line per job: the table a person reads before a build. */

@@ -1,39 +1,39 @@
-import { buildCommand } from './build.js';
-import { packageCommand } from './package.js';
-import { planCommand } from './plan.js';
-import { reportCommand } from './report.js';
+import { runPipeline } from '../pipeline.js';
+import { planResult } from './plan.js';
+import { buildResult } from './build.js';
+import { packageResult } from './package.js';
+import { reportResult } from './report.js';
 import { CommandContext, CommandResult } from './types.js';
-import { verifyCommand } from './verify.js';
+import { verifyResult } from './verify.js';
 
 /**
- * `albatross run` (and the Action's `all`): every stage in order on one project. A stage's
+ * `albatross run` (and the Action's `all`): the whole pipeline on one project, once. A stage's
  * negative verdict does not stop the later ones from reporting; the exit code is the worst.
  */
 export async function runCommand(ctx: CommandContext): Promise<CommandResult> {
   const { opts, log } = ctx;
-  const results: { stage: string; result: CommandResult }[] = [];
-  const stage = async (name: string, fn: () => Promise<CommandResult>): Promise<CommandResult> => {
-    const result = await log.group(name, fn);
-    results.push({ stage: name, result });
-    return result;
-  };
-
-  const plan = await stage('plan', () => planCommand(ctx));
-  await stage('build', () => buildCommand(ctx));
-  if (opts.format.length) await stage('package', () => packageCommand(ctx));
-  if (opts.verify) await stage('verify', () => verifyCommand(ctx));
-  const report = await stage('report', () =>
-    reportCommand({ ...ctx, opts: { ...opts, comment: opts.comment } })
-  );
-
-  const exitCode = Math.max(...results.map((r) => r.result.exitCode));
+  const out = await runPipeline(opts, log, [
+    'plan',
+    'build',
+    'package',
+    ...(opts.verify ? (['verify'] as const) : []),
+    'report'
+  ]);
+  const results: [string, CommandResult][] = [
+    ['plan', planResult(out.plan!)],
+    ['build', buildResult(out)]
+  ];
+  if (out.package) results.push(['package', packageResult(out)]);
+  if (out.verify) results.push(['verify', verifyResult(out)]);
+  const report = reportResult(out.report!);
+  results.push(['report', report]);
   const outputs: Record<string, string> = {};
-  for (const r of results) Object.assign(outputs, r.result.outputs ?? {});
+  for (const [, r] of results) Object.assign(outputs, r.outputs ?? {});
   return {
-    exitCode,
-    json: Object.fromEntries(results.map((r) => [r.stage, r.result.json ?? null])),
-    text: report.text ?? results.map((r) => r.result.text ?? '').join('\n'),
-    outputs: { ...outputs, matrix: plan.outputs?.matrix ?? '' },
+    exitCode: out.exitCode,
+    json: Object.fromEntries(results.map(([stage, r]) => [stage, r.json ?? null])),
+    text: report.text,
+    outputs,
     summary: report.summary
   };
 }

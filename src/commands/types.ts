@@ -4,8 +4,6 @@ import { Logger } from '../runtime/log.js';
 export interface CommandContext {
   opts: Options;
   log: Logger;
-  /** Where the command runs: shapes defaults (e.g. host builds use installed Pythons on the CLI). */
-  surface: 'cli' | 'action';
 }
 
 export interface CommandResult {

@@ -1,20 +1,16 @@
-import * as path from 'node:path';
-import { resolveBuildTargets } from '../build/targets.js';
-import { detectProject } from '../detect/index.js';
-import { exitCodeFor } from '../verify/report.js';
-import { verifyProject } from '../verify/run.js';
+import { PipelineOutcome, runPipeline } from '../pipeline.js';
 import { CommandContext, CommandResult } from './types.js';
 
 /** `albatross verify DIR --out OUT`: double build, archive-aware diff, report + in-toto statement. */
 export async function verifyCommand(ctx: CommandContext): Promise<CommandResult> {
-  const { opts, log } = ctx;
-  const model = await detectProject(opts, log);
-  const outDir = path.resolve(opts.projectDir, opts.out);
-  const targets = await resolveBuildTargets(model, opts, log, ctx.surface);
-  const v = await verifyProject({ model, opts, log, outDir, targets });
+  return verifyResult(await runPipeline(ctx.opts, ctx.log, ['verify']));
+}
+
+export function verifyResult(out: PipelineOutcome): CommandResult {
+  const v = out.verify!;
   const ok = v.result.reproducible;
   return {
-    exitCode: exitCodeFor(ok, opts.failOnIrreproducible),
+    exitCode: out.exitCode,
     json: v.result,
     text: v.text,
     outputs: {

@@ -1,3 +1,5 @@
+import { envNameProblem } from '../runtime/childenv.js';
+
 /**
  * Every option Albatross understands, in one table. The Options type, the CLI flags, the
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
@@ -17,6 +19,13 @@ export interface OptionDef {
   sources: { cli?: boolean; action?: boolean; pyproject?: boolean };
   /** One-letter alias for the CLI. */
   short?: string;
+  /** Why a coerced value is invalid (one line), or null. */
+  validate?: (value: never) => string | null;
+  /**
+   * The Action's own default where it differs from the CLI's. It sits beneath
+   * `[tool.albatross]` (pyproject and inputs still win), so the face chooses through options.
+   */
+  actionDefault?: unknown;
 }
 
 /** CPython minor versions upstream still supports (2026-11): the default target set. */
@@ -31,7 +40,8 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'out',
     type: 'string',
     default: 'dist',
-    description: 'Directory for artifacts and `albatross-manifest.json` (relative to the project).',
+    description:
+      'Directory for the artifacts (relative to the project); Albatross keeps its own files in its `.albatross/` folder.',
     sources: RUNTIME,
     short: 'o'
   },
@@ -79,9 +89,18 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     type: 'list',
     default: [],
     description:
-      'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (on the CLI in host mode: those of them installed here).',
+      'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (in host mode those installed here, see `missing-python`).',
     sources: ALL,
     short: 'p'
+  },
+  {
+    name: 'missing-python',
+    type: 'enum',
+    choices: ['skip', 'error'],
+    default: 'skip',
+    description:
+      'A default target Python that is not installed here (host builds): `skip` it with a notice and build the others, or fail (`error`). Versions named in `python` are always required.',
+    sources: ALL
   },
   {
     name: 'platforms',
@@ -198,6 +217,39 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     description: 'Use only `find-links`, never an index (fully offline).',
     sources: ALL
   },
+  {
+    name: 'pass-env',
+    type: 'list',
+    default: [],
+    description:
+      "Variables that build, test, pip and container processes may see although Albatross withholds them (`ACTIONS_*`, `INPUT_*`, `GITHUB_TOKEN`, `GH_TOKEN`, the runner's file commands, `*_TOKEN`, `*_SECRET`, `*_PASSWORD` ...). Names only; not read from pyproject.toml, which the code being built controls.",
+    sources: RUNTIME,
+    validate: (names: string[]) => names.map(envNameProblem).find((p) => p !== null) ?? null
+  },
+  {
+    name: 'locked',
+    type: 'boolean',
+    default: false,
+    description:
+      'Build, package and test with exactly the files `pylock.toml` and `pylock.build.toml` list (written by `albatross lock`), hashes checked.',
+    sources: ALL
+  },
+  {
+    name: 'installer',
+    type: 'enum',
+    choices: ['auto', 'uv', 'pip'],
+    default: 'auto',
+    description:
+      'What creates environments, resolves and installs: `uv` (the pinned version, or `uv`), `pip`, or `auto` (uv when it can be had, else pip). Artifacts are the same either way.',
+    sources: ALL
+  },
+  {
+    name: 'uv',
+    type: 'string',
+    default: '',
+    description: 'Path of a `uv` executable to use instead of installing the pinned version.',
+    sources: RUNTIME
+  },
   // ---- cache ----
   {
     name: 'cache',
@@ -300,7 +352,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'verify',
     type: 'boolean',
     default: true,
-    description: '`albatross run`: also verify reproducibility.',
+    actionDefault: false,
+    description:
+      '`albatross run`: also verify reproducibility. It builds twice more (three times with `sensitivity`), so a run takes about three to four times as long; default on for the CLI, off for the single-step Action (the reusable workflow verifies in a job of its own).',
     sources: ALL
   },
   {
@@ -357,9 +411,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   {
     name: 'artifact-name',
     type: 'string',
-    default: '',
+    default: 'albatross',
     description:
-      "Action: upload the output directory's artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact).",
+      "Action: upload the output directory's artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact; commands that write into the output directory). Give each step of a job, and each job of a matrix, a name of its own.",
     sources: { action: true }
   }
 ];

@@ -11,6 +11,7 @@ export interface Options {
   sourceDateEpoch: number | null;
   targetPythons: string[];
   python: string[];
+  missingPython: 'skip' | 'error';
   platforms: string[];
   manylinux: string;
   images: Record<string, string>;
@@ -26,6 +27,10 @@ export interface Options {
   extraIndexUrl: string[];
   findLinks: string[];
   noIndex: boolean;
+  passEnv: string[];
+  locked: boolean;
+  installer: 'auto' | 'uv' | 'pip';
+  uv: string;
   cache: boolean;
   cacheDir: string;
   cacheAllWheels: boolean;
@@ -48,6 +53,8 @@ export interface Options {
   githubToken: string;
   baseManifest: string;
   artifactName: string;
+  /** Names of the options a layer set (not left at their default). */
+  explicit: string[];
 }
 
 export function camel(name: string): string {
@@ -65,6 +72,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     sourceDateEpoch: null,
     targetPythons: [...DEFAULT_TARGET_PYTHONS],
     python: [],
+    missingPython: 'skip',
     platforms: ['manylinux-x86_64', 'manylinux-aarch64'],
     manylinux: '2_28',
     images: {},
@@ -80,6 +88,10 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     extraIndexUrl: [],
     findLinks: [],
     noIndex: false,
+    passEnv: [],
+    locked: false,
+    installer: 'auto',
+    uv: '',
     cache: true,
     cacheDir: '',
     cacheAllWheels: false,
@@ -101,7 +113,8 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     comment: true,
     githubToken: '',
     baseManifest: '',
-    artifactName: '',
+    artifactName: 'albatross',
+    explicit: [],
     ...overrides
   };
 }

@@ -14,10 +14,17 @@ export interface RawLayer {
   values: Record<string, unknown>;
 }
 
-/** Resolves Options: defaults → `[tool.albatross]` → CLI flags / Action inputs (later wins). */
-export async function resolveOptions(projectDir: string, layers: RawLayer[]): Promise<Options> {
+/**
+ * Resolves Options: defaults (with a face's own, e.g. the Action's) → `[tool.albatross]` →
+ * CLI flags / Action inputs (later wins).
+ */
+export async function resolveOptions(
+  projectDir: string,
+  layers: RawLayer[],
+  faceDefaults: Partial<Options> = {}
+): Promise<Options> {
   const abs = path.resolve(projectDir);
-  const opts = defaultOptions({ projectDir: abs });
+  const opts = defaultOptions({ ...faceDefaults, projectDir: abs });
   const all = [...(await pyprojectLayer(abs)), ...layers];
   for (const layer of all) applyLayer(opts, layer);
   return opts;
@@ -48,7 +55,10 @@ export function applyLayer(opts: Options, layer: RawLayer): void {
       throw new ConfigError(`${where}: unknown option '${key}'${suggest(key, layer.source)}`);
     }
     const value = coerce(def, raw, where, layer.source !== 'pyproject');
+    const problem = def.validate?.(value as never);
+    if (problem) throw new ConfigError(`${where}: ${problem}`);
     (opts as unknown as Record<string, unknown>)[camel(def.name)] = value;
+    if (!opts.explicit.includes(def.name)) opts.explicit = [...opts.explicit, def.name];
   }
 }
 

@@ -96,6 +96,7 @@ async function runHook(
     await fs.mkdir(out);
     const r = await execCapture([python, '-c', SCRIPT, src, out], {
       cwd: src,
+      passEnv: req.opts.passEnv,
       extraEnv: { ...pipEnv(req.opts), PYTHONDONTWRITEBYTECODE: '1' },
       timeoutMs: 15 * 60 * 1000
     });

@@ -1,9 +1,11 @@
-import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
 import { readJsonIfExists, writeFileAtomic } from '../runtime/fsutil.js';
 import { TOOL_VERSION } from '../version.js';
 import { ArtifactEntry, FailureEntry, Manifest } from './model.js';
+import { OWN_DIR, OWN_FILES, ownPath, readPaths } from './paths.js';
 
-export const MANIFEST_NAME = 'albatross-manifest.json';
+/** The manifest's place relative to OUT, for messages and outputs. */
+export const MANIFEST_NAME = `${OWN_DIR}/${OWN_FILES.manifest}`;
 
 export function emptyManifest(project: { name: string; version: string | null }): Manifest {
   return {
@@ -16,36 +18,38 @@ export function emptyManifest(project: { name: string; version: string | null })
   };
 }
 
-/** Reads OUT/albatross-manifest.json, or null when there is none. */
-export async function readManifest(dir: string): Promise<Manifest | null> {
-  return readJsonIfExists<Manifest>(path.join(dir, MANIFEST_NAME));
+/** The manifest file a reader finds in OUT (the current place, else the first version's), or null. */
+export async function findManifestFile(dir: string): Promise<string | null> {
+  for (const f of readPaths(dir, 'manifest')) {
+    if (
+      await fs.stat(f).then(
+        (s) => s.isFile(),
+        () => false
+      )
+    )
+      return f;
+  }
+  return null;
 }
 
-/** Writes the manifest atomically, artifacts sorted by file name. */
+/** Reads OUT's manifest (OUT/.albatross/manifest.json, else OUT/albatross-manifest.json), or null. */
+export async function readManifest(dir: string): Promise<Manifest | null> {
+  const file = await findManifestFile(dir);
+  return file ? readJsonIfExists<Manifest>(file) : null;
+}
+
+/** Writes OUT/.albatross/manifest.json atomically, artifacts sorted by file name. */
 export async function writeManifest(dir: string, m: Manifest): Promise<string> {
-  const file = path.join(dir, MANIFEST_NAME);
+  const file = ownPath(dir, 'manifest');
   const sorted: Manifest = {
     ...m,
-    artifacts: [...m.artifacts].sort((a, b) => a.file.localeCompare(b.file)),
-    failures: [...m.failures].sort((a, b) => a.target.localeCompare(b.target))
+    artifacts: [...m.artifacts].sort((a, b) => cmp(a.file, b.file)),
+    failures: [...m.failures].sort((a, b) => cmp(a.target, b.target)),
+    ...(m.pending ? { pending: [...new Set(m.pending)].sort(cmp) } : {})
   };
+  if (sorted.pending && !sorted.pending.length) delete sorted.pending;
   await writeFileAtomic(file, JSON.stringify(sorted, null, 2) + '\n');
   return file;
-}
-
-/**
- * Adds artifacts to the manifest in OUT (creating it), replacing entries of the same file and
- * dropping earlier failures for the same targets that now succeeded.
- */
-export async function updateManifest(
-  dir: string,
-  project: { name: string; version: string | null },
-  change: (m: Manifest) => void
-): Promise<Manifest> {
-  const m = (await readManifest(dir)) ?? emptyManifest(project);
-  change(m);
-  await writeManifest(dir, m);
-  return m;
 }
 
 export function upsertArtifact(m: Manifest, a: ArtifactEntry): void {
@@ -56,4 +60,9 @@ export function upsertArtifact(m: Manifest, a: ArtifactEntry): void {
 export function addFailure(m: Manifest, f: FailureEntry): void {
   m.failures = m.failures.filter((x) => x.target !== f.target);
   m.failures.push(f);
+}
+
+/** Code-point order: the same on every machine, whatever its locale. */
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,4 +1,7 @@
-/** `albatross-manifest.json`: what a job produced. Lists only complete artifacts. */
+/**
+ * OUT/.albatross/manifest.json: what a job produced for one project and version. Lists only
+ * complete artifacts of that version: nothing stale, nothing that failed.
+ */
 export type ArtifactKind = 'sdist' | 'wheel' | 'pex' | 'zipapp' | 'image';
 
 export interface TestResult {
@@ -13,6 +16,10 @@ export interface ArtifactEntry {
   /** File name relative to the output directory. */
   file: string;
   kind: ArtifactKind;
+  /** What made it (`sdist`, `wheel cp312 manylinux_2_28_x86_64`, `zipapp` ...): a failure of the same target replaces it. */
+  target?: string;
+  /** SHA-256 of the sdist it was built from (wheels) or of the sdist behind its wheel (packages). */
+  source?: string;
   sha256: string;
   size: number;
   /** Wheel tags (python / abi / platform), e.g. cp312, cp312, manylinux_2_28_x86_64. */
@@ -84,10 +91,14 @@ export interface Manifest {
   /** Job id / bucket that produced it (for matrix aggregation). */
   job?: string;
   sourceDateEpoch?: number;
+  /** `--locked`: the PEP 751 locks the job installed from (path relative to the project). */
+  locks?: { file: string; sha256: string }[];
   artifacts: ArtifactEntry[];
   failures: FailureEntry[];
   cache?: CacheReport;
   phases: PhaseTiming[];
+  /** Targets a run started and has not finished: left behind when it was stopped. */
+  pending?: string[];
   /** Verify result summary when verify ran in this job. */
   reproducibility?: { reproducible: boolean; file: string };
 }

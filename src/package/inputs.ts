@@ -5,8 +5,11 @@ import { CacheReport } from '../manifest/model.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
-import { readManifest } from '../manifest/io.js';
+import { Manifest } from '../manifest/model.js';
+import { lockedFile } from '../lock/locked.js';
+import { lockedWheelhouse } from '../lock/wheelhouse.js';
 import { exec } from '../runtime/exec.js';
+import { checkZipMembers } from '../runtime/extract.js';
 import { Logger } from '../runtime/log.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
@@ -16,21 +19,34 @@ export interface LocalWheel extends WheelName {
   abs: string;
 }
 
-/** The project's own wheels in OUT: the manifest's wheel entries, else every matching *.whl. */
-export async function projectWheels(outDir: string, model: ProjectModel): Promise<LocalWheel[]> {
-  const m = await readManifest(outDir);
-  let files = m?.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file) ?? [];
-  if (files.length === 0)
-    files = (await fs.readdir(outDir).catch(() => [] as string[])).filter((f) =>
-      f.endsWith('.whl')
-    );
+/**
+ * The project's wheels of the current version, as OUT's manifest lists them (never a stray
+ * `*.whl` of another build lying in OUT).
+ */
+export async function projectWheels(
+  m: Manifest,
+  outDir: string,
+  model: ProjectModel
+): Promise<LocalWheel[]> {
   const want = normalizeName(model.name);
   const out: LocalWheel[] = [];
+  const files = m.artifacts.filter((a) => a.kind === 'wheel').map((a) => a.file);
   for (const f of files.sort()) {
     const w = parseWheelName(f);
-    if (w && w.name === want) out.push({ ...w, abs: path.resolve(outDir, f) });
+    if (w && w.name === want && (model.version === null || w.version === model.version))
+      out.push(await checked({ ...w, abs: path.resolve(outDir, f) }));
   }
   return out;
+}
+
+/** A wheel about to go into a PEX, zipapp or image tree, refused if a member is unsafe. */
+async function checked(w: LocalWheel): Promise<LocalWheel> {
+  try {
+    await checkZipMembers(w.abs, w.file, { symlinks: false });
+  } catch (e) {
+    throw new FailureError((e as Error).message);
+  }
+  return w;
 }
 
 /** The wheel that fits the target (pure wheels last: a native build is preferred when it fits). */
@@ -41,9 +57,7 @@ export function pickWheel(
   outDir: string
 ): LocalWheel {
   if (wheels.length === 0) {
-    throw new FailureError(
-      `${what}: no wheel of the project in ${outDir}; run \`albatross build\` first`
-    );
+    throw new FailureError(`${what}: no wheel of the project's current version in ${outDir}`);
   }
   const fits = wheels.filter((w) => wheelMismatch(w, target) === null);
   const native = fits.find((w) => !w.platformTags.includes('any'));
@@ -69,41 +83,46 @@ export async function dependencyWheels(
   onCacheReport?: (r: CacheReport) => void
 ): Promise<LocalWheel[]> {
   let dir = dest;
-  try {
-    const r = await prepareWheelhouse({
-      opts,
-      log,
-      python,
-      requirements: [appWheel.abs],
-      platformKey,
-      dest
-    });
-    onCacheReport?.(r.report);
-    dir = r.dir;
-  } catch (e) {
-    if (!/not implemented/i.test((e as Error).message)) throw e;
-    await fs.mkdir(dest, { recursive: true });
-    await exec(
-      [
-        python.executable,
-        '-m',
-        'pip',
-        'wheel',
-        '--quiet',
-        '--disable-pip-version-check',
-        '--wheel-dir',
-        dest,
-        ...pipIndexArgs(opts),
-        appWheel.abs
-      ],
-      { extraEnv: pipEnv(opts) },
-      `resolving the dependencies of ${appWheel.file} for Python ${python.version}`
-    );
+  if (opts.locked) {
+    // Exactly pylock.toml's files, hash-checked, from the cache once fetched.
+    dir = await lockedWheelhouse(await lockedFile(opts.projectDir, 'runtime'), python, opts);
+  } else {
+    try {
+      const r = await prepareWheelhouse({
+        opts,
+        log,
+        python,
+        requirements: [appWheel.abs],
+        platformKey,
+        dest
+      });
+      onCacheReport?.(r.report);
+      dir = r.dir;
+    } catch (e) {
+      if (!/not implemented/i.test((e as Error).message)) throw e;
+      await fs.mkdir(dest, { recursive: true });
+      await exec(
+        [
+          python.executable,
+          '-m',
+          'pip',
+          'wheel',
+          '--quiet',
+          '--disable-pip-version-check',
+          '--wheel-dir',
+          dest,
+          ...pipIndexArgs(opts),
+          appWheel.abs
+        ],
+        { extraEnv: pipEnv(opts) },
+        `resolving the dependencies of ${appWheel.file} for Python ${python.version}`
+      );
+    }
   }
   const out: LocalWheel[] = [];
   for (const f of (await fs.readdir(dir)).sort()) {
     const w = parseWheelName(f);
-    if (w && w.name !== appWheel.name) out.push({ ...w, abs: path.join(dir, f) });
+    if (w && w.name !== appWheel.name) out.push(await checked({ ...w, abs: path.join(dir, f) }));
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { FailureError } from '../errors.js';
 import { tempDir } from '../runtime/fsutil.js';
 import { EntryPoint, mainPy } from './entry.js';
 import { LocalWheel, pinned } from './inputs.js';
+import { Installer } from '../runtime/uv.js';
 import { pipTargetInstall } from './pipinstall.js';
 import { comparePaths, walkTree } from './tree.js';
 import { isPureWheel, wheelMismatch } from './wheelname.js';
@@ -23,6 +24,9 @@ export interface ZipappRequest {
   platform: string;
   sde: number;
   dest: string;
+  /** Who installs the wheels (default pip); the archive is the same either way. */
+  installer?: Installer;
+  cacheDir?: string;
 }
 
 /** Refuses wheels a zipapp cannot carry: native ones unless `zipapp-platform` allows them. */
@@ -66,6 +70,8 @@ export async function buildZipapp(r: ZipappRequest): Promise<{ members: number }
         target: tree,
         findLinks,
         requirements: pinned(wheels),
+        installer: r.installer,
+        cacheDir: r.cacheDir,
         cross: r.platform ? { pythonVersion: r.pythonVersion, platforms: [r.platform] } : undefined
       },
       `installing ${wheels.length} wheel(s) into the zipapp tree`

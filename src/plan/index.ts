@@ -1,6 +1,7 @@
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { ConfigError } from '../errors.js';
+import { resolveFormats } from '../package/formats/index.js';
 import { BUCKET_NAMES, Bucket, RUNNERS, bucketOf, optionName } from './buckets.js';
 import { PINNED_IMAGES } from './images.js';
 import { BuildPlan, PlanJob } from './model.js';
@@ -21,11 +22,12 @@ export function planBuild(model: ProjectModel, opts: Options): BuildPlan {
   }
   const pythons = planPythons(model, opts.python, opts.targetPythons);
   const include = model.native ? nativeJobs(model, opts, pythons) : [pureJob(opts, pythons)];
+  const application = Object.keys(model.entryPoints.console_scripts ?? {}).length > 0;
   return {
     project: { name: model.name, version: model.version, native: model.native, abi3: model.abi3 },
     matrix: { include },
-    application: Object.keys(model.entryPoints.console_scripts ?? {}).length > 0,
-    formats: [...opts.format]
+    application,
+    formats: resolveFormats(opts, application).map((f) => f.name)
   };
 }
 

@@ -1,12 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError } from '../errors.js';
-import { MANIFEST_NAME } from '../manifest/io.js';
+import { OWN_DIR, readPaths } from '../manifest/paths.js';
+import { KIND_ORDER } from '../package/formats/index.js';
 import { readJsonIfExists } from '../runtime/fsutil.js';
 import { ArtifactEntry, FailureEntry, Manifest } from '../manifest/model.js';
-import { ArtifactVerdict, Reproducibility } from '../verify/model.js';
-
-export const REPRO_NAME = 'reproducibility.json';
+import { ArtifactVerdict, Reproducibility } from '../manifest/reproducibility.js';
 
 /** What one job left behind: its manifest and/or its reproducibility report. */
 export interface JobReport {
@@ -50,12 +49,13 @@ export interface Aggregate {
   ok: boolean;
 }
 
-const KIND_ORDER = ['sdist', 'wheel', 'pex', 'zipapp', 'image'];
-const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__']);
+/** Never job directories: OUT/.albatross belongs to the OUT above it. */
+const SKIP_DIRS = new Set(['node_modules', '.git', '__pycache__', OWN_DIR]);
 
 /**
- * Finds every directory under `roots` (recursively, not following symlinks) holding an
- * `albatross-manifest.json` or a `reproducibility.json`, and reads them.
+ * Finds every output directory under `roots` (recursively, not following symlinks) holding a
+ * manifest or a reproducibility report (in `.albatross/`, or under the first version's names),
+ * and reads them.
  */
 export async function collectReports(roots: string[]): Promise<JobReport[]> {
   const reports: JobReport[] = [];
@@ -92,10 +92,18 @@ async function walk(dir: string, depth: number): Promise<string[]> {
 
 /** Reads one directory's manifest and reproducibility report (null when it has neither). */
 export async function readJobDir(dir: string, fallbackLabel: string): Promise<JobReport | null> {
-  const manifest = await readJsonIfExists<Manifest>(path.join(dir, MANIFEST_NAME));
-  const repro = await readJsonIfExists<Reproducibility>(path.join(dir, REPRO_NAME));
+  const manifest = await firstJson<Manifest>(readPaths(dir, 'manifest'));
+  const repro = await firstJson<Reproducibility>(readPaths(dir, 'reproducibility'));
   if (!manifest && !repro) return null;
   return { dir, label: manifest?.job || fallbackLabel, manifest, repro };
+}
+
+async function firstJson<T>(files: string[]): Promise<T | null> {
+  for (const f of files) {
+    const v = await readJsonIfExists<T>(f);
+    if (v) return v;
+  }
+  return null;
 }
 
 /** Merges many jobs into one view: artifacts deduplicated by file + sha256, failures first. */

@@ -43,6 +43,8 @@ export function renderSummary(agg: Aggregate, opts: SummaryOptions = {}): string
   out.push(...artifactsSection(agg, opts.base), '');
   const cache = cacheSection(agg);
   if (cache.length) out.push(...cache, '');
+  const locks = locksSection(agg);
+  if (locks.length) out.push(...locks, '');
   if (!opts.compact) {
     const phases = phasesSection(agg);
     if (phases.length) out.push(...phases, '');
@@ -282,6 +284,16 @@ function cacheSection(agg: Aggregate): string[] {
     );
   }
   return out;
+}
+
+/** `--locked`: which PEP 751 locks each job installed from, by digest. */
+function locksSection(agg: Aggregate): string[] {
+  const rows: string[] = [];
+  for (const j of agg.jobs) {
+    for (const l of j.manifest?.locks ?? [])
+      rows.push(`| ${cell(j.label)} | ${cell(l.file)} | \`${cell(l.sha256)}\` |`);
+  }
+  return rows.length ? ['### Locks', '', '| Job | Lock | sha256 |', '|---|---|---|', ...rows] : [];
 }
 
 function phasesSection(agg: Aggregate): string[] {

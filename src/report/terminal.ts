@@ -1,5 +1,5 @@
 import { Manifest } from '../manifest/model.js';
-import { Reproducibility } from '../verify/model.js';
+import { Reproducibility } from '../manifest/reproducibility.js';
 import { Aggregate, aggregate } from './aggregate.js';
 import { BaseComparison } from './compare.js';
 import { humanSize, plural, seconds, shortSha, sizeDelta } from './format.js';

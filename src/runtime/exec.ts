@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { childEnv } from './childenv.js';
 
 /**
  * Process execution: argv arrays only, never a shell string. Output is captured (and can be
@@ -6,9 +7,19 @@ import { spawn } from 'node:child_process';
  */
 export interface ExecOptions {
   cwd?: string;
-  /** Full environment for the child; defaults to process.env. */
+  /**
+   * Environment for the child; defaults to process.env. Either way the runner's secrets are
+   * withheld (runtime/childenv.ts) unless `passEnv` names them.
+   */
   env?: NodeJS.ProcessEnv;
-  /** Extra variables merged over `env`. */
+  /** Withheld variables the child may see all the same (the `pass-env` option). */
+  passEnv?: readonly string[];
+  /**
+   * The child's whole environment exactly as given, secrets included, instead of `env`: only
+   * for a harness that plays the runner itself (a test starting the action), never build code.
+   */
+  fullEnv?: NodeJS.ProcessEnv;
+  /** Extra variables merged over `env` (set explicitly, so never withheld). */
   extraEnv?: Record<string, string | undefined>;
   input?: string | Buffer;
   /** Called with each chunk of combined output (for live logs). */
@@ -40,7 +51,9 @@ export class ExecError extends Error {
 /** Runs argv and resolves with the result whatever the exit code. Rejects only if it cannot start. */
 export function execCapture(argv: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   return new Promise((resolve, reject) => {
-    const env = { ...(opts.env ?? process.env) };
+    const env = opts.fullEnv
+      ? { ...opts.fullEnv }
+      : childEnv(opts.env ?? process.env, opts.passEnv);
     for (const [k, v] of Object.entries(opts.extraEnv ?? {})) {
       if (v === undefined) delete env[k];
       else env[k] = v;

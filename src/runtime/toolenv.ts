@@ -6,6 +6,7 @@ import { exec } from './exec.js';
 import { exists, sha256 } from './fsutil.js';
 import { pipEnv, pipIndexArgs } from './pip.js';
 import { PythonInstall } from './python.js';
+import { uvEnv } from './uv.js';
 
 /** Albatross's own cache root: `cache-dir`, else $XDG_CACHE_HOME/albatross, else ~/.cache/albatross. */
 export function cacheRoot(opts: Pick<Options, 'cacheDir'>): string {
@@ -33,6 +34,24 @@ export function toolEnvKey(python: PythonInstall, packages: string[], opts: Tool
   ).slice(0, 16);
 }
 
+/** Where the tool env of `python` with `packages` is kept (complete once it holds a marker). */
+export function toolEnvDir(python: PythonInstall, packages: string[], opts: ToolEnvOpts): string {
+  return path.join(
+    cacheRoot(opts),
+    'tools',
+    `py${python.version}-${toolEnvKey(python, packages, opts)}`
+  );
+}
+
+/** True when that env was already made (nothing to install). */
+export function toolEnvReady(
+  python: PythonInstall,
+  packages: string[],
+  opts: ToolEnvOpts
+): Promise<boolean> {
+  return exists(path.join(toolEnvDir(python, packages, opts), '.albatross-complete'));
+}
+
 /**
  * A virtual environment of `python` with `packages` installed from the configured indexes,
  * kept under the cache root and reused. Returns the venv's python executable.
@@ -41,13 +60,14 @@ export function toolEnvKey(python: PythonInstall, packages: string[], opts: Tool
 export function ensureToolEnv(
   python: PythonInstall,
   packages: string[],
-  opts: ToolEnvOpts
+  opts: ToolEnvOpts,
+  /** uv's executable: uv creates the env and installs (no pip inside it then). */
+  uv?: string
 ): Promise<string> {
-  const key = toolEnvKey(python, packages, opts);
-  const dir = path.join(cacheRoot(opts), 'tools', `py${python.version}-${key}`);
+  const dir = toolEnvDir(python, uv ? [...packages, '\0uv'] : packages, opts);
   let p = pending.get(dir);
   if (!p) {
-    p = create(dir, python, packages, opts);
+    p = create(dir, python, packages, opts, uv);
     pending.set(dir, p);
     p.catch(() => pending.delete(dir));
   }
@@ -58,7 +78,8 @@ async function create(
   dir: string,
   python: PythonInstall,
   packages: string[],
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>
+  opts: ToolEnvOpts,
+  uv?: string
 ): Promise<string> {
   const exe = path.join(dir, 'bin', 'python');
   const marker = path.join(dir, '.albatross-complete');
@@ -68,12 +89,14 @@ async function create(
   const tmp = `${dir}.${process.pid}.${Date.now()}.tmp`;
   await fs.mkdir(path.dirname(dir), { recursive: true });
   try {
-    await exec(
-      [python.executable, '-m', 'venv', tmp],
-      {},
-      `creating a tool environment with Python ${python.version}`
-    );
-    if (packages.length) {
+    if (uv) await createWithUv(uv, tmp, python, packages, opts);
+    else
+      await exec(
+        [python.executable, '-m', 'venv', tmp],
+        {},
+        `creating a tool environment with Python ${python.version}`
+      );
+    if (packages.length && !uv) {
       await exec(
         [
           path.join(tmp, 'bin', 'python'),
@@ -99,4 +122,25 @@ async function create(
     await fs.rm(tmp, { recursive: true, force: true });
   }
   return exe;
+}
+
+async function createWithUv(
+  uv: string,
+  dir: string,
+  python: PythonInstall,
+  packages: string[],
+  opts: ToolEnvOpts
+): Promise<void> {
+  const env = { extraEnv: uvEnv(opts) };
+  const what = `creating a tool environment with uv and Python ${python.version}`;
+  await exec([uv, 'venv', '--quiet', '--python', python.executable, dir], env, what);
+  if (packages.length)
+    await exec(
+      [uv, 'pip', 'install', '--quiet', '--python', path.join(dir, 'bin', 'python')].concat(
+        pipIndexArgs(opts),
+        packages
+      ),
+      env,
+      `installing ${packages.join(', ')} with uv for Python ${python.version}`
+    );
 }

@@ -1,11 +1,12 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { commandExists, execCapture } from '../runtime/exec.js';
+import { ownDir } from '../manifest/paths.js';
 import { Logger } from '../runtime/log.js';
 
 /**
  * When diffoscope is installed, an HTML report per irreproducible artifact under
- * OUT/diffoscope/. Optional: everything else works without it. Returns paths relative to OUT.
+ * OUT/.albatross/diffoscope/. Optional: everything else works without it. Returns paths relative to OUT.
  */
 export async function diffoscopeReports(
   outDir: string,
@@ -13,7 +14,7 @@ export async function diffoscopeReports(
   log: Logger
 ): Promise<string[]> {
   if (!pairs.length || !(await commandExists('diffoscope'))) return [];
-  const dir = path.join(outDir, 'diffoscope');
+  const dir = path.join(ownDir(outDir), 'diffoscope');
   await fs.mkdir(dir, { recursive: true });
   const written: string[] = [];
   for (const p of pairs) {

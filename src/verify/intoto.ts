@@ -17,6 +17,8 @@ export interface ReproducibilityPredicate {
     sourceDateEpoch: number | null;
     sensitivityPass: boolean;
     variations: Reproducibility['variations'];
+    /** `--locked`: the PEP 751 locks the builds installed from, as in-toto resource descriptors. */
+    locks?: Array<{ name: string; digest: { sha256: string } }>;
   };
   verdict: { reproducible: boolean; artifacts: number; irreproducible: number };
   artifacts: Array<{
@@ -53,7 +55,10 @@ export function buildStatement(r: Reproducibility): InTotoStatement {
       rebuild: {
         sourceDateEpoch: r.sourceDateEpoch,
         sensitivityPass: r.sensitivityPass,
-        variations: r.variations
+        variations: r.variations,
+        ...(r.locks
+          ? { locks: r.locks.map((l) => ({ name: l.file, digest: { sha256: l.sha256 } })) }
+          : {})
       },
       verdict: {
         reproducible: r.reproducible,

@@ -1,39 +1,14 @@
-/** The reproducibility report (contract: ../shared/CONTRACT.md, `verify`). */
+/** Verify's own types; the report it writes is typed in manifest/reproducibility.ts. */
+import { DifferenceKind } from '../manifest/reproducibility.js';
 
-/** What differs between two sides of one member. */
-export type DifferenceKind =
-  | 'added'
-  | 'removed'
-  | 'content'
-  | 'mtime'
-  | 'mode'
-  | 'owner'
-  | 'type'
-  | 'order'
-  | 'compression'
-  | 'archive'
-  | 'file';
-
-/** Likely reason for a difference. */
-export type Cause =
-  | 'timestamp'
-  | 'build-path'
-  | 'randomness'
-  | 'locale'
-  | 'timezone'
-  | 'permissions'
-  | 'hostname-user'
-  | 'ordering'
-  | 'unknown';
-
-export interface Difference {
-  /** Member path inside the artifact (`a.whl!inner/x.py` for nested archives; `` for the file). */
-  member: string;
-  kind: DifferenceKind;
-  cause: Cause;
-  /** Human-readable: a unified diff, hex context, or the two metadata values. */
-  detail: string;
-}
+export type {
+  ArtifactVerdict,
+  Cause,
+  Difference,
+  DifferenceKind,
+  Reproducibility,
+  Variation
+} from '../manifest/reproducibility.js';
 
 /** A difference before classification, carrying the raw material the classifier reads. */
 export interface RawDifference {
@@ -43,41 +18,6 @@ export interface RawDifference {
   /** The differing content or metadata values of each side, when known. */
   a?: Buffer | string | number;
   b?: Buffer | string | number;
-}
-
-export interface ArtifactVerdict {
-  file: string;
-  /** Kind from the manifest (sdist, wheel, pex, zipapp, image), when known. */
-  kind?: string;
-  reproducible: boolean;
-  /** sha256 of the first (A) and second (B) build; null when a side lacks the file. */
-  sha256: [string | null, string | null];
-  differences: Difference[];
-  /** Differences only the sensitivity pass (pins released) shows. */
-  sensitivities: Difference[];
-}
-
-/** One environment variation: what it is, each build's value, and whether it was applied. */
-export interface Variation {
-  name: string;
-  /** Which comparison it belongs to: A vs B (verdict) or A vs C (sensitivity). */
-  pass: 'verdict' | 'sensitivity';
-  applied: boolean;
-  first?: string;
-  second?: string;
-  /** How it was applied, or why it could not be. */
-  note?: string;
-}
-
-export interface Reproducibility {
-  reproducible: boolean;
-  sourceDateEpoch: number | null;
-  variations: Variation[];
-  artifacts: ArtifactVerdict[];
-  /** False when --no-sensitivity skipped build C. */
-  sensitivityPass: boolean;
-  /** Path of diffoscope's HTML report (relative to OUT) when diffoscope ran. */
-  diffoscope?: string[];
 }
 
 /** What the classifier knows about one build's environment. */

@@ -1,13 +1,8 @@
-import * as path from 'node:path';
-import { MANIFEST_NAME, readManifest, updateManifest } from '../manifest/io.js';
-import { exists, writeFileAtomic } from '../runtime/fsutil.js';
+import { ManifestRecorder } from '../manifest/recorder.js';
+import { OWN_DIR, OWN_FILES, ownPath } from '../manifest/paths.js';
+import { writeFileAtomic } from '../runtime/fsutil.js';
 import { buildStatement } from './intoto.js';
 import { Difference, Reproducibility } from './model.js';
-
-export const REPORT_NAME = 'reproducibility.json';
-export const STATEMENT_NAME = 'reproducibility.intoto.json';
-/** The predicate alone, for `actions/attest` (predicate-type + predicate-path). */
-export const PREDICATE_NAME = 'reproducibility.predicate.json';
 
 export interface WrittenReports {
   report: string;
@@ -15,24 +10,30 @@ export interface WrittenReports {
   predicate: string;
 }
 
-/** Writes the report, the in-toto statement and its predicate atomically; notes the verdict in the manifest. */
+/**
+ * Writes the report, the in-toto statement and its predicate atomically into OUT/.albatross/;
+ * notes the verdict in OUT's manifest when OUT has one.
+ */
 export async function writeReports(
   outDir: string,
   r: Reproducibility,
-  project: { name: string; version: string | null }
+  recorder: ManifestRecorder
 ): Promise<WrittenReports> {
   const statement = buildStatement(r);
   const files = {
-    report: path.join(outDir, REPORT_NAME),
-    statement: path.join(outDir, STATEMENT_NAME),
-    predicate: path.join(outDir, PREDICATE_NAME)
+    report: ownPath(outDir, 'reproducibility'),
+    statement: ownPath(outDir, 'statement'),
+    predicate: ownPath(outDir, 'predicate')
   };
   await writeFileAtomic(files.report, JSON.stringify(r, null, 2) + '\n');
   await writeFileAtomic(files.statement, JSON.stringify(statement, null, 2) + '\n');
   await writeFileAtomic(files.predicate, JSON.stringify(statement.predicate, null, 2) + '\n');
-  if ((await exists(path.join(outDir, MANIFEST_NAME))) && (await readManifest(outDir))) {
-    await updateManifest(outDir, project, (m) => {
-      m.reproducibility = { reproducible: r.reproducible, file: REPORT_NAME };
+  if (recorder.exists) {
+    await recorder.update((x) => {
+      x.reproducibility = {
+        reproducible: r.reproducible,
+        file: `${OWN_DIR}/${OWN_FILES.reproducibility}`
+      };
     });
   }
   return files;

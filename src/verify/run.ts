@@ -2,15 +2,17 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { buildProject } from '../build/index.js';
 import { BuildTargets } from '../build/targets.js';
+import { checkLocked, lockRecord } from '../lock/locked.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';
 import { ArtifactEntry } from '../manifest/model.js';
+import { ManifestRecorder } from '../manifest/recorder.js';
 import { PackageFormat, packageProject } from '../package/index.js';
 import { Logger } from '../runtime/log.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { tempDir } from '../runtime/fsutil.js';
-import { BuildSide, compareBuilds } from './artifacts.js';
+import { BuildSide, BuiltArtifact, compareBuilds } from './artifacts.js';
 import { diffoscopeReports } from './diffoscope.js';
 import { planVariations, probeCapabilities, Side } from './environments.js';
 import { Reproducibility } from './model.js';
@@ -24,6 +26,15 @@ export interface VerifyRequest {
   outDir: string;
   /** Pythons and mode every build uses (the same as a plain build's). */
   targets?: BuildTargets;
+  /** Formats every build packages (none: sdist and wheels only). */
+  formats: readonly PackageFormat[];
+  /** The writer of OUT's manifest, which notes the verdict. */
+  recorder: ManifestRecorder;
+  /**
+   * The pipeline's own build into OUT, made with the normal environment: it is the first
+   * build, so the verdict and the statement are about the files that ship.
+   */
+  first?: { artifacts: BuiltArtifact[]; workRoot: string };
 }
 
 export interface VerifyOutcome {
@@ -47,18 +58,19 @@ function sideLogger(log: Logger, label: string): Logger {
   };
 }
 
-const FORMATS: PackageFormat[] = ['pex', 'zipapp', 'image'];
-
 /** One build (plus packaging when formats are asked for); returns its artifacts, or throws. */
 async function runSide(req: VerifyRequest, opts: Options, side: Side): Promise<BuildSide> {
   const log = sideLogger(req.log, side.label);
   const started = Date.now();
   await fs.mkdir(side.outDir, { recursive: true });
+  const project = { name: req.model.name, version: req.model.version };
+  const recorder = await ManifestRecorder.open(side.outDir, project, log);
   const built = await buildProject({
     model: req.model,
     opts,
     log,
     outDir: side.outDir,
+    recorder,
     pythons: req.targets?.pythons ?? (opts.python.length ? opts.python : undefined),
     mode: req.targets?.mode,
     image: req.targets?.image,
@@ -70,14 +82,14 @@ async function runSide(req: VerifyRequest, opts: Options, side: Side): Promise<B
     throw new FailureError(
       `the ${side.label} build failed: ${manifest.failures.map((f) => `${f.target}: ${f.message}`).join('; ')}`
     );
-  const formats = opts.format.filter((f): f is PackageFormat => (FORMATS as string[]).includes(f));
-  if (formats.length) {
+  if (req.formats.length) {
     const packed = await packageProject({
       model: req.model,
       opts,
       log,
       outDir: side.outDir,
-      formats
+      formats: req.formats,
+      recorder
     });
     if (!packed.ok)
       throw new FailureError(
@@ -106,18 +118,33 @@ async function runSide(req: VerifyRequest, opts: Options, side: Side): Promise<B
 export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> {
   const { log } = req;
   const sde = await resolveSourceDateEpoch(req.opts, req.model.root);
+  const locks = await checkLocked(req.model, req.opts);
   const opts: Options = { ...req.opts, sourceDateEpoch: sde.value };
   const tmp = await tempDir('albatross-verify-');
   try {
     const caps = await probeCapabilities();
     const plan = await planVariations(tmp.dir, caps, opts.sensitivity);
+    const first = req.first;
+    const builds = first
+      ? `the build in ${req.outDir} as the first build, ${plan.c ? 'B and sensitivity C' : 'B'}`
+      : plan.c
+        ? 'three builds (A, B, sensitivity C)'
+        : 'two builds (A, B)';
     log.info(
-      `verify: SOURCE_DATE_EPOCH=${sde.value} (${sde.source}) in every build; ${plan.c ? 'three builds (A, B, sensitivity C)' : 'two builds (A, B)'} concurrently`
+      `verify: SOURCE_DATE_EPOCH=${sde.value} (${sde.source}) in every build; ${builds} concurrently`
     );
+    if (first) plan.variations[0].first = first.workRoot;
+    const sideA: Promise<BuildSide> = first
+      ? Promise.resolve({
+          dir: req.outDir,
+          artifacts: first.artifacts,
+          env: { ...plan.a.info, workRoot: first.workRoot }
+        })
+      : runSide(req, opts, plan.a);
     // allSettled: every build must have stopped before its directory can be removed.
     const settled = await log.group('verify: builds', () =>
       Promise.allSettled([
-        runSide(req, opts, plan.a),
+        sideA,
         runSide(req, opts, plan.b),
         plan.c ? runSide(req, opts, plan.c) : Promise.resolve(null)
       ])
@@ -146,7 +173,8 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
       sourceDateEpoch: sde.value,
       variations: plan.variations,
       artifacts,
-      sensitivityPass: c !== null
+      sensitivityPass: c !== null,
+      ...(locks ? { locks: locks.map((l) => lockRecord(l, req.model.root)) } : {})
     };
     if (!artifacts.length)
       throw new FailureError('verify: the builds produced no artifacts to compare');
@@ -158,10 +186,7 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
       log
     );
     if (html.length) result.diffoscope = html;
-    const files = await writeReports(req.outDir, result, {
-      name: req.model.name,
-      version: req.model.version
-    });
+    const files = await writeReports(req.outDir, result, req.recorder);
     return { result, files, text: summaryText(result, files) };
   } finally {
     if (!req.opts.debug) await tmp.cleanup();

@@ -20,14 +20,24 @@ export async function buildPython(): Promise<PythonInstall | undefined> {
   );
 }
 
+/** Builds the albacore-cdep sdist into `findLinks` (the dependency then exists only as an sdist). */
+export function buildCdepSdist(findLinks: string, work: string): Promise<string> {
+  return buildFixtureSdist(CDEP_FIXTURE, 'albacore_cdep', findLinks, work);
+}
+
 /**
- * Builds the albacore-cdep sdist into `findLinks` (the dependency then exists only as an sdist).
- * Uses an interpreter that already has setuptools ≥ 61 (`setup.py sdist`, about a second)
- * on a copy, so the fixture folder stays clean.
+ * Builds a fixture's sdist into `findLinks` with an interpreter that already has setuptools
+ * ≥ 61 (`setup.py sdist`, about a second), on a copy so the fixture folder stays clean.
+ * `project` is the normalised project name the sdist file starts with.
  */
-export async function buildCdepSdist(findLinks: string, work: string): Promise<string> {
-  const src = path.join(work, 'cdep-src');
-  await fs.cp(CDEP_FIXTURE, src, { recursive: true });
+export async function buildFixtureSdist(
+  fixture: string,
+  project: string,
+  findLinks: string,
+  work: string
+): Promise<string> {
+  const src = path.join(work, `${project}-src`);
+  await fs.cp(fixture, src, { recursive: true });
   await fs.mkdir(findLinks, { recursive: true });
   for (const p of await discoverPythons()) {
     const ok = await exec([
@@ -42,14 +52,14 @@ export async function buildCdepSdist(findLinks: string, work: string): Promise<s
     await exec(
       [p.executable, 'setup.py', '-q', 'sdist', '--dist-dir', findLinks],
       { cwd: src },
-      'building the albacore-cdep sdist'
+      `building the ${project} sdist`
     );
     const sdist = (await fs.readdir(findLinks)).find(
-      (f) => f.startsWith('albacore_cdep-') || f.startsWith('albacore-cdep-')
+      (f) => f.startsWith(`${project}-`) || f.startsWith(`${project.replace(/_/g, '-')}-`)
     );
     if (sdist) return path.join(findLinks, sdist);
   }
-  throw new Error('no Python with setuptools >= 61 found to build the albacore-cdep sdist');
+  throw new Error(`no Python with setuptools >= 61 found to build the ${project} sdist`);
 }
 
 /** Number of builds recorded in a counter file (0 when absent). */

@@ -62,7 +62,10 @@ const ops: Record<string, (a: Args) => Promise<unknown>> = {
       path: String(a.dir),
       expectedHash: artifact.digest
     });
-    return { ...r, files: (await fs.readdir(String(a.dir))).sort() };
+    const files = (await fs.readdir(String(a.dir), { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile())
+      .map((e) => path.relative(String(a.dir), path.join(e.parentPath, e.name)));
+    return { ...r, files: files.sort() };
   },
   wheelhouse: async (a) => {
     const log = memoryLogger();

@@ -5,9 +5,14 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { FailureError } from '../../errors.js';
+import {
+  MemberGuard,
+  UnsafeMemberError,
+  memberProblem,
+  tarMemberType
+} from '../../runtime/extract.js';
 import { sha256File } from '../../runtime/fsutil.js';
 import { Descriptor, MEDIA, sha256Digest } from './json.js';
-import { resolveLink, safeMemberPath } from './safepath.js';
 
 /** A layer of the base image, written through unchanged (same bytes, same digest). */
 export interface BaseLayer {
@@ -86,33 +91,33 @@ async function isGzip(file: string): Promise<boolean> {
 }
 
 /**
- * Unpacks a `docker save` archive's regular files into `dir` (names checked: nothing absolute,
- * nothing climbing out); symlinks between members are returned, not created.
+ * Unpacks a `docker save` archive's regular files into `dir`, every member checked by the
+ * archive guard (runtime/extract.ts); symlinks between members are resolved by the guard,
+ * never created.
  */
 async function unpackArchive(
   archive: string,
   dir: string,
   ref: string
-): Promise<{ links: Map<string, string>; digests: Map<string, string> }> {
-  const links = new Map<string, string>();
+): Promise<{ guard: MemberGuard; digests: Map<string, string> }> {
+  const guard = new MemberGuard(path.basename(archive));
   // Each member is hashed as it is written: no second read of large layers.
   const digests = new Map<string, string>();
   const extract = tar.extract();
   extract.on('entry', (h, stream, next) => {
-    const name = safeMemberPath(h.name);
     const done = (e?: unknown): void => (e ? next(e as Error) : next());
-    if (!name) {
-      stream.on('end', () => done()).resume();
-      return;
-    }
-    if (h.type === 'symlink' && h.linkname) {
-      const target = resolveLink(name, h.linkname);
-      if (target) links.set(name, target);
-      stream.on('end', () => done()).resume();
-      return;
-    }
-    if (h.type !== 'file' && h.type !== 'contiguous-file') {
-      stream.on('end', () => done()).resume();
+    let name: string;
+    try {
+      const type = tarMemberType(h.type);
+      name = guard.admit({ name: h.name, type, linkname: h.linkname ?? undefined });
+      if (type !== 'file') {
+        stream.on('end', () => done()).resume();
+        return;
+      }
+    } catch (e) {
+      // Stopping destroys the entry stream with the error too: it is reported once, below.
+      stream.on('error', () => undefined).resume();
+      done(e);
       return;
     }
     const dest = path.join(dir, name);
@@ -124,7 +129,7 @@ async function unpackArchive(
       }
     });
     fs.mkdir(path.dirname(dest), { recursive: true })
-      .then(() => pipeline(stream, hasher, createWriteStream(dest)))
+      .then(() => pipeline(stream, hasher, createWriteStream(dest, { flags: 'wx' })))
       .then(() => {
         digests.set(name, 'sha256:' + hash.digest('hex'));
         done();
@@ -132,19 +137,15 @@ async function unpackArchive(
   });
   try {
     await pipeline(createReadStream(archive, { highWaterMark: 4 << 20 }), extract);
+    guard.finish();
   } catch (e) {
+    if (e instanceof UnsafeMemberError) throw bad(ref, e.message);
     throw bad(
       ref,
       `cannot read the archive (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`
     );
   }
-  return { links, digests };
-}
-
-function follow(links: Map<string, string>, p: string): string {
-  let cur = p;
-  for (let i = 0; i < 20 && links.has(cur); i++) cur = links.get(cur) as string;
-  return cur;
+  return { guard, digests };
 }
 
 /** Reads a `docker save` archive (legacy layout or docker ≥25's OCI-in-docker-archive). */
@@ -158,7 +159,7 @@ export async function readDockerArchive(
   } catch {
     throw bad(ref, `${archive} does not exist or cannot be read`);
   }
-  const { links, digests } = await unpackArchive(archive, work, ref);
+  const { guard, digests } = await unpackArchive(archive, work, ref);
   const manifest = await readJson<{ Config: string; Layers: string[] }[]>(
     path.join(work, 'manifest.json'),
     ref,
@@ -170,9 +171,9 @@ export async function readDockerArchive(
     throw bad(ref, `the archive holds ${manifest.length} images; save only one`);
   const entry = manifest[0];
   const member = (name: string): string => {
-    const safe = safeMemberPath(name);
-    if (!safe) throw bad(ref, `manifest.json names an unsafe path '${name}'`);
-    return follow(links, safe);
+    if (typeof name !== 'string' || memberProblem(name))
+      throw bad(ref, `manifest.json names an unsafe path '${name}'`);
+    return guard.resolve(name);
   };
   const memberFile = (name: string): string => path.join(work, member(name));
   const config = await readJson<ImageConfig>(

@@ -4,6 +4,7 @@ import { FailureError } from '../../errors.js';
 import { tempDir } from '../../runtime/fsutil.js';
 import { EntryPoint } from '../entry.js';
 import { LocalWheel, pinned } from '../inputs.js';
+import { Installer } from '../../runtime/uv.js';
 import { pipTargetInstall } from '../pipinstall.js';
 import { Target, pipPlatformTags, wheelMismatch } from '../wheelname.js';
 import { Options } from '../../config/options.js';
@@ -42,6 +43,8 @@ export interface ImageRequest {
   cache: Pick<Options, 'cacheDir'>;
   /** Phase timings for `--debug`. */
   debug?: (message: string) => void;
+  /** Who installs the wheels (default pip); the layers are the same either way. */
+  installer?: Installer;
 }
 
 export interface ImageLayerInfo {
@@ -149,7 +152,9 @@ async function applicationLayer(
       target: tree,
       findLinks: [links],
       requirements: pinned([r.appWheel]),
-      cross
+      cross,
+      installer: r.installer,
+      cacheDir: r.cache.cacheDir
     },
     'installing the application for the image'
   );
@@ -189,7 +194,9 @@ async function dependenciesLayer(
         target: tree,
         findLinks: [...new Set(deps.map((d) => path.dirname(d.abs)))],
         requirements: pinned(deps),
-        cross
+        cross,
+        installer: r.installer,
+        cacheDir: r.cache.cacheDir
       },
       'installing the dependencies for the image'
     );

@@ -5,9 +5,15 @@ import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import tar from 'tar-stream';
 import { FailureError } from '../../errors.js';
+import {
+  MemberGuard,
+  UnsafeMemberError,
+  linkTargetPath,
+  memberPath,
+  tarMemberType
+} from '../../runtime/extract.js';
 import { BaseImage, BaseLayer } from './base.js';
 import { MEDIA } from './json.js';
-import { resolveLink, safeMemberPath } from './safepath.js';
 
 /** What the base image's file system says about its Python. */
 export interface BasePython {
@@ -48,9 +54,21 @@ export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<
         `base ${ref}: layer ${layer.digest} is zstd-compressed, which Albatross cannot read yet`
       );
     }
+    const guard = new MemberGuard(`layer ${layer.digest}`, { rootfs: true });
     const extract = tar.extract();
     extract.on('entry', (h, stream, next) => {
-      const name = safeMemberPath(h.name);
+      let name: string;
+      try {
+        name = guard.admit({
+          name: h.name,
+          type: tarMemberType(h.type),
+          linkname: h.linkname ?? undefined
+        });
+      } catch (e) {
+        stream.on('error', () => undefined).resume();
+        next(e as Error);
+        return;
+      }
       const chunks: Buffer[] = [];
       let keep = 0;
       if (name) {
@@ -65,7 +83,7 @@ export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<
         else if (h.type === 'symlink')
           fsMap.set(name, { type: 'symlink', linkname: h.linkname ?? '' });
         else if (h.type === 'link')
-          fsMap.set(name, { type: 'link', linkname: safeMemberPath(h.linkname ?? '') ?? '' });
+          fsMap.set(name, { type: 'link', linkname: memberPath(h.linkname ?? '') });
         else if (h.type === 'file' || h.type === 'contiguous-file') {
           const node: Node = { type: 'file' };
           fsMap.set(name, node);
@@ -95,7 +113,9 @@ export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<
       const src: Readable = createReadStream(layer.file);
       if (layer.mediaType === MEDIA.layerGzip) await pipeline(src, zlib.createGunzip(), extract);
       else await pipeline(src, extract);
+      guard.finish();
     } catch (e) {
+      if (e instanceof UnsafeMemberError) throw new FailureError(`base ${ref}: ${e.message}`);
       throw new FailureError(
         `base ${ref}: cannot read layer ${layer.digest} (${(e as Error).message})`
       );
@@ -129,7 +149,7 @@ function resolveFile(m: Map<string, Node>, p: string): { path: string; node: Nod
     if (!n) return null;
     if (n.type === 'file') return { path: cur, node: n };
     if (n.type === 'dir' || !n.linkname) return null;
-    const next = n.type === 'link' ? n.linkname : resolveLink(cur, n.linkname);
+    const next = n.type === 'link' ? n.linkname : linkTargetPath(cur, n.linkname);
     if (!next) return null;
     cur = next;
   }

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
-import * as zlib from 'node:zlib';
+import { gzipFixed } from '../../runtime/deflate.js';
 import { comparePaths } from '../tree.js';
 import { MEDIA } from './json.js';
 import { tarBytes } from './tar.js';
@@ -27,12 +26,10 @@ export interface LayerBlob {
   tarSize: number;
 }
 
-const gzip = promisify(zlib.gzip);
-
 /**
  * A deterministic layer: entries sorted by path (parents first), uid/gid 0 without names, one
- * mtime (SOURCE_DATE_EPOCH), canonical modes, then gzip at a fixed level whose header carries
- * mtime 0 and a fixed OS byte (zlib writes its build's OS code there).
+ * mtime (SOURCE_DATE_EPOCH), canonical modes, then gzip at a fixed level with the pinned deflate
+ * and a fixed header (runtime/deflate.ts), so any Node gives the same blob.
  */
 export async function buildLayer(entries: LayerEntry[], sde: number): Promise<LayerBlob> {
   const sorted = [...entries].sort((a, b) => comparePaths(a.path, b.path));
@@ -41,8 +38,7 @@ export async function buildLayer(entries: LayerEntry[], sde: number): Promise<La
       throw new Error(`layer: ${sorted[i].path} appears twice`);
   }
   const tarBuf = await tarBytes(sorted, sde);
-  const gz = (await gzip(tarBuf, { level: 6, memLevel: 8, windowBits: 15 })) as Buffer;
-  gz[9] = 3; // OS: Unix, whichever platform's zlib wrote the header
+  const gz = gzipFixed(tarBuf, 6);
   return {
     data: gz,
     digest: 'sha256:' + createHash('sha256').update(gz).digest('hex'),

@@ -13,7 +13,7 @@ import { LayerBlob } from './layer.js';
  */
 
 /** Bumped when the dependency layer's content or format changes for the same inputs. */
-const LAYER_FORMAT = 1;
+const LAYER_FORMAT = 2;
 const KEEP = 20;
 
 export interface DepsLayerInputs {

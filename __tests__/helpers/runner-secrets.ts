@@ -1,0 +1,26 @@
+/** What a GitHub runner holds that build code must never see (values made up). */
+export const RUNNER_SECRETS: Record<string, string> = {
+  ACTIONS_RUNTIME_TOKEN: 'eyJ.runtime.token',
+  ACTIONS_RUNTIME_URL: 'https://pipelines.example/',
+  ACTIONS_RESULTS_URL: 'https://results.example/',
+  ACTIONS_CACHE_URL: 'https://artifactcache.example/',
+  ACTIONS_CACHE_SERVICE_V2: 'True',
+  ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-request-token',
+  ACTIONS_ID_TOKEN_REQUEST_URL: 'https://token.example/',
+  ACTIONS_STEP_DEBUG: 'true',
+  GITHUB_TOKEN: 'ghs_workflowtoken',
+  GH_TOKEN: 'ghs_cli_token',
+  'INPUT_GITHUB-TOKEN': 'ghs_input_token',
+  'INPUT_PASS-ENV': '',
+  INPUT_PYTHON: '3.12',
+  GITHUB_ENV: '/home/runner/work/_temp/_runner_file_commands/set_env_1',
+  GITHUB_OUTPUT: '/home/runner/work/_temp/_runner_file_commands/set_output_1',
+  GITHUB_PATH: '/home/runner/work/_temp/_runner_file_commands/add_path_1',
+  GITHUB_STATE: '/home/runner/work/_temp/_runner_file_commands/save_state_1',
+  GITHUB_STEP_SUMMARY: '/home/runner/work/_temp/_runner_file_commands/step_summary_1',
+  NPM_TOKEN: 'npm_x',
+  TWINE_PASSWORD: 'pypi-x',
+  AWS_SECRET_ACCESS_KEY: 'aws-x',
+  AWS_SESSION_TOKEN: 'aws-session',
+  CODECOV_TOKEN: 'codecov-x'
+};

@@ -1,0 +1,26 @@
+import { Options } from '../../config/options.js';
+import { ArtifactEntry, ArtifactKind } from '../../manifest/model.js';
+import { PackageContext } from '../context.js';
+
+/**
+ * One package format: what config, verify, report, the docs and the Action outputs need to know
+ * about it, and how it runs. A new format is one module like this plus its line in the registry.
+ */
+export interface PackageFormat {
+  /** The `format` option's value. */
+  name: string;
+  /** The manifest entry's kind. */
+  kind: ArtifactKind;
+  /** One line for the docs and `--help`. */
+  summary: string;
+  /** The options it reads besides the common ones (entry-point, python, index options). */
+  options: readonly (keyof Options)[];
+  /** Checks the options it reads before any work (a ConfigError naming the option). */
+  check?(opts: Options): void;
+  /** Picked when no `format` is given, for a project with a console script. */
+  byDefault(opts: Options): boolean;
+  /** Action outputs taken from its entry (every key present, empty without an entry). */
+  outputs?(entry: ArtifactEntry | undefined): Record<string, string>;
+  /** Builds the artifact into OUT and returns its entry (without `target`). */
+  run(c: PackageContext): Promise<ArtifactEntry>;
+}

@@ -1,0 +1,139 @@
+import * as path from 'node:path';
+import { BuildOutcome, buildProject } from './build/index.js';
+import { BuildTargets, resolveBuildTargets } from './build/targets.js';
+import { Options } from './config/options.js';
+import { detectProject } from './detect/index.js';
+import { ProjectModel } from './detect/model.js';
+import { ConfigError, NothingToDoError } from './errors.js';
+import { Manifest } from './manifest/model.js';
+import { ManifestRecorder } from './manifest/recorder.js';
+import { PackageFormat, PackageOutcome, packageProject, resolveFormats } from './package/index.js';
+import { projectWheels } from './package/inputs.js';
+import { planBuild } from './plan/index.js';
+import { BuildPlan } from './plan/model.js';
+import { ReportOutcome, reportStage } from './report/stage.js';
+import { ensureWritableDir } from './runtime/fsutil.js';
+import { Logger } from './runtime/log.js';
+import { exitCodeFor } from './verify/report.js';
+import { VerifyOutcome, verifyProject } from './verify/run.js';
+
+export type Stage = 'plan' | 'build' | 'package' | 'verify' | 'report';
+
+/** What the pipeline found and made; each stage's value is handed to the stages after it. */
+export interface PipelineOutcome {
+  model: ProjectModel;
+  /** OUT (absolute). */
+  outDir: string;
+  plan?: BuildPlan;
+  targets?: BuildTargets;
+  formats: PackageFormat[];
+  build?: BuildOutcome;
+  package?: PackageOutcome;
+  verify?: VerifyOutcome;
+  report?: ReportOutcome;
+  /** OUT's manifest after the last stage (null when no stage writes OUT). */
+  manifest: Manifest | null;
+  /** The worst stage's exit code (contract: 0, 1). */
+  exitCode: number;
+}
+
+/**
+ * Runs detect → plan → build → package → verify → report once, over the stages asked for, in
+ * that order: the project is detected once, targets resolved once, and OUT's manifest has one
+ * writer. A stage's negative verdict does not stop the later ones from running and reporting.
+ */
+export async function runPipeline(
+  opts: Options,
+  log: Logger,
+  stages: readonly Stage[]
+): Promise<PipelineOutcome> {
+  const has = (s: Stage): boolean => stages.includes(s);
+  const model = await detectProject(opts, log);
+  const outDir = path.resolve(opts.projectDir, opts.out);
+  const out: PipelineOutcome = { model, outDir, formats: [], manifest: null, exitCode: 0 };
+  const worst = (code: number): void => {
+    out.exitCode = Math.max(out.exitCode, code);
+  };
+  const hasApp = Object.keys(model.entryPoints.console_scripts ?? {}).length > 0;
+  // Configuration is checked before any work: formats, OUT and the project OUT belongs to.
+  if (has('package') || has('verify')) out.formats = resolveFormats(opts, hasApp);
+  if (has('package') && !out.formats.length && !has('build'))
+    throw new NothingToDoError(
+      'package: the project declares no console script; pass --format (and --entry-point) to package it anyway'
+    );
+  if (has('plan')) out.plan = planBuild(model, opts);
+  const writes = has('build') || has('package') || has('verify') || has('report');
+  if (!writes) return out;
+  try {
+    await ensureWritableDir(outDir, 'output directory (--out)');
+  } catch (e) {
+    throw new ConfigError(`out: ${(e as Error).message}`);
+  }
+  const recorder = await ManifestRecorder.open(
+    outDir,
+    { name: model.name, version: model.version },
+    log
+  );
+  const targets = async (): Promise<BuildTargets> =>
+    (out.targets ??= await resolveBuildTargets(model, opts, log));
+  const build = async (): Promise<BuildOutcome> => {
+    const t = await targets();
+    const b = await buildProject({ model, opts, log, outDir, recorder, ...t });
+    worst(b.ok ? 0 : 1);
+    return b;
+  };
+
+  if (has('build')) out.build = await log.group('build', build);
+  if (has('package') && out.formats.length) {
+    // `package` alone builds the wheel it needs when OUT has none of the current version.
+    if (!out.build && !(await projectWheels(recorder.manifest, outDir, model)).length) {
+      const which = [model.name, model.version].filter(Boolean).join(' ');
+      log.info(`package: no wheel of ${which} in ${outDir}: building it first`);
+      out.build = await log.group('build', build);
+    }
+    out.package = await log.group('package', () =>
+      packageProject({ model, opts, log, outDir, formats: out.formats, recorder })
+    );
+    worst(out.package.ok ? 0 : 1);
+  }
+  if (has('verify')) {
+    // The build made here is the first build: what is verified is what ships.
+    const first =
+      out.build?.ok && (out.package?.ok ?? true)
+        ? {
+            artifacts: [...out.build.produced, ...(out.package?.artifacts ?? [])],
+            workRoot: out.build.workRoot
+          }
+        : undefined;
+    out.verify = await log.group('verify', async () =>
+      verifyProject({
+        model,
+        opts,
+        log,
+        outDir,
+        targets: await targets(),
+        formats: out.formats,
+        recorder,
+        first
+      })
+    );
+    worst(exitCodeFor(out.verify.result.reproducible, opts.failOnIrreproducible));
+  }
+  await recorder.settle();
+  out.manifest = recorder.manifest;
+  if (has('report')) {
+    const label = recorder.manifest.job ?? 'local';
+    out.report = await log.group('report', () =>
+      reportStage({
+        opts,
+        log,
+        outDir,
+        jobs: [
+          { dir: outDir, label, manifest: recorder.manifest, repro: out.verify?.result ?? null }
+        ]
+      })
+    );
+    worst(out.report.exitCode);
+  }
+  return out;
+}
