@@ -19,6 +19,7 @@ import { defaultOptions } from '../../src/config/options.js';
 import { Manifest } from '../../src/manifest/model.js';
 import { renderJobSummary, repairLine } from '../../src/report/markdown.js';
 import { renderManifestTable } from '../../src/report/terminal.js';
+import { loadSchemas } from '../helpers/schemas.js';
 
 // Output captured from auditwheel 6.8.2 in albatross-test/manylinux (fixtures/build-sharedlib).
 const REPAIR_OK = `INFO:auditwheel.main_repair:Repairing albatross_sharedlib-1.0.0-cp311-cp311-linux_x86_64.whl
@@ -366,5 +367,13 @@ describe('repair in the reports', () => {
     expect(s).toContain(
       'manylinux&#95;2&#95;5&#95;x86&#95;64 (asked manylinux&#95;2&#95;28&#95;x86&#95;64)'
     );
+  });
+
+  it('the manifest schema describes the record, and a bad one fails it', async () => {
+    const check = await loadSchemas();
+    expect(check('manifest', m)).toEqual([]);
+    const bad = structuredClone(m);
+    (bad.artifacts[0].repair as unknown as Record<string, unknown>).grafted = 'libg.so';
+    expect(check('manifest', bad)).not.toEqual([]);
   });
 });

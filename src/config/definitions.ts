@@ -5,17 +5,21 @@ import { envNameProblem } from '../runtime/childenv.js';
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
  * it. Add an option here and it exists everywhere.
  */
+import { BUCKET_NAMES } from '../plan/buckets.js';
+import { MANYLINUX_POLICIES } from '../plan/images.js';
+
 export type OptionType = 'string' | 'boolean' | 'int' | 'list' | 'enum' | 'map';
 
 export interface OptionDef {
   /** kebab-case name: CLI flag `--name`, Action input `name`, pyproject key `name`. */
   name: string;
   type: OptionType;
+  /** Allowed values of an enum, of each list item, of each map key. */
   choices?: readonly string[];
   default: unknown;
   /** Shown in the README and `--help`. */
   description: string;
-  /** Where it can be set; pyproject excludes per-invocation options (out, in, json ...). */
+  /** Where it can be set; pyproject excludes per-invocation options (in, json ...). */
   sources: { cli?: boolean; action?: boolean; pyproject?: boolean };
   /** One-letter alias for the CLI. */
   short?: string;
@@ -26,7 +30,34 @@ export interface OptionDef {
    * `[tool.albatross]` (pyproject and inputs still win), so the face chooses through options.
    */
   actionDefault?: unknown;
+  /** The commands that read it: only they take the flag, and their help lists it. */
+  commands: readonly CommandName[];
 }
+
+/** The CLI's commands (`all` is an alias of `run`). */
+export type CommandName =
+  'detect' | 'plan' | 'lock' | 'build' | 'package' | 'verify' | 'report' | 'run';
+
+// Who reads what: `run` reads whatever one of its stages reads; package builds the wheel it
+// needs, and verify builds (and packages) like build and package do.
+const EVERY: readonly CommandName[] = [
+  'detect',
+  'plan',
+  'lock',
+  'build',
+  'package',
+  'verify',
+  'report',
+  'run'
+];
+/** Read the project (detect may run the backend's metadata hook: pip and tool environments). */
+const READERS: readonly CommandName[] = EVERY.filter((c) => c !== 'report');
+/** Choose the Pythons, buckets and images to build for. */
+const PLANNERS: readonly CommandName[] = ['plan', 'build', 'package', 'verify', 'run'];
+const BUILDERS: readonly CommandName[] = ['build', 'package', 'verify', 'run'];
+const PACKAGERS: readonly CommandName[] = ['package', 'verify', 'run'];
+const REPORTERS: readonly CommandName[] = ['report', 'run'];
+const WRITERS: readonly CommandName[] = ['build', 'package', 'verify', 'report', 'run'];
 
 /** CPython minor versions upstream still supports (2026-11): the default target set. */
 export const DEFAULT_TARGET_PYTHONS = ['3.10', '3.11', '3.12', '3.13', '3.14'] as const;
@@ -38,15 +69,17 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- general ----
   {
     name: 'out',
+    commands: WRITERS,
     type: 'string',
     default: 'dist',
     description:
       'Directory for the artifacts (relative to the project); Albatross keeps its own files in its `.albatross/` folder.',
-    sources: RUNTIME,
+    sources: ALL,
     short: 'o'
   },
   {
     name: 'json',
+    commands: EVERY,
     type: 'boolean',
     default: false,
     description: 'Print the command result as JSON on stdout.',
@@ -54,6 +87,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'debug',
+    commands: EVERY,
     type: 'boolean',
     default: false,
     description: 'Verbose logs and stack traces.',
@@ -61,6 +95,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'jobs',
+    commands: BUILDERS,
     type: 'int',
     default: 0,
     description: 'Concurrent builds (0: one per CPU).',
@@ -69,6 +104,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'source-date-epoch',
+    commands: BUILDERS,
     type: 'int',
     default: null,
     description:
@@ -78,6 +114,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- targets ----
   {
     name: 'target-pythons',
+    commands: READERS,
     type: 'list',
     default: [...DEFAULT_TARGET_PYTHONS],
     description:
@@ -86,6 +123,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'python',
+    commands: [...PLANNERS, 'lock'],
     type: 'list',
     default: [],
     description:
@@ -95,6 +133,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'missing-python',
+    commands: [...BUILDERS],
     type: 'enum',
     choices: ['skip', 'error'],
     default: 'skip',
@@ -104,7 +143,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'platforms',
+    commands: PLANNERS,
     type: 'list',
+    choices: BUCKET_NAMES,
     default: ['manylinux-x86_64', 'manylinux-aarch64'],
     description:
       'Platform buckets for native projects: `manylinux-x86_64`, `manylinux-aarch64`, `musllinux-x86_64`, `musllinux-aarch64`, `macos-arm64`, `macos-x86_64`, `windows-amd64`.',
@@ -112,14 +153,18 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'manylinux',
-    type: 'string',
+    commands: PLANNERS,
+    type: 'enum',
+    choices: MANYLINUX_POLICIES,
     default: '2_28',
     description: 'manylinux policy for the default images (`2014`, `2_28`, `2_34`).',
     sources: ALL
   },
   {
     name: 'images',
+    commands: PLANNERS,
     type: 'map',
+    choices: BUCKET_NAMES,
     default: {},
     description:
       'Container image per platform bucket, overriding the pinned defaults (`bucket=ref`, one per line).',
@@ -127,6 +172,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'qemu',
+    commands: ['plan', 'run'],
     type: 'boolean',
     default: false,
     description:
@@ -136,6 +182,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- build ----
   {
     name: 'mode',
+    commands: PLANNERS,
     type: 'enum',
     choices: ['auto', 'host', 'container'],
     default: 'auto',
@@ -145,6 +192,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'image',
+    commands: PLANNERS,
     type: 'string',
     default: '',
     description: 'Container image for container builds (overrides `images` for this run).',
@@ -152,6 +200,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'container-engine',
+    commands: BUILDERS,
     type: 'enum',
     choices: ['auto', 'docker', 'podman'],
     default: 'auto',
@@ -160,15 +209,17 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'container-network',
+    commands: BUILDERS,
     type: 'enum',
     choices: ['none', 'host'],
     default: 'none',
     description:
-      'How container builds get packages: `none` downloads build requirements and test dependencies on the host (index options) into a wheelhouse mounted read-only and runs the container offline; `host` runs it with `--network host` so pip inside uses the index options.',
+      'How container builds get packages: `none` runs the build container offline, with local index directories mounted read-only and remote indexes resolved on the host into a read-only wheelhouse (build requirements, test dependencies); `host` runs it with `--network host` so pip inside uses the index options.',
     sources: ALL
   },
   {
     name: 'sdist',
+    commands: PLANNERS,
     type: 'boolean',
     default: true,
     description: 'Build the sdist (wheels are always built from it).',
@@ -176,6 +227,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'test',
+    commands: BUILDERS,
     type: 'boolean',
     default: true,
     description: 'Install every wheel into a fresh venv and run `test-command`.',
@@ -183,6 +235,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'test-command',
+    commands: BUILDERS,
     type: 'string',
     default: '',
     description:
@@ -191,6 +244,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'index-url',
+    commands: READERS,
     type: 'string',
     default: '',
     description: 'Package index for every pip/build call (also inside containers).',
@@ -198,6 +252,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'extra-index-url',
+    commands: READERS,
     type: 'list',
     default: [],
     description: 'Extra package indexes.',
@@ -205,6 +260,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'find-links',
+    commands: READERS,
     type: 'list',
     default: [],
     description: 'Local directories or URLs with wheels/sdists.',
@@ -212,6 +268,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'no-index',
+    commands: READERS,
     type: 'boolean',
     default: false,
     description: 'Use only `find-links`, never an index (fully offline).',
@@ -219,6 +276,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'pass-env',
+    commands: READERS,
     type: 'list',
     default: [],
     description:
@@ -228,6 +286,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'locked',
+    commands: BUILDERS,
     type: 'boolean',
     default: false,
     description:
@@ -236,6 +295,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'installer',
+    commands: [...BUILDERS, 'lock'],
     type: 'enum',
     choices: ['auto', 'uv', 'pip'],
     default: 'auto',
@@ -245,6 +305,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'uv',
+    commands: [...BUILDERS, 'lock'],
     type: 'string',
     default: '',
     description: 'Path of a `uv` executable to use instead of installing the pinned version.',
@@ -253,6 +314,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- cache ----
   {
     name: 'cache',
+    commands: BUILDERS,
     type: 'boolean',
     default: true,
     description: 'Restore and save the dependency-wheel cache.',
@@ -260,6 +322,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'cache-dir',
+    commands: READERS,
     type: 'string',
     default: '',
     description: 'Local cache directory for the CLI (default: `$XDG_CACHE_HOME/albatross`).',
@@ -267,6 +330,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'cache-all-wheels',
+    commands: BUILDERS,
     type: 'boolean',
     default: false,
     description:
@@ -276,7 +340,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- package ----
   {
     name: 'format',
+    commands: ['plan', ...PACKAGERS],
     type: 'list',
+    choices: ['pex', 'zipapp', 'image'],
     default: [],
     description: 'Application formats to package: `pex`, `zipapp`, `image`.',
     sources: ALL,
@@ -284,6 +350,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'entry-point',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description:
@@ -292,6 +359,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'shebang',
+    commands: PACKAGERS,
     type: 'string',
     default: '/usr/bin/env python3',
     description: 'Interpreter line of zipapps and PEX files.',
@@ -299,6 +367,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'zipapp-platform',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Wheel platform tag allowed in zipapps (native dependencies need one).',
@@ -306,6 +375,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'pex',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Path of a `pex` executable to use instead of installing the pinned version.',
@@ -313,6 +383,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'base',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description:
@@ -321,6 +392,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'image-name',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Name (and tag) of the built image; default: `<project>:<version>`.',
@@ -328,6 +400,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'user',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Run the image as this non-root user (`name` or `uid[:gid]`).',
@@ -335,6 +408,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'load',
+    commands: PACKAGERS,
     type: 'boolean',
     default: false,
     description: 'Load the built image into the container engine.',
@@ -342,6 +416,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'push',
+    commands: PACKAGERS,
     type: 'boolean',
     default: false,
     description: 'Push the built image to `image-name` (skopeo or the engine).',
@@ -350,15 +425,17 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- verify ----
   {
     name: 'verify',
+    commands: ['run'],
     type: 'boolean',
     default: true,
     actionDefault: false,
     description:
-      '`albatross run`: also verify reproducibility. It builds twice more (three times with `sensitivity`), so a run takes about three to four times as long; default on for the CLI, off for the single-step Action (the reusable workflow verifies in a job of its own).',
+      "`albatross run`: also verify reproducibility. The run's own build is the first build; verify builds once more (twice with `sensitivity`), so a run takes about two to three times as long; default on for the CLI, off for the single-step Action (the reusable workflow verifies in a job of its own).",
     sources: ALL
   },
   {
     name: 'sensitivity',
+    commands: ['verify', 'run'],
     type: 'boolean',
     default: true,
     description: 'Run the sensitivity pass (pins released) besides the double build.',
@@ -366,6 +443,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'fail-on-irreproducible',
+    commands: ['verify', 'report', 'run'],
     type: 'boolean',
     default: true,
     description: 'Exit 1 when an artifact is not reproducible.',
@@ -374,6 +452,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- report ----
   {
     name: 'in',
+    commands: ['report'],
     type: 'list',
     default: [],
     description: '`report`: directories holding manifests to aggregate.',
@@ -381,13 +460,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'summary',
+    commands: EVERY,
     type: 'boolean',
     default: true,
-    description: 'Write the job summary (Actions) / print the table (CLI).',
-    sources: ALL
+    description: 'Write the job summary (Actions).',
+    sources: { action: true, pyproject: true }
   },
   {
     name: 'comment',
+    commands: REPORTERS,
     type: 'boolean',
     default: true,
     description: 'Post or update the sticky pull-request comment (Actions, `report`).',
@@ -395,6 +476,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'github-token',
+    commands: REPORTERS,
     type: 'string',
     default: '',
     description: 'Token for the PR comment (Action input; default the workflow token).',
@@ -402,6 +484,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'base-manifest',
+    commands: REPORTERS,
     type: 'string',
     default: '',
     description:
@@ -410,6 +493,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'artifact-name',
+    commands: EVERY,
     type: 'string',
     default: 'albatross',
     description:
