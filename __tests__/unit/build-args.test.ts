@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { containerNetwork, localIndexDirs, sessionRunArgs } from '../../src/build/container.js';
 import { PINNED, prefixMapFlags, processSetup } from '../../src/build/env.js';
 import { jobCount, runBounded } from '../../src/build/pool.js';
 import { describeTest, hardRequirements } from '../../src/build/testinstall.js';
@@ -85,51 +84,6 @@ describe('container argv builders', () => {
       'python',
       '-c',
       'print("a b; c")'
-    ]);
-  });
-
-  it('mounts local indexes read-only and cuts the network when everything is local', () => {
-    const opts = defaultOptions({
-      indexUrl: 'file:///opt/pypi/simple',
-      extraIndexUrl: ['file:///opt/more/simple/'],
-      findLinks: ['/opt/wheels']
-    });
-    expect(localIndexDirs(opts)).toEqual({
-      dirs: ['/opt/more', '/opt/pypi', '/opt/wheels'],
-      allLocal: true
-    });
-    expect(containerNetwork(opts)).toBe('none');
-    expect(
-      containerNetwork(defaultOptions({ indexUrl: 'https://pypi.org/simple' }))
-    ).toBeUndefined();
-    expect(containerNetwork(defaultOptions({ noIndex: true, findLinks: ['https://x/'] }))).toBe(
-      'none'
-    );
-    const argv = sessionRunArgs('docker', {
-      image: 'img',
-      name: 'n',
-      hostWork: '/w',
-      opts,
-      existing: (d) => d !== '/opt/more'
-    });
-    expect(argv).toEqual([
-      'docker',
-      'run',
-      '--rm',
-      '-d',
-      '--name',
-      'n',
-      '--network',
-      'none',
-      '--mount',
-      'type=bind,source=/w,target=/albatross',
-      '--mount',
-      'type=bind,source=/opt/pypi,target=/opt/pypi,readonly',
-      '--mount',
-      'type=bind,source=/opt/wheels,target=/opt/wheels,readonly',
-      'img',
-      'sleep',
-      'infinity'
     ]);
   });
 

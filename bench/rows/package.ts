@@ -20,12 +20,12 @@ import { exec } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv } from '../../src/runtime/pip.js';
 import { discoverPythons, findPython } from '../../src/runtime/python.js';
-import { dockerEnv } from '../../__tests__/helpers/docker.js';
+import { TEST_MANYLINUX_IMAGE, dockerEnv } from '../../__tests__/helpers/docker.js';
 import { localIndex } from '../../__tests__/helpers/local-index.js';
 import { BenchRow, sameLoop } from '../run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BASE_IMAGE = 'albatross-test/manylinux:bookworm';
+const BASE_IMAGE = TEST_MANYLINUX_IMAGE;
 const PEER_IMAGE = 'albatross-bench/package-peer:1';
 function benchDockerEnv(): NodeJS.ProcessEnv {
   // The peer is the legacy builder, so both sides build without BuildKit's extra machinery.

@@ -126,9 +126,25 @@ function lockedBuildEnv(python: PythonInstall, opts: IndexOpts): Promise<BuildEn
  * loose `setuptools>=…` without consulting the index: everything is upgraded to what the index
  * resolves, as in an isolated env.
  */
-const UPGRADE = ['--upgrade', '--upgrade-strategy', 'eager'];
+export const UPGRADE = ['--upgrade', '--upgrade-strategy', 'eager'];
 
 const envs = new Map<string, Promise<BuildEnv | null>>();
+
+/** `pip wheel` of `src` into `outDir` with the packages of `python`'s env (a cached build env). */
+export function noIsolationWheelArgs(python: string, outDir: string, src: string): string[] {
+  return [
+    python,
+    '-m',
+    'pip',
+    'wheel',
+    '--no-deps',
+    '--no-build-isolation',
+    '--use-pep517',
+    '--wheel-dir',
+    outDir,
+    src
+  ];
+}
 
 /** pypa/build's report that a non-isolated env lacks a (possibly dynamic) build requirement. */
 export function missingBuildDeps(output: string): boolean {
@@ -140,7 +156,7 @@ export function missingBuildDeps(output: string): boolean {
  * asks the backend's get_requires_for_build_wheel through pip's vendored pyproject_hooks and
  * reports unmet requirements the way pypa/build does ("Missing dependencies:", exit 1).
  */
-const CHECK_WHEEL_REQUIRES = `import sys
+export const CHECK_WHEEL_REQUIRES = `import sys
 try:
     from pip._vendor.pyproject_hooks import BuildBackendHookCaller as Hooks
     from pip._vendor.packaging.requirements import Requirement

@@ -7,7 +7,7 @@ import { BUILD_LOCK_FILE } from '../lock/pylock.js';
 import { lockedWheelhouse } from '../lock/wheelhouse.js';
 import { TestResult } from '../manifest/model.js';
 import { PythonInstall } from '../runtime/python.js';
-import { cachedBuildEnv, missingBuildDeps } from './buildenv.js';
+import { cachedBuildEnv, missingBuildDeps, noIsolationWheelArgs } from './buildenv.js';
 import { Frontend, buildFrontend } from './frontend.js';
 import { prepareWheelhouse } from '../cache/index.js';
 import { CacheReport } from '../manifest/model.js';
@@ -77,18 +77,7 @@ export async function runBuildFrontend(
         ex,
         log,
         'wheel build (pip wheel --no-build-isolation)',
-        [
-          env.python,
-          '-m',
-          'pip',
-          'wheel',
-          '--no-deps',
-          '--no-build-isolation',
-          '--use-pep517',
-          '--wheel-dir',
-          outDir,
-          src
-        ],
+        noIsolationWheelArgs(env.python, outDir, src),
         { cwd: src }
       );
     }

@@ -164,6 +164,22 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
   };
 
   let session: ContainerSession | null = null;
+  // The build container starts while the host builds the sdist (it needs nothing from it).
+  const opening = engine
+    ? openContainerSession({
+        engine,
+        model,
+        opts,
+        log,
+        workRoot,
+        benv: req.env,
+        image: req.image,
+        platformTag: req.platformTag
+      }).then(
+        (s) => ({ s }),
+        (e: unknown) => ({ e })
+      )
+    : null;
   if (mode === 'host') {
     // Wheel build envs are prepared (or found in the cache) while the sdist builds; memoised, and
     // a failure only means that wheel builds isolated.
@@ -239,19 +255,10 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     });
 
     // 2. wheels from the unpacked sdist, one job per Python (one for pure projects).
-    if (engine) {
-      try {
-        session = await openContainerSession({
-          engine,
-          model,
-          opts,
-          log,
-          workRoot,
-          benv: req.env,
-          image: req.image,
-          platformTag: req.platformTag
-        });
-      } catch (e) {
+    if (opening) {
+      const o = await opening;
+      if ('e' in o) {
+        const e = o.e;
         for (const version of wheelPythons) {
           await fail({
             target: targetOf(version),
@@ -263,6 +270,7 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
         }
         return finish(false);
       }
+      session = o.s;
     }
     const jobs = wheelPythons.map((version) => async (): Promise<void> => {
       const target = targetOf(version);
@@ -315,7 +323,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     });
     await runBounded(jobCount(opts.jobs), jobs);
   } finally {
-    if (session) await session.close();
+    const o = await opening;
+    if (o && 's' in o) await o.s.close();
     await recorder.settle();
     if (ownTmp) await ownTmp.cleanup();
   }

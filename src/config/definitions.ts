@@ -214,6 +214,16 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     sources: ALL
   },
   {
+    name: 'container-network',
+    commands: BUILDERS,
+    type: 'enum',
+    choices: ['none', 'host'],
+    default: 'none',
+    description:
+      'How container builds get packages: `none` runs the build container offline, with local index directories mounted read-only and remote indexes resolved on the host into a read-only wheelhouse (build requirements, test dependencies); `host` runs it with `--network host` so pip inside uses the index options.',
+    sources: ALL
+  },
+  {
     name: 'sdist',
     commands: PLANNERS,
     type: 'boolean',

@@ -19,6 +19,7 @@ export interface Options {
   mode: 'auto' | 'host' | 'container';
   image: string;
   containerEngine: 'auto' | 'docker' | 'podman';
+  containerNetwork: 'none' | 'host';
   sdist: boolean;
   test: boolean;
   testCommand: string;
@@ -81,6 +82,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     mode: 'auto',
     image: '',
     containerEngine: 'auto',
+    containerNetwork: 'none',
     sdist: true,
     test: true,
     testCommand: '',

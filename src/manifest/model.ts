@@ -30,6 +30,8 @@ export interface ArtifactEntry {
   python?: string;
   /** Container builds: repaired by auditwheel (false: not repaired, with its linux tag). */
   repaired?: boolean;
+  /** What auditwheel decided when it repaired the wheel. */
+  repair?: RepairInfo;
   buildSeconds?: number;
   test?: TestResult;
   /** Images: the manifest digest (sha256:...), the OCI layout directory, the name. */
@@ -38,6 +40,17 @@ export interface ArtifactEntry {
   imageName?: string;
   /** Free-form details a stage wants to keep (entry point, layers, base ...). */
   details?: Record<string, unknown>;
+}
+
+export interface RepairInfo {
+  /** `auditwheel 6.8.2`. */
+  tool: string;
+  /** The policy asked for (`--plat`), when the build had one. */
+  requested?: string;
+  /** The most compatible tag auditwheel found and gave the wheel, e.g. `manylinux_2_5_x86_64`. */
+  policy: string;
+  /** Libraries grafted into the wheel: `<pkg>.libs/<soname>-<hash>…` members. */
+  grafted: string[];
 }
 
 export interface FailureEntry {

@@ -1,3 +1,4 @@
+import { RepairInfo } from '../manifest/model.js';
 import { TOOL_VERSION } from '../version.js';
 import { Aggregate, JobArtifact, JobReport, aggregate, readJobDir } from './aggregate.js';
 import { BaseComparison } from './compare.js';
@@ -206,6 +207,13 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
   }
   const note = unrepairedNote(agg.artifacts);
   if (note) out.push('', `⚠️ ${note}`);
+  const repaired = agg.artifacts.filter((a) => a.repair);
+  if (repaired.length)
+    out.push(
+      '',
+      '🔧 Repaired by auditwheel:',
+      ...repaired.map((a) => `- ${cell(a.file)}: ${cell(repairLine(a.repair!))}`)
+    );
   if (base?.gone.length)
     out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
   return out;
@@ -217,6 +225,15 @@ export function unrepairedNote(artifacts: { repaired?: boolean }[]): string | nu
   return n
     ? `${plural(n, 'wheel')} not repaired by auditwheel: a \`linux_*\` tag, which PyPI refuses.`
     : null;
+}
+
+/** What auditwheel decided: `auditwheel 6.8.2 → manylinux_2_5_x86_64 (asked …), grafted libx-1234abcd.so`. */
+export function repairLine(r: RepairInfo): string {
+  const asked = r.requested && r.requested !== r.policy ? ` (asked ${r.requested})` : '';
+  const libs = r.grafted.length
+    ? `grafted ${r.grafted.map((g) => g.slice(g.indexOf('/') + 1)).join(', ')}`
+    : 'nothing to graft';
+  return `${r.tool} → ${r.policy}${asked}, ${libs}`;
 }
 
 function deltaOf(a: JobArtifact, base: BaseComparison): string {

@@ -3,7 +3,7 @@ import { Reproducibility } from '../manifest/reproducibility.js';
 import { Aggregate, aggregate } from './aggregate.js';
 import { BaseComparison } from './compare.js';
 import { humanSize, plural, seconds, shortSha, sizeDelta } from './format.js';
-import { platformOf, unrepairedNote, verdictLine } from './markdown.js';
+import { platformOf, repairLine, unrepairedNote, verdictLine } from './markdown.js';
 
 /**
  * Terminal rendering: compact, aligned, plain-text tables. Stages call these to print what
@@ -110,6 +110,8 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
     out.push('', formatTable(rows, base ? [4, 5] : [4]));
     const note = unrepairedNote(agg.artifacts);
     if (note) out.push(`! ${note.replace(/`/g, '')}`);
+    for (const a of agg.artifacts)
+      if (a.repair) out.push(`repaired ${a.file}: ${repairLine(a.repair)}`);
   }
   const bad = agg.verdicts.filter((v) => !v.reproducible);
   if (agg.verdicts.length) {
