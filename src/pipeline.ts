@@ -33,7 +33,7 @@ export interface PipelineOutcome {
   report?: ReportOutcome;
   /** OUT's manifest after the last stage (null when no stage writes OUT). */
   manifest: Manifest | null;
-  /** The worst stage's exit code (contract: 0, 1). */
+  /** The worst stage's exit code (contract: 0, 1; 2 when a tool cannot be installed). */
   exitCode: number;
 }
 
@@ -94,7 +94,7 @@ export async function runPipeline(
     out.package = await log.group('package', () =>
       packageProject({ model, opts, log, outDir, formats: out.formats, recorder })
     );
-    worst(out.package.ok ? 0 : 1);
+    worst(out.package.exitCode);
   }
   if (has('verify')) {
     // The build made here is the first build: what is verified is what ships.

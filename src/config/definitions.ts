@@ -303,6 +303,14 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     sources: RUNTIME
   },
   {
+    name: 'pex-venv',
+    type: 'boolean',
+    default: false,
+    description:
+      "PEX files in pex's venv mode (`--venv`): installed as a virtual environment on first run.",
+    sources: ALL
+  },
+  {
     name: 'base',
     type: 'string',
     default: '',
