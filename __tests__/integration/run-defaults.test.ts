@@ -55,7 +55,6 @@ describe('the defaults work', () => {
     const project = path.join(work, 'greeter');
     await fs.cp(path.resolve(argv[3]), project, { recursive: true });
     const r = await execCapture([...SRC_CLI, argv[2], project], {
-      cwd: work,
       // A new user's machine: nothing cached yet, no PIP_* overrides of ours.
       extraEnv: { XDG_CACHE_HOME: path.join(work, 'cache') },
       timeoutMs: 1_200_000
@@ -75,12 +74,14 @@ describe('the defaults work', () => {
     ]);
     const manifest = JSON.parse(
       await fs.readFile(path.join(out, '.albatross', 'manifest.json'), 'utf8')
-    ) as { artifacts: { file: string; kind: string; test?: { passed?: boolean } }[] };
+    ) as { artifacts: { file: string; kind: string; test?: { status: string } }[] };
     expect(manifest.artifacts.map((a) => [a.file, a.kind]).sort()).toEqual([
       ['greeter-1.0.0-py3-none-any.whl', 'wheel'],
       ['greeter-1.0.0.pyz', 'zipapp'],
       ['greeter-1.0.0.tar.gz', 'sdist']
     ]);
+    // The wheel was installed into a fresh venv and tested, as by default.
+    expect(manifest.artifacts.find((a) => a.kind === 'wheel')?.test?.status).toBe('passed');
     const repro = JSON.parse(
       await fs.readFile(path.join(out, '.albatross', 'reproducibility.json'), 'utf8')
     ) as { reproducible: boolean; artifacts: { file: string }[] };

@@ -43,6 +43,12 @@ describe("pip's configuration, in words", () => {
       'index http://127.0.0.1:9/simple; extra index https://c.example/simple, https://b.example/simple'
     ],
     [
+      'an extra index that is the index is named once',
+      { indexUrl: 'file:///opt/pypi/simple' },
+      { extraIndexUrl: ['file:///opt/pypi/simple', 'file:///opt/more/simple'] },
+      'index file:///opt/pypi/simple; extra index file:///opt/more/simple'
+    ],
+    [
       'no-index: the find-links only',
       { noIndex: true, findLinks: ['/wh'] },
       { indexUrl: 'https://a.example/simple' },

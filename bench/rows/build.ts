@@ -82,7 +82,9 @@ export default async function rows(): Promise<BenchRow[]> {
 
     // The same build against uv's frontend: sdist, then the wheel from it, uv's cache warm
     // after the first run as ours is; uv reads no pip configuration, so the index goes as argv.
-    const uv = path.join(path.dirname(await ensurePinnedTool(py, UV, opts)), 'uv');
+    // uv itself comes from pip's own configured index (the local one has no uv).
+    const uvTool = await ensurePinnedTool(py, UV, defaultOptions({ cacheDir: opts.cacheDir }));
+    const uv = path.join(path.dirname(uvTool), 'uv');
     const uvEnv = {
       ...env,
       UV_CACHE_DIR: path.join(cacheRoot(opts), 'bench-uv'),

@@ -38,7 +38,9 @@ export function describeIndexes(opts: IndexSettings, pipConfig: IndexSettings): 
   const noIndex = opts.noIndex || pipConfig.noIndex;
   const index = opts.indexUrl || pipConfig.indexUrl || PYPI_SIMPLE;
   // pip adds command-line extra indexes and find-links to its configured ones.
-  const extra = [...new Set([...pipConfig.extraIndexUrl, ...opts.extraIndexUrl])];
+  const extra = [...new Set([...pipConfig.extraIndexUrl, ...opts.extraIndexUrl])].filter(
+    (u) => u !== index
+  );
   const links = [...new Set([...pipConfig.findLinks, ...opts.findLinks])];
   const parts = noIndex ? ['no index (no-index)'] : [`index ${index}`];
   if (!noIndex && extra.length) parts.push(`extra index ${extra.join(', ')}`);
