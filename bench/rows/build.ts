@@ -15,13 +15,11 @@ import { exec } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv, pipIndexArgs } from '../../src/runtime/pip.js';
 import { byVersionAsc, discoverPythons } from '../../src/runtime/python.js';
-import { PinnedTool, cacheRoot, ensurePinnedTool } from '../../src/runtime/toolenv.js';
+import { cacheRoot, ensurePinnedTool } from '../../src/runtime/toolenv.js';
+import { UV_TOOL } from '../../src/runtime/uv.js';
 import { localIndex } from '../../__tests__/helpers/local-index.js';
 import { projectModel } from '../../__tests__/helpers/model.js';
 import { BenchRow, sameLoop } from '../run.js';
-
-/** The uv the `uv build` row runs. */
-const UV: PinnedTool = { name: 'uv', version: '0.13.9', option: 'uv' };
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 
@@ -83,7 +81,7 @@ export default async function rows(): Promise<BenchRow[]> {
     // The same build against uv's frontend: sdist, then the wheel from it, uv's cache warm
     // after the first run as ours is; uv reads no pip configuration, so the index goes as argv.
     // uv itself comes from pip's own configured index (the local one has no uv).
-    const uvTool = await ensurePinnedTool(py, UV, defaultOptions({ cacheDir: opts.cacheDir }));
+    const uvTool = await ensurePinnedTool(py, UV_TOOL, defaultOptions({ cacheDir: opts.cacheDir }));
     const uv = path.join(path.dirname(uvTool), 'uv');
     const uvEnv = {
       ...env,
@@ -110,7 +108,7 @@ export default async function rows(): Promise<BenchRow[]> {
       unit: 's',
       ours: u.ours,
       peer: u.peer,
-      peerName: `uv build (uv ${UV.version})`,
+      peerName: `uv build (uv ${UV_TOOL.version})`,
       ratio: u.ours / u.peer,
       goal: 1.2,
       note: `Python ${py.version}, test-install off, median of 3; both with warm caches`

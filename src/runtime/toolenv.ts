@@ -154,6 +154,8 @@ export interface PinnedTool {
   version: string;
   /** The option pointing at a local executable instead of installing (`pex`). */
   option: string;
+  /** Another way out, said after the option (`or installer = pip`). */
+  otherwise?: string;
 }
 
 const installs = new Map<string, Promise<string>>();
@@ -187,7 +189,7 @@ export function toolInstallMessage(tool: PinnedTool, indexes: string, pipOutput:
   return (
     `${tool.name}: ${tool.name}==${tool.version} could not be installed from ${indexes} ` +
     `(${pipFailureReason(pipOutput)}); set the \`${tool.option}\` option (--${tool.option}) ` +
-    `to a local ${tool.name} executable`
+    `to a local ${tool.name} executable${tool.otherwise ? `, ${tool.otherwise}` : ''}`
   );
 }
 
