@@ -34,7 +34,7 @@ export interface PipelineOutcome {
   report?: ReportOutcome;
   /** OUT's manifest after the last stage (null when no stage writes OUT). */
   manifest: Manifest | null;
-  /** The worst stage's exit code (contract: 0, 1). */
+  /** The worst stage's exit code (contract: 0, 1; 2 when a tool cannot be installed). */
   exitCode: number;
 }
 
@@ -98,7 +98,7 @@ export async function runPipeline(
       () => packageProject({ model, opts, log, outDir, formats: out.formats, recorder }),
       (p) => !p.ok
     );
-    worst(out.package.ok ? 0 : 1);
+    worst(out.package.exitCode);
   }
   if (has('verify')) {
     // The build made here is the first build: what is verified is what ships.

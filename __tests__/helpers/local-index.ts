@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Options } from '../../src/config/options.js';
+import { parsePipConfigList } from '../../src/runtime/pipconfig.js';
 
 export type IndexOptions = Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
 
@@ -22,15 +23,12 @@ function readLocalIndex(): IndexOptions {
   } catch {
     /* no pip config */
   }
-  const get = (k: string): string[] => {
-    const m = new RegExp(`^(?:global|:env:)\\.${k}='([^']*)'`, 'm').exec(text);
-    return m ? m[1].split(/\s+/).filter(Boolean) : [];
-  };
-  const indexes = [...get('index-url'), ...get('extra-index-url')];
+  const config = parsePipConfigList(text);
+  const indexes = [...(config.indexUrl ? [config.indexUrl] : []), ...config.extraIndexUrl];
   return {
     indexUrl: indexes[0] ?? '',
     extraIndexUrl: indexes.slice(1),
-    findLinks: get('find-links'),
+    findLinks: config.findLinks,
     noIndex: false
   };
 }

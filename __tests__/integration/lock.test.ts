@@ -232,7 +232,7 @@ describe('albatross lock (real uv, real pip lock)', () => {
     expect(b.code).toBe(2);
     expect(b.message).toMatch(
       new RegExp(
-        `^installer: uv ${UV_VERSION.replace(/\./g, '\\.')} cannot be installed from the configured indexes`
+        `^uv: uv==${UV_VERSION.replace(/\./g, '\\.')} could not be installed from no index \\(no-index\\); find-links .*; set the \`uv\` option \\(--uv\\) to a local uv executable, or installer = pip$`
       )
     );
   }, 300_000);

@@ -23,7 +23,6 @@ import { linkTargetPath } from '../../src/runtime/extract.js';
 import { parseBase } from '../../src/package/oci/source.js';
 import { loadArgv, pullArgvs, pushArgvs } from '../../src/package/oci/transport.js';
 import { rewriteLauncher } from '../../src/package/oci/venvtree.js';
-import { pexArgv, pexPlatforms } from '../../src/package/pex.js';
 import { TarMember, makeTar } from '../helpers/tar.js';
 
 /** The first bytes of an ELF executable for `machine` (little endian). */
@@ -474,46 +473,6 @@ describe('references and argument vectors', () => {
       '#!/app/venv/bin/python\nimport sys\n'
     );
     expect(rewriteLauncher(Buffer.from('\x7fELF'))).toBeNull();
-  });
-
-  it('builds the pex argv: local wheels only, reproducible flags, constraints from requires-python', () => {
-    const argv = pexArgv(['/venv/bin/python', '-m', 'pex'], {
-      findLinks: ['/out', '/wh'],
-      requirement: 'app==1.0',
-      entry: { script: 'app', module: 'app.cli', attr: 'main' },
-      requiresPython: '>=3.9, <4',
-      platforms: [],
-      shebang: '/usr/bin/env python3',
-      output: '/out/app-1.0.pex'
-    });
-    expect(argv).toEqual([
-      '/venv/bin/python',
-      '-m',
-      'pex',
-      '--no-pypi',
-      '--find-links',
-      '/out',
-      '--find-links',
-      '/wh',
-      '--no-build',
-      '--no-compile',
-      '--no-use-system-time',
-      '--layout',
-      'zipapp',
-      '--entry-point',
-      'app.cli:main',
-      '--interpreter-constraint',
-      'CPython>=3.9,<4',
-      '--python-shebang',
-      '#!/usr/bin/env python3',
-      '--output-file',
-      '/out/app-1.0.pex',
-      'app==1.0'
-    ]);
-    expect(pexPlatforms(['any'], ['none'], '3.11')).toEqual([]);
-    expect(pexPlatforms(['manylinux_2_17_x86_64'], ['abi3'], '3.11')).toEqual([
-      'manylinux_2_17_x86_64-cp-311-cp311'
-    ]);
   });
 });
 

@@ -167,6 +167,86 @@ describe('consequential differences', () => {
   });
 });
 
+describe('consequential differences in a PEX', () => {
+  const W = '.deps/app-1.0-py3-none-any.whl/';
+  const json = (member: string, a: unknown, b: unknown): RawDifference => ({
+    member,
+    kind: 'content',
+    detail: 'd',
+    a: Buffer.from(JSON.stringify(a)),
+    b: Buffer.from(JSON.stringify(b))
+  });
+  const info = (fp: string, pexHash: string, extra: Record<string, unknown> = {}) => ({
+    distributions: { 'app-1.0-py3-none-any.whl': fp, 'six-1.17.0-py2.py3-none-any.whl': 'aa11' },
+    pex_hash: pexHash,
+    code_hash: 'da39a3ee',
+    entry_point: 'app.cli:main',
+    ...extra
+  });
+  const member = text(`T = ${clock}\n`, `T = ${clock + 99}\n`, `${W}app/_t.py`);
+
+  it('PEX-INFO and .layout.json follow the wheel member whose hash they hold', () => {
+    const raws = [
+      member,
+      json(
+        `${W}.layout.json`,
+        { fingerprint: 'e654e99fdc05', stash_dir: '.prefix' },
+        { fingerprint: '3e782c90308a', stash_dir: '.prefix' }
+      ),
+      json('PEX-INFO', info('e654e99fdc05', '9eca6c9582cf'), info('3e782c90308a', '5277cd8a9621')),
+      {
+        member: `${W}app-1.0.dist-info/RECORD`,
+        kind: 'content' as const,
+        detail: 'd',
+        a: Buffer.from('app/_t.py,sha256=TBs88TWBRnzc,10\n'),
+        b: Buffer.from('app/_t.py,sha256=iUyb26bLwMxb,40\n')
+      }
+    ];
+    const ds = classifyAll(raws, A, B);
+    expect(ds.map((d) => d.cause)).toEqual(['timestamp', 'timestamp', 'timestamp', 'timestamp']);
+    expect(ds[1].detail).toContain(`${W}app/_t.py`);
+    expect(ds[2].detail).toContain(`${W}app/_t.py`);
+    expect(ds[3].detail).toContain(`${W}app/_t.py`);
+    // Without the member, the same hashes are what they look like: unexplained tokens.
+    const alone = classifyAll(raws.slice(1, 3), A, B);
+    expect(alone.map((d) => d.cause)).toEqual(['randomness', 'randomness']);
+  });
+
+  it('a real PEX-INFO change (not a hash) keeps its own cause', () => {
+    const raws = [
+      member,
+      json(
+        'PEX-INFO',
+        info('e654e99fdc05', '9eca6c9582cf', { interpreter_constraints: ['CPython>=3.8'] }),
+        info('3e782c90308a', '5277cd8a9621', { interpreter_constraints: ['CPython>=3.9'] })
+      )
+    ];
+    expect(classifyAll(raws, A, B)[1].cause).toBe('randomness');
+  });
+
+  it("the wheel's member times pex records are timestamps", () => {
+    const whl = (t: number[]) => ({
+      entries: [['app/_t.py', t, 2175008768]],
+      filename: 'app-1.0-py3-none-any.whl'
+    });
+    const d = json(
+      `${W}app-1.0.pex-info/original-whl-info.json`,
+      whl([2026, 12, 1, 21, 44, 2]),
+      whl([2026, 12, 1, 22, 3, 10])
+    );
+    expect(classify(d, A, B)).toMatchObject({ cause: 'timestamp' });
+    const renamed = json(
+      `${W}app-1.0.pex-info/original-whl-info.json`,
+      whl([1980, 1, 1, 0, 0, 0]),
+      {
+        ...whl([1980, 1, 1, 0, 0, 0]),
+        filename: 'app-1.1-py3-none-any.whl'
+      }
+    );
+    expect(classify(renamed, A, B).cause).not.toBe('timestamp');
+  });
+});
+
 describe('exit code', () => {
   it('is 1 only when irreproducible and fail-on-irreproducible is on', () => {
     expect(exitCodeFor(true, true)).toBe(0);

@@ -1,7 +1,7 @@
 /**
- * Build rows: Albatross's orchestration overhead against `python -m build`, and its parallel
- * C-extension builds against a serial `pip wheel` loop. Test-installs are off in both rows:
- * they are work the peers do not do.
+ * Build rows: Albatross's orchestration overhead against `python -m build` and against
+ * `uv build` (the pinned uv, in a tool env), and its parallel C-extension builds against a
+ * serial `pip wheel` loop. Test-installs are off in every row: they are work the peers do not do.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -13,8 +13,10 @@ import { defaultOptions } from '../../src/config/options.js';
 import { ProjectModel } from '../../src/detect/model.js';
 import { exec } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
-import { pipEnv } from '../../src/runtime/pip.js';
+import { pipEnv, pipIndexArgs } from '../../src/runtime/pip.js';
 import { byVersionAsc, discoverPythons } from '../../src/runtime/python.js';
+import { cacheRoot, ensurePinnedTool } from '../../src/runtime/toolenv.js';
+import { UV_TOOL } from '../../src/runtime/uv.js';
 import { localIndex } from '../../__tests__/helpers/local-index.js';
 import { projectModel } from '../../__tests__/helpers/model.js';
 import { BenchRow, sameLoop } from '../run.js';
@@ -51,23 +53,20 @@ export default async function rows(): Promise<BenchRow[]> {
     // Overhead: one pure project, sdist + wheel from the sdist on both sides.
     const py = pythons.filter((p) => byVersionAsc(p.version, '3.10') >= 0).pop()!;
     const fe = await buildFrontend(py, opts);
-    const o = await sameLoop(
-      3,
-      async () => {
-        const root = await fresh('build-pure');
-        await buildProject({
-          model: model('build-pure', root, false, [py.version]),
-          opts,
-          log: memoryLogger(),
-          outDir: path.join(root, 'dist'),
-          mode: 'host'
-        });
-      },
-      async () => {
-        const root = await fresh('build-pure');
-        await exec([fe.python, '-m', 'build', '--outdir', path.join(root, 'dist'), root], { env });
-      }
-    );
+    const buildPure = async (): Promise<void> => {
+      const root = await fresh('build-pure');
+      await buildProject({
+        model: model('build-pure', root, false, [py.version]),
+        opts,
+        log: memoryLogger(),
+        outDir: path.join(root, 'dist'),
+        mode: 'host'
+      });
+    };
+    const o = await sameLoop(3, buildPure, async () => {
+      const root = await fresh('build-pure');
+      await exec([fe.python, '-m', 'build', '--outdir', path.join(root, 'dist'), root], { env });
+    });
     out.push({
       name: 'build overhead (pure, sdist+wheel)',
       unit: 's',
@@ -77,6 +76,42 @@ export default async function rows(): Promise<BenchRow[]> {
       ratio: o.ours / o.peer,
       goal: 1.05,
       note: `Python ${py.version}, test-install off, median of 3; ours reuses its cached build env`
+    });
+
+    // The same build against uv's frontend: sdist, then the wheel from it, uv's cache warm
+    // after the first run as ours is; uv reads no pip configuration, so the index goes as argv.
+    // uv itself comes from pip's own configured index (the local one has no uv).
+    const uvTool = await ensurePinnedTool(py, UV_TOOL, defaultOptions({ cacheDir: opts.cacheDir }));
+    const uv = path.join(path.dirname(uvTool), 'uv');
+    const uvEnv = {
+      ...env,
+      UV_CACHE_DIR: path.join(cacheRoot(opts), 'bench-uv'),
+      UV_NO_CONFIG: '1'
+    };
+    const u = await sameLoop(3, buildPure, async () => {
+      const root = await fresh('build-pure');
+      await exec(
+        [
+          uv,
+          'build',
+          '--quiet',
+          '--python',
+          py.executable,
+          '--out-dir',
+          path.join(root, 'dist')
+        ].concat(pipIndexArgs(opts), root),
+        { env: uvEnv }
+      );
+    });
+    out.push({
+      name: 'build overhead (pure, sdist+wheel)',
+      unit: 's',
+      ours: u.ours,
+      peer: u.peer,
+      peerName: `uv build (uv ${UV_TOOL.version})`,
+      ratio: u.ours / u.peer,
+      goal: 1.2,
+      note: `Python ${py.version}, test-install off, median of 3; both with warm caches`
     });
 
     // Parallel: the C extension for up to five Pythons vs a serial pip wheel loop.

@@ -394,6 +394,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     sources: RUNTIME
   },
   {
+    name: 'pex-venv',
+    commands: PACKAGERS,
+    type: 'boolean',
+    default: false,
+    description:
+      "PEX files in pex's venv mode (`--venv`): installed as a virtual environment on first run.",
+    sources: ALL
+  },
+  {
     name: 'base',
     commands: PACKAGERS,
     type: 'string',

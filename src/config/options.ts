@@ -39,6 +39,7 @@ export interface Options {
   shebang: string;
   zipappPlatform: string;
   pex: string;
+  pexVenv: boolean;
   base: string;
   imageName: string;
   user: string;
@@ -102,6 +103,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     shebang: '/usr/bin/env python3',
     zipappPlatform: '',
     pex: '',
+    pexVenv: false,
     base: '',
     imageName: '',
     user: '',

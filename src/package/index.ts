@@ -1,6 +1,6 @@
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
-import { FailureError } from '../errors.js';
+import { FailureError, exitCodeOf } from '../errors.js';
 import { mergeCacheReports } from '../cache/summary.js';
 import { ArtifactEntry, CacheReport, FailureEntry, Manifest } from '../manifest/model.js';
 import { ManifestRecorder } from '../manifest/recorder.js';
@@ -34,6 +34,8 @@ export interface PackageOutcome {
   /** Entries this run added, and what failed. */
   artifacts: ArtifactEntry[];
   failures: FailureEntry[];
+  /** The worst failure's exit code: 2 when a format's configuration (or its tool) is wrong. */
+  exitCode: number;
 }
 
 /**
@@ -47,6 +49,7 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
   const artifacts: ArtifactEntry[] = [];
   const failures: FailureEntry[] = [];
   const cacheReports: CacheReport[] = [];
+  let exitCode = 0;
   const { recorder } = req;
   try {
     const ctx: PackageContext = {
@@ -86,6 +89,7 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
         };
         await recorder.fail(f);
         failures.push(f);
+        exitCode = Math.max(exitCode, exitCodeOf(e) === 2 ? 2 : 1);
       }
     }
   } finally {
@@ -98,5 +102,5 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
     if (cacheReports.length)
       m.cache = mergeCacheReports([...(m.cache ? [m.cache] : []), ...cacheReports]);
   });
-  return { manifest, ok: failures.length === 0, artifacts, failures };
+  return { manifest, ok: failures.length === 0, artifacts, failures, exitCode };
 }

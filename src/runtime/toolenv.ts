@@ -3,9 +3,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Options } from '../config/options.js';
 import { trackTemp } from './cleanup.js';
+import { ConfigError } from '../errors.js';
 import { exec } from './exec.js';
 import { exists, sha256 } from './fsutil.js';
 import { pipEnv, pipIndexArgs } from './pip.js';
+import { describeIndexes, pipConfigOf, redactUrls } from './pipconfig.js';
 import { PythonInstall } from './python.js';
 import { uvEnv } from './uv.js';
 
@@ -146,4 +148,71 @@ async function createWithUv(
       env,
       `installing ${packages.join(', ')} with uv for Python ${python.version}`
     );
+}
+
+/** A tool Albatross runs at a pinned version, and the option that names a local one instead. */
+export interface PinnedTool {
+  /** The distribution on the index, also the tool's name in messages (`pex`). */
+  name: string;
+  version: string;
+  /** The option pointing at a local executable instead of installing (`pex`). */
+  option: string;
+  /** Another way out, said after the option (`or installer = pip`). */
+  otherwise?: string;
+}
+
+const installs = new Map<string, Promise<string>>();
+
+/**
+ * The venv python of a tool env holding `tool` at its pinned version. A tool that cannot be
+ * installed (index down, version missing) is a configuration error naming the tool, the indexes
+ * tried and the option to use instead, never a skip. Failures are remembered for the process:
+ * a run asks the index once per tool and Python.
+ */
+export function ensurePinnedTool(
+  python: PythonInstall,
+  tool: PinnedTool,
+  opts: ToolEnvOpts
+): Promise<string> {
+  const pkg = `${tool.name}==${tool.version}`;
+  const key = JSON.stringify([python.executable, pkg, pipIndexArgs(opts), cacheRoot(opts)]);
+  let p = installs.get(key);
+  if (!p) {
+    p = ensureToolEnv(python, [pkg], opts).catch(async (e: Error) => {
+      const indexes = describeIndexes(opts, await pipConfigOf(python.executable));
+      throw new ConfigError(toolInstallMessage(tool, indexes, e.message));
+    });
+    installs.set(key, p);
+  }
+  return p;
+}
+
+/** The one line that says a pinned tool could not be installed, and what to do instead. */
+export function toolInstallMessage(tool: PinnedTool, indexes: string, pipOutput: string): string {
+  return (
+    `${tool.name}: ${tool.name}==${tool.version} could not be installed from ${indexes} ` +
+    `(${pipFailureReason(pipOutput)}); set the \`${tool.option}\` option (--${tool.option}) ` +
+    `to a local ${tool.name} executable${tool.otherwise ? `, ${tool.otherwise}` : ''}`
+  );
+}
+
+/** pip's reason for a failed install in a few words: unreachable index, missing version ... */
+export function pipFailureReason(output: string): string {
+  const why: string[] = [];
+  const refused =
+    /Failed to establish a new connection: \[Errno -?\d+\] ([^'"\n)]+)|(Name or service not known|Temporary failure in name resolution|Connection refused|timed out|Network is unreachable)/.exec(
+      output
+    );
+  if (refused) why.push(`the index did not answer: ${(refused[1] ?? refused[2]).trim()}`);
+  const missing = /No matching distribution found for (\S+)/.exec(output);
+  if (missing) why.push(`no matching distribution for ${missing[1]}`);
+  if (why.length) return why.join('; ');
+  const last = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .pop();
+  return redactUrls(last ?? 'pip failed')
+    .replace(/^ERROR:\s*/, '')
+    .slice(0, 200);
 }

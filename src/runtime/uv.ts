@@ -3,10 +3,23 @@ import { Options } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { execCapture } from './exec.js';
 import { discoverPythons } from './python.js';
-import { ToolEnvOpts, cacheRoot, ensureToolEnv, toolEnvDir, toolEnvReady } from './toolenv.js';
+import {
+  PinnedTool,
+  ToolEnvOpts,
+  cacheRoot,
+  ensurePinnedTool,
+  toolEnvDir,
+  toolEnvReady
+} from './toolenv.js';
 
 /** The uv release Albatross installs (into a tool env) unless `uv` names an executable. */
 export const UV_VERSION = '0.13.9';
+export const UV_TOOL: PinnedTool = {
+  name: 'uv',
+  version: UV_VERSION,
+  option: 'uv',
+  otherwise: 'or installer = pip'
+};
 
 /** What creates environments, resolves and installs: uv (its executable) or pip. */
 export type Installer = { kind: 'uv'; uv: string } | { kind: 'pip' };
@@ -63,15 +76,7 @@ async function findUv(opts: InstallerOpts, install: boolean): Promise<string | n
     throw new ConfigError(
       `installer: uv ${UV_VERSION} cannot be installed: no Python found to install it with (set \`uv\` to a uv executable, or installer = pip)`
     );
-  try {
-    const exe = await ensureToolEnv(py, [`uv==${UV_VERSION}`], opts);
-    return path.join(path.dirname(exe), 'uv');
-  } catch (e) {
-    const why = (e as Error).message.split('\n').slice(-1)[0];
-    throw new ConfigError(
-      `installer: uv ${UV_VERSION} cannot be installed from the configured indexes (${why}); set \`uv\` to a uv executable, or installer = pip`
-    );
-  }
+  return path.join(path.dirname(await ensurePinnedTool(py, UV_TOOL, opts)), 'uv');
 }
 
 /**

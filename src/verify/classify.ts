@@ -1,4 +1,5 @@
 import { Cause, Difference, RawDifference, SideEnv } from './model.js';
+import { pexHashSources, pexWheelTimes } from './pex.js';
 import { changedLines, isText } from './textdiff.js';
 
 /**
@@ -37,6 +38,8 @@ function causeOf(d: RawDifference, a: SideEnv, b: SideEnv): Verdict {
     default:
       break;
   }
+  const wheelTimes = pexWheelTimes(d);
+  if (wheelTimes) return { cause: 'timestamp', why: wheelTimes };
   const sides = sideText(d);
   if (!sides) return { cause: 'unknown' };
   // Archive headers (extra fields, gzip flags) are hex-like by nature: never call them random.
@@ -240,11 +243,29 @@ const HASH_MANIFEST = /(^|!)[^!]*\.dist-info\/RECORD$/;
 
 /**
  * Classifies a whole archive's differences. A wheel's RECORD lists every member's hash, so it
- * differs whenever a member does: its cause is that member's, not the "random" hash.
+ * differs whenever a member does: its cause is that member's, not the "random" hash. A PEX's
+ * PEX-INFO and `.layout.json` files hold hashes of its wheels' members in the same way.
  */
 export function classifyAll(raws: RawDifference[], a: SideEnv, b: SideEnv): Difference[] {
   const out = raws.map((d) => classify(d, a, b));
   const byMember = new Map(out.map((d) => [d.member, d]));
+  const pexSources = raws.map(pexHashSources);
+  const follows = (i: number): boolean =>
+    pexSources[i] !== null || (HASH_MANIFEST.test(raws[i].member) && raws[i].kind === 'content');
+  const primary = out.filter((_, i) => !follows(i));
+  const explain = (i: number, sources: Difference[]): void => {
+    out[i] = {
+      ...out[i],
+      cause: sources[0].cause,
+      detail: `${raws[i].detail}\n(cause: lists the hashes of differing members: ${[...new Set(sources.map((s) => s.member))].join(', ')})`
+    };
+  };
+  pexSources.forEach((prefixes, i) => {
+    if (!prefixes) return;
+    // Each wheel (or the PEX) whose hash changed holds a member that differs for its own reason.
+    const under = prefixes.map((p) => primary.find((d) => d.member.startsWith(p)));
+    if (under.every((d): d is Difference => d !== undefined)) explain(i, under);
+  });
   raws.forEach((raw, i) => {
     if (
       !HASH_MANIFEST.test(raw.member) ||
@@ -254,22 +275,15 @@ export function classifyAll(raws: RawDifference[], a: SideEnv, b: SideEnv): Diff
     )
       return;
     const c = changedLines(raw.a.toString('utf8'), raw.b.toString('utf8'));
-    const prefix = raw.member.includes('!')
-      ? raw.member.slice(0, raw.member.lastIndexOf('!') + 1)
-      : '';
+    // RECORD paths are relative to the wheel's root: the archive it sits in (`x.whl!`) or the
+    // directory a PEX installed the wheel into (`.deps/x.whl/`).
+    const prefix = raw.member.replace(/[^!/]*\.dist-info\/RECORD$/, '');
     const listed = [...c.removed, ...c.added].map((l) => prefix + l.split(',')[0]);
     const sources = listed
       .map((m) => byMember.get(m))
       .filter((d): d is Difference => d !== undefined && d !== out[i]);
     // Only when every changed line is explained by a member that itself differs.
-    if (sources.length && listed.every((m) => byMember.has(m))) {
-      const first = sources[0];
-      out[i] = {
-        ...out[i],
-        cause: first.cause,
-        detail: `${raw.detail}\n(cause: lists the hashes of differing members: ${[...new Set(sources.map((s) => s.member))].join(', ')})`
-      };
-    }
+    if (sources.length && listed.every((m) => byMember.has(m))) explain(i, sources);
   });
   return out;
 }

@@ -5,7 +5,7 @@ import { BuildTargets } from '../build/targets.js';
 import { checkLocked, lockRecord } from '../lock/locked.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
-import { FailureError } from '../errors.js';
+import { ConfigError, FailureError } from '../errors.js';
 import { ArtifactEntry } from '../manifest/model.js';
 import { ManifestRecorder } from '../manifest/recorder.js';
 import { PackageFormat, packageProject } from '../package/index.js';
@@ -91,10 +91,11 @@ async function runSide(req: VerifyRequest, opts: Options, side: Side): Promise<B
       formats: req.formats,
       recorder
     });
-    if (!packed.ok)
-      throw new FailureError(
-        `packaging in the ${side.label} build failed: ${packed.manifest.failures.map((f) => f.message).join('; ')}`
-      );
+    if (!packed.ok) {
+      const why = `packaging in the ${side.label} build failed: ${packed.failures.map((f) => f.message).join('; ')}`;
+      // A tool that cannot be installed stays the configuration error it is (exit 2).
+      throw packed.exitCode === 2 ? new ConfigError(why) : new FailureError(why);
+    }
     manifest = packed.manifest;
   }
   log.info(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);

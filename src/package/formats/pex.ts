@@ -10,7 +10,7 @@ export const pexFormat: PackageFormat = {
   name: 'pex',
   kind: 'pex',
   summary: 'a `.pex` made by the pinned pex from local wheels only',
-  options: ['shebang', 'pex'],
+  options: ['shebang', 'pex', 'pexVenv'],
   byDefault: () => false,
   async run(c) {
     const entry = entryPoint(c);
@@ -26,12 +26,14 @@ export const pexFormat: PackageFormat = {
     );
     const file = `${stem(c, app)}.pex`;
     const argv = pexArgv(pexCmd, {
-      findLinks: [path.dirname(app.abs), ...new Set(deps.map((d) => path.dirname(d.abs)))],
+      wheels: [app.abs, ...deps.map((d) => d.abs)],
       requirement: `${app.name}==${app.version}`,
       entry,
       requiresPython: c.model.requiresPython,
+      python: py.executable,
       platforms: pexPlatforms(app.platformTags, app.abiTags, py.version),
       shebang: c.opts.shebang,
+      venv: c.opts.pexVenv,
       output: path.join(c.outDir, file)
     });
     await runPex(argv, c.opts);
