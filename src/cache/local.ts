@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Options } from '../config/options.js';
 import { cacheRoot } from '../runtime/toolenv.js';
-import { CacheBackend } from './backend.js';
+import { CacheBackend } from './store.js';
 import { copyFlat } from './files.js';
 
 /**

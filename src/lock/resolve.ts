@@ -6,7 +6,8 @@ import { execCapture, tail } from '../runtime/exec.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
 import { ensureToolEnv } from '../runtime/toolenv.js';
-import { Installer, uvEnv } from '../runtime/uv.js';
+import { uvEnv } from '../runtime/toolenv.js';
+import { Installer } from '../runtime/uv.js';
 
 /** The pip release whose `pip lock` writes PEP 751 locks when uv cannot be had. */
 export const PIP_LOCK_VERSION = '25.3';

@@ -6,13 +6,26 @@ import { exec } from './exec.js';
 import { exists, sha256 } from './fsutil.js';
 import { pipEnv, pipIndexArgs } from './pip.js';
 import { PythonInstall } from './python.js';
-import { uvEnv } from './uv.js';
 
 /** Albatross's own cache root: `cache-dir`, else $XDG_CACHE_HOME/albatross, else ~/.cache/albatross. */
 export function cacheRoot(opts: Pick<Options, 'cacheDir'>): string {
   if (opts.cacheDir) return path.resolve(opts.cacheDir);
   const xdg = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(xdg, 'albatross');
+}
+
+/**
+ * The environment of every uv run: its cache under Albatross's, no uv.toml, no Python
+ * downloads. uv reads no pip configuration: index options reach it as arguments, which uv
+ * spells as pip does (pipIndexArgs).
+ */
+export function uvEnv(opts: Pick<Options, 'cacheDir'>): Record<string, string> {
+  return {
+    UV_CACHE_DIR: path.join(cacheRoot(opts), 'uv'),
+    UV_NO_CONFIG: '1',
+    UV_PYTHON_DOWNLOADS: 'never',
+    UV_NO_PROGRESS: '1'
+  };
 }
 
 const pending = new Map<string, Promise<string>>();

@@ -73,17 +73,3 @@ async function findUv(opts: InstallerOpts, install: boolean): Promise<string | n
     );
   }
 }
-
-/**
- * The environment of every uv run: its cache under Albatross's, no uv.toml, no Python
- * downloads. uv reads no pip configuration: index options reach it as arguments, which uv
- * spells as pip does (pipIndexArgs).
- */
-export function uvEnv(opts: Pick<Options, 'cacheDir'>): Record<string, string> {
-  return {
-    UV_CACHE_DIR: path.join(cacheRoot(opts), 'uv'),
-    UV_NO_CONFIG: '1',
-    UV_PYTHON_DOWNLOADS: 'never',
-    UV_NO_PROGRESS: '1'
-  };
-}

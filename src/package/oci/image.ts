@@ -22,8 +22,9 @@ import {
   layerInfos
 } from './documents.js';
 import { GOARCH_TO_WHEEL } from './json.js';
-import { LayerBlob, LayerEntry, buildLayer, parentDirs } from './layer.js';
+import { LayerBlob, buildLayer, parentDirs } from './layer.js';
 import { LayoutFiles, layoutFiles, ownMembers, writeLayoutDir } from './layout.js';
+import { LayerEntry } from './tar.js';
 import { VENV, VENV_PYTHON, layerEntries, sitePackages, venvSkeleton } from './venvtree.js';
 
 export interface ImageRequest {
