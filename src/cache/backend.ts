@@ -1,4 +1,4 @@
-import { Options } from '../config/options.js';
+import { CacheOptions } from '../config/options.js';
 import { GithubBackend } from './github.js';
 import { LocalBackend } from './local.js';
 import { BackendName, CacheBackend } from './store.js';
@@ -11,7 +11,7 @@ export function selectBackend(env: NodeJS.ProcessEnv = process.env): BackendName
 
 export function createBackend(
   name: string,
-  opts: Pick<Options, 'cacheDir'>,
+  opts: CacheOptions,
   env: NodeJS.ProcessEnv = process.env
 ): CacheBackend {
   switch (name) {

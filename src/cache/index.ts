@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
+import { CacheOptions, IndexOptions, Options, PassEnvOptions } from '../config/options.js';
 import { CacheReport } from '../manifest/model.js';
 import { sha256File, tempDir } from '../runtime/fsutil.js';
 import { Logger } from '../runtime/log.js';
@@ -23,8 +23,14 @@ export { checkWheel } from './integrity.js';
 export { saveBlockedReason } from './policy.js';
 export { cacheSummaryLine, mergeCacheReports } from './summary.js';
 
+/** What the dependency cache reads: the indexes, its root and its switches, `pass-env`. */
+export type WheelhouseOptions = IndexOptions &
+  CacheOptions &
+  PassEnvOptions &
+  Pick<Options, 'cache' | 'cacheAllWheels'>;
+
 export interface WheelhouseRequest {
-  opts: Options;
+  opts: WheelhouseOptions;
   log: Logger;
   /** Interpreter that resolves and builds the dependency wheels. */
   python: { version: string; executable: string };

@@ -1,14 +1,14 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
+import { CacheOptions, IndexOptions } from '../config/options.js';
 import { exec } from './exec.js';
 import { exists, sha256 } from './fsutil.js';
 import { pipEnv, pipIndexArgs } from './pip.js';
 import { PythonInstall } from './python.js';
 
 /** Albatross's own cache root: `cache-dir`, else $XDG_CACHE_HOME/albatross, else ~/.cache/albatross. */
-export function cacheRoot(opts: Pick<Options, 'cacheDir'>): string {
+export function cacheRoot(opts: CacheOptions): string {
   if (opts.cacheDir) return path.resolve(opts.cacheDir);
   const xdg = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(xdg, 'albatross');
@@ -19,7 +19,7 @@ export function cacheRoot(opts: Pick<Options, 'cacheDir'>): string {
  * downloads. uv reads no pip configuration: index options reach it as arguments, which uv
  * spells as pip does (pipIndexArgs).
  */
-export function uvEnv(opts: Pick<Options, 'cacheDir'>): Record<string, string> {
+export function uvEnv(opts: CacheOptions): Record<string, string> {
   return {
     UV_CACHE_DIR: path.join(cacheRoot(opts), 'uv'),
     UV_NO_CONFIG: '1',
@@ -31,10 +31,7 @@ export function uvEnv(opts: Pick<Options, 'cacheDir'>): Record<string, string> {
 const pending = new Map<string, Promise<string>>();
 
 /** The options that decide where an environment's packages come from, and where it is kept. */
-export type ToolEnvOpts = Pick<
-  Options,
-  'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'
->;
+export type ToolEnvOpts = CacheOptions & IndexOptions;
 
 /**
  * 16 hex digits naming an environment of `python` with `packages` from the configured indexes

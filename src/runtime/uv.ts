@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
+import { InstallerOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { execCapture } from './exec.js';
 import { discoverPythons } from './python.js';
@@ -11,7 +11,7 @@ export const UV_VERSION = '0.13.9';
 /** What creates environments, resolves and installs: uv (its executable) or pip. */
 export type Installer = { kind: 'uv'; uv: string } | { kind: 'pip' };
 
-export type InstallerOpts = ToolEnvOpts & Pick<Options, 'installer' | 'uv'>;
+export type InstallerOpts = ToolEnvOpts & InstallerOptions;
 
 const pending = new Map<string, Promise<Installer>>();
 

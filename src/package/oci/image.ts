@@ -7,7 +7,7 @@ import { LocalWheel, pinned } from '../inputs.js';
 import { Installer } from '../../runtime/uv.js';
 import { pipTargetInstall } from '../pipinstall.js';
 import { Target, pipPlatformTags, wheelMismatch } from '../wheelname.js';
-import { Options } from '../../config/options.js';
+import { CacheOptions } from '../../config/options.js';
 import { walkTree } from '../tree.js';
 import { beginArchive } from './archive.js';
 import { BaseImage } from './base.js';
@@ -48,7 +48,7 @@ export interface ImageRequest {
   layoutDir: string;
   archive: string;
   /** Where dependency layers are kept between runs (the cache root's options). */
-  cache: Pick<Options, 'cacheDir'>;
+  cache: CacheOptions;
   /** Phase timings for `--debug`. */
   debug?: (message: string) => void;
   /** Who installs the wheels (default pip); the layers are the same either way. */
