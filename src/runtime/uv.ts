@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { InstallerOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { execCapture } from './exec.js';
-import { discoverPythons } from './python.js';
+import { anyPython } from './python.js';
 import { ToolEnvOpts, cacheRoot, ensureToolEnv, toolEnvDir, toolEnvReady } from './toolenv.js';
 
 /** The uv release Albatross installs (into a tool env) unless `uv` names an executable. */
@@ -43,7 +43,7 @@ export function resolveInstaller(opts: InstallerOpts, install = false): Promise<
 
 async function findUv(opts: InstallerOpts, install: boolean): Promise<string | null> {
   // The pinned uv lives in a tool env of the newest Python found (any Python installs it).
-  const py = (await discoverPythons()).at(-1);
+  const py = await anyPython();
   if (!opts.uv && !install) {
     if (py && (await toolEnvReady(py, [`uv==${UV_VERSION}`], opts)))
       return path.join(toolEnvDir(py, [`uv==${UV_VERSION}`], opts), 'bin', 'uv');
