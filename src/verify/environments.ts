@@ -98,35 +98,31 @@ async function makeBuildDirs(root: string): Promise<BuildDirs> {
   return dirs;
 }
 
+/** A factor build B varies (`second`), or one this machine cannot vary (`second` null). */
+function verdict(name: string, first: string, second: string | null, note?: string): Variation {
+  return second === null
+    ? { name, pass: 'verdict', applied: false, first, note }
+    : { name, pass: 'verdict', applied: true, first, second, note };
+}
+
+/** A factor build C varies. */
+function sensitive(name: string, first: string, second: string, note?: string): Variation {
+  return { name, pass: 'sensitivity', applied: true, first, second, note };
+}
+
 /** What B changes by its environment alone: build path, HOME, user. */
 function identityVariations(dirs: BuildDirs, here: Machine, carried: string[]): Variation[] {
   return [
-    {
-      name: 'build path',
-      pass: 'verdict',
-      applied: true,
-      first: dirs.aRoot,
-      second: dirs.bRoot,
-      note: 'different path and depth'
-    },
-    {
-      name: 'HOME',
-      pass: 'verdict',
-      applied: true,
-      first: here.home,
-      second: dirs.bHome,
-      note: carried.length
+    verdict('build path', dirs.aRoot, dirs.bRoot, 'different path and depth'),
+    verdict(
+      'HOME',
+      here.home,
+      dirs.bHome,
+      carried.length
         ? `carried over: ${carried.join(', ')} (index configuration, not build input)`
         : undefined
-    },
-    {
-      name: 'user',
-      pass: 'verdict',
-      applied: true,
-      first: here.user,
-      second: REBUILD_USER,
-      note: 'USER and LOGNAME (uid unchanged)'
-    }
+    ),
+    verdict('user', here.user, REBUILD_USER, 'USER and LOGNAME (uid unchanged)')
   ];
 }
 
@@ -140,50 +136,35 @@ function hostnameVariation(caps: Capabilities, host: string): Wrapped {
   if (!caps.uts)
     return {
       wrapper: [],
-      variation: {
-        name: 'hostname',
-        pass: 'verdict',
-        applied: false,
-        first: host,
-        note: 'unavailable: neither unshare --uts nor unshare -r --uts is permitted here'
-      }
+      variation: verdict(
+        'hostname',
+        host,
+        null,
+        'unavailable: neither unshare --uts nor unshare -r --uts is permitted here'
+      )
     };
   return {
     // A fixed script; the hostname and the build's argv arrive as arguments, never parsed.
     wrapper: [...caps.uts, '--', '/bin/sh', '-c', 'hostname "$0" && exec "$@"', REBUILD_HOST],
-    variation: {
-      name: 'hostname',
-      pass: 'verdict',
-      applied: true,
-      first: host,
-      second: REBUILD_HOST,
-      note: caps.uts.join(' ')
-    }
+    variation: verdict('hostname', host, REBUILD_HOST, caps.uts.join(' '))
   };
 }
 
 function cpuVariation(caps: Capabilities): Wrapped {
+  const cpus = String(caps.cpus);
   if (!(caps.taskset && caps.cpus > 1))
     return {
       wrapper: [],
-      variation: {
-        name: 'CPU count',
-        pass: 'verdict',
-        applied: false,
-        first: String(caps.cpus),
-        note: caps.taskset ? 'unavailable: one CPU only' : 'unavailable: taskset not installed'
-      }
+      variation: verdict(
+        'CPU count',
+        cpus,
+        null,
+        caps.taskset ? 'unavailable: one CPU only' : 'unavailable: taskset not installed'
+      )
     };
   return {
     wrapper: ['taskset', '-c', '0'],
-    variation: {
-      name: 'CPU count',
-      pass: 'verdict',
-      applied: true,
-      first: String(caps.cpus),
-      second: '1',
-      note: 'taskset -c 0 (affinity), OMP_NUM_THREADS=1'
-    }
+    variation: verdict('CPU count', cpus, '1', 'taskset -c 0 (affinity), OMP_NUM_THREADS=1')
   };
 }
 
@@ -191,24 +172,16 @@ function clockVariation(caps: Capabilities, clock: number, shifted: number): Wra
   if (!caps.faketime)
     return {
       wrapper: [],
-      variation: {
-        name: 'clock',
-        pass: 'verdict',
-        applied: false,
-        first: iso(clock),
-        note: 'unavailable: faketime not installed (builds run concurrently at the real time)'
-      }
+      variation: verdict(
+        'clock',
+        iso(clock),
+        null,
+        'unavailable: faketime not installed (builds run concurrently at the real time)'
+      )
     };
   return {
     wrapper: ['faketime', '-f', `+${CLOCK_SHIFT_DAYS}d`],
-    variation: {
-      name: 'clock',
-      pass: 'verdict',
-      applied: true,
-      first: iso(clock),
-      second: iso(shifted),
-      note: `faketime +${CLOCK_SHIFT_DAYS}d`
-    }
+    variation: verdict('clock', iso(clock), iso(shifted), `faketime +${CLOCK_SHIFT_DAYS}d`)
   };
 }
 
@@ -290,34 +263,18 @@ function sensitivitySide(
       clock
     }
   };
-  const variations: Variation[] = [
-    { name: 'time zone', pass: 'sensitivity', applied: true, first: PINNED.tz, second: VARIED_TZ },
-    {
-      name: 'locale',
-      pass: 'sensitivity',
-      applied: true,
-      first: PINNED.locale,
-      second: locale,
-      note:
-        locale === 'C'
-          ? 'no other UTF-8 locale installed (locale -a); fr_FR.UTF-8 preferred'
-          : undefined
-    },
-    {
-      name: 'umask',
-      pass: 'sensitivity',
-      applied: true,
-      first: octal(PINNED.umask),
-      second: octal(VARIED_UMASK)
-    },
-    {
-      name: 'build path mapping',
-      pass: 'sensitivity',
-      applied: true,
-      first: 'mapped',
-      second: cRoot,
-      note: 'not mapped, not canonical'
-    }
+  const variations = [
+    sensitive('time zone', PINNED.tz, VARIED_TZ),
+    sensitive(
+      'locale',
+      PINNED.locale,
+      locale,
+      locale === 'C'
+        ? 'no other UTF-8 locale installed (locale -a); fr_FR.UTF-8 preferred'
+        : undefined
+    ),
+    sensitive('umask', octal(PINNED.umask), octal(VARIED_UMASK)),
+    sensitive('build path mapping', 'mapped', cRoot, 'not mapped, not canonical')
   ];
   return { side, variations };
 }
