@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { execCapture } from '../runtime/exec.js';
 
+/** Build B's hostname (the probe checks that it can be set). */
 export const REBUILD_HOST = 'albatross-rebuild-host';
 /** Build B's clock runs this far ahead under faketime. */
 export const CLOCK_SHIFT_DAYS = 397;

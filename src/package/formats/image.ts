@@ -45,6 +45,7 @@ async function image(c: PackageContext): Promise<ArtifactEntry> {
   }
 }
 
+/** Reads the base's Python, builds the image for it, loads or pushes it, and returns its entry. */
 async function assembleImage(
   c: PackageContext,
   entry: EntryPoint,
