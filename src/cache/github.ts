@@ -2,7 +2,7 @@ import * as net from 'node:net';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { CacheBackend } from './backend.js';
+import { CacheBackend } from './store.js';
 import { copyFlat } from './files.js';
 
 /**

@@ -1,29 +1,36 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
+import { CacheOptions, IndexOptions, Options, PassEnvOptions } from '../config/options.js';
 import { CacheReport } from '../manifest/model.js';
 import { sha256File, tempDir } from '../runtime/fsutil.js';
 import { Logger } from '../runtime/log.js';
 import { isWheelName } from '../runtime/wheelname.js';
-import { CacheBackend, createBackend, selectBackend } from './backend.js';
+import { createBackend, selectBackend } from './backend.js';
 import { listFiles, totalSize } from './files.js';
 import { checkWheel } from './integrity.js';
 import { cacheKey } from './key.js';
 import { localProjects } from './local-projects.js';
 import { ENTRY_META, EntryMeta, readMeta, writeMeta } from './meta.js';
 import { resolutionIsPinned } from './pinned.js';
-import { runPipWheel, wheelProject } from './pipwheel.js';
+import { PipWheelResult, runPipWheel, wheelProject } from './pipwheel.js';
 import { saveBlockedReason } from './policy.js';
+import { CacheBackend } from './store.js';
 
 export { CACHE_FORMAT_VERSION, cacheKey } from './key.js';
 export { createBackend, selectBackend } from './backend.js';
-export type { CacheBackend, BackendName } from './backend.js';
+export type { CacheBackend, BackendName } from './store.js';
 export { checkWheel } from './integrity.js';
 export { saveBlockedReason } from './policy.js';
 export { cacheSummaryLine, mergeCacheReports } from './summary.js';
 
+/** What the dependency cache reads: the indexes, its root and its switches, `pass-env`. */
+export type WheelhouseOptions = IndexOptions &
+  CacheOptions &
+  PassEnvOptions &
+  Pick<Options, 'cache' | 'cacheAllWheels'>;
+
 export interface WheelhouseRequest {
-  opts: Options;
+  opts: WheelhouseOptions;
   log: Logger;
   /** Interpreter that resolves and builds the dependency wheels. */
   python: { version: string; executable: string };
@@ -53,10 +60,68 @@ export interface WheelhouseResult {
  * Cache trouble of any kind warns and falls back to a cold build; it never fails the job.
  */
 export async function prepareWheelhouse(req: WheelhouseRequest): Promise<WheelhouseResult> {
-  const { opts, log } = req;
-  const env = req.env ?? process.env;
   await fs.mkdir(req.dest, { recursive: true });
-  const report: CacheReport = {
+  const report = emptyReport();
+  const run: Run = {
+    req,
+    env: req.env ?? process.env,
+    report,
+    warn: (m) => {
+      report.warnings.push(m);
+      req.log.warn(m);
+    },
+    local: await localProjects(req.requirements)
+  };
+  if (!req.opts.cache) return uncached(run);
+
+  const { key, restoreKeys } = await cacheKey({
+    opts: req.opts,
+    pythonVersion: req.python.version,
+    platformKey: req.platformKey,
+    requirements: req.requirements,
+    keyFiles: req.keyFiles
+  });
+  report.key = key;
+  const backend = openBackend(run);
+  const restoreTmp = await tempDir('albatross-wheels-');
+  try {
+    const entry = await restoreEntry(run, backend, restoreTmp.dir, key, restoreKeys);
+    if (await reuseExactHit(run, entry)) return { dir: req.dest, report, resolvedFromCache: true };
+    const wheels = await buildWheels(run, entry);
+    await saveBuilt(run, backend, key, entry, wheels);
+    return { dir: req.dest, report };
+  } finally {
+    await restoreTmp.cleanup();
+  }
+}
+
+/** One prepareWheelhouse call: what it was asked, the report it fills and how it warns. */
+interface Run {
+  req: WheelhouseRequest;
+  env: NodeJS.ProcessEnv;
+  report: CacheReport;
+  warn: (m: string) => void;
+  /** Names of the requirements given as local paths (never cached). */
+  local: Set<string>;
+}
+
+/** What the restored cache entry holds, once unsound wheels are dropped. */
+interface RestoredEntry {
+  dir: string;
+  meta: EntryMeta;
+  restored: string[];
+  dropped: number;
+}
+
+/** The wheels pip left in `dest`: those it built from source, those it took from the cache. */
+interface BuiltWheels {
+  res: PipWheelResult;
+  built: string[];
+  reused: string[];
+}
+
+function emptyReport(): CacheReport {
+  return {
     key: '',
     backend: 'none',
     hit: 'disabled',
@@ -68,113 +133,125 @@ export async function prepareWheelhouse(req: WheelhouseRequest): Promise<Wheelho
     secondsSaved: 0,
     warnings: []
   };
-  const warn = (m: string): void => {
-    report.warnings.push(m);
-    log.warn(m);
-  };
-  const local = await localProjects(req.requirements);
+}
 
-  if (!opts.cache) {
-    const res = await runPipWheel(req.python.executable, req.dest, req.requirements, opts, [], env);
-    report.wheelsBuilt = res.built.filter((n) => !local.has(n)).length;
-    report.saveSkipped = 'cache disabled';
-    return { dir: req.dest, report };
-  }
+/** `cache = false`: pip alone. */
+async function uncached({ req, env, report, local }: Run): Promise<WheelhouseResult> {
+  const res = await runPipWheel(
+    req.python.executable,
+    req.dest,
+    req.requirements,
+    req.opts,
+    [],
+    env
+  );
+  report.wheelsBuilt = res.built.filter((n) => !local.has(n)).length;
+  report.saveSkipped = 'cache disabled';
+  return { dir: req.dest, report };
+}
 
-  const { key, restoreKeys } = await cacheKey({
-    opts,
-    pythonVersion: req.python.version,
-    platformKey: req.platformKey,
-    requirements: req.requirements,
-    keyFiles: req.keyFiles
-  });
-  report.key = key;
-  let backend: CacheBackend | undefined;
+/** The backend the environment selects; undefined (with a warning) when it cannot be had. */
+function openBackend({ req, env, report, warn }: Run): CacheBackend | undefined {
   try {
-    backend = createBackend(selectBackend(env), opts, env);
+    const backend = createBackend(selectBackend(env), req.opts, env);
     report.backend = backend.name;
+    return backend;
   } catch (e) {
     warn(`dependency cache unavailable: ${(e as Error).message}`);
+    return undefined;
   }
+}
 
-  const restoreTmp = await tempDir('albatross-wheels-');
-  const restoreDir = restoreTmp.dir;
+/** Restores the entry for `key` (or a fallback) into `dir`; a failed restore leaves it empty. */
+async function restoreEntry(
+  { report, warn }: Run,
+  backend: CacheBackend | undefined,
+  dir: string,
+  key: string,
+  restoreKeys: string[]
+): Promise<RestoredEntry> {
+  if (!backend) return { dir, meta: { version: 1, wheels: {} }, restored: [], dropped: 0 };
   try {
-    // ---- restore ----
-    let meta: EntryMeta = { version: 1, wheels: {} };
-    let restored: string[] = [];
-    let dropped = 0;
-    if (backend) {
-      try {
-        const hit = await backend.restore(restoreDir, key, restoreKeys);
-        report.hit = !hit ? 'miss' : hit.matchedKey === key ? 'exact' : 'partial';
-        if (hit) report.restoredKey = hit.matchedKey;
-      } catch (e) {
-        report.hit = 'error';
-        warn(
-          `restoring the dependency cache failed (${(e as Error).message}); building without it`
-        );
-        await emptyDir(restoreDir);
-      }
-      meta = (await readMeta(restoreDir)) ?? meta;
-      const checked = await checkRestored(restoreDir, meta, warn);
-      restored = checked.good;
-      dropped = checked.dropped;
-      report.bytesRestored = await totalSize(restoreDir, restored);
-    }
+    const hit = await backend.restore(dir, key, restoreKeys);
+    report.hit = !hit ? 'miss' : hit.matchedKey === key ? 'exact' : 'partial';
+    if (hit) report.restoredKey = hit.matchedKey;
+  } catch (e) {
+    report.hit = 'error';
+    warn(`restoring the dependency cache failed (${(e as Error).message}); building without it`);
+    await emptyDir(dir);
+  }
+  const meta = (await readMeta(dir)) ?? { version: 1, wheels: {} };
+  const { good, dropped } = await checkRestored(dir, meta, warn);
+  report.bytesRestored = await totalSize(dir, good);
+  return { dir, meta, restored: good, dropped };
+}
 
-    // ---- fast path: the exact entry is the whole (pinned) resolution ----
-    if (report.hit === 'exact' && !dropped && (await fromCache(req, restoreDir, meta, restored))) {
-      report.wheelsReused = meta.resolved?.length ?? 0;
-      report.secondsSaved = round(
-        (meta.resolved ?? []).reduce((s, w) => s + (meta.wheels[w]?.buildSeconds ?? 0), 0)
-      );
-      report.saveSkipped = 'exact hit';
-      return { dir: req.dest, report, resolvedFromCache: true };
-    }
+/** The fast path: an intact exact entry that is the whole (pinned) resolution fills `dest`. */
+async function reuseExactHit({ req, report }: Run, entry: RestoredEntry): Promise<boolean> {
+  if (report.hit !== 'exact' || entry.dropped) return false;
+  if (!(await fromCache(req, entry.dir, entry.meta, entry.restored))) return false;
+  const resolved = entry.meta.resolved ?? [];
+  report.wheelsReused = resolved.length;
+  report.secondsSaved = round(
+    resolved.reduce((s, w) => s + (entry.meta.wheels[w]?.buildSeconds ?? 0), 0)
+  );
+  report.saveSkipped = 'exact hit';
+  return true;
+}
 
-    // ---- build ----
-    const res = await runPipWheel(
-      req.python.executable,
-      req.dest,
-      req.requirements,
-      opts,
-      restored.length ? [restoreDir] : [],
-      env
-    );
-    const restoredSet = new Set(restored);
-    const isLocal = (w: string): boolean => local.has(wheelProject(w));
-    const built = res.wheels.filter((w) => res.built.includes(wheelProject(w)) && !isLocal(w));
-    const reused = res.wheels.filter(
-      (w) => restoredSet.has(w) && !res.built.includes(wheelProject(w))
-    );
-    report.wheelsBuilt = built.length;
-    report.wheelsReused = reused.length;
-    report.secondsSaved = round(
-      reused.reduce((s, w) => s + (meta.wheels[w]?.buildSeconds ?? 0), 0)
-    );
+/** `pip wheel` with the restored wheels in sight; counts what it built and what it reused. */
+async function buildWheels(
+  { req, env, report, local }: Run,
+  entry: RestoredEntry
+): Promise<BuiltWheels> {
+  const res = await runPipWheel(
+    req.python.executable,
+    req.dest,
+    req.requirements,
+    req.opts,
+    entry.restored.length ? [entry.dir] : [],
+    env
+  );
+  const restoredSet = new Set(entry.restored);
+  const built = res.wheels.filter(
+    (w) => res.built.includes(wheelProject(w)) && !local.has(wheelProject(w))
+  );
+  const reused = res.wheels.filter(
+    (w) => restoredSet.has(w) && !res.built.includes(wheelProject(w))
+  );
+  report.wheelsBuilt = built.length;
+  report.wheelsReused = reused.length;
+  report.secondsSaved = round(
+    reused.reduce((s, w) => s + (entry.meta.wheels[w]?.buildSeconds ?? 0), 0)
+  );
+  return { res, built, reused };
+}
 
-    // ---- save ----
-    if (!backend) {
-      report.saveSkipped = 'no cache backend';
-    } else if (report.hit === 'exact' && !(dropped > 0 && backend.canOverwrite)) {
-      report.saveSkipped = dropped > 0 ? 'exact hit (entries cannot be replaced)' : 'exact hit';
-    } else {
-      const blocked = saveBlockedReason(env);
-      const keep = opts.cacheAllWheels
-        ? res.wheels.filter((w) => !isLocal(w))
-        : [...new Set([...built, ...reused])].sort();
-      if (blocked) report.saveSkipped = blocked;
-      else if (!keep.length) report.saveSkipped = 'no wheel was built from source';
-      else {
-        const deps = res.wheels.filter((w) => !isLocal(w));
-        const resolved = deps.every((w) => keep.includes(w)) ? deps : undefined;
-        await save(backend, key, keep, { req, res, meta, report, warn, resolved });
-      }
-    }
-    return { dir: req.dest, report };
-  } finally {
-    await restoreTmp.cleanup();
+/** Saves the wheels worth keeping under `key`, unless the policy, the hit or the store says no. */
+async function saveBuilt(
+  run: Run,
+  backend: CacheBackend | undefined,
+  key: string,
+  entry: RestoredEntry,
+  { res, built, reused }: BuiltWheels
+): Promise<void> {
+  const { req, env, report, warn, local } = run;
+  if (!backend) {
+    report.saveSkipped = 'no cache backend';
+    return;
+  }
+  if (report.hit === 'exact' && !(entry.dropped > 0 && backend.canOverwrite)) {
+    report.saveSkipped = entry.dropped > 0 ? 'exact hit (entries cannot be replaced)' : 'exact hit';
+    return;
+  }
+  const blocked = saveBlockedReason(env);
+  const deps = res.wheels.filter((w) => !local.has(wheelProject(w)));
+  const keep = req.opts.cacheAllWheels ? deps : [...new Set([...built, ...reused])].sort();
+  if (blocked) report.saveSkipped = blocked;
+  else if (!keep.length) report.saveSkipped = 'no wheel was built from source';
+  else {
+    const resolved = deps.every((w) => keep.includes(w)) ? deps : undefined;
+    await save(backend, key, keep, { req, res, meta: entry.meta, report, warn, resolved });
   }
 }
 

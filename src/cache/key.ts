@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
+import { IndexOptions, Options } from '../config/options.js';
 import { sha256 } from '../runtime/fsutil.js';
 import { pipIndexArgs } from '../runtime/pip.js';
 import { cpTag } from '../runtime/python.js';
@@ -16,7 +16,7 @@ export interface CacheKey {
 }
 
 export interface KeyInput {
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex' | 'cacheAllWheels'>;
+  opts: IndexOptions & Pick<Options, 'cacheAllWheels'>;
   pythonVersion: string;
   platformKey: string;
   requirements: string[];

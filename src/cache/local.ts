@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
 import { trackTemp } from '../runtime/cleanup.js';
+import { CacheOptions } from '../config/options.js';
 import { cacheRoot } from '../runtime/toolenv.js';
-import { CacheBackend } from './backend.js';
+import { CacheBackend } from './store.js';
 import { copyFlat } from './files.js';
 
 /**
@@ -16,7 +16,7 @@ export class LocalBackend implements CacheBackend {
   readonly canOverwrite = true;
   readonly root: string;
 
-  constructor(opts: Pick<Options, 'cacheDir'>) {
+  constructor(opts: CacheOptions) {
     this.root = path.join(cacheRoot(opts), 'wheels');
   }
 

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
+import { IndexOptions, PassEnvOptions } from '../config/options.js';
 import { exec } from '../runtime/exec.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { normalizeName, parseWheelName } from '../runtime/wheelname.js';
@@ -30,7 +30,7 @@ export function pipWheelArgv(
   python: string,
   wheelDir: string,
   requirements: string[],
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>,
+  opts: IndexOptions,
   extraFindLinks: string[] = []
 ): string[] {
   return [
@@ -67,7 +67,7 @@ export async function runPipWheel(
   python: string,
   wheelDir: string,
   requirements: string[],
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex' | 'passEnv'>,
+  opts: IndexOptions & PassEnvOptions,
   extraFindLinks: string[] = [],
   env: NodeJS.ProcessEnv = process.env
 ): Promise<PipWheelResult> {

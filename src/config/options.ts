@@ -60,6 +60,19 @@ export interface Options {
   origins?: Record<string, string>;
 }
 
+/*
+ * The slices of Options that helpers take (issue 12 item 5): a helper names what it reads, and
+ * a caller with the whole Options passes it unchanged.
+ */
+/** Where packages come from: pip's (and uv's) index settings (runtime/pip.ts spells them). */
+export type IndexOptions = Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
+/** Where Albatross keeps its cache (runtime/toolenv.ts cacheRoot). */
+export type CacheOptions = Pick<Options, 'cacheDir'>;
+/** Withheld variables that child processes may see all the same (runtime/childenv.ts). */
+export type PassEnvOptions = Pick<Options, 'passEnv'>;
+/** What creates environments and installs into them: uv or pip (runtime/uv.ts). */
+export type InstallerOptions = Pick<Options, 'installer' | 'uv'>;
+
 export function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

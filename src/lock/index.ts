@@ -5,7 +5,7 @@ import { ProjectModel } from '../detect/model.js';
 import { ConfigError } from '../errors.js';
 import { tempDir, writeFileAtomic } from '../runtime/fsutil.js';
 import { Logger } from '../runtime/log.js';
-import { PythonInstall, byVersionAsc, discoverPythons } from '../runtime/python.js';
+import { PythonInstall, anyPython, byVersionAsc, findPython } from '../runtime/python.js';
 import { resolveInstaller } from '../runtime/uv.js';
 import { buildRequirements } from './buildreqs.js';
 import { LockKind, lockFileName, originTable, parseLock } from './pylock.js';
@@ -43,8 +43,7 @@ async function lockPython(
     throw new ConfigError(
       'python: no Python version to lock for (requires-python and target-pythons leave none)'
     );
-  const installed = await discoverPythons();
-  const py = installed.find((p) => p.version === versions[0]) ?? installed.at(-1);
+  const py = (await findPython(versions[0])) ?? (await anyPython());
   if (!py)
     throw new ConfigError(
       'python: no CPython found on this machine to lock with (searched PATH, pyenv and the runner tool cache)'

@@ -1,17 +1,16 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
+import { IndexOptions, Options } from '../config/options.js';
 import { FailureError } from '../errors.js';
 import { execCapture, tail } from '../runtime/exec.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
 import { ensureToolEnv } from '../runtime/toolenv.js';
-import { Installer, uvEnv } from '../runtime/uv.js';
+import { uvEnv } from '../runtime/toolenv.js';
+import { Installer } from '../runtime/uv.js';
 
 /** The pip release whose `pip lock` writes PEP 751 locks when uv cannot be had. */
 export const PIP_LOCK_VERSION = '25.3';
-
-type IndexOpts = Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
 
 /**
  * `uv pip compile` of a requirements file into a PEP 751 lock: one universal resolution
@@ -23,7 +22,7 @@ export function uvLockArgv(
   input: string,
   output: string,
   pythonVersion: string,
-  opts: IndexOpts
+  opts: IndexOptions
 ): string[] {
   return [
     uv,
@@ -48,7 +47,7 @@ export function pipLockArgv(
   python: string,
   input: string,
   output: string,
-  opts: IndexOpts
+  opts: IndexOptions
 ): string[] {
   return [
     python,

@@ -1,17 +1,14 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
 import { FailureError } from '../errors.js';
 import { trackTemp } from '../runtime/cleanup.js';
 import { execCapture, tail } from '../runtime/exec.js';
 import { exists, sha256 } from '../runtime/fsutil.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
-import { cacheRoot } from '../runtime/toolenv.js';
+import { ToolEnvOpts, cacheRoot } from '../runtime/toolenv.js';
 import { parseWheelName } from '../runtime/wheelname.js';
 import { Lock, hashedRequirements } from './pylock.js';
-
-type IndexOpts = Pick<Options, 'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
 
 /**
  * argv of the one download of a lock's files: `pip wheel` in hash-checking mode, exactly the
@@ -21,7 +18,7 @@ export function lockedWheelArgv(
   python: string,
   requirements: string,
   dir: string,
-  opts: IndexOpts
+  opts: ToolEnvOpts
 ): string[] {
   return [
     python,
@@ -66,7 +63,7 @@ export function hashMismatch(
 export async function lockedWheelhouse(
   lock: Lock,
   python: PythonInstall,
-  opts: IndexOpts
+  opts: ToolEnvOpts
 ): Promise<string> {
   const key = sha256(JSON.stringify([lock.sha256, python.executable, python.full])).slice(0, 16);
   const dir = path.join(cacheRoot(opts), 'locked', `py${python.version}-${key}`);

@@ -7,7 +7,13 @@ import { ArtifactEntry, ArtifactKind, CacheReport } from '../manifest/model.js';
 import { sha256File } from '../runtime/fsutil.js';
 import { Logger } from '../runtime/log.js';
 import { Installer } from '../runtime/uv.js';
-import { PythonInstall, anyPython, discoverPythons, findPython } from '../runtime/python.js';
+import {
+  PythonInstall,
+  anyPython,
+  discoverPythons,
+  findPython,
+  firstInstalled
+} from '../runtime/python.js';
 import { EntryPoint, resolveEntryPoint } from './entry.js';
 import { LocalWheel, dependencyWheels } from './inputs.js';
 
@@ -35,16 +41,18 @@ export function entryPoint(c: PackageContext): EntryPoint {
   return resolveEntryPoint(c.model.entryPoints.console_scripts ?? {}, c.opts.entryPoint);
 }
 
-/** Interpreter for zipapps and PEX files: `python` option, else the oldest allowed one installed. */
-export async function archivePython(c: PackageContext): Promise<PythonInstall> {
+/**
+ * The interpreter that resolves a package's dependencies: `prefer` (an image base's version)
+ * when installed, else the first installed of the `python` option or the project's versions,
+ * else, when neither names a version, the newest found.
+ */
+export async function archivePython(c: PackageContext, prefer?: string): Promise<PythonInstall> {
   const wanted = c.opts.python.length ? c.opts.python : c.model.pythonVersions;
-  for (const v of wanted) {
-    const p = await findPython(v);
-    if (p) return p;
-  }
-  const any = wanted.length ? undefined : await anyPython();
-  if (any) return any;
-  const found = (await discoverPythons()).map((p) => p.version).join(', ') || 'none';
+  const p =
+    (prefer ? await findPython(prefer) : undefined) ??
+    (wanted.length ? await firstInstalled(wanted) : await anyPython());
+  if (p) return p;
+  const found = (await discoverPythons()).map((i) => i.version).join(', ') || 'none';
   throw new FailureError(
     `no installed Python among ${wanted.join(', ')} (found: ${found}) to resolve the dependencies with`
   );

@@ -1,6 +1,7 @@
 import * as os from 'node:os';
 import { exec } from '../runtime/exec.js';
-import { Installer, uvEnv } from '../runtime/uv.js';
+import { uvEnv } from '../runtime/toolenv.js';
+import { Installer } from '../runtime/uv.js';
 import { canonicalInstallTree } from './installtree.js';
 
 /** Installing for another interpreter/platform than the one running pip. */

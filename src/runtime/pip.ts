@@ -1,13 +1,11 @@
-import { Options } from '../config/options.js';
+import { IndexOptions } from '../config/options.js';
 
 /**
  * Index options reach every pip and build call through pip's own environment variables, so
  * they also reach pip runs started by `python -m build` for isolated build environments and
  * commands inside containers (pass the same variables with `-e`).
  */
-export function pipEnv(
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>
-): Record<string, string> {
+export function pipEnv(opts: IndexOptions): Record<string, string> {
   const env: Record<string, string> = { PIP_DISABLE_PIP_VERSION_CHECK: '1', PIP_NO_INPUT: '1' };
   if (opts.indexUrl) env.PIP_INDEX_URL = opts.indexUrl;
   if (opts.extraIndexUrl.length) env.PIP_EXTRA_INDEX_URL = opts.extraIndexUrl.join(' ');
@@ -17,9 +15,7 @@ export function pipEnv(
 }
 
 /** The same options as pip command-line arguments, for explicit argv. */
-export function pipIndexArgs(
-  opts: Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>
-): string[] {
+export function pipIndexArgs(opts: IndexOptions): string[] {
   const args: string[] = [];
   if (opts.noIndex) args.push('--no-index');
   else {

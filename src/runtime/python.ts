@@ -112,6 +112,19 @@ export async function findPython(
   return (await discoverPythons(env)).find((p) => p.version === version);
 }
 
+/** The first of `versions` installed here, in the order given. */
+export async function firstInstalled(
+  versions: readonly string[],
+  env?: NodeJS.ProcessEnv
+): Promise<PythonInstall | undefined> {
+  const all = await discoverPythons(env);
+  for (const v of versions) {
+    const p = all.find((i) => i.version === v);
+    if (p) return p;
+  }
+  return undefined;
+}
+
 /** A default interpreter for tool work (detect hooks, zipapps): the newest found. */
 export async function anyPython(env?: NodeJS.ProcessEnv): Promise<PythonInstall | undefined> {
   const all = await discoverPythons(env);

@@ -1,30 +1,40 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
 import { trackTemp } from './cleanup.js';
 import { ConfigError } from '../errors.js';
+import { CacheOptions, IndexOptions } from '../config/options.js';
 import { exec } from './exec.js';
 import { exists, sha256 } from './fsutil.js';
 import { pipEnv, pipIndexArgs } from './pip.js';
 import { describeIndexes, pipConfigOf, redactUrls } from './pipconfig.js';
 import { PythonInstall } from './python.js';
-import { uvEnv } from './uv.js';
 
 /** Albatross's own cache root: `cache-dir`, else $XDG_CACHE_HOME/albatross, else ~/.cache/albatross. */
-export function cacheRoot(opts: Pick<Options, 'cacheDir'>): string {
+export function cacheRoot(opts: CacheOptions): string {
   if (opts.cacheDir) return path.resolve(opts.cacheDir);
   const xdg = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(xdg, 'albatross');
 }
 
+/**
+ * The environment of every uv run: its cache under Albatross's, no uv.toml, no Python
+ * downloads. uv reads no pip configuration: index options reach it as arguments, which uv
+ * spells as pip does (pipIndexArgs).
+ */
+export function uvEnv(opts: CacheOptions): Record<string, string> {
+  return {
+    UV_CACHE_DIR: path.join(cacheRoot(opts), 'uv'),
+    UV_NO_CONFIG: '1',
+    UV_PYTHON_DOWNLOADS: 'never',
+    UV_NO_PROGRESS: '1'
+  };
+}
+
 const pending = new Map<string, Promise<string>>();
 
 /** The options that decide where an environment's packages come from, and where it is kept. */
-export type ToolEnvOpts = Pick<
-  Options,
-  'cacheDir' | 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'
->;
+export type ToolEnvOpts = CacheOptions & IndexOptions;
 
 /**
  * 16 hex digits naming an environment of `python` with `packages` from the configured indexes

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { Options } from '../config/options.js';
+import { InstallerOptions } from '../config/options.js';
 import { ConfigError } from '../errors.js';
 import { execCapture } from './exec.js';
-import { discoverPythons } from './python.js';
+import { anyPython } from './python.js';
 import {
   PinnedTool,
   ToolEnvOpts,
@@ -24,7 +24,7 @@ export const UV_TOOL: PinnedTool = {
 /** What creates environments, resolves and installs: uv (its executable) or pip. */
 export type Installer = { kind: 'uv'; uv: string } | { kind: 'pip' };
 
-export type InstallerOpts = ToolEnvOpts & Pick<Options, 'installer' | 'uv'>;
+export type InstallerOpts = ToolEnvOpts & InstallerOptions;
 
 const pending = new Map<string, Promise<Installer>>();
 
@@ -56,7 +56,7 @@ export function resolveInstaller(opts: InstallerOpts, install = false): Promise<
 
 async function findUv(opts: InstallerOpts, install: boolean): Promise<string | null> {
   // The pinned uv lives in a tool env of the newest Python found (any Python installs it).
-  const py = (await discoverPythons()).at(-1);
+  const py = await anyPython();
   if (!opts.uv && !install) {
     if (py && (await toolEnvReady(py, [`uv==${UV_VERSION}`], opts)))
       return path.join(toolEnvDir(py, [`uv==${UV_VERSION}`], opts), 'bin', 'uv');
@@ -77,18 +77,4 @@ async function findUv(opts: InstallerOpts, install: boolean): Promise<string | n
       `installer: uv ${UV_VERSION} cannot be installed: no Python found to install it with (set \`uv\` to a uv executable, or installer = pip)`
     );
   return path.join(path.dirname(await ensurePinnedTool(py, UV_TOOL, opts)), 'uv');
-}
-
-/**
- * The environment of every uv run: its cache under Albatross's, no uv.toml, no Python
- * downloads. uv reads no pip configuration: index options reach it as arguments, which uv
- * spells as pip does (pipIndexArgs).
- */
-export function uvEnv(opts: Pick<Options, 'cacheDir'>): Record<string, string> {
-  return {
-    UV_CACHE_DIR: path.join(cacheRoot(opts), 'uv'),
-    UV_NO_CONFIG: '1',
-    UV_PYTHON_DOWNLOADS: 'never',
-    UV_NO_PROGRESS: '1'
-  };
 }

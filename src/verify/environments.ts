@@ -1,68 +1,15 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { PINNED } from '../build/env.js';
 import { BuildEnvironment } from '../build/index.js';
-import { execCapture } from '../runtime/exec.js';
+import { CLOCK_SHIFT_DAYS, Capabilities, REBUILD_HOST } from './capabilities.js';
 import { SideEnv, Variation } from './model.js';
 
-/** The pinned values of a normal build (kept in step with the build stage's pins). */
-export const NORMAL = { tz: 'UTC', locale: 'C.UTF-8', umask: 0o022 };
 /** UTC+12:45/+13:45: an offset no one mistakes for another. */
 export const VARIED_TZ = 'Pacific/Chatham';
 export const VARIED_UMASK = 0o077;
 export const REBUILD_USER = 'albatross-rebuild';
-export const REBUILD_HOST = 'albatross-rebuild-host';
-/** Build B's clock runs this far ahead under faketime. */
-export const CLOCK_SHIFT_DAYS = 397;
-
-/** What this machine lets us vary; probed once per verify. */
-export interface Capabilities {
-  /** How to get a private hostname: `unshare --uts` (root), `unshare -r --uts` (user namespace), or not at all. */
-  uts: string[] | null;
-  faketime: boolean;
-  taskset: boolean;
-  cpus: number;
-  locales: string[];
-}
-
-async function ok(argv: string[], expect?: (out: string) => boolean): Promise<boolean> {
-  try {
-    const r = await execCapture(argv, { timeoutMs: 10000 });
-    return r.code === 0 && (!expect || expect(r.stdout));
-  } catch {
-    return false;
-  }
-}
-
-export async function probeCapabilities(): Promise<Capabilities> {
-  const now = Math.floor(Date.now() / 1000);
-  const utsWorks = (prefix: string[]): Promise<boolean> =>
-    ok(
-      [...prefix, '--', '/bin/sh', '-c', 'hostname "$0" && hostname', REBUILD_HOST],
-      (o) => o.trim() === REBUILD_HOST
-    );
-  const [utsRoot, utsUser, faketime, taskset, locales] = await Promise.all([
-    utsWorks(['unshare', '--uts']),
-    utsWorks(['unshare', '-r', '--uts']),
-    ok(
-      ['faketime', '-f', `+${CLOCK_SHIFT_DAYS}d`, 'date', '+%s'],
-      (o) => Number(o.trim()) > now + (CLOCK_SHIFT_DAYS - 1) * 86400
-    ),
-    ok(['taskset', '-c', '0', 'true']),
-    execCapture(['locale', '-a'], { timeoutMs: 10000 })
-      .then((r) =>
-        r.code === 0
-          ? r.stdout
-              .split('\n')
-              .map((l) => l.trim())
-              .filter(Boolean)
-          : []
-      )
-      .catch(() => [] as string[])
-  ]);
-  const uts = utsRoot ? ['unshare', '--uts'] : utsUser ? ['unshare', '-r', '--uts'] : null;
-  return { uts, faketime, taskset, cpus: os.availableParallelism(), locales };
-}
 
 /** A locale other than the pinned C.UTF-8: French when installed (decimal comma), else plain C. */
 export function variedLocale(locales: string[]): string {
@@ -95,184 +42,241 @@ export async function planVariations(
   sensitivity: boolean
 ): Promise<VariationPlan> {
   const clock = Math.floor(Date.now() / 1000);
-  const home = process.env.HOME ?? os.homedir();
-  const user = process.env.USER ?? os.userInfo().username;
-  const host = os.hostname();
-  const aRoot = path.join(root, 'a', 'w');
-  const bRoot = path.join(root, 'rebuild', 'second', 'nested', 'deeper', 'w');
-  const bHome = path.join(root, 'home-rebuild');
-  const cRoot = path.join(root, 'sensitivity', 'not-canonical.d', 'build.dir');
-  for (const d of [aRoot, bRoot, bHome, cRoot]) await fs.mkdir(d, { recursive: true });
-  const variations: Variation[] = [];
-  const v = (x: Variation): void => {
-    variations.push(x);
+  const here = thisMachine();
+  const dirs = await makeBuildDirs(root);
+  const carried = await carryHomeConfig(here.home, dirs.bHome);
+  const bClock = caps.faketime ? clock + CLOCK_SHIFT_DAYS * 86400 : clock;
+  const wrapped = [
+    hostnameVariation(caps, here.host),
+    cpuVariation(caps),
+    clockVariation(caps, clock, bClock)
+  ];
+  const wrapper = wrapped.flatMap((w) => w.wrapper);
+  const c = sensitivity ? sensitivitySide(root, dirs.cRoot, here, caps, clock) : null;
+  return {
+    a: firstSide(root, dirs.aRoot, here, clock),
+    b: secondSide(root, dirs, here, caps, wrapper, bClock),
+    c: c?.side ?? null,
+    variations: [
+      ...identityVariations(dirs, here, carried),
+      ...wrapped.map((w) => w.variation),
+      ...(c?.variations ?? [])
+    ]
   };
-  v({
-    name: 'build path',
-    pass: 'verdict',
-    applied: true,
-    first: aRoot,
-    second: bRoot,
-    note: 'different path and depth'
-  });
-  const carried = await carryHomeConfig(home, bHome);
-  v({
-    name: 'HOME',
-    pass: 'verdict',
-    applied: true,
-    first: home,
-    second: bHome,
-    note: carried.length
-      ? `carried over: ${carried.join(', ')} (index configuration, not build input)`
-      : undefined
-  });
-  v({
-    name: 'user',
-    pass: 'verdict',
-    applied: true,
-    first: user,
-    second: REBUILD_USER,
-    note: 'USER and LOGNAME (uid unchanged)'
-  });
-  const wrapper: string[] = [];
-  if (caps.uts) {
+}
+
+/** Who and where the normal build runs. */
+interface Machine {
+  home: string;
+  user: string;
+  host: string;
+}
+
+function thisMachine(): Machine {
+  return {
+    home: process.env.HOME ?? os.homedir(),
+    user: process.env.USER ?? os.userInfo().username,
+    host: os.hostname()
+  };
+}
+
+interface BuildDirs {
+  aRoot: string;
+  bRoot: string;
+  bHome: string;
+  cRoot: string;
+}
+
+async function makeBuildDirs(root: string): Promise<BuildDirs> {
+  const dirs = {
+    aRoot: path.join(root, 'a', 'w'),
+    bRoot: path.join(root, 'rebuild', 'second', 'nested', 'deeper', 'w'),
+    bHome: path.join(root, 'home-rebuild'),
+    cRoot: path.join(root, 'sensitivity', 'not-canonical.d', 'build.dir')
+  };
+  for (const d of Object.values(dirs)) await fs.mkdir(d, { recursive: true });
+  return dirs;
+}
+
+/** A factor build B varies (`second`), or one this machine cannot vary (`second` null). */
+function verdict(name: string, first: string, second: string | null, note?: string): Variation {
+  return second === null
+    ? { name, pass: 'verdict', applied: false, first, note }
+    : { name, pass: 'verdict', applied: true, first, second, note };
+}
+
+/** A factor build C varies. */
+function sensitive(name: string, first: string, second: string, note?: string): Variation {
+  return { name, pass: 'sensitivity', applied: true, first, second, note };
+}
+
+/** What B changes by its environment alone: build path, HOME, user. */
+function identityVariations(dirs: BuildDirs, here: Machine, carried: string[]): Variation[] {
+  return [
+    verdict('build path', dirs.aRoot, dirs.bRoot, 'different path and depth'),
+    verdict(
+      'HOME',
+      here.home,
+      dirs.bHome,
+      carried.length
+        ? `carried over: ${carried.join(', ')} (index configuration, not build input)`
+        : undefined
+    ),
+    verdict('user', here.user, REBUILD_USER, 'USER and LOGNAME (uid unchanged)')
+  ];
+}
+
+/** A factor B varies through an argv prefix, when this machine allows it. */
+interface Wrapped {
+  wrapper: string[];
+  variation: Variation;
+}
+
+function hostnameVariation(caps: Capabilities, host: string): Wrapped {
+  if (!caps.uts)
+    return {
+      wrapper: [],
+      variation: verdict(
+        'hostname',
+        host,
+        null,
+        'unavailable: neither unshare --uts nor unshare -r --uts is permitted here'
+      )
+    };
+  return {
     // A fixed script; the hostname and the build's argv arrive as arguments, never parsed.
-    wrapper.push(...caps.uts, '--', '/bin/sh', '-c', 'hostname "$0" && exec "$@"', REBUILD_HOST);
-    v({
-      name: 'hostname',
-      pass: 'verdict',
-      applied: true,
-      first: host,
-      second: REBUILD_HOST,
-      note: caps.uts.join(' ')
-    });
-  } else {
-    v({
-      name: 'hostname',
-      pass: 'verdict',
-      applied: false,
-      first: host,
-      note: 'unavailable: neither unshare --uts nor unshare -r --uts is permitted here'
-    });
-  }
-  if (caps.taskset && caps.cpus > 1) {
-    wrapper.push('taskset', '-c', '0');
-    v({
-      name: 'CPU count',
-      pass: 'verdict',
-      applied: true,
-      first: String(caps.cpus),
-      second: '1',
-      note: 'taskset -c 0 (affinity), OMP_NUM_THREADS=1'
-    });
-  } else {
-    v({
-      name: 'CPU count',
-      pass: 'verdict',
-      applied: false,
-      first: String(caps.cpus),
-      note: caps.taskset ? 'unavailable: one CPU only' : 'unavailable: taskset not installed'
-    });
-  }
-  let bClock = clock;
-  if (caps.faketime) {
-    wrapper.push('faketime', '-f', `+${CLOCK_SHIFT_DAYS}d`);
-    bClock = clock + CLOCK_SHIFT_DAYS * 86400;
-    v({
-      name: 'clock',
-      pass: 'verdict',
-      applied: true,
-      first: iso(clock),
-      second: iso(bClock),
-      note: `faketime +${CLOCK_SHIFT_DAYS}d`
-    });
-  } else {
-    v({
-      name: 'clock',
-      pass: 'verdict',
-      applied: false,
-      first: iso(clock),
-      note: 'unavailable: faketime not installed (builds run concurrently at the real time)'
-    });
-  }
-  const a: Side = {
+    wrapper: [...caps.uts, '--', '/bin/sh', '-c', 'hostname "$0" && exec "$@"', REBUILD_HOST],
+    variation: verdict('hostname', host, REBUILD_HOST, caps.uts.join(' '))
+  };
+}
+
+function cpuVariation(caps: Capabilities): Wrapped {
+  const cpus = String(caps.cpus);
+  if (!(caps.taskset && caps.cpus > 1))
+    return {
+      wrapper: [],
+      variation: verdict(
+        'CPU count',
+        cpus,
+        null,
+        caps.taskset ? 'unavailable: one CPU only' : 'unavailable: taskset not installed'
+      )
+    };
+  return {
+    wrapper: ['taskset', '-c', '0'],
+    variation: verdict('CPU count', cpus, '1', 'taskset -c 0 (affinity), OMP_NUM_THREADS=1')
+  };
+}
+
+function clockVariation(caps: Capabilities, clock: number, shifted: number): Wrapped {
+  if (!caps.faketime)
+    return {
+      wrapper: [],
+      variation: verdict(
+        'clock',
+        iso(clock),
+        null,
+        'unavailable: faketime not installed (builds run concurrently at the real time)'
+      )
+    };
+  return {
+    wrapper: ['faketime', '-f', `+${CLOCK_SHIFT_DAYS}d`],
+    variation: verdict('clock', iso(clock), iso(shifted), `faketime +${CLOCK_SHIFT_DAYS}d`)
+  };
+}
+
+function firstSide(root: string, aRoot: string, here: Machine, clock: number): Side {
+  return {
     label: 'first',
     outDir: path.join(root, 'out-a'),
     env: { workRoot: aRoot },
-    info: { label: 'first', workRoot: aRoot, home, user, hostname: host, ...NORMAL, clock }
+    info: {
+      label: 'first',
+      workRoot: aRoot,
+      home: here.home,
+      user: here.user,
+      hostname: here.host,
+      ...PINNED,
+      clock
+    }
   };
-  const b: Side = {
+}
+
+function secondSide(
+  root: string,
+  dirs: BuildDirs,
+  here: Machine,
+  caps: Capabilities,
+  wrapper: string[],
+  clock: number
+): Side {
+  return {
     label: 'second',
     outDir: path.join(root, 'out-b'),
     env: {
-      workRoot: bRoot,
+      workRoot: dirs.bRoot,
       extraEnv: {
-        HOME: bHome,
+        HOME: dirs.bHome,
         USER: REBUILD_USER,
         LOGNAME: REBUILD_USER,
         // pip's download cache is keyed by content; sharing it changes no output, only time.
         ...(process.env.PIP_CACHE_DIR || process.env.XDG_CACHE_HOME
           ? {}
-          : { PIP_CACHE_DIR: path.join(home, '.cache', 'pip') }),
+          : { PIP_CACHE_DIR: path.join(here.home, '.cache', 'pip') }),
         ...(wrapper.includes('taskset') ? { OMP_NUM_THREADS: '1' } : {})
       },
       wrapper: wrapper.length ? wrapper : undefined
     },
     info: {
       label: 'second',
-      workRoot: bRoot,
-      home: bHome,
+      workRoot: dirs.bRoot,
+      home: dirs.bHome,
       user: REBUILD_USER,
-      hostname: caps.uts ? REBUILD_HOST : host,
-      ...NORMAL,
-      clock: bClock
+      hostname: caps.uts ? REBUILD_HOST : here.host,
+      ...PINNED,
+      clock
     }
   };
-  let c: Side | null = null;
-  if (sensitivity) {
-    const locale = variedLocale(caps.locales);
-    const pins = { tz: VARIED_TZ, locale, umask: VARIED_UMASK };
-    c = {
+}
+
+/** Build C: the pins released (time zone, locale, umask) and the build path left unmapped. */
+function sensitivitySide(
+  root: string,
+  cRoot: string,
+  here: Machine,
+  caps: Capabilities,
+  clock: number
+): { side: Side; variations: Variation[] } {
+  const locale = variedLocale(caps.locales);
+  const pins = { tz: VARIED_TZ, locale, umask: VARIED_UMASK };
+  const side: Side = {
+    label: 'sensitivity',
+    outDir: path.join(root, 'out-c'),
+    env: { workRoot: cRoot, releasePins: pins },
+    info: {
       label: 'sensitivity',
-      outDir: path.join(root, 'out-c'),
-      env: { workRoot: cRoot, releasePins: pins },
-      info: { label: 'sensitivity', workRoot: cRoot, home, user, hostname: host, ...pins, clock }
-    };
-    v({
-      name: 'time zone',
-      pass: 'sensitivity',
-      applied: true,
-      first: NORMAL.tz,
-      second: VARIED_TZ
-    });
-    v({
-      name: 'locale',
-      pass: 'sensitivity',
-      applied: true,
-      first: NORMAL.locale,
-      second: locale,
-      note:
-        locale === 'C'
-          ? 'no other UTF-8 locale installed (locale -a); fr_FR.UTF-8 preferred'
-          : undefined
-    });
-    v({
-      name: 'umask',
-      pass: 'sensitivity',
-      applied: true,
-      first: octal(NORMAL.umask),
-      second: octal(VARIED_UMASK)
-    });
-    v({
-      name: 'build path mapping',
-      pass: 'sensitivity',
-      applied: true,
-      first: 'mapped',
-      second: cRoot,
-      note: 'not mapped, not canonical'
-    });
-  }
-  return { a, b, c, variations };
+      workRoot: cRoot,
+      home: here.home,
+      user: here.user,
+      hostname: here.host,
+      ...pins,
+      clock
+    }
+  };
+  const variations = [
+    sensitive('time zone', PINNED.tz, VARIED_TZ),
+    sensitive(
+      'locale',
+      PINNED.locale,
+      locale,
+      locale === 'C'
+        ? 'no other UTF-8 locale installed (locale -a); fr_FR.UTF-8 preferred'
+        : undefined
+    ),
+    sensitive('umask', octal(PINNED.umask), octal(VARIED_UMASK)),
+    sensitive('build path mapping', 'mapped', cRoot, 'not mapped, not canonical')
+  ];
+  return { side, variations };
 }
 
 /**

@@ -14,7 +14,8 @@ import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { tempDir } from '../runtime/fsutil.js';
 import { BuildSide, BuiltArtifact, compareBuilds } from './artifacts.js';
 import { diffoscopeReports } from './diffoscope.js';
-import { planVariations, probeCapabilities, Side } from './environments.js';
+import { probeCapabilities } from './capabilities.js';
+import { planVariations, Side } from './environments.js';
 import { Reproducibility } from './model.js';
 import { summaryText, writeReports, WrittenReports } from './report.js';
 

@@ -1,7 +1,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../../config/options.js';
 import { trackTemp } from '../../runtime/cleanup.js';
+import { CacheOptions, Options } from '../../config/options.js';
 import { pruneOldest } from '../../runtime/fsutil.js';
 import { cacheRoot } from '../../runtime/toolenv.js';
 import { BaseImage, BaseLayer, ImageConfig } from './base.js';
@@ -37,7 +37,7 @@ interface EntryJson {
   prefixBlobs: string[];
 }
 
-function storeRoot(opts: Pick<Options, 'cacheDir'>): string {
+function storeRoot(opts: CacheOptions): string {
   return path.join(cacheRoot(opts), 'package', 'bases');
 }
 

@@ -8,16 +8,24 @@ import { LocalWheel, pinned } from '../inputs.js';
 import { Installer } from '../../runtime/uv.js';
 import { pipTargetInstall } from '../pipinstall.js';
 import { Target, pipPlatformTags, wheelMismatch } from '../wheelname.js';
-import { Options } from '../../config/options.js';
+import { CacheOptions } from '../../config/options.js';
 import { walkTree } from '../tree.js';
 import { beginArchive } from './archive.js';
-import { BaseImage, ImageConfig } from './base.js';
+import { BaseImage } from './base.js';
 import { StoredBase } from './basestore.js';
 import { depsLayerKey, readDepsLayer, writeDepsLayer } from './layercache.js';
 import { BasePython } from './inspect.js';
-import { Descriptor, GOARCH_TO_WHEEL, MEDIA, canonicalJson, sha256Digest } from './json.js';
-import { LayerBlob, LayerEntry, buildLayer, parentDirs } from './layer.js';
-import { layoutFiles, ownMembers, writeLayoutDir } from './layout.js';
+import {
+  ImageDocuments,
+  ImageLayerInfo,
+  ImageSpec,
+  imageDocuments,
+  layerInfos
+} from './documents.js';
+import { GOARCH_TO_WHEEL } from './json.js';
+import { LayerBlob, buildLayer, parentDirs } from './layer.js';
+import { LayoutFiles, layoutFiles, ownMembers, writeLayoutDir } from './layout.js';
+import { LayerEntry } from './tar.js';
 import { VENV, VENV_PYTHON, layerEntries, sitePackages, venvSkeleton } from './venvtree.js';
 
 export interface ImageRequest {
@@ -41,20 +49,11 @@ export interface ImageRequest {
   layoutDir: string;
   archive: string;
   /** Where dependency layers are kept between runs (the cache root's options). */
-  cache: Pick<Options, 'cacheDir'>;
+  cache: CacheOptions;
   /** Phase timings for `--debug`. */
   debug?: (message: string) => void;
   /** Who installs the wheels (default pip); the layers are the same either way. */
   installer?: Installer;
-}
-
-export interface ImageLayerInfo {
-  role: 'base' | 'dependencies' | 'application';
-  digest: string;
-  diffId: string;
-  size: number;
-  /** Uncompressed tar size (Albatross's own layers). */
-  tarSize?: number;
 }
 
 export interface ImageResult {
@@ -229,78 +228,28 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
   if (r.user && !USER_PATTERN.test(r.user))
     throw new FailureError(`user: '${r.user}' is not a user name or uid[:gid]`);
   checkImageWheels([r.appWheel], r.py, r.baseRef);
-  const cross = { pythonVersion: r.py.version, platforms: pipPlatformTags(baseTarget(r.py)) };
   const pending = r.base.then((b) => beginArchive(b.prefix, r.archive));
   pending.catch(() => undefined);
   const tmp = await tempDir('albatross-image-');
   let finished = false;
   try {
-    // The project's wheel is installed while its dependencies are still being resolved.
-    const [app, deps] = await allSettled(
-      applicationLayer(r, cross, tmp.dir),
-      r.deps.then((wheels) => {
-        checkImageWheels(wheels, r.py, r.baseRef);
-        return dependenciesLayer(r, wheels, cross, tmp.dir).then((d) => ({ ...d, wheels }));
-      })
-    );
-    let entrypoint: string[];
-    if (r.entry.script) {
-      if (!app.scripts.includes(r.entry.script)) {
-        throw new FailureError(
-          `image: console script '${r.entry.script}' is not in ${r.appWheel.file} (entry points: ${app.scripts.join(', ') || 'none'})`
-        );
-      }
-      entrypoint = [`/${VENV}/bin/${r.entry.script}`];
-    } else {
-      const code = `import importlib, sys\nt = importlib.import_module(${JSON.stringify(r.entry.module)})\nfor a in ${JSON.stringify(r.entry.attr)}.split('.'): t = getattr(t, a)\nsys.exit(t())`;
-      entrypoint = [VENV_PYTHON, '-c', code];
-    }
+    const { app, deps } = await ownLayers(r, tmp.dir);
+    const entrypoint = imageEntrypoint(r, app.scripts);
     const stored = await r.base;
-    const base = stored.base;
-    checkBaseArch(base, r.py);
-    const depsLayer = deps.layer;
-    const appLayer = app.layer;
-    const config = imageConfig(r, base, deps.wheels.length, depsLayer, appLayer, entrypoint);
-    const configBytes = Buffer.from(canonicalJson(config));
-    const configDesc: Descriptor = {
-      mediaType: MEDIA.config,
-      digest: sha256Digest(configBytes),
-      size: configBytes.length
+    checkBaseArch(stored.base, r.py);
+    const spec: ImageSpec = {
+      base: stored.base,
+      deps: deps.layer,
+      depCount: deps.wheels.length,
+      app: app.layer,
+      appWheel: r.appWheel.file,
+      entrypoint,
+      user: r.user,
+      labels: r.labels,
+      sde: r.sde
     };
-    const layerDescs: Descriptor[] = [
-      ...base.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size })),
-      { mediaType: depsLayer.mediaType, digest: depsLayer.digest, size: depsLayer.size },
-      { mediaType: appLayer.mediaType, digest: appLayer.digest, size: appLayer.size }
-    ];
-    const manifest = {
-      schemaVersion: 2,
-      mediaType: MEDIA.manifest,
-      config: configDesc,
-      layers: layerDescs,
-      annotations: {
-        'org.opencontainers.image.created': isoTime(r.sde),
-        ...(base.manifestDigest
-          ? { 'org.opencontainers.image.base.digest': base.manifestDigest }
-          : {}),
-        'org.opencontainers.image.base.name': base.ref
-      }
-    };
-    const manifestBytes = Buffer.from(canonicalJson(manifest));
-    const digest = sha256Digest(manifestBytes);
-    const files = layoutFiles({
-      imageName: r.imageName,
-      manifest: {
-        bytes: manifestBytes,
-        digest,
-        platform: { architecture: config.architecture ?? 'amd64', os: 'linux' }
-      },
-      config: { bytes: configBytes, digest: configDesc.digest },
-      layers: [
-        ...base.layers.map((l) => ({ digest: l.digest, file: l.file })),
-        { digest: depsLayer.digest, data: depsLayer.data },
-        { digest: appLayer.digest, data: appLayer.data }
-      ]
-    });
+    const docs = imageDocuments(spec);
+    const files = imageLayout(r.imageName, spec, docs);
     await writeLayoutDir(r.layoutDir, files);
     r.debug?.('image: OCI layout written');
     const archive = await (
@@ -308,35 +257,16 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
     ).finish(ownMembers(files, new Set(stored.prefixBlobs)), r.sde);
     finished = true;
     r.debug?.('image: archive written');
-    const layers: ImageLayerInfo[] = [
-      ...base.layers.map((l) => ({
-        role: 'base' as const,
-        digest: l.digest,
-        diffId: l.diffId,
-        size: l.size
-      })),
-      {
-        role: 'dependencies',
-        digest: depsLayer.digest,
-        diffId: depsLayer.diffId,
-        size: depsLayer.size,
-        tarSize: depsLayer.tarSize
-      },
-      {
-        role: 'application',
-        digest: appLayer.digest,
-        diffId: appLayer.diffId,
-        size: appLayer.size,
-        tarSize: appLayer.tarSize
-      }
-    ];
-    const size = layers.reduce((s, l) => s + l.size, 0) + configBytes.length + manifestBytes.length;
+    const layers = layerInfos(spec);
     return {
-      digest,
-      configDigest: configDesc.digest,
+      digest: docs.digest,
+      configDigest: docs.configDigest,
       layers,
       imageName: r.imageName,
-      size,
+      size:
+        layers.reduce((s, l) => s + l.size, 0) +
+        docs.configBytes.length +
+        docs.manifestBytes.length,
       archiveSha256: archive.sha256,
       archiveSize: archive.size,
       dependencies: deps.wheels,
@@ -352,58 +282,56 @@ export async function buildImage(r: ImageRequest): Promise<ImageResult> {
   }
 }
 
-export function isoTime(sde: number): string {
-  return new Date(sde * 1000).toISOString().replace(/\.000Z$/, 'Z');
+/**
+ * Albatross's two layers, built side by side: the project's wheel is installed while its
+ * dependencies are still being resolved.
+ */
+async function ownLayers(
+  r: ImageRequest,
+  work: string
+): Promise<{
+  app: { layer: LayerBlob; scripts: string[] };
+  deps: { layer: LayerBlob; reused: boolean; wheels: LocalWheel[] };
+}> {
+  const cross = { pythonVersion: r.py.version, platforms: pipPlatformTags(baseTarget(r.py)) };
+  const [app, deps] = await allSettled(
+    applicationLayer(r, cross, work),
+    r.deps.then((wheels) => {
+      checkImageWheels(wheels, r.py, r.baseRef);
+      return dependenciesLayer(r, wheels, cross, work).then((d) => ({ ...d, wheels }));
+    })
+  );
+  return { app, deps };
 }
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The console script's launcher, or `python -c` calling the module's attribute. */
+function imageEntrypoint(r: ImageRequest, scripts: string[]): string[] {
+  if (!r.entry.script) {
+    const code = `import importlib, sys\nt = importlib.import_module(${JSON.stringify(r.entry.module)})\nfor a in ${JSON.stringify(r.entry.attr)}.split('.'): t = getattr(t, a)\nsys.exit(t())`;
+    return [VENV_PYTHON, '-c', code];
+  }
+  if (!scripts.includes(r.entry.script)) {
+    throw new FailureError(
+      `image: console script '${r.entry.script}' is not in ${r.appWheel.file} (entry points: ${scripts.join(', ') || 'none'})`
+    );
+  }
+  return [`/${VENV}/bin/${r.entry.script}`];
+}
 
-function imageConfig(
-  r: ImageRequest,
-  baseImage: BaseImage,
-  depCount: number,
-  deps: LayerBlob,
-  app: LayerBlob,
-  entrypoint: string[]
-): ImageConfig {
-  const base = baseImage.config;
-  const created = isoTime(r.sde);
-  const env = (base.config?.Env ?? []).filter((e) => !/^(PATH|VIRTUAL_ENV)=/.test(e));
-  const basePath =
-    (base.config?.Env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
-  env.push(`PATH=/${VENV}/bin:${basePath}`, `VIRTUAL_ENV=/${VENV}`);
-  const baseHistory = base.history?.length
-    ? base.history
-    : baseImage.layers.map(() => ({
-        created: base.created ?? created,
-        created_by: `base image ${baseImage.ref}`
-      }));
-  return {
-    architecture: base.architecture ?? 'amd64',
-    os: base.os ?? 'linux',
-    ...(base.variant ? { variant: base.variant } : {}),
-    created,
-    config: {
-      ...(base.config ?? {}),
-      Env: env.sort(),
-      Entrypoint: entrypoint,
-      Cmd: undefined,
-      WorkingDir: '/app',
-      ...(r.user ? { User: r.user } : {}),
-      Labels: { ...(base.config?.Labels ?? {}), ...r.labels }
+/** The OCI layout's files: the documents, the base's layer files and our two layers. */
+function imageLayout(imageName: string, s: ImageSpec, docs: ImageDocuments): LayoutFiles {
+  return layoutFiles({
+    imageName,
+    manifest: {
+      bytes: docs.manifestBytes,
+      digest: docs.digest,
+      platform: { architecture: docs.config.architecture ?? 'amd64', os: 'linux' }
     },
-    rootfs: {
-      type: 'layers',
-      diff_ids: [...baseImage.layers.map((l) => l.diffId), deps.diffId, app.diffId]
-    },
-    history: [
-      ...baseHistory,
-      {
-        created,
-        created_by: `albatross: dependencies (${depCount} wheel(s)) in /${VENV}`,
-        comment: 'albatross'
-      },
-      { created, created_by: `albatross: ${r.appWheel.file}`, comment: 'albatross' }
+    config: { bytes: docs.configBytes, digest: docs.configDigest },
+    layers: [
+      ...s.base.layers.map((l) => ({ digest: l.digest, file: l.file })),
+      { digest: s.deps.digest, data: s.deps.data },
+      { digest: s.app.digest, data: s.app.data }
     ]
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../../config/options.js';
+import { CacheOptions, Options } from '../../config/options.js';
 import { sha256, writeFileAtomic } from '../../runtime/fsutil.js';
 import { cacheRoot } from '../../runtime/toolenv.js';
 import { BasePython } from './inspect.js';
@@ -29,12 +29,12 @@ export async function baseKey(opts: Options): Promise<string | null> {
 /** v2: remembered only once every layer passed the archive guard (older entries never did). */
 const FORMAT = 2;
 
-function file(opts: Pick<Options, 'cacheDir'>, key: string): string {
+function file(opts: CacheOptions, key: string): string {
   return path.join(cacheRoot(opts), 'package', `base-v${FORMAT}-${key}.json`);
 }
 
 export async function readInspectCache(
-  opts: Pick<Options, 'cacheDir'>,
+  opts: CacheOptions,
   key: string | null
 ): Promise<BasePython | null> {
   if (!key) return null;
@@ -47,7 +47,7 @@ export async function readInspectCache(
 }
 
 export async function writeInspectCache(
-  opts: Pick<Options, 'cacheDir'>,
+  opts: CacheOptions,
   key: string | null,
   py: BasePython
 ): Promise<void> {

@@ -2,18 +2,7 @@ import { createHash } from 'node:crypto';
 import { gzipFixed } from '../../runtime/deflate.js';
 import { comparePaths } from '../tree.js';
 import { MEDIA } from './json.js';
-import { tarBytes } from './tar.js';
-
-/** A file system entry of a layer; `path` is relative to `/`, without a leading slash. */
-export interface LayerEntry {
-  path: string;
-  type: 'dir' | 'file' | 'symlink';
-  mode: number;
-  linkname?: string;
-  /** File content, or the file on disk to read it from. */
-  data?: Buffer;
-  source?: string;
-}
+import { LayerEntry, tarBytes } from './tar.js';
 
 export interface LayerBlob {
   /** Compressed tar (the blob), its digest and size; `diffId` is the digest of the tar. */

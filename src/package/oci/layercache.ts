@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { Options } from '../../config/options.js';
+import { CacheOptions } from '../../config/options.js';
 import { pruneOldest, sha256, sha256File, writeFileAtomic } from '../../runtime/fsutil.js';
 import { cacheRoot } from '../../runtime/toolenv.js';
 import { LocalWheel } from '../inputs.js';
@@ -35,17 +35,14 @@ export async function depsLayerKey(i: DepsLayerInputs): Promise<string> {
   ).slice(0, 32);
 }
 
-function layerDir(opts: Pick<Options, 'cacheDir'>): string {
+function layerDir(opts: CacheOptions): string {
   return path.join(cacheRoot(opts), 'package', 'layers');
 }
 
 type Meta = Omit<LayerBlob, 'data'> & { format: number };
 
 /** The cached layer, checked against its digest; null when absent or damaged. */
-export async function readDepsLayer(
-  opts: Pick<Options, 'cacheDir'>,
-  key: string
-): Promise<LayerBlob | null> {
+export async function readDepsLayer(opts: CacheOptions, key: string): Promise<LayerBlob | null> {
   const dir = layerDir(opts);
   try {
     const meta = JSON.parse(await fs.readFile(path.join(dir, `${key}.json`), 'utf8')) as Meta;
@@ -64,7 +61,7 @@ export async function readDepsLayer(
 
 /** Keeps a built layer (best effort: a cache that cannot be written only costs time). */
 export async function writeDepsLayer(
-  opts: Pick<Options, 'cacheDir'>,
+  opts: CacheOptions,
   key: string,
   layer: LayerBlob
 ): Promise<void> {

@@ -3,9 +3,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Options } from '../../config/options.js';
 import { ConfigError, FailureError } from '../../errors.js';
+import { Engine, detectEngine } from '../../runtime/container.js';
 import { commandExists, execCapture, tail } from '../../runtime/exec.js';
 import { BaseImage, readDockerArchive, readOciLayout } from './base.js';
-import { pickEngine, pullArgvs, runAll, saveArgv } from './transport.js';
+import { pullArgvs, runAll, saveArgv } from './transport.js';
 
 export type BaseSource =
   | { kind: 'docker-archive'; path: string }
@@ -67,8 +68,8 @@ export function hostGoArch(): string {
 }
 
 /** The engine for `docker-daemon:` bases: docker or podman, whichever `container-engine` picks. */
-async function daemonEngine(opts: Options, ref: string): Promise<'docker' | 'podman'> {
-  const engine = await pickEngine(opts);
+async function daemonEngine(opts: Options, ref: string): Promise<Engine> {
+  const engine = await detectEngine(opts.containerEngine);
   if (!engine)
     throw new FailureError(
       `base docker-daemon:${ref}: needs a container engine (docker or podman) holding the image`
@@ -120,7 +121,7 @@ export async function loadBase(opts: Options, work: string): Promise<BaseImage> 
     await runAll(pullArgvs('skopeo', src.ref, dest), `base ${src.ref}: pulling with skopeo`);
     return readOciLayout(dest, 'base', opts.base, hostGoArch());
   }
-  const engine = await pickEngine(opts);
+  const engine = await detectEngine(opts.containerEngine);
   if (!engine)
     throw new FailureError(
       `base ${src.ref}: pulling a registry image needs skopeo or a container engine (docker, podman); or pass docker-archive:PATH / oci:PATH`

@@ -1,6 +1,16 @@
 import { promises as fs } from 'node:fs';
 import tar from 'tar-stream';
-import type { LayerEntry } from './layer.js';
+
+/** A file system entry of a layer; `path` is relative to `/`, without a leading slash. */
+export interface LayerEntry {
+  path: string;
+  type: 'dir' | 'file' | 'symlink';
+  mode: number;
+  linkname?: string;
+  /** File content, or the file on disk to read it from. */
+  data?: Buffer;
+  source?: string;
+}
 
 /**
  * A whole tar in memory, entries in the order given, owned by 0:0 without names, all with one

@@ -1,41 +1,27 @@
-import { Options } from '../../config/options.js';
 import { FailureError } from '../../errors.js';
-import { commandExists, execCapture, tail } from '../../runtime/exec.js';
-
-/** The container engine to use: the option, else docker when it runs, else podman. */
-export async function pickEngine(
-  opts: Pick<Options, 'containerEngine'>
-): Promise<'docker' | 'podman' | null> {
-  if (opts.containerEngine !== 'auto') return opts.containerEngine;
-  if (await commandExists('docker')) return 'docker';
-  if (await commandExists('podman')) return 'podman';
-  return null;
-}
+import { Engine } from '../../runtime/container.js';
+import { execCapture, tail } from '../../runtime/exec.js';
 
 /** Pulling a registry reference: skopeo into an OCI layout, or the engine's pull + save. */
-export function pullArgvs(
-  tool: 'skopeo' | 'docker' | 'podman',
-  ref: string,
-  dest: string
-): string[][] {
+export function pullArgvs(tool: 'skopeo' | Engine, ref: string, dest: string): string[][] {
   if (tool === 'skopeo')
     return [['skopeo', 'copy', '--retry-times', '2', `docker://${ref}`, `oci:${dest}:base`]];
   return [[tool, 'pull', ref], saveArgv(tool, ref, dest)];
 }
 
 /** `save`: an image the engine holds, as a docker-archive. */
-export function saveArgv(engine: 'docker' | 'podman', ref: string, dest: string): string[] {
+export function saveArgv(engine: Engine, ref: string, dest: string): string[] {
   return [engine, 'save', '-o', dest, ref];
 }
 
 /** `load`: the docker-archive into the engine. */
-export function loadArgv(engine: 'docker' | 'podman', archive: string): string[] {
+export function loadArgv(engine: Engine, archive: string): string[] {
   return [engine, 'load', '-i', archive];
 }
 
 /** `push`: skopeo from the OCI layout, or the engine (load, then push). */
 export function pushArgvs(
-  tool: 'skopeo' | 'docker' | 'podman',
+  tool: 'skopeo' | Engine,
   layout: string,
   tag: string,
   archive: string,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { TreeEntry } from '../tree.js';
-import { LayerEntry } from './layer.js';
+import { LayerEntry } from './tar.js';
 
 /**
  * The image's Python environment: a virtual environment at /app/venv written by hand
