@@ -21,6 +21,8 @@ export const ACTION_OUTPUTS: [string, string][] = [
   ],
   ['digest', '`package --format image`: the image manifest digest (sha256:...).'],
   ['image', '`package --format image`: the image name and tag.'],
+  ['venv', '`package --format venv`: the venv tarball (file name in the output directory).'],
+  ['deb', '`package --format deb`: the Debian package (file name in the output directory).'],
   ['reproducible', '`verify` / `report`: true or false (empty when not verified).'],
   ['report', '`report`: JSON with ok, project, totals and the PR comment outcome.'],
   ['statement', '`verify`: path of the in-toto statement.'],
@@ -30,7 +32,7 @@ export const ACTION_OUTPUTS: [string, string][] = [
 ];
 
 const HEADER = [
-  '# Albatross: reproducible sdists, wheels, PEX/zipapps and images for any Python project.',
+  '# Albatross: reproducible sdists, wheels, PEX/zipapps, images, venvs and .debs for any Python project.',
   '# A JavaScript action (not composite): the runner hands the cache and artifact runtime token only',
   '# to JavaScript and container actions. Generated from OPTION_DEFS by src/action/action-yml.ts',
   '# (`node --import tsx src/action/action-yml.ts > action.yml`, then prettier); a test fails on drift.',
@@ -38,7 +40,7 @@ const HEADER = [
   '# Schema check: @action-validator/cli knows runs.using node12..node20 only, so',
   '# scripts/check-workflows.mjs validates a copy with node20 substituted for node24.',
   'name: Albatross',
-  'description: Hermetic, uniform, reproducible Python artifacts (sdist, wheels, pex, zipapp, image) with a verified double build.',
+  'description: Hermetic, uniform, reproducible Python artifacts (sdist, wheels, pex, zipapp, image, venv, deb) with a verified double build.',
   'author: Albatross contributors',
   'branding:',
   '  icon: package',

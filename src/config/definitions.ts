@@ -1,3 +1,4 @@
+import { prefixProblem } from '../package/venv/prefix.js';
 import { envNameProblem } from '../runtime/childenv.js';
 
 /**
@@ -255,7 +256,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     name: 'format',
     type: 'list',
     default: [],
-    description: 'Application formats to package: `pex`, `zipapp`, `image`.',
+    description: 'Application formats to package: `pex`, `zipapp`, `image`, `venv`, `deb`.',
     sources: ALL,
     short: 'f'
   },
@@ -323,6 +324,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     default: false,
     description: 'Push the built image to `image-name` (skopeo or the engine).',
     sources: RUNTIME
+  },
+  {
+    name: 'prefix',
+    type: 'string',
+    default: '',
+    description:
+      'Absolute directory the `venv` and `deb` formats build the virtual environment at (and it is installed at); default: `/opt/<project>`.',
+    sources: ALL,
+    validate: (v: string) => prefixProblem(v)
   },
   // ---- verify ----
   {

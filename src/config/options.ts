@@ -42,6 +42,7 @@ export interface Options {
   user: string;
   load: boolean;
   push: boolean;
+  prefix: string;
   verify: boolean;
   sensitivity: boolean;
   failOnIrreproducible: boolean;
@@ -101,6 +102,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     user: '',
     load: false,
     push: false,
+    prefix: '',
     verify: true,
     sensitivity: true,
     failOnIrreproducible: true,
