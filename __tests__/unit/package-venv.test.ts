@@ -11,7 +11,8 @@ import { resolveFormats } from '../../src/package/formats/index.js';
 import { findBasePython, scanLayers } from '../../src/package/oci/inspect.js';
 import { layerEntries } from '../../src/package/oci/venvtree.js';
 import { arArchive } from '../../src/package/venv/ar.js';
-import { debDataEntries } from '../../src/package/venv/deb.js';
+import { debArchive, debDataEntries } from '../../src/package/venv/deb.js';
+import { LayerEntry, buildLayer } from '../../src/package/oci/layer.js';
 import {
   controlText,
   debArchitecture,
@@ -26,6 +27,9 @@ import { MAX_PREFIX, prefixProblem, venvPrefix } from '../../src/package/venv/pr
 import { parseDpkgSearch, parseProbe } from '../../src/package/venv/target.js';
 import { walkTree } from '../../src/package/tree.js';
 import { readAr } from '../../src/verify/ar.js';
+import { classifyAll } from '../../src/verify/classify.js';
+import { compareBuffers } from '../../src/verify/compare.js';
+import { SideEnv } from '../../src/verify/model.js';
 import { elfHead } from '../helpers/bases.js';
 import { makeTar } from '../helpers/tar.js';
 
@@ -362,5 +366,85 @@ describe('a --target tree laid out as a venv at a prefix', () => {
     } finally {
       await fs.rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('verify opens venv tarballs and .debs down to their members', () => {
+  const clock = 1764032400;
+  const side = (label: string): SideEnv => ({ label, workRoot: `/tmp/${label}/w`, clock });
+  const site = 'opt/app/lib/python3.11/site-packages';
+  const b64 = (d: Buffer): string => createHash('sha256').update(d).digest('base64url');
+  /** A venv whose stamp module holds a build time, with RECORD listing its hash. */
+  const tree = (t: number): LayerEntry[] => {
+    const stamp = Buffer.from(`BUILD_TIME = ${t}\n`);
+    const record = `p/__init__.py,sha256=x,0\r\np/_stamp.py,sha256=${b64(stamp)},${stamp.length}\r\np-1.dist-info/RECORD,,\r\n`;
+    return [
+      { path: 'opt/app', type: 'dir', mode: 0o755 },
+      { path: 'opt/app/bin', type: 'dir', mode: 0o755 },
+      {
+        path: 'opt/app/bin/tool',
+        type: 'file',
+        mode: 0o755,
+        data: Buffer.from('#!/opt/app/bin/python\n')
+      },
+      { path: `${site}/p/__init__.py`, type: 'file', mode: 0o644, data: Buffer.alloc(0) },
+      { path: `${site}/p/_stamp.py`, type: 'file', mode: 0o644, data: stamp },
+      { path: `${site}/p-1.dist-info/RECORD`, type: 'file', mode: 0o644, data: Buffer.from(record) }
+    ];
+  };
+  const deb = async (t: number, sde = 1700000000): Promise<Buffer> =>
+    (
+      await debArchive({
+        tree: { entries: tree(t), commands: ['tool'], pure: true },
+        prefix: '/opt/app',
+        sde,
+        package: 'app',
+        version: '1',
+        architecture: 'all',
+        maintainer: 'A <a@x>',
+        depends: [],
+        homepage: null,
+        synopsis: 's',
+        description: []
+      })
+    ).deb;
+
+  it('a .deb: the data member, and md5sums following it, both with the cause timestamp', async () => {
+    const a = await deb(clock);
+    expect((await deb(clock)).equals(a)).toBe(true);
+    const ds = classifyAll(await compareBuffers(a, await deb(clock + 5)), side('a'), side('b'));
+    const by = new Map(ds.map((d) => [`${d.member} ${d.kind}`, d.cause]));
+    expect(by.get(`data.tar.gz!./${site}/p/_stamp.py content`)).toBe('timestamp');
+    expect(by.get(`data.tar.gz!./${site}/p-1.dist-info/RECORD content`)).toBe('timestamp');
+    expect(by.get('control.tar.gz!./md5sums content')).toBe('timestamp');
+    expect(ds.find((d) => d.member === 'control.tar.gz!./md5sums')?.detail).toMatch(
+      /\(cause: lists the hashes of differing members: .*data\.tar\.gz!\.\/opt\/app\/lib\/python3\.11\/site-packages\/p\/_stamp\.py\)$/
+    );
+    expect(ds.every((d) => d.cause === 'timestamp')).toBe(true);
+  });
+
+  it('a .deb with other member times: ar and tar mtimes, reported as timestamps', async () => {
+    const ds = classifyAll(
+      await compareBuffers(await deb(clock, 1700000000), await deb(clock, 1700000100)),
+      side('a'),
+      side('b')
+    );
+    const ar = ds.filter((d) => !d.member.includes('!'));
+    expect(ar.map((d) => [d.member, d.kind, d.cause])).toEqual(
+      expect.arrayContaining([
+        ['debian-binary', 'mtime', 'timestamp'],
+        ['data.tar.gz', 'mtime', 'timestamp']
+      ])
+    );
+    expect(ds.find((d) => d.member === `data.tar.gz!./${site}/p/_stamp.py`)?.kind).toBe('mtime');
+  });
+
+  it('a venv tarball: RECORD in site-packages follows the module it lists', async () => {
+    const [a, b] = await Promise.all([buildLayer(tree(clock), 1), buildLayer(tree(clock + 5), 1)]);
+    const ds = classifyAll(await compareBuffers(a.data, b.data), side('a'), side('b'));
+    expect(ds.map((d) => [d.member, d.kind, d.cause])).toEqual([
+      [`${site}/p-1.dist-info/RECORD`, 'content', 'timestamp'],
+      [`${site}/p/_stamp.py`, 'content', 'timestamp']
+    ]);
   });
 });
