@@ -74,8 +74,7 @@ async function debFields(c: PackageContext, v: AssembledVenv) {
   const version = debVersion(pep440);
   if (!version) throw new FailureError(`version '${pep440}' is not PEP 440; no Debian version`);
   const architecture = v.tree.pure ? 'all' : debArchitecture(v.target.py.arch);
-  if (!architecture)
-    throw new FailureError(`no Debian architecture for linux/${v.target.py.arch}`);
+  if (!architecture) throw new FailureError(`no Debian architecture for linux/${v.target.py.arch}`);
   const metadata = await readZipMember(v.app.abs, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n));
   const meta = debMetadata(metadata?.toString('utf8') ?? '');
   if (!meta.maintainer)

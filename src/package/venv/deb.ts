@@ -16,7 +16,8 @@ export interface DebRequest extends Omit<ControlRequest, 'installedSize'> {
  */
 export function debDataEntries(tree: VenvTree, prefix: string): LayerEntry[] {
   const byPath = new Map<string, LayerEntry>();
-  const add = (e: LayerEntry): void => void byPath.set(`./${e.path}`, { ...e, path: `./${e.path}` });
+  const add = (e: LayerEntry): void =>
+    void byPath.set(`./${e.path}`, { ...e, path: `./${e.path}` });
   byPath.set('.', { path: '.', type: 'dir', mode: 0o755 });
   for (const e of parentDirs(prefix.slice(1))) add(e);
   for (const e of tree.entries) add(e);

@@ -135,7 +135,10 @@ async function dpkgOwner(file: string): Promise<string | undefined> {
 export function parseDpkgSearch(out: string, file: string): string | undefined {
   for (const line of out.split('\n')) {
     if (!line.endsWith(`: ${file}`) || line.startsWith('diversion ')) continue;
-    const first = line.slice(0, line.length - file.length - 2).split(',')[0].trim();
+    const first = line
+      .slice(0, line.length - file.length - 2)
+      .split(',')[0]
+      .trim();
     return first.split(':')[0] || undefined;
   }
   return undefined;

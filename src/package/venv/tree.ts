@@ -37,9 +37,7 @@ export interface VenvTree {
 
 /** The console_scripts the project's own wheel declares (its entry_points.txt). */
 export async function wheelConsoleScripts(app: LocalWheel): Promise<string[]> {
-  const text = await readZipMember(app.abs, (n) =>
-    /^[^/]+\.dist-info\/entry_points\.txt$/.test(n)
-  );
+  const text = await readZipMember(app.abs, (n) => /^[^/]+\.dist-info\/entry_points\.txt$/.test(n));
   const eps = text ? parseEntryPointsTxt(text.toString('utf8')) : {};
   return Object.keys(eps.console_scripts ?? {}).sort();
 }
