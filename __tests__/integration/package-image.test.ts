@@ -3,16 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectProject } from '../../src/detect/index.js';
 import { ArtifactEntry } from '../../src/manifest/model.js';
 import { exec } from '../../src/runtime/exec.js';
 import { sha256File } from '../../src/runtime/fsutil.js';
-import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv } from '../../src/runtime/pip.js';
 import { discoverPythons, findPython } from '../../src/runtime/python.js';
-import { recordWheels } from '../helpers/manifest.js';
-import { formatNamed } from '../../src/package/formats/index.js';
-import { packageProject } from '../../src/package/index.js';
 import {
   DOCKER_SKIP_REASON,
   TEST_PYTHON_ARCHIVE,
@@ -23,6 +18,7 @@ import {
 } from '../helpers/docker.js';
 import { baseWithoutPython } from '../helpers/bases.js';
 import { itIf, testOptions } from '../helpers/env.js';
+import { packageFromWheels } from '../helpers/package.js';
 
 const FIXTURE = path.resolve('fixtures/package-app');
 const SDE = 1700000000;
@@ -87,21 +83,10 @@ describe('container image without a daemon (real pip, real docker-archive base)'
       cacheDir: path.join(work, 'cache'),
       ...extra
     });
-    const log = memoryLogger();
-    const model = await detectProject(opts, log);
-    const recorder = await recordWheels(out, model, log);
-    const r = await packageProject({
-      model,
-      opts,
-      log,
-      outDir: out,
-      formats: [formatNamed('image')],
-      recorder
-    });
+    const r = await packageFromWheels(out, opts, 'image');
     return {
       ...r,
-      image: r.manifest.artifacts.find((a) => a.kind === 'image') as ArtifactEntry,
-      log: log.lines
+      image: r.manifest.artifacts.find((a) => a.kind === 'image') as ArtifactEntry
     };
   };
 

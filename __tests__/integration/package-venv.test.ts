@@ -5,11 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { verifyCommand } from '../../src/commands/verify.js';
 import { Options } from '../../src/config/options.js';
-import { detectProject } from '../../src/detect/index.js';
 import { ArtifactEntry } from '../../src/manifest/model.js';
 import { Reproducibility } from '../../src/manifest/reproducibility.js';
-import { formatNamed } from '../../src/package/formats/index.js';
-import { packageProject } from '../../src/package/index.js';
 import { exec, execCapture } from '../../src/runtime/exec.js';
 import { sha256File } from '../../src/runtime/fsutil.js';
 import { memoryLogger } from '../../src/runtime/log.js';
@@ -26,7 +23,7 @@ import {
   imageReady
 } from '../helpers/docker.js';
 import { itIf, testOptions } from '../helpers/env.js';
-import { recordWheels } from '../helpers/manifest.js';
+import { packageFromWheels } from '../helpers/package.js';
 import { APP_FIXTURE, CDEP_FIXTURE } from '../helpers/services/cache-fixture.js';
 
 const FIXTURE = path.resolve('fixtures/package-app');
@@ -131,21 +128,10 @@ describe('venv and deb formats (real pip, real dpkg, the Debian test image)', ()
       cacheDir: path.join(work, 'cache'),
       ...extra
     });
-    const log = memoryLogger();
-    const model = await detectProject(opts, log);
-    const recorder = await recordWheels(out, model, log);
-    const r = await packageProject({
-      model,
-      opts,
-      log,
-      outDir: out,
-      formats: [formatNamed(format)],
-      recorder
-    });
+    const r = await packageFromWheels(out, opts, format);
     return {
       ...r,
-      entry: r.manifest.artifacts.find((a) => a.kind === format) as ArtifactEntry,
-      log: log.lines
+      entry: r.manifest.artifacts.find((a) => a.kind === format) as ArtifactEntry
     };
   };
 
