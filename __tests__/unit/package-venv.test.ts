@@ -26,12 +26,17 @@ import {
 import { MAX_PREFIX, prefixProblem, venvPrefix } from '../../src/package/venv/prefix.js';
 import { parseDpkgSearch, parseProbe } from '../../src/package/venv/target.js';
 import { walkTree } from '../../src/package/tree.js';
+import { aggregate } from '../../src/report/aggregate.js';
+import { renderComment, renderSummary } from '../../src/report/markdown.js';
+import { renderManifestTable } from '../../src/report/terminal.js';
+import { packageResult } from '../../src/commands/package.js';
 import { readAr } from '../../src/verify/ar.js';
 import { classifyAll } from '../../src/verify/classify.js';
 import { compareBuffers } from '../../src/verify/compare.js';
 import { SideEnv } from '../../src/verify/model.js';
 import { elfHead } from '../helpers/bases.js';
 import { makeTar } from '../helpers/tar.js';
+import { pureJob } from './report-fixtures.js';
 
 describe('prefix', () => {
   it.each([
@@ -446,5 +451,75 @@ describe('verify opens venv tarballs and .debs down to their members', () => {
       [`${site}/p-1.dist-info/RECORD`, 'content', 'timestamp'],
       [`${site}/p/_stamp.py`, 'content', 'timestamp']
     ]);
+  });
+});
+
+describe('summary, comment, terminal and Action outputs', () => {
+  const job = pureJob();
+  job.artifacts.push(
+    {
+      file: 'albatross-x_1.2.0_amd64.deb',
+      kind: 'deb',
+      target: 'deb',
+      sha256: 'd'.repeat(64),
+      size: 2_500_000,
+      python: '3.11',
+      details: { platform: 'linux/x86_64 glibc 2.36', prefix: '/opt/greeter' }
+    },
+    {
+      file: 'greeter-1.2.0.venv.tar.gz',
+      kind: 'venv',
+      target: 'venv',
+      sha256: 'e'.repeat(64),
+      size: 12_000,
+      python: '3.11',
+      details: { platform: 'any', prefix: '/opt/greeter' }
+    }
+  );
+  const agg = aggregate([{ dir: '/a', label: 'package', manifest: job, repro: null }]);
+
+  it('list venvs and .debs after the wheels, with their platform', () => {
+    for (const md of [renderSummary(agg), renderComment(agg)]) {
+      const rows = md.split('\n').filter((l) => /^\| `?(greeter|albatross-x)/.test(l));
+      expect(rows.map((r) => r.split('|')[1].trim())).toEqual([
+        'greeter-1.2.0.tar.gz',
+        'greeter-1.2.0-py3-none-any.whl',
+        'greeter-1.2.0.venv.tar.gz',
+        // cell() escapes markdown's emphasis characters.
+        'albatross-x&#95;1.2.0&#95;amd64.deb'
+      ]);
+      expect(
+        rows[2]
+          .split('|')
+          .slice(2, 5)
+          .map((c) => c.trim())
+      ).toEqual(['venv', 'any', '3.11']);
+      expect(
+        rows[3]
+          .split('|')
+          .slice(2, 5)
+          .map((c) => c.trim())
+      ).toEqual(['deb', 'linux/x86&#95;64 glibc 2.36', '3.11']);
+    }
+    expect(renderManifestTable(job)).toMatch(
+      /albatross-x_1\.2\.0_amd64\.deb\s+deb\s+linux\/x86_64 glibc 2\.36/
+    );
+  });
+
+  it('give the Action its venv and deb outputs (empty when the format did not run)', () => {
+    const outcome = (added: typeof job.artifacts) =>
+      packageResult({
+        model: {} as never,
+        outDir: '/o',
+        formats: [],
+        manifest: job,
+        exitCode: 0,
+        package: { manifest: job, ok: true, artifacts: added, failures: [] }
+      }).outputs;
+    expect(outcome(job.artifacts.slice(2))).toMatchObject({
+      venv: 'greeter-1.2.0.venv.tar.gz',
+      deb: 'albatross-x_1.2.0_amd64.deb'
+    });
+    expect(outcome([])).toMatchObject({ venv: '', deb: '' });
   });
 });
