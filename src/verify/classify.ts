@@ -268,7 +268,7 @@ export function classifyAll(raws: RawDifference[], a: SideEnv, b: SideEnv): Diff
   const manifests = raws.flatMap((raw, i) => {
     if (raw.kind !== 'content' || !Buffer.isBuffer(raw.a) || !Buffer.isBuffer(raw.b)) return [];
     const c = changedLines(raw.a.toString('utf8'), raw.b.toString('utf8'));
-    const listed = listedMembers(raw.member, [...c.removed, ...c.added]);
+    const listed = listedMembers(raw.member, [...c.removed, ...c.added].filter(Boolean));
     return listed ? [{ i, listed }] : [];
   });
   // md5sums lists RECORD, which lists modules: settle RECORD first (one pass per level).
