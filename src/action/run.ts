@@ -8,12 +8,15 @@ import { loadInputs } from './inputs.js';
 import { actionLogger } from './logger.js';
 import { manifestOutputs, uploadOutDir } from './upload.js';
 
+/** Commands that write nothing into OUT, so upload nothing (a later step's upload stays unique). */
+const READ_ONLY_COMMANDS = ['detect', 'plan'];
+
 /** The Action: inputs → Options → command → outputs and job summary. One try/catch. */
 export async function run(): Promise<void> {
   try {
     const inputs = loadInputs();
     const command = getCommand(inputs.command, "input 'command'");
-    const opts = await resolveOptions(inputs.projectDir, [inputs.layer]);
+    const opts = await resolveOptions(inputs.projectDir, [inputs.layer], inputs.defaults);
     const log = actionLogger();
     const result = await command({ opts, log });
     const outputs = {
@@ -22,7 +25,7 @@ export async function run(): Promise<void> {
     };
     for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
     // Upload even after a negative verdict: the report job needs the failing job's manifest.
-    if (opts.artifactName) {
+    if (opts.artifactName && !READ_ONLY_COMMANDS.includes(inputs.command)) {
       const up = await uploadOutDir(opts, log);
       if (up) core.setOutput('artifact-id', String(up.id));
     }

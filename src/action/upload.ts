@@ -55,7 +55,15 @@ export async function uploadOutDir(
   const outDir = path.resolve(opts.projectDir, opts.out);
   const files = await filesToUpload(outDir);
   if (!files.length) {
-    log.warn(`artifact-name ${opts.artifactName}: nothing to upload in ${outDir}`);
+    log.info(`artifact-name ${opts.artifactName}: nothing to upload in ${outDir}`);
+    return null;
+  }
+  // The runner gives every JavaScript action this token; without it (a local run) there is no
+  // artifact service to upload to.
+  if (!process.env.ACTIONS_RUNTIME_TOKEN) {
+    log.warn(
+      `artifact-name ${opts.artifactName}: not uploaded (no artifact service: ACTIONS_RUNTIME_TOKEN is not set)`
+    );
     return null;
   }
   const client = new DefaultArtifactClient();

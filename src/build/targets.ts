@@ -40,8 +40,8 @@ export function containerTarget(
 
 /**
  * Pythons and mode for build, package and verify alike. Explicit `python` wins (a missing one
- * fails later, naming it); otherwise the model's versions, and in host mode only the
- * installed ones, with a line naming those skipped.
+ * fails later, naming it); otherwise the model's versions, and in host mode only the installed
+ * ones unless `missing-python` is `error`, with a notice naming those skipped.
  */
 export async function resolveBuildTargets(
   model: ProjectModel,
@@ -58,13 +58,13 @@ export async function resolveBuildTargets(
         `no target Python satisfies requires-python ${model.requiresPython ?? ''}`.trim()
       );
     pythons = model.pythonVersions;
-    if (mode === 'host') {
+    if (mode === 'host' && opts.missingPython === 'skip') {
       const installed = new Set((await discoverPythons()).map((p) => p.version));
       const skipped = pythons.filter((v) => !installed.has(v));
       pythons = pythons.filter((v) => installed.has(v));
       if (skipped.length)
-        log.info(
-          `skipping Python ${skipped.join(', ')} (not installed here; pass --python to require them)`
+        (log.notice ?? log.info)(
+          `skipping Python ${skipped.join(', ')} (not installed here; pass python or missing-python = error to require them)`
         );
       if (!pythons.length)
         throw new ConfigError(

@@ -1,3 +1,4 @@
+import { didYouMean } from '../config/didyoumean.js';
 import { ConfigError } from '../errors.js';
 import { buildCommand } from './build.js';
 import { detectCommand } from './detect.js';
@@ -28,7 +29,7 @@ export function getCommand(name: string, where = 'command'): Command {
   const c = COMMANDS[name];
   if (!c)
     throw new ConfigError(
-      `${where}: unknown command '${name}' (expected one of ${COMMAND_NAMES.join(', ')})`
+      `${where}: unknown command '${name}'${didYouMean(name, COMMAND_NAMES)} (expected one of ${COMMAND_NAMES.join(', ')})`
     );
   return c;
 }

@@ -13,8 +13,20 @@ export function planResult(plan: BuildPlan): CommandResult {
     json: plan,
     text: planText(plan),
     summary: planMarkdown(plan),
-    outputs: { matrix: JSON.stringify(plan.matrix), plan: JSON.stringify(plan) }
+    outputs: {
+      matrix: JSON.stringify(plan.matrix),
+      plan: JSON.stringify(plan),
+      'host-pythons': hostPythons(plan).join('\n')
+    }
   };
+}
+
+/** The Pythons the plan's host-mode jobs build with (actions/setup-python's list; none for containers). */
+export function hostPythons(plan: BuildPlan): string[] {
+  const set = new Set(
+    plan.matrix.include.filter((j) => j.mode === 'host').flatMap((j) => j.python)
+  );
+  return [...set].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 /** One line per job: the table a person reads before a build. */

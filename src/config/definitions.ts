@@ -6,23 +6,59 @@ import { envNameProblem } from '../runtime/childenv.js';
  * Action inputs, the `[tool.albatross]` keys and the README's option table all derive from
  * it. Add an option here and it exists everywhere.
  */
+import { BUCKET_NAMES } from '../plan/buckets.js';
+import { MANYLINUX_POLICIES } from '../plan/images.js';
+
 export type OptionType = 'string' | 'boolean' | 'int' | 'list' | 'enum' | 'map';
 
 export interface OptionDef {
   /** kebab-case name: CLI flag `--name`, Action input `name`, pyproject key `name`. */
   name: string;
   type: OptionType;
+  /** Allowed values of an enum, of each list item, of each map key. */
   choices?: readonly string[];
   default: unknown;
   /** Shown in the README and `--help`. */
   description: string;
-  /** Where it can be set; pyproject excludes per-invocation options (out, in, json ...). */
+  /** Where it can be set; pyproject excludes per-invocation options (in, json ...). */
   sources: { cli?: boolean; action?: boolean; pyproject?: boolean };
   /** One-letter alias for the CLI. */
   short?: string;
   /** Why a coerced value is invalid (one line), or null. */
   validate?: (value: never) => string | null;
+  /**
+   * The Action's own default where it differs from the CLI's. It sits beneath
+   * `[tool.albatross]` (pyproject and inputs still win), so the face chooses through options.
+   */
+  actionDefault?: unknown;
+  /** The commands that read it: only they take the flag, and their help lists it. */
+  commands: readonly CommandName[];
 }
+
+/** The CLI's commands (`all` is an alias of `run`). */
+export type CommandName =
+  'detect' | 'plan' | 'lock' | 'build' | 'package' | 'verify' | 'report' | 'run';
+
+// Who reads what: `run` reads whatever one of its stages reads; package builds the wheel it
+// needs, and verify builds (and packages) like build and package do.
+const EVERY: readonly CommandName[] = [
+  'detect',
+  'plan',
+  'lock',
+  'build',
+  'package',
+  'verify',
+  'report',
+  'run'
+];
+/** Read the project (detect may run the backend's metadata hook: pip and tool environments). */
+const READERS: readonly CommandName[] = EVERY.filter((c) => c !== 'report');
+/** Choose the Pythons, buckets and images to build for. */
+const PLANNERS: readonly CommandName[] = ['plan', 'build', 'package', 'verify', 'run'];
+const BUILDERS: readonly CommandName[] = ['build', 'package', 'verify', 'run'];
+const PACKAGERS: readonly CommandName[] = ['package', 'verify', 'run'];
+const REPORTERS: readonly CommandName[] = ['report', 'run'];
+const WRITERS: readonly CommandName[] = ['build', 'package', 'verify', 'report', 'run'];
 
 /** CPython minor versions upstream still supports (2026-11): the default target set. */
 export const DEFAULT_TARGET_PYTHONS = ['3.10', '3.11', '3.12', '3.13', '3.14'] as const;
@@ -34,15 +70,17 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- general ----
   {
     name: 'out',
+    commands: WRITERS,
     type: 'string',
     default: 'dist',
     description:
       'Directory for the artifacts (relative to the project); Albatross keeps its own files in its `.albatross/` folder.',
-    sources: RUNTIME,
+    sources: ALL,
     short: 'o'
   },
   {
     name: 'json',
+    commands: EVERY,
     type: 'boolean',
     default: false,
     description: 'Print the command result as JSON on stdout.',
@@ -50,6 +88,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'debug',
+    commands: EVERY,
     type: 'boolean',
     default: false,
     description: 'Verbose logs and stack traces.',
@@ -57,6 +96,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'jobs',
+    commands: BUILDERS,
     type: 'int',
     default: 0,
     description: 'Concurrent builds (0: one per CPU).',
@@ -65,6 +105,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'source-date-epoch',
+    commands: BUILDERS,
     type: 'int',
     default: null,
     description:
@@ -74,6 +115,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- targets ----
   {
     name: 'target-pythons',
+    commands: READERS,
     type: 'list',
     default: [...DEFAULT_TARGET_PYTHONS],
     description:
@@ -82,16 +124,29 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'python',
+    commands: [...PLANNERS, 'lock'],
     type: 'list',
     default: [],
     description:
-      'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (on the CLI in host mode: those of them installed here).',
+      'Python versions to build (e.g. `3.11,3.12`); default: every target version allowed by `requires-python` (in host mode those installed here, see `missing-python`).',
     sources: ALL,
     short: 'p'
   },
   {
+    name: 'missing-python',
+    commands: [...BUILDERS],
+    type: 'enum',
+    choices: ['skip', 'error'],
+    default: 'skip',
+    description:
+      'A default target Python that is not installed here (host builds): `skip` it with a notice and build the others, or fail (`error`). Versions named in `python` are always required.',
+    sources: ALL
+  },
+  {
     name: 'platforms',
+    commands: PLANNERS,
     type: 'list',
+    choices: BUCKET_NAMES,
     default: ['manylinux-x86_64', 'manylinux-aarch64'],
     description:
       'Platform buckets for native projects: `manylinux-x86_64`, `manylinux-aarch64`, `musllinux-x86_64`, `musllinux-aarch64`, `macos-arm64`, `macos-x86_64`, `windows-amd64`.',
@@ -99,14 +154,18 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'manylinux',
-    type: 'string',
+    commands: PLANNERS,
+    type: 'enum',
+    choices: MANYLINUX_POLICIES,
     default: '2_28',
     description: 'manylinux policy for the default images (`2014`, `2_28`, `2_34`).',
     sources: ALL
   },
   {
     name: 'images',
+    commands: PLANNERS,
     type: 'map',
+    choices: BUCKET_NAMES,
     default: {},
     description:
       'Container image per platform bucket, overriding the pinned defaults (`bucket=ref`, one per line).',
@@ -114,6 +173,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'qemu',
+    commands: ['plan', 'run'],
     type: 'boolean',
     default: false,
     description:
@@ -123,6 +183,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- build ----
   {
     name: 'mode',
+    commands: PLANNERS,
     type: 'enum',
     choices: ['auto', 'host', 'container'],
     default: 'auto',
@@ -132,6 +193,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'image',
+    commands: PLANNERS,
     type: 'string',
     default: '',
     description: 'Container image for container builds (overrides `images` for this run).',
@@ -139,6 +201,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'container-engine',
+    commands: BUILDERS,
     type: 'enum',
     choices: ['auto', 'docker', 'podman'],
     default: 'auto',
@@ -147,6 +210,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'sdist',
+    commands: PLANNERS,
     type: 'boolean',
     default: true,
     description: 'Build the sdist (wheels are always built from it).',
@@ -154,6 +218,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'test',
+    commands: BUILDERS,
     type: 'boolean',
     default: true,
     description: 'Install every wheel into a fresh venv and run `test-command`.',
@@ -161,6 +226,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'test-command',
+    commands: BUILDERS,
     type: 'string',
     default: '',
     description:
@@ -169,6 +235,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'index-url',
+    commands: READERS,
     type: 'string',
     default: '',
     description: 'Package index for every pip/build call (also inside containers).',
@@ -176,6 +243,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'extra-index-url',
+    commands: READERS,
     type: 'list',
     default: [],
     description: 'Extra package indexes.',
@@ -183,6 +251,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'find-links',
+    commands: READERS,
     type: 'list',
     default: [],
     description: 'Local directories or URLs with wheels/sdists.',
@@ -190,6 +259,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'no-index',
+    commands: READERS,
     type: 'boolean',
     default: false,
     description: 'Use only `find-links`, never an index (fully offline).',
@@ -197,6 +267,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'pass-env',
+    commands: READERS,
     type: 'list',
     default: [],
     description:
@@ -206,6 +277,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'locked',
+    commands: BUILDERS,
     type: 'boolean',
     default: false,
     description:
@@ -214,6 +286,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'installer',
+    commands: [...BUILDERS, 'lock'],
     type: 'enum',
     choices: ['auto', 'uv', 'pip'],
     default: 'auto',
@@ -223,6 +296,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'uv',
+    commands: [...BUILDERS, 'lock'],
     type: 'string',
     default: '',
     description: 'Path of a `uv` executable to use instead of installing the pinned version.',
@@ -231,6 +305,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- cache ----
   {
     name: 'cache',
+    commands: BUILDERS,
     type: 'boolean',
     default: true,
     description: 'Restore and save the dependency-wheel cache.',
@@ -238,6 +313,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'cache-dir',
+    commands: READERS,
     type: 'string',
     default: '',
     description: 'Local cache directory for the CLI (default: `$XDG_CACHE_HOME/albatross`).',
@@ -245,6 +321,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'cache-all-wheels',
+    commands: BUILDERS,
     type: 'boolean',
     default: false,
     description:
@@ -254,7 +331,9 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- package ----
   {
     name: 'format',
+    commands: ['plan', ...PACKAGERS],
     type: 'list',
+    choices: ['pex', 'zipapp', 'image', 'venv', 'deb'],
     default: [],
     description: 'Application formats to package: `pex`, `zipapp`, `image`, `venv`, `deb`.',
     sources: ALL,
@@ -262,6 +341,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'entry-point',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description:
@@ -270,6 +350,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'shebang',
+    commands: PACKAGERS,
     type: 'string',
     default: '/usr/bin/env python3',
     description: 'Interpreter line of zipapps and PEX files.',
@@ -277,6 +358,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'zipapp-platform',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Wheel platform tag allowed in zipapps (native dependencies need one).',
@@ -284,6 +366,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'pex',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Path of a `pex` executable to use instead of installing the pinned version.',
@@ -291,6 +374,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'base',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description:
@@ -299,6 +383,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'image-name',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Name (and tag) of the built image; default: `<project>:<version>`.',
@@ -306,6 +391,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'user',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description: 'Run the image as this non-root user (`name` or `uid[:gid]`).',
@@ -313,6 +399,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'load',
+    commands: PACKAGERS,
     type: 'boolean',
     default: false,
     description: 'Load the built image into the container engine.',
@@ -320,6 +407,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'push',
+    commands: PACKAGERS,
     type: 'boolean',
     default: false,
     description: 'Push the built image to `image-name` (skopeo or the engine).',
@@ -327,6 +415,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'prefix',
+    commands: PACKAGERS,
     type: 'string',
     default: '',
     description:
@@ -337,13 +426,17 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- verify ----
   {
     name: 'verify',
+    commands: ['run'],
     type: 'boolean',
     default: true,
-    description: '`albatross run`: also verify reproducibility.',
+    actionDefault: false,
+    description:
+      "`albatross run`: also verify reproducibility. The run's own build is the first build; verify builds once more (twice with `sensitivity`), so a run takes about two to three times as long; default on for the CLI, off for the single-step Action (the reusable workflow verifies in a job of its own).",
     sources: ALL
   },
   {
     name: 'sensitivity',
+    commands: ['verify', 'run'],
     type: 'boolean',
     default: true,
     description: 'Run the sensitivity pass (pins released) besides the double build.',
@@ -351,6 +444,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'fail-on-irreproducible',
+    commands: ['verify', 'report', 'run'],
     type: 'boolean',
     default: true,
     description: 'Exit 1 when an artifact is not reproducible.',
@@ -359,6 +453,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- report ----
   {
     name: 'in',
+    commands: ['report'],
     type: 'list',
     default: [],
     description: '`report`: directories holding manifests to aggregate.',
@@ -366,13 +461,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'summary',
+    commands: EVERY,
     type: 'boolean',
     default: true,
-    description: 'Write the job summary (Actions) / print the table (CLI).',
-    sources: ALL
+    description: 'Write the job summary (Actions).',
+    sources: { action: true, pyproject: true }
   },
   {
     name: 'comment',
+    commands: REPORTERS,
     type: 'boolean',
     default: true,
     description: 'Post or update the sticky pull-request comment (Actions, `report`).',
@@ -380,6 +477,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'github-token',
+    commands: REPORTERS,
     type: 'string',
     default: '',
     description: 'Token for the PR comment (Action input; default the workflow token).',
@@ -387,6 +485,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'base-manifest',
+    commands: REPORTERS,
     type: 'string',
     default: '',
     description:
@@ -395,10 +494,11 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'artifact-name',
+    commands: EVERY,
     type: 'string',
-    default: '',
+    default: 'albatross',
     description:
-      "Action: upload the output directory's artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact).",
+      "Action: upload the output directory's artifacts, manifest and reports as a workflow artifact of this name (@actions/artifact; commands that write into the output directory). Give each step of a job, and each job of a matrix, a name of its own.",
     sources: { action: true }
   }
 ];

@@ -14,11 +14,11 @@ export function renderOptionsTable(): string {
     ]
       .filter(Boolean)
       .join(', ');
-    return `| \`${d.name}\` | ${typeLabel(d)} | ${fmtDefault(d.default)} | ${where} | ${d.description.replace(/\|/g, '\\|')} |`;
+    return `| \`${d.name}\` | ${typeLabel(d)} | ${fmtDefault(d.default)} | ${where} | ${d.commands.join(', ')} | ${d.description.replace(/\|/g, '\\|')} |`;
   });
   return [
-    '| option | type | default | set by | description |',
-    '| --- | --- | --- | --- | --- |',
+    '| option | type | default | set by | read by | description |',
+    '| --- | --- | --- | --- | --- | --- |',
     ...rows
   ].join('\n');
 }

@@ -11,6 +11,7 @@ export interface Options {
   sourceDateEpoch: number | null;
   targetPythons: string[];
   python: string[];
+  missingPython: 'skip' | 'error';
   platforms: string[];
   manylinux: string;
   images: Record<string, string>;
@@ -71,6 +72,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     sourceDateEpoch: null,
     targetPythons: [...DEFAULT_TARGET_PYTHONS],
     python: [],
+    missingPython: 'skip',
     platforms: ['manylinux-x86_64', 'manylinux-aarch64'],
     manylinux: '2_28',
     images: {},
@@ -111,7 +113,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     comment: true,
     githubToken: '',
     baseManifest: '',
-    artifactName: '',
+    artifactName: 'albatross',
     explicit: [],
     ...overrides
   };

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { promises as fs } from 'node:fs';
 import { ConfigError } from '../errors.js';
 import { OPTION_DEFS, OptionDef, findDef } from './definitions.js';
+import { didYouMean } from './didyoumean.js';
 import { Options, camel, defaultOptions } from './options.js';
 import { readToml } from './toml.js';
 
@@ -14,10 +15,17 @@ export interface RawLayer {
   values: Record<string, unknown>;
 }
 
-/** Resolves Options: defaults → `[tool.albatross]` → CLI flags / Action inputs (later wins). */
-export async function resolveOptions(projectDir: string, layers: RawLayer[]): Promise<Options> {
+/**
+ * Resolves Options: defaults (with a face's own, e.g. the Action's) → `[tool.albatross]` →
+ * CLI flags / Action inputs (later wins).
+ */
+export async function resolveOptions(
+  projectDir: string,
+  layers: RawLayer[],
+  faceDefaults: Partial<Options> = {}
+): Promise<Options> {
   const abs = path.resolve(projectDir);
-  const opts = defaultOptions({ projectDir: abs });
+  const opts = defaultOptions({ ...faceDefaults, projectDir: abs });
   const all = [...(await pyprojectLayer(abs)), ...layers];
   for (const layer of all) applyLayer(opts, layer);
   return opts;
@@ -67,11 +75,10 @@ function describe(layer: RawLayer, key: string): string {
 }
 
 function suggest(key: string, source: RawLayer['source']): string {
-  const near = OPTION_DEFS.filter((d) => d.sources[source])
-    .map((d) => ({ n: d.name, dist: levenshtein(d.name, key) }))
-    .filter((x) => x.dist <= 2)
-    .sort((a, b) => a.dist - b.dist)[0]?.n;
-  return near ? ` (did you mean '${near}'?)` : '';
+  return didYouMean(
+    key,
+    OPTION_DEFS.filter((d) => d.sources[source]).map((d) => d.name)
+  );
 }
 
 /** Converts a raw value (a string from flags/inputs, a TOML value from pyproject) to its type. */
@@ -103,8 +110,9 @@ export function coerce(def: OptionDef, raw: unknown, where: string, fromString: 
       return bad(`one of ${def.choices!.join(', ')}`);
     }
     case 'list': {
-      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string')) return raw as string[];
-      if (typeof raw === 'string') return splitList(raw);
+      if (Array.isArray(raw) && raw.every((x) => typeof x === 'string'))
+        return checkChoices(def, raw as string[], where);
+      if (typeof raw === 'string') return checkChoices(def, splitList(raw), where);
       return bad('a list of strings');
     }
     case 'map': {
@@ -114,6 +122,7 @@ export function coerce(def: OptionDef, raw: unknown, where: string, fromString: 
           if (typeof v !== 'string') bad('a table of strings');
           out[k] = v as string;
         }
+        checkChoices(def, Object.keys(out), where);
         return out;
       }
       if (typeof raw === 'string') {
@@ -123,11 +132,22 @@ export function coerce(def: OptionDef, raw: unknown, where: string, fromString: 
           if (eq <= 0) bad('`key=value` entries');
           out[item.slice(0, eq).trim()] = item.slice(eq + 1).trim();
         }
+        checkChoices(def, Object.keys(out), where);
         return out;
       }
       return bad('a table of strings');
     }
   }
+}
+
+/** List items (map keys) outside the option's choices are errors naming the value. */
+function checkChoices(def: OptionDef, items: string[], where: string): string[] {
+  const wrong = def.choices ? items.find((x) => !def.choices!.includes(x)) : undefined;
+  if (wrong !== undefined)
+    throw new ConfigError(
+      `${where}: unknown value '${wrong}'${didYouMean(wrong, def.choices!)} (expected ${def.choices!.join(', ')})`
+    );
+  return items;
 }
 
 /** Lists from flags and inputs: comma- or newline-separated, blanks dropped. */
@@ -136,17 +156,4 @@ export function splitList(s: string): string[] {
     .split(/[,\n]/)
     .map((x) => x.trim())
     .filter((x) => x !== '');
-}
-
-function levenshtein(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0][j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i][j] = Math.min(
-        d[i - 1][j] + 1,
-        d[i][j - 1] + 1,
-        d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1)
-      );
-  return d[a.length][b.length];
 }

@@ -1,3 +1,5 @@
+import { colourEnabled, painter } from './colour.js';
+
 /**
  * One logging surface for every stage. The CLI prints progress lines to stderr; the Action
  * maps the same calls onto @actions/core (groups, annotations). Stages never print directly.
@@ -13,29 +15,34 @@ export interface Logger {
   group<T>(name: string, fn: () => Promise<T>): Promise<T>;
 }
 
-/** Terminal logger: progress on stderr so stdout stays clean for --json. */
-export function terminalLogger(opts: { debug?: boolean; quiet?: boolean } = {}): Logger {
+/** Terminal logger: progress on stderr so stdout stays clean for --json; coloured on a terminal. */
+export function terminalLogger(
+  opts: { debug?: boolean; quiet?: boolean; colour?: boolean } = {}
+): Logger {
+  const paint = painter(opts.colour ?? colourEnabled(process.stderr));
   const err = (s: string): void => {
     process.stderr.write(s + '\n');
   };
+  const where = (file?: string): string => (file ? file + ': ' : '');
   return {
     info: (m) => {
       if (!opts.quiet) err(m);
     },
-    warn: (m, file) => err(`warning: ${file ? file + ': ' : ''}${m}`),
-    error: (m, file) => err(`error: ${file ? file + ': ' : ''}${m}`),
+    warn: (m, file) => err(`${paint('yellow', 'warning:')} ${where(file)}${m}`),
+    error: (m, file) => err(`${paint('red', 'error:')} ${where(file)}${m}`),
     debug: (m) => {
-      if (opts.debug) err(`debug: ${m}`);
+      if (opts.debug) err(paint('dim', `debug: ${m}`));
     },
     group: async (name, fn) => {
       const t0 = process.hrtime.bigint();
-      if (!opts.quiet) err(`▸ ${name} …`);
+      if (!opts.quiet) err(`${paint('cyan', '▸')} ${paint('bold', name)} …`);
       try {
         const r = await fn();
-        if (!opts.quiet) err(`✓ ${name} (${seconds(t0)} s)`);
+        if (!opts.quiet)
+          err(`${paint('green', '✓')} ${name} ${paint('dim', `(${seconds(t0)} s)`)}`);
         return r;
       } catch (e) {
-        if (!opts.quiet) err(`✗ ${name} (${seconds(t0)} s)`);
+        if (!opts.quiet) err(`${paint('red', '✗')} ${name} ${paint('dim', `(${seconds(t0)} s)`)}`);
         throw e;
       }
     }
