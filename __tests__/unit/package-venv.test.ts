@@ -79,7 +79,7 @@ describe('prefix', () => {
       'deb'
     ]);
     // The option accepts exactly the registry's formats.
-    expect(findDef('format')?.choices).toEqual(FORMAT_NAMES);
+    expect([...(findDef('format')?.choices ?? [])].sort()).toEqual([...FORMAT_NAMES].sort());
     // Neither is picked without `format`.
     expect(resolveFormats(defaultOptions(), true).map((f) => f.name)).toEqual(['zipapp']);
   });
