@@ -45,7 +45,8 @@ describe('albatross CLI conventions (subprocess)', () => {
     expect(r.code).toBe(2);
     expect(JSON.parse(r.stdout)).toEqual({
       error: {
-        message: "flag --format: unknown value 'zip' (expected one of zipapp, pex, image)",
+        message:
+          "flag --format: unknown value 'zip' (expected one of zipapp, pex, image, venv, deb)",
         exitCode: 2,
         type: 'ConfigError'
       }

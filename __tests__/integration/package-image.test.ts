@@ -3,17 +3,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import tar from 'tar-stream';
-import { detectProject } from '../../src/detect/index.js';
 import { ArtifactEntry } from '../../src/manifest/model.js';
 import { exec } from '../../src/runtime/exec.js';
 import { sha256File } from '../../src/runtime/fsutil.js';
-import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv } from '../../src/runtime/pip.js';
 import { discoverPythons, findPython } from '../../src/runtime/python.js';
-import { recordWheels } from '../helpers/manifest.js';
-import { formatNamed } from '../../src/package/formats/index.js';
-import { packageProject } from '../../src/package/index.js';
 import {
   DOCKER_SKIP_REASON,
   TEST_PYTHON_ARCHIVE,
@@ -22,7 +16,9 @@ import {
   dockerReady,
   imageReady
 } from '../helpers/docker.js';
+import { baseWithoutPython } from '../helpers/bases.js';
 import { itIf, testOptions } from '../helpers/env.js';
+import { packageFromWheels } from '../helpers/package.js';
 
 const FIXTURE = path.resolve('fixtures/package-app');
 const SDE = 1700000000;
@@ -38,34 +34,6 @@ async function buildWheel(src: string, out: string): Promise<void> {
     { extraEnv: pipEnv(testOptions()) },
     'building the fixture wheel'
   );
-}
-
-/** A `docker save`-like archive with one layer and no Python in it. */
-async function baseWithoutPython(file: string): Promise<void> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  pack.on('data', (c: unknown) => {
-    chunks.push(c as Buffer);
-  });
-  const layer = Buffer.alloc(1024); // an empty tar: two zero blocks
-  const diffId =
-    'sha256:' + (await import('node:crypto')).createHash('sha256').update(layer).digest('hex');
-  const cfg = JSON.stringify({
-    architecture: 'amd64',
-    os: 'linux',
-    rootfs: { type: 'layers', diff_ids: [diffId] }
-  });
-  const add = (name: string, data: Buffer | string): Promise<void> =>
-    new Promise((res, rej) => pack.entry({ name }, Buffer.from(data), (e) => (e ? rej(e) : res())));
-  await add('c.json', cfg);
-  await add('l/layer.tar', layer);
-  await add(
-    'manifest.json',
-    JSON.stringify([{ Config: 'c.json', RepoTags: ['empty:1'], Layers: ['l/layer.tar'] }])
-  );
-  pack.finalize();
-  await new Promise<void>((r) => pack.on('end', () => r()));
-  await fs.writeFile(file, Buffer.concat(chunks));
 }
 
 describe('container image without a daemon (real pip, real docker-archive base)', () => {
@@ -115,21 +83,10 @@ describe('container image without a daemon (real pip, real docker-archive base)'
       cacheDir: path.join(work, 'cache'),
       ...extra
     });
-    const log = memoryLogger();
-    const model = await detectProject(opts, log);
-    const recorder = await recordWheels(out, model, log);
-    const r = await packageProject({
-      model,
-      opts,
-      log,
-      outDir: out,
-      formats: [formatNamed('image')],
-      recorder
-    });
+    const r = await packageFromWheels(out, opts, 'image');
     return {
       ...r,
-      image: r.manifest.artifacts.find((a) => a.kind === 'image') as ArtifactEntry,
-      log: log.lines
+      image: r.manifest.artifacts.find((a) => a.kind === 'image') as ArtifactEntry
     };
   };
 

@@ -53,7 +53,7 @@ describe('options', () => {
     [
       'a list item outside the choices',
       '[tool.albatross]\nformat = ["pex", "zip"]\n',
-      /key 'format': unknown value 'zip' \(expected one of zipapp, pex, image\)/
+      /key 'format': unknown value 'zip' \(expected one of zipapp, pex, image, venv, deb\)/
     ],
     [
       'a map key outside the choices',

@@ -27,6 +27,8 @@ export const ACTION_OUTPUTS: [string, string][] = [
   ],
   ['digest', '`package --format image`: the image manifest digest (sha256:...).'],
   ['image', '`package --format image`: the image name and tag.'],
+  ['venv', '`package --format venv`: the venv tarball (file name in the output directory).'],
+  ['deb', '`package --format deb`: the Debian package (file name in the output directory).'],
   ['reproducible', '`verify` / `report`: true or false (empty when not verified).'],
   ['report', '`report`: JSON with ok, project, totals and the PR comment outcome.'],
   ['statement', '`verify`: path of the in-toto statement.'],
@@ -43,10 +45,10 @@ export const SETUP_QEMU = 'docker/setup-qemu-action@96fe6ef7f33517b61c61be40b68a
 export const CORE_DIR = 'core';
 
 const DESCRIPTION =
-  'Hermetic, uniform, reproducible Python artifacts (sdist, wheels, pex, zipapp, image) with a verified double build.';
+  'Hermetic, uniform, reproducible Python artifacts (sdist, wheels, pex, zipapp, image, venv, deb) with a verified double build.';
 
 const ROOT_HEADER = [
-  '# Albatross: reproducible sdists, wheels, PEX/zipapps and images for any Python project.',
+  '# Albatross: reproducible sdists, wheels, PEX/zipapps, images, venvs and .debs for any Python project.',
   '# A composite action: it sets up the Pythons a host build needs (actions/setup-python) and',
   '# QEMU when asked, then runs the node24 JavaScript core, core/action.yml, through the',
   "# same-repository `$/` reference: it resolves to this repository at the caller's commit, and",

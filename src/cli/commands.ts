@@ -17,7 +17,8 @@ export const CLI_COMMANDS: readonly { name: CommandName; summary: string; aliase
   { name: 'build', summary: 'Build the sdist and wheels into OUT, test them, write the manifest.' },
   {
     name: 'package',
-    summary: 'Package the application (pex, zipapp, image) into OUT, building its wheel if need be.'
+    summary:
+      'Package the application (pex, zipapp, image, venv, deb) into OUT, building its wheel if need be.'
   },
   {
     name: 'verify',

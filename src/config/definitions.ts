@@ -1,6 +1,7 @@
 import { FORMAT_NAMES } from '../package/formats/index.js';
 import { BUCKET_NAMES } from '../plan/buckets.js';
 import { MANYLINUX_POLICIES } from '../plan/images.js';
+import { prefixProblem } from '../package/venv/prefix.js';
 import { envNameProblem } from '../runtime/childenv.js';
 import * as check from './checks.js';
 import { DEFAULT_TARGET_PYTHONS } from './targets.js';
@@ -354,7 +355,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     type: 'list',
     choices: FORMAT_NAMES,
     default: [],
-    description: 'Application formats to package: `pex`, `zipapp`, `image`.',
+    description: 'Application formats to package: `pex`, `zipapp`, `image`, `venv`, `deb`.',
     sources: ALL,
     short: 'f'
   },
@@ -443,6 +444,16 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     default: false,
     description: 'Push the built image to `image-name` (skopeo or the engine).',
     sources: RUNTIME
+  },
+  {
+    name: 'prefix',
+    commands: PACKAGERS,
+    type: 'string',
+    default: '',
+    description:
+      'Absolute directory the `venv` and `deb` formats build the virtual environment at (and it is installed at); default: `/opt/<project>`.',
+    sources: ALL,
+    validate: (v: string) => prefixProblem(v)
   },
   // ---- verify ----
   {

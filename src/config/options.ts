@@ -45,6 +45,7 @@ export interface Options {
   user: string;
   load: boolean;
   push: boolean;
+  prefix: string;
   verify: boolean;
   sensitivity: boolean;
   failOnIrreproducible: boolean;
@@ -122,6 +123,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     user: '',
     load: false,
     push: false,
+    prefix: '',
     verify: true,
     sensitivity: true,
     failOnIrreproducible: true,

@@ -2,7 +2,7 @@
  * OUT/.albatross/manifest.json: what a job produced for one project and version. Lists only
  * complete artifacts of that version: nothing stale, nothing that failed.
  */
-export type ArtifactKind = 'sdist' | 'wheel' | 'pex' | 'zipapp' | 'image';
+export type ArtifactKind = 'sdist' | 'wheel' | 'pex' | 'zipapp' | 'image' | 'venv' | 'deb';
 
 export interface TestResult {
   status: 'passed' | 'failed' | 'skipped';

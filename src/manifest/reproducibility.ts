@@ -40,7 +40,7 @@ export interface Difference {
 
 export interface ArtifactVerdict {
   file: string;
-  /** Kind from the manifest (sdist, wheel, pex, zipapp, image), when known. */
+  /** Kind from the manifest (sdist, wheel, pex, zipapp, image, venv, deb), when known. */
   kind?: string;
   reproducible: boolean;
   /** sha256 of the first (A) and second (B) build; null when a side lacks the file. */

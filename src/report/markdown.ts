@@ -246,10 +246,14 @@ export function platformOf(a: {
   platformTag?: string;
   digest?: string;
   repaired?: boolean;
+  details?: Record<string, unknown>;
 }): string {
   if (a.platformTag)
     return a.repaired === false ? `${a.platformTag} (not repaired)` : a.platformTag;
   if (a.kind === 'sdist') return 'source';
+  // A venv runs where its interpreter does: pure trees anywhere, native ones on the target's platform.
+  if ((a.kind === 'venv' || a.kind === 'deb') && typeof a.details?.platform === 'string')
+    return a.details.platform;
   return a.kind === 'image' && a.digest ? `image ${shortSha(a.digest)}` : 'any';
 }
 

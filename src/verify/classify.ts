@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { Cause, Difference, RawDifference, SideEnv } from './model.js';
 import { pexHashSources, pexWheelTimes } from './pex.js';
 import { changedLines, isText } from './textdiff.js';
@@ -238,21 +239,36 @@ function entropy(s: string): number {
   return h;
 }
 
-/** Manifests of hashes whose lines change whenever a listed member changes. */
-const HASH_MANIFEST = /(^|!)[^!]*\.dist-info\/RECORD$/;
+/**
+ * Manifests of hashes whose lines change whenever a listed member changes: a wheel's RECORD
+ * (rows relative to the directory holding the .dist-info, at the archive's root in a wheel, in
+ * site-packages in a venv) and a .deb's md5sums (paths of data.tar.*). Each gives the members
+ * a changed line lists, or null when `member` is no such manifest.
+ */
+function listedMembers(member: string, changed: string[]): string[] | null {
+  const cut = member.lastIndexOf('!') + 1;
+  const [outer, inner] = [member.slice(0, cut), member.slice(cut)];
+  const record = /^(.*?)[^/]+\.dist-info\/RECORD$/.exec(inner);
+  if (record) {
+    // Rows may climb out (`../../../bin/x` in a venv); a `./` the archive writes stays.
+    const dot = record[1].startsWith('./') ? './' : '';
+    return changed.map((l) => outer + dot + path.posix.normalize(record[1] + l.split(',')[0]));
+  }
+  const deb = /^(.*!)?control\.tar(\.\w+)?!(\.\/)?md5sums$/.exec(member);
+  if (deb) {
+    const data = (p: string): string => `${deb[1] ?? ''}data.tar${deb[2] ?? ''}!./${p}`;
+    return changed.map((l) => data(l.replace(/^[0-9a-f]{32} {2}/, '')));
+  }
+  return null;
+}
 
 /**
- * Classifies a whole archive's differences. A wheel's RECORD lists every member's hash, so it
- * differs whenever a member does: its cause is that member's, not the "random" hash. A PEX's
- * PEX-INFO and `.layout.json` files hold hashes of its wheels' members in the same way.
+ * Classifies a whole archive's differences. A hash manifest (RECORD, md5sums) differs whenever
+ * a member it lists does: its cause is that member's, not the "random" hash. A PEX's PEX-INFO
+ * and `.layout.json` files hold hashes of its wheels' members in the same way.
  */
 export function classifyAll(raws: RawDifference[], a: SideEnv, b: SideEnv): Difference[] {
   const out = raws.map((d) => classify(d, a, b));
-  const byMember = new Map(out.map((d) => [d.member, d]));
-  const pexSources = raws.map(pexHashSources);
-  const follows = (i: number): boolean =>
-    pexSources[i] !== null || (HASH_MANIFEST.test(raws[i].member) && raws[i].kind === 'content');
-  const primary = out.filter((_, i) => !follows(i));
   const explain = (i: number, sources: Difference[]): void => {
     out[i] = {
       ...out[i],
@@ -260,30 +276,34 @@ export function classifyAll(raws: RawDifference[], a: SideEnv, b: SideEnv): Diff
       detail: `${raws[i].detail}\n(cause: lists the hashes of differing members: ${[...new Set(sources.map((s) => s.member))].join(', ')})`
     };
   };
+  const manifests = raws.flatMap((raw, i) => {
+    if (raw.kind !== 'content' || !Buffer.isBuffer(raw.a) || !Buffer.isBuffer(raw.b)) return [];
+    const c = changedLines(raw.a.toString('utf8'), raw.b.toString('utf8'));
+    const listed = listedMembers(raw.member, [...c.removed, ...c.added].filter(Boolean));
+    return listed ? [{ i, listed }] : [];
+  });
+  // md5sums lists RECORD, which lists modules: settle RECORD first (one pass per level).
+  for (let pass = 0; pass < 3; pass++) {
+    const byMember = new Map(out.map((d) => [d.member, d]));
+    for (const { i, listed } of manifests) {
+      const sources = listed
+        .map((m) => byMember.get(m))
+        .filter((d): d is Difference => d !== undefined && d.member !== out[i].member);
+      // Only when every changed line is explained by a member that itself differs.
+      if (sources.length && listed.every((m) => byMember.has(m))) explain(i, sources);
+    }
+  }
+  const pexSources = raws.map(pexHashSources);
+  const bookkeeping = new Set([
+    ...manifests.map((x) => x.i),
+    ...pexSources.flatMap((p, i) => (p ? [i] : []))
+  ]);
+  const primary = out.filter((_, i) => !bookkeeping.has(i));
   pexSources.forEach((prefixes, i) => {
     if (!prefixes) return;
     // Each wheel (or the PEX) whose hash changed holds a member that differs for its own reason.
     const under = prefixes.map((p) => primary.find((d) => d.member.startsWith(p)));
     if (under.every((d): d is Difference => d !== undefined)) explain(i, under);
-  });
-  raws.forEach((raw, i) => {
-    if (
-      !HASH_MANIFEST.test(raw.member) ||
-      raw.kind !== 'content' ||
-      !Buffer.isBuffer(raw.a) ||
-      !Buffer.isBuffer(raw.b)
-    )
-      return;
-    const c = changedLines(raw.a.toString('utf8'), raw.b.toString('utf8'));
-    // RECORD paths are relative to the wheel's root: the archive it sits in (`x.whl!`) or the
-    // directory a PEX installed the wheel into (`.deps/x.whl/`).
-    const prefix = raw.member.replace(/[^!/]*\.dist-info\/RECORD$/, '');
-    const listed = [...c.removed, ...c.added].map((l) => prefix + l.split(',')[0]);
-    const sources = listed
-      .map((m) => byMember.get(m))
-      .filter((d): d is Difference => d !== undefined && d !== out[i]);
-    // Only when every changed line is explained by a member that itself differs.
-    if (sources.length && listed.every((m) => byMember.has(m))) explain(i, sources);
   });
   return out;
 }

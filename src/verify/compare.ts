@@ -1,12 +1,16 @@
 import { gunzipSync } from 'node:zlib';
 import { isZip, readZipContents } from '../runtime/zipread.js';
-import { Container, Member, tarContainer, zipContainer } from './members.js';
+import { isAr, readAr } from './ar.js';
+import { Container, Member, arContainer, tarContainer, zipContainer } from './members.js';
 import { RawDifference } from './model.js';
 import { aliasImageLayout, isImageLayout } from './oci.js';
 import { gzipHeader, isGzip, isTar, readTar } from './tar.js';
 import { hexContext, isText, unifiedDiff } from './textdiff.js';
 
-/** Nested archives (a wheel in a pex, a layer in an image) are opened this many levels deep. */
+/**
+ * Nested archives (a wheel in a pex, a layer in an image, data.tar.gz in a .deb) are opened
+ * this many levels deep.
+ */
 const MAX_DEPTH = 2;
 /** Text members larger than this get a hex context instead of a unified diff. */
 const TEXT_LIMIT = 256 * 1024;
@@ -26,6 +30,7 @@ export async function openContainer(buf: Buffer): Promise<Container | null> {
       };
     }
     if (isTar(buf)) return tarContainer(await readTar(buf));
+    if (isAr(buf)) return arContainer(readAr(buf));
   } catch {
     return null;
   }

@@ -1,3 +1,4 @@
+import { ArMember } from './ar.js';
 import { DifferenceKind } from './model.js';
 import { TarArchive } from './tar.js';
 import { ZipContents, ZipEntryInfo } from '../runtime/zipread.js';
@@ -124,6 +125,24 @@ export function tarContainer(t: TarArchive): Container {
           value: m.pax,
           raw: m.pax
         }
+      ]
+    }))
+  };
+}
+
+/** An ar archive (a .deb): its members' times, owners and modes. */
+export function arContainer(members: ArMember[]): Container {
+  return {
+    format: 'ar',
+    meta: [],
+    members: members.map((m) => ({
+      name: m.name,
+      index: m.index,
+      data: m.data,
+      meta: [
+        { kind: 'mtime', label: 'mtime', value: String(m.mtime), raw: m.mtime },
+        { kind: 'mode', label: 'mode', value: oct(m.mode), raw: m.mode & 0o7777 },
+        { kind: 'owner', label: 'owner', value: `${m.uid}:${m.gid}`, raw: `${m.uid}:${m.gid}` }
       ]
     }))
   };

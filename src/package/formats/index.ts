@@ -1,14 +1,22 @@
 import type { Options } from '../../config/options.js';
 import { ConfigError } from '../../errors.js';
+import { debFormat } from './deb.js';
 import { imageFormat } from './image.js';
 import { pexFormat } from './pex.js';
 import { PackageFormat } from './types.js';
+import { venvFormat } from './venv.js';
 import { zipappFormat } from './zipapp.js';
 
 export type { PackageFormat } from './types.js';
 
 /** Every package format, in the order a run packages them. The one list of formats. */
-export const FORMATS: readonly PackageFormat[] = [zipappFormat, pexFormat, imageFormat];
+export const FORMATS: readonly PackageFormat[] = [
+  zipappFormat,
+  pexFormat,
+  imageFormat,
+  venvFormat,
+  debFormat
+];
 
 export const FORMAT_NAMES: readonly string[] = FORMATS.map((f) => f.name);
 
@@ -46,6 +54,6 @@ export function resolveFormats(opts: Options, hasConsoleScripts: boolean): Packa
   } else {
     picked = [];
   }
-  for (const f of picked) f.check?.(opts);
+  for (const f of picked) f.check?.(opts, { hasConsoleScripts });
   return picked;
 }

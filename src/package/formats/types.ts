@@ -15,8 +15,8 @@ export interface PackageFormat {
   summary: string;
   /** The options it reads besides the common ones (entry-point, python, index options). */
   options: readonly (keyof Options)[];
-  /** Checks the options it reads before any work (a ConfigError naming the option). */
-  check?(opts: Options): void;
+  /** Checks the options it reads (and the project's shape) before any work: a ConfigError. */
+  check?(opts: Options, project?: { hasConsoleScripts: boolean }): void;
   /** Picked when no `format` is given, for a project with a console script. */
   byDefault(opts: Options): boolean;
   /** Action outputs taken from its entry (every key present, empty without an entry). */

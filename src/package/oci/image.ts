@@ -23,10 +23,10 @@ import {
   layerInfos
 } from './documents.js';
 import { GOARCH_TO_WHEEL } from './json.js';
-import { LayerBlob, buildLayer, parentDirs } from './layer.js';
+import { LayerBlob, buildLayer } from './layer.js';
 import { LayoutFiles, layoutFiles, ownMembers, writeLayoutDir } from './layout.js';
 import { LayerEntry } from './tar.js';
-import { VENV, VENV_PYTHON, layerEntries, sitePackages, venvSkeleton } from './venvtree.js';
+import { VENV, VENV_PYTHON, layerEntries, venvDirs, venvSkeleton } from './venvtree.js';
 
 export interface ImageRequest {
   /** The base, possibly still being read (it is needed only once the layers are built). */
@@ -79,13 +79,23 @@ export function baseTarget(py: BasePython): Target {
 
 /** Refuses wheels that cannot run on the base image's Python and platform. */
 export function checkImageWheels(wheels: LocalWheel[], py: BasePython, ref: string): void {
+  checkTargetWheels(wheels, py, 'image', `the base image ${ref}`);
+}
+
+/** Refuses wheels that cannot run on the target `where` describes (`what` names the format). */
+export function checkTargetWheels(
+  wheels: LocalWheel[],
+  py: BasePython,
+  what: string,
+  where: string
+): void {
   const t = baseTarget(py);
   for (const w of wheels) {
     const why = wheelMismatch(w, t);
     if (why) {
       const libc = py.libc ? `, ${py.libc.kind} ${py.libc.version.join('.')}` : '';
       throw new FailureError(
-        `image: ${w.file} does not fit the base image ${ref} (CPython ${py.version}, linux/${py.arch}${libc}): ${why}`
+        `${what}: ${w.file} does not fit ${where} (CPython ${py.version}, linux/${py.arch}${libc}): ${why}`
       );
     }
   }
@@ -117,10 +127,8 @@ function splitNameTag(name: string): [string, string | undefined] {
 }
 
 function installEntries(tree: LayerEntry[], version: string): LayerEntry[] {
-  const site = sitePackages(version);
   const byPath = new Map<string, LayerEntry>();
-  for (const e of [...parentDirs(site), ...parentDirs(`${VENV}/bin`), ...tree])
-    byPath.set(e.path, e);
+  for (const e of [...venvDirs(version), ...tree]) byPath.set(e.path, e);
   return [...byPath.values()];
 }
 

@@ -24,6 +24,8 @@ export interface BasePython {
   /** From the binary's ELF header, as in wheel tags (x86_64, aarch64 ...). */
   arch: string;
   libc?: { kind: 'glibc'; version: [number, number] } | { kind: 'musl'; version: [number, number] };
+  /** The Debian package dpkg's database says installed the interpreter (python3.11-minimal). */
+  debPackage?: string;
 }
 
 interface Node {
@@ -31,6 +33,8 @@ interface Node {
   linkname?: string;
   head?: Buffer;
   glibc?: [number, number];
+  /** A dpkg file list's paths. */
+  list?: string[];
 }
 
 const ELF_MACHINES: Record<number, string> = {
@@ -44,6 +48,8 @@ const ELF_MACHINES: Record<number, string> = {
 };
 const PY_BINARY = /(^|\/)bin\/python[\d.]*$/;
 const GLIBC_FILE = /(^|\/)(libc\.so\.6|libc-\d+\.\d+\.so)$/;
+/** dpkg's file lists of Python packages: which package owns the interpreter. */
+const DPKG_LIST = /^var\/lib\/dpkg\/info\/[^/]*python[^/]*\.list$/;
 
 /** Replays the layers' file lists (whiteouts included), keeping what Python detection needs. */
 export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<string, Node>> {
@@ -88,7 +94,7 @@ export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<
           const node: Node = { type: 'file' };
           fsMap.set(name, node);
           if (PY_BINARY.test(name)) keep = 64;
-          if (GLIBC_FILE.test(name)) keep = Infinity;
+          if (GLIBC_FILE.test(name) || DPKG_LIST.test(name)) keep = Infinity;
           if (keep) {
             let got = 0;
             stream.on('data', (chunk: unknown) => {
@@ -99,6 +105,7 @@ export async function scanLayers(layers: BaseLayer[], ref: string): Promise<Map<
             stream.on('end', () => {
               const all = Buffer.concat(chunks);
               if (keep === 64) node.head = all.subarray(0, 64);
+              else if (DPKG_LIST.test(name)) node.list = all.toString('utf8').split('\n');
               else node.glibc = glibcVersion(all);
               next();
             });
@@ -187,12 +194,29 @@ export function findBasePython(m: Map<string, Node>, ref: string): BasePython {
       version = lib ? /python(\d+\.\d+)/.exec(lib)?.[1] : undefined;
     }
     if (!version) continue;
-    return { executable: '/' + f.path, version, arch, libc: findLibc(m, arch) };
+    const executable = '/' + f.path;
+    const debPackage = dpkgOwner(m, executable);
+    return {
+      executable,
+      version,
+      arch,
+      libc: findLibc(m, arch),
+      ...(debPackage ? { debPackage } : {})
+    };
   }
   throw new FailureError(
     `base ${ref}: no Python interpreter found (looked for /usr/local/bin/python3 and /usr/bin/python3); ` +
       'use a base image with CPython installed'
   );
+}
+
+/** The package whose dpkg file list holds `file` (`name:arch.list` → name), if any. */
+function dpkgOwner(m: Map<string, Node>, file: string): string | undefined {
+  const owners = [...m]
+    .filter(([name, node]) => DPKG_LIST.test(name) && node.list?.includes(file))
+    .map(([name]) => path.posix.basename(name, '.list').split(':')[0])
+    .sort();
+  return owners[0];
 }
 
 function minor(p: string): number {

@@ -26,8 +26,11 @@ export async function baseKey(opts: Options): Promise<string | null> {
   }
 }
 
-/** v2: remembered only once every layer passed the archive guard (older entries never did). */
-const FORMAT = 2;
+/**
+ * v2: remembered only once every layer passed the archive guard (older entries never did);
+ * v3: with the interpreter's Debian package.
+ */
+const FORMAT = 3;
 
 function file(opts: CacheOptions, key: string): string {
   return path.join(cacheRoot(opts), 'package', `base-v${FORMAT}-${key}.json`);
