@@ -174,7 +174,7 @@ const ROWS: Row[] = [
     args: (c) => ['plan', c.p, '--format', 'exe'],
     code: 2,
     message:
-      /flag --format: unknown value 'exe' \(did you mean 'pex'\?\) \(expected one of zipapp, pex, image\)/
+      /flag --format: unknown value 'exe' \(did you mean 'pex'\?\) \(expected one of zipapp, pex, image, venv, deb\)/
   },
   {
     name: 'list: format (package)',

@@ -202,9 +202,10 @@ describe('the manifest of OUT is authoritative', () => {
       const child = spawn(CLI[0], [...CLI.slice(1), 'build', root, ...common(out), '--no-test'], {
         stdio: 'ignore'
       });
+      const exited = new Promise((r) => child.once('exit', r));
       await new Promise((r) => setTimeout(r, ms));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
       const m = await consistent(out);
       expect(['1.0.0', '1.1.0']).toContain(m.project.version);
       expect((await fs.readdir(out)).filter((f) => f.endsWith('.tmp'))).toEqual([]);

@@ -31,7 +31,7 @@ describe('config value checks (coerce)', () => {
     [
       'format',
       ['exe'],
-      /unknown value 'exe' \(did you mean 'pex'\?\) \(expected one of zipapp, pex, image\)/
+      /unknown value 'exe' \(did you mean 'pex'\?\) \(expected one of zipapp, pex, image, venv, deb\)/
     ],
     ['format', 'pex,exe', /unknown value 'exe'/],
     ['platforms', ['solaris-sparc'], /unknown value 'solaris-sparc'/],
