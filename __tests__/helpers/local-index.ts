@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Options } from '../../src/config/options.js';
+import { toolWheelhouse } from './tool-wheelhouse.js';
 
 export type IndexOptions = Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
 
@@ -30,7 +31,8 @@ function readLocalIndex(): IndexOptions {
   return {
     indexUrl: indexes[0] ?? '',
     extraIndexUrl: indexes.slice(1),
-    findLinks: get('find-links'),
+    // The pinned inspection tools are not in the local index: their wheelhouse is.
+    findLinks: [...get('find-links'), toolWheelhouse()],
     noIndex: false
   };
 }

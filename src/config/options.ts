@@ -22,6 +22,11 @@ export interface Options {
   sdist: boolean;
   test: boolean;
   testCommand: string;
+  inspect: boolean;
+  failOnInspection: 'error' | 'warning' | 'never';
+  twine: string;
+  checkWheelContents: string;
+  abi3audit: string;
   indexUrl: string;
   extraIndexUrl: string[];
   findLinks: string[];
@@ -82,6 +87,11 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     sdist: true,
     test: true,
     testCommand: '',
+    inspect: true,
+    failOnInspection: 'error',
+    twine: '',
+    checkWheelContents: '',
+    abi3audit: '',
     indexUrl: '',
     extraIndexUrl: [],
     findLinks: [],

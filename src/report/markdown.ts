@@ -2,6 +2,7 @@ import { TOOL_VERSION } from '../version.js';
 import { Aggregate, JobArtifact, JobReport, aggregate, readJobDir } from './aggregate.js';
 import { BaseComparison } from './compare.js';
 import { cell, escapeHtml, humanSize, plural, seconds, shortSha, sizeDelta } from './format.js';
+import { inspectionFindings, inspectionStatus } from './inspection.js';
 
 /** Hidden marker that identifies our sticky pull-request comment. */
 export const COMMENT_MARKER = '<!-- albatross-report -->';
@@ -192,7 +193,8 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
     'Size',
     ...(base ? ['Δ vs base'] : []),
     'sha256',
-    'Test'
+    'Test',
+    'Inspection'
   ];
   out.push(
     `| ${head.join(' | ')} |`,
@@ -201,11 +203,19 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
   for (const a of agg.artifacts) {
     const delta = base ? [cell(deltaOf(a, base))] : [];
     out.push(
-      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a)].join(' | ')} |`
+      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a), inspectionOf(a)].join(' | ')} |`
     );
   }
   const note = unrepairedNote(agg.artifacts);
   if (note) out.push('', `⚠️ ${note}`);
+  const findings = inspectionFindings(agg.artifacts);
+  if (findings.length) {
+    out.push('', '| File | Tool | Code | Level | Finding |', '|---|---|---|---|---|');
+    for (const f of findings)
+      out.push(
+        `| ${cell(f.file)} | ${cell(f.tool)} | ${cell(f.code)} | ${f.level === 'error' ? '❌' : '⚠️'} ${f.level} | ${cell(f.message)} |`
+      );
+  }
   if (base?.gone.length)
     out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
   return out;
@@ -234,6 +244,12 @@ export function platformOf(a: {
     return a.repaired === false ? `${a.platformTag} (not repaired)` : a.platformTag;
   if (a.kind === 'sdist') return 'source';
   return a.kind === 'image' && a.digest ? `image ${shortSha(a.digest)}` : 'any';
+}
+
+function inspectionOf(a: JobArtifact): string {
+  const status = inspectionStatus(a);
+  if (status === null) return '–';
+  return `${status === 'clean' ? '✅' : status.includes('error') ? '❌' : '⚠️'} ${status}`;
 }
 
 function testOf(a: JobArtifact): string {
