@@ -92,7 +92,7 @@ describe('twine check --strict output', () => {
       ]
     ],
     [
-      'warnings fail under --strict',
+      'warnings (which --strict fails) keep their level',
       [
         'Checking nodesc-1.0-py3-none-any.whl: FAILED due to warnings',
         'WARNING  `long_description_content_type` missing. defaulting to `text/x-rst`.',
@@ -101,8 +101,8 @@ describe('twine check --strict output', () => {
       ].join('\n'),
       1,
       [
-        { code: 'long_description_content_type', level: 'error' },
-        { code: 'long_description', level: 'error', message: '`long_description` missing.' }
+        { code: 'long_description_content_type', level: 'warning' },
+        { code: 'long_description', level: 'warning', message: '`long_description` missing.' }
       ]
     ],
     [
@@ -217,7 +217,11 @@ describe('abi3audit report', () => {
           message:
             'ext.abi3.so uses PyObject_GetOptionalAttr, in the stable ABI only from Python 3.13, but the wheel is tagged abi3 for Python 3.9'
         },
-        { code: 'abi3-version', message: expect.stringContaining('PyUnicode_AsUTF8AndSize') }
+        {
+          code: 'abi3-version',
+          message:
+            'ext.abi3.so uses PyUnicode_AsUTF8AndSize, in the stable ABI only from Python 3.10, but the wheel is tagged abi3 for Python 3.9'
+        }
       ]
     ],
     [
@@ -362,6 +366,17 @@ describe('reports', () => {
     expect(text).toContain(
       '! inspect_stray_tests-1.0.0-py3-none-any.whl: check-wheel-contents W005 (warning): Wheel contains common toplevel name in library: tests/'
     );
+  });
+
+  it('leaves the column out when nothing was inspected (inspect = false, older manifests)', () => {
+    const plain: Manifest = {
+      ...manifest,
+      artifacts: manifest.artifacts.map(({ inspection: _, ...a }) => a)
+    };
+    expect(renderManifestTable(plain)).not.toContain('INSPECTION');
+    const md = renderJobSummary({ dir: '', label: 'local', manifest: plain, repro: null });
+    expect(md).toContain('| sha256 | Test |\n');
+    expect(md).not.toContain('Inspection');
   });
 
   it('the job summary has an inspection column and a table of findings', () => {

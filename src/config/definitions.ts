@@ -247,7 +247,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     choices: ['error', 'warning', 'never'],
     default: 'error',
     description:
-      'Which inspection findings fail their artifact: `error` (what `twine check --strict` fails, abi3audit violations), `warning` (check-wheel-contents findings too), `never` (report only).',
+      'Which inspection findings fail their artifact: `error` (twine errors such as a long description PyPI cannot render, abi3audit violations), `warning` (also twine warnings, which `--strict` fails, and check-wheel-contents findings), `never` (report only).',
     sources: ALL
   },
   {

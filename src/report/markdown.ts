@@ -185,6 +185,7 @@ function diffDetails(
 function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
   const out = ['### Artifacts', ''];
   if (!agg.artifacts.length) return [...out, '_No artifacts._'];
+  const inspected = agg.artifacts.some((a) => a.inspection);
   const head = [
     'File',
     'Kind',
@@ -194,7 +195,7 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
     ...(base ? ['Δ vs base'] : []),
     'sha256',
     'Test',
-    'Inspection'
+    ...(inspected ? ['Inspection'] : [])
   ];
   out.push(
     `| ${head.join(' | ')} |`,
@@ -203,7 +204,7 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
   for (const a of agg.artifacts) {
     const delta = base ? [cell(deltaOf(a, base))] : [];
     out.push(
-      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a), inspectionOf(a)].join(' | ')} |`
+      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a), ...(inspected ? [inspectionOf(a)] : [])].join(' | ')} |`
     );
   }
   const note = unrepairedNote(agg.artifacts);

@@ -83,6 +83,7 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
     }
   }
   if (agg.artifacts.length) {
+    const inspected = agg.artifacts.some((a) => a.inspection);
     const head = [
       'FILE',
       'KIND',
@@ -92,7 +93,7 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
       ...(base ? ['Δ BASE'] : []),
       'SHA256',
       'TEST',
-      'INSPECTION'
+      ...(inspected ? ['INSPECTION'] : [])
     ];
     const rows = [head];
     for (const a of agg.artifacts) {
@@ -107,7 +108,7 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
         ...delta,
         shortSha(a.sha256),
         a.test?.status ?? '-',
-        inspectionStatus(a) ?? '-'
+        ...(inspected ? [inspectionStatus(a) ?? '-'] : [])
       ]);
     }
     out.push('', formatTable(rows, base ? [4, 5] : [4]));

@@ -82,7 +82,10 @@ export async function openInspector(a: {
     'check-wheel-contents',
     ...(a.abi3 ? ['abi3audit' as const] : [])
   ];
-  await Promise.all(eager.map(command));
+  // All installs run at once; the first tool that failed (in this order) is the error.
+  const settled = await Promise.allSettled(eager.map(command));
+  const failed = settled.find((r) => r.status === 'rejected');
+  if (failed) throw failed.reason;
   await fs.mkdir(a.dir, { recursive: true });
   // Rich-based tools wrap at the terminal width; wide lines keep one finding on one line.
   const env = { NO_COLOR: '1', COLUMNS: '1000' };

@@ -10,15 +10,16 @@ import { InspectTool } from './tools.js';
 
 /**
  * `twine --no-color check --strict FILE`: `ERROR    text` / `WARNING  text` blocks, continued by
- * lines indented to the text. `--strict` fails on warnings, so every finding counts as an error.
+ * lines indented to the text. Each keeps twine's own level (`--strict` makes twine fail on
+ * warnings too; `fail-on-inspection = warning` is that verdict).
  */
 export function parseTwineCheck(output: string, code: number): InspectionFinding[] {
   const findings: InspectionFinding[] = [];
-  let current: string[] | null = null;
+  let current: { level: InspectionFinding['level']; lines: string[] } | null = null;
   const flush = (): void => {
     if (!current) return;
-    const message = current.join('\n').trim();
-    findings.push({ tool: 'twine', code: twineCode(message), message, level: 'error' });
+    const message = current.lines.join('\n').trim();
+    findings.push({ tool: 'twine', code: twineCode(message), message, level: current.level });
     current = null;
   };
   for (const raw of output.split('\n')) {
@@ -26,10 +27,10 @@ export function parseTwineCheck(output: string, code: number): InspectionFinding
     const head = /^(ERROR|WARNING)\s+(.*)$/.exec(line);
     if (head) {
       flush();
-      current = [head[2]];
+      current = { level: head[1] === 'ERROR' ? 'error' : 'warning', lines: [head[2]] };
     } else if (current && (line === '' || /^\s/.test(line))) {
       // Blank lines separate the parts of one block (docutils' report quotes the source).
-      if (line.trim()) current.push(line.trim());
+      if (line.trim()) current.lines.push(line.trim());
     } else flush();
   }
   flush();
