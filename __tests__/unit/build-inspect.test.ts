@@ -266,7 +266,7 @@ describe('fail-on-inspection', () => {
   });
 
   it('names the first failing finding and keeps all of them in the log', () => {
-    const e = new InspectionFailed('a.whl', [err, warn], [err, warn]);
+    const e = new InspectionFailed([err, warn], [err, warn]);
     expect(e.message).toBe('inspection failed: twine long_description: m (and 1 more)');
     expect(e.log).toBe(
       'error: twine long_description: m\nwarning: check-wheel-contents W005: Wheel contains common toplevel name in library: tests/\n'

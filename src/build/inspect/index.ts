@@ -33,7 +33,6 @@ export function findingLine(f: InspectionFinding): string {
 /** An artifact the inspection policy fails: the message names the first failing finding. */
 export class InspectionFailed extends StepError {
   constructor(
-    readonly file: string,
     readonly findings: InspectionFinding[],
     failing: InspectionFinding[]
   ) {
@@ -89,18 +88,20 @@ export async function openInspector(a: {
   await fs.mkdir(a.dir, { recursive: true });
   // Rich-based tools wrap at the terminal width; wide lines keep one finding on one line.
   const env = { NO_COLOR: '1', COLUMNS: '1000' };
+  const timeoutMs = 10 * 60_000;
 
   const run = async (tool: InspectTool, file: string): Promise<InspectionFinding[]> => {
     const cmd = await command(tool);
     switch (tool) {
       case 'twine': {
-        const r = await execCapture(twineArgv(cmd, file), { cwd: a.dir, extraEnv: env });
+        const r = await execCapture(twineArgv(cmd, file), { cwd: a.dir, extraEnv: env, timeoutMs });
         return parseTwineCheck(r.output, r.code);
       }
       case 'check-wheel-contents': {
         const r = await execCapture(checkWheelContentsArgv(cmd, file), {
           cwd: a.projectDir,
-          extraEnv: env
+          extraEnv: env,
+          timeoutMs
         });
         return parseCheckWheelContents(r.output, r.code);
       }
@@ -109,7 +110,8 @@ export async function openInspector(a: {
         await fs.rm(report, { force: true });
         const r = await execCapture(abi3auditArgv(cmd, file, report), {
           cwd: a.dir,
-          extraEnv: env
+          extraEnv: env,
+          timeoutMs
         });
         const json = await fs.readFile(report, 'utf8').catch(() => null);
         return parseAbi3auditReport(json, r.output, r.code);
@@ -125,8 +127,8 @@ export async function openInspector(a: {
       const findings = perTool.flat();
       const failing = failingFindings(findings, a.opts.failOnInspection);
       for (const f of findings.filter((x) => !failing.includes(x)))
-        a.log.warn(`${file}: ${f.tool} ${f.code}: ${f.message.split('\n')[0]}`);
-      if (failing.length) throw new InspectionFailed(file, findings, failing);
+        a.log.warn(`${file}: ${findingLine(f)}`);
+      if (failing.length) throw new InspectionFailed(findings, failing);
       return findings;
     }
   };
