@@ -271,9 +271,7 @@ describe('fail-on-inspection', () => {
     expect(e.log).toBe(
       'error: twine long_description: m\nwarning: check-wheel-contents W005: Wheel contains common toplevel name in library: tests/\n'
     );
-    expect(findingLine({ ...err, message: 'first\nsecond' })).toBe(
-      'error: twine long_description: first'
-    );
+    expect(findingLine({ ...err, message: 'first\nsecond' })).toBe('twine long_description: first');
   });
 });
 

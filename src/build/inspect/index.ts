@@ -27,7 +27,7 @@ export function failingFindings(
 
 /** One line per finding, for logs and failure records. */
 export function findingLine(f: InspectionFinding): string {
-  return `${f.level}: ${f.tool} ${f.code}: ${f.message.split('\n')[0]}`;
+  return `${f.tool} ${f.code}: ${f.message.split('\n')[0]}`;
 }
 
 /** An artifact the inspection policy fails: the message names the first failing finding. */
@@ -38,8 +38,8 @@ export class InspectionFailed extends StepError {
   ) {
     const f = failing[0];
     super(
-      `inspection failed: ${f.tool} ${f.code}: ${f.message.split('\n')[0]}${failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''}`,
-      findings.map(findingLine).join('\n') + '\n'
+      `inspection failed: ${findingLine(f)}${failing.length > 1 ? ` (and ${failing.length - 1} more)` : ''}`,
+      findings.map((x) => `${x.level}: ${findingLine(x)}`).join('\n') + '\n'
     );
   }
 }
