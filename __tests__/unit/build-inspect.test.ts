@@ -18,6 +18,7 @@ import { PythonInstall } from '../../src/runtime/python.js';
 import { renderJobSummary } from '../../src/report/markdown.js';
 import { renderManifestTable } from '../../src/report/terminal.js';
 import { inspectionStatus } from '../../src/report/inspection.js';
+import { loadSchemas } from '../helpers/schemas.js';
 
 /** Outputs below are what the pinned releases printed for the fixtures under fixtures/inspect-*. */
 const pad = (s: string): string => s + ' '.repeat(40);
@@ -355,6 +356,16 @@ describe('reports', () => {
     ]
   ] as [InspectionFinding[] | undefined, string | null][])('status %# is %s', (i, s) => {
     expect(inspectionStatus({ inspection: i })).toBe(s);
+  });
+
+  it('the manifest schema describes the findings', async () => {
+    const check = await loadSchemas();
+    expect(check('manifest', manifest)).toEqual([]);
+    const bad = structuredClone(manifest);
+    bad.artifacts[0].inspection![0].level = 'info' as 'warning';
+    expect(check('manifest', bad)).toEqual([
+      '/artifacts/0/inspection/0/level must be equal to one of the allowed values'
+    ]);
   });
 
   it('the terminal table has an inspection column and lists each finding', () => {

@@ -235,6 +235,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   // ---- inspect ----
   {
     name: 'inspect',
+    commands: BUILDERS,
     type: 'boolean',
     default: true,
     description:
@@ -243,6 +244,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'fail-on-inspection',
+    commands: BUILDERS,
     type: 'enum',
     choices: ['error', 'warning', 'never'],
     default: 'error',
@@ -252,6 +254,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'twine',
+    commands: BUILDERS,
     type: 'string',
     default: '',
     description: 'Path of a `twine` executable to use instead of installing the pinned version.',
@@ -259,6 +262,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'check-wheel-contents',
+    commands: BUILDERS,
     type: 'string',
     default: '',
     description:
@@ -267,6 +271,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
   },
   {
     name: 'abi3audit',
+    commands: BUILDERS,
     type: 'string',
     default: '',
     description:
