@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { Options } from '../../src/config/options.js';
 import { parsePipConfigList } from '../../src/runtime/pipconfig.js';
+import { toolWheelhouse } from './tool-wheelhouse.js';
 
 export type IndexOptions = Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
 
@@ -28,7 +29,8 @@ function readLocalIndex(): IndexOptions {
   return {
     indexUrl: indexes[0] ?? '',
     extraIndexUrl: indexes.slice(1),
-    findLinks: config.findLinks,
+    // The pinned inspection tools are not in the local index: their wheelhouse is.
+    findLinks: [...config.findLinks, toolWheelhouse()],
     noIndex: false
   };
 }

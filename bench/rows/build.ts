@@ -38,6 +38,8 @@ export default async function rows(): Promise<BenchRow[]> {
   const opts = defaultOptions({
     ...localIndex(),
     test: false,
+    // Like for like: the peers do not run twine or check-wheel-contents.
+    inspect: false,
     sourceDateEpoch: 1700000000
   });
   const env = { ...process.env, ...pipEnv(opts) };

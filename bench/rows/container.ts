@@ -42,7 +42,13 @@ export default async function rows(): Promise<BenchRow[]> {
   }
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-bench-container-'));
   const index = localIndex();
-  const opts = defaultOptions({ ...index, test: false, sourceDateEpoch: 1700000000 });
+  // Like for like: cibuildwheel repairs but does not run twine or check-wheel-contents.
+  const opts = defaultOptions({
+    ...index,
+    test: false,
+    inspect: false,
+    sourceDateEpoch: 1700000000
+  });
   // cibuildwheel needs Python 3.11+ on the host; it installs from pip's own configuration.
   const host = (await discoverPythons()).filter((p) => byVersionAsc(p.version, '3.11') >= 0).pop();
   if (!host) throw new Error('cibuildwheel needs a Python ≥ 3.11 on the host');

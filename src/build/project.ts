@@ -16,6 +16,8 @@ import { resolveInstaller } from '../runtime/uv.js';
 import { cachedBuildEnv } from './buildenv.js';
 import { buildWheelInContainer, ContainerSession, openContainerSession } from './container.js';
 import { processSetup } from './env.js';
+import { Inspector, openInspector } from './inspect/index.js';
+import { toolPython } from './inspect/install.js';
 import { StepError, StepLog, hostExecutor } from './executor.js';
 import { runBuildFrontend, testWheelOnHost } from './host.js';
 import { BuildOutcome, BuildRequest } from './index.js';
@@ -144,12 +146,29 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     log.error(`${f.target}: ${f.message}\n${f.logTail}`);
     await recorder.fail(f, staleFile);
   };
+  // Inspection tools are installed (or found in the cache) while the sdist builds.
+  const inspectorReady: Promise<Inspector | null> = opts.inspect
+    ? openInspector({
+        opts,
+        python: toolPython(installed),
+        dir: path.join(workRoot, 'inspect'),
+        projectDir: model.root,
+        abi3: model.abi3,
+        log
+      })
+    : Promise.resolve(null);
+  inspectorReady.catch(() => undefined);
+  let inspector: Inspector | null = null;
+  let sdistPublished: Promise<void> = Promise.resolve();
+  /** Inspects an artifact (throwing when the policy fails it) and lists it. */
   const publish = async (s: Staged, target: string): Promise<void> => {
+    const inspection = await inspector?.inspect(s.file, s.data);
     await writeFileAtomic(path.join(req.outDir, s.file), s.data, `the ${s.entry.kind}`);
     const entry: ArtifactEntry = {
       file: s.file,
       target,
       ...s.entry,
+      ...(inspection ? { inspection } : {}),
       sha256: sha256(s.data),
       size: s.data.length
     };
@@ -238,15 +257,17 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     const wheelPythons = model.native ? requested : [requested[requested.length - 1]];
     const targetOf = (version: string): string =>
       `wheel ${model.native ? cpTag(version) : 'py3'}${mode === 'container' ? ' ' + (req.platformTag ?? 'linux') : ''}`;
-    if (opts.sdist) {
-      try {
-        await publish(sdist.staged, 'sdist');
-      } catch (e) {
-        // A full or failing disk: the sdist is recorded as failed, and no wheel is built.
-        await fail({ target: 'sdist', kind: 'sdist', message: messageOf(e), logTail: '' });
-        return finish(false);
-      }
-    }
+    inspector = await inspectorReady;
+    // The sdist is inspected and published while the wheels build.
+    if (opts.sdist)
+      sdistPublished = publish(sdist.staged, 'sdist').catch((e: unknown) =>
+        fail({
+          target: 'sdist',
+          kind: 'sdist',
+          message: messageOf(e),
+          logTail: tail(logOf(e, new StepLog()), 30)
+        })
+      );
     await recorder.start(wheelPythons.map(targetOf));
     await recorder.update((m) => {
       m.sourceDateEpoch = sde.value;
@@ -323,6 +344,8 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     });
     await runBounded(jobCount(opts.jobs), jobs);
   } finally {
+    await sdistPublished;
+    await inspectorReady.catch(() => undefined);
     const o = await opening;
     if (o && 's' in o) await o.s.close();
     await recorder.settle();

@@ -250,6 +250,52 @@ export const OPTION_DEFS: readonly OptionDef[] = [
       'Command run in the test venv (`{python}` is replaced by its interpreter); default: import every top-level package and run each console script with `--help`.',
     sources: ALL
   },
+  // ---- inspect ----
+  {
+    name: 'inspect',
+    commands: BUILDERS,
+    type: 'boolean',
+    default: true,
+    description:
+      'Inspect every sdist and wheel before it is published: `twine check --strict`, `check-wheel-contents` on wheels (it reads its own `[tool.check-wheel-contents]`), `abi3audit` on abi3 wheels.',
+    sources: ALL
+  },
+  {
+    name: 'fail-on-inspection',
+    commands: BUILDERS,
+    type: 'enum',
+    choices: ['error', 'warning', 'never'],
+    default: 'error',
+    description:
+      'Which inspection findings fail their artifact: `error` (twine errors such as a long description PyPI cannot render, abi3audit violations), `warning` (also twine warnings, which `--strict` fails, and check-wheel-contents findings), `never` (report only).',
+    sources: ALL
+  },
+  {
+    name: 'twine',
+    commands: BUILDERS,
+    type: 'string',
+    default: '',
+    description: 'Path of a `twine` executable to use instead of installing the pinned version.',
+    sources: RUNTIME
+  },
+  {
+    name: 'check-wheel-contents',
+    commands: BUILDERS,
+    type: 'string',
+    default: '',
+    description:
+      'Path of a `check-wheel-contents` executable to use instead of installing the pinned version.',
+    sources: RUNTIME
+  },
+  {
+    name: 'abi3audit',
+    commands: BUILDERS,
+    type: 'string',
+    default: '',
+    description:
+      'Path of an `abi3audit` executable to use instead of installing the pinned version.',
+    sources: RUNTIME
+  },
   {
     name: 'index-url',
     commands: READERS,

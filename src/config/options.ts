@@ -23,6 +23,11 @@ export interface Options {
   sdist: boolean;
   test: boolean;
   testCommand: string;
+  inspect: boolean;
+  failOnInspection: 'error' | 'warning' | 'never';
+  twine: string;
+  checkWheelContents: string;
+  abi3audit: string;
   indexUrl: string;
   extraIndexUrl: string[];
   findLinks: string[];
@@ -101,6 +106,11 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     sdist: true,
     test: true,
     testCommand: '',
+    inspect: true,
+    failOnInspection: 'error',
+    twine: '',
+    checkWheelContents: '',
+    abi3audit: '',
     indexUrl: '',
     extraIndexUrl: [],
     findLinks: [],

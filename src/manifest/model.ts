@@ -12,6 +12,15 @@ export interface TestResult {
   seconds?: number;
 }
 
+/** One finding of a package inspection tool; `error`s fail the artifact by default. */
+export interface InspectionFinding {
+  tool: 'twine' | 'check-wheel-contents' | 'abi3audit';
+  /** The tool's code (`W005`), else a short name of what was checked (`long_description`). */
+  code: string;
+  message: string;
+  level: 'error' | 'warning';
+}
+
 export interface ArtifactEntry {
   /** File name relative to the output directory. */
   file: string;
@@ -34,6 +43,8 @@ export interface ArtifactEntry {
   repair?: RepairInfo;
   buildSeconds?: number;
   test?: TestResult;
+  /** What twine check, check-wheel-contents and abi3audit found (empty: inspected, clean). */
+  inspection?: InspectionFinding[];
   /** Images: the manifest digest (sha256:...), the OCI layout directory, the name. */
   digest?: string;
   layout?: string;

@@ -3,6 +3,7 @@ import { TOOL_VERSION } from '../version.js';
 import { Aggregate, JobArtifact, JobReport, aggregate, readJobDir } from './aggregate.js';
 import { BaseComparison } from './compare.js';
 import { cell, escapeHtml, humanSize, plural, seconds, shortSha, sizeDelta } from './format.js';
+import { inspectionFindings, inspectionStatus } from './inspection.js';
 
 /** Hidden marker that identifies our sticky pull-request comment. */
 export const COMMENT_MARKER = '<!-- albatross-report -->';
@@ -185,6 +186,7 @@ function diffDetails(
 function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
   const out = ['### Artifacts', ''];
   if (!agg.artifacts.length) return [...out, '_No artifacts._'];
+  const inspected = agg.artifacts.some((a) => a.inspection);
   const head = [
     'File',
     'Kind',
@@ -193,7 +195,8 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
     'Size',
     ...(base ? ['Δ vs base'] : []),
     'sha256',
-    'Test'
+    'Test',
+    ...(inspected ? ['Inspection'] : [])
   ];
   out.push(
     `| ${head.join(' | ')} |`,
@@ -202,7 +205,7 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
   for (const a of agg.artifacts) {
     const delta = base ? [cell(deltaOf(a, base))] : [];
     out.push(
-      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a)].join(' | ')} |`
+      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a), ...(inspected ? [inspectionOf(a)] : [])].join(' | ')} |`
     );
   }
   const note = unrepairedNote(agg.artifacts);
@@ -214,6 +217,14 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
       '🔧 Repaired by auditwheel:',
       ...repaired.map((a) => `- ${cell(a.file)}: ${cell(repairLine(a.repair!))}`)
     );
+  const findings = inspectionFindings(agg.artifacts);
+  if (findings.length) {
+    out.push('', '| File | Tool | Code | Level | Finding |', '|---|---|---|---|---|');
+    for (const f of findings)
+      out.push(
+        `| ${cell(f.file)} | ${cell(f.tool)} | ${cell(f.code)} | ${f.level === 'error' ? '❌' : '⚠️'} ${f.level} | ${cell(f.message)} |`
+      );
+  }
   if (base?.gone.length)
     out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
   return out;
@@ -255,6 +266,12 @@ export function platformOf(a: {
   if ((a.kind === 'venv' || a.kind === 'deb') && typeof a.details?.platform === 'string')
     return a.details.platform;
   return a.kind === 'image' && a.digest ? `image ${shortSha(a.digest)}` : 'any';
+}
+
+function inspectionOf(a: JobArtifact): string {
+  const status = inspectionStatus(a);
+  if (status === null) return '–';
+  return `${status === 'clean' ? '✅' : status.includes('error') ? '❌' : '⚠️'} ${status}`;
 }
 
 function testOf(a: JobArtifact): string {

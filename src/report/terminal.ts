@@ -3,6 +3,7 @@ import { Reproducibility } from '../manifest/reproducibility.js';
 import { Aggregate, aggregate } from './aggregate.js';
 import { BaseComparison } from './compare.js';
 import { humanSize, plural, seconds, shortSha, sizeDelta } from './format.js';
+import { inspectionFindings, inspectionStatus } from './inspection.js';
 import { platformOf, repairLine, unrepairedNote, verdictLine } from './markdown.js';
 
 /**
@@ -82,6 +83,7 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
     }
   }
   if (agg.artifacts.length) {
+    const inspected = agg.artifacts.some((a) => a.inspection);
     const head = [
       'FILE',
       'KIND',
@@ -90,7 +92,8 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
       'SIZE',
       ...(base ? ['Δ BASE'] : []),
       'SHA256',
-      'TEST'
+      'TEST',
+      ...(inspected ? ['INSPECTION'] : [])
     ];
     const rows = [head];
     for (const a of agg.artifacts) {
@@ -104,7 +107,8 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
         humanSize(a.size),
         ...delta,
         shortSha(a.sha256),
-        a.test?.status ?? '-'
+        a.test?.status ?? '-',
+        ...(inspected ? [inspectionStatus(a) ?? '-'] : [])
       ]);
     }
     out.push('', formatTable(rows, base ? [4, 5] : [4]));
@@ -112,6 +116,8 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
     if (note) out.push(`! ${note.replace(/`/g, '')}`);
     for (const a of agg.artifacts)
       if (a.repair) out.push(`repaired ${a.file}: ${repairLine(a.repair)}`);
+    for (const f of inspectionFindings(agg.artifacts))
+      out.push(`! ${f.file}: ${f.tool} ${f.code} (${f.level}): ${f.message.split('\n')[0]}`);
   }
   const bad = agg.verdicts.filter((v) => !v.reproducible);
   if (agg.verdicts.length) {

@@ -60,7 +60,9 @@ function sideLogger(log: Logger, label: string): Logger {
 }
 
 /** One build (plus packaging when formats are asked for); returns its artifacts, or throws. */
-async function runSide(req: VerifyRequest, opts: Options, side: Side): Promise<BuildSide> {
+async function runSide(req: VerifyRequest, given: Options, side: Side): Promise<BuildSide> {
+  // Inspection reads artifacts, it never changes them: the rebuilds need not repeat it.
+  const opts: Options = { ...given, inspect: false };
   const log = sideLogger(req.log, side.label);
   const started = Date.now();
   await fs.mkdir(side.outDir, { recursive: true });
