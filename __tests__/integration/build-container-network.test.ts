@@ -86,6 +86,8 @@ async function buildDynreq(name: string, opts: Partial<Options>) {
     }),
     opts: testOptions({
       ...isolated(),
+      // These indexes hold no twine: inspection is another test's subject.
+      inspect: false,
       containerNetwork: 'none',
       sourceDateEpoch: 1700000000,
       testCommand: '{python} -c "import albatross_dynreq, idna"',
@@ -196,6 +198,7 @@ describe('container builds without a network', () => {
         }),
         opts: testOptions({
           ...isolated(),
+          inspect: false,
           indexUrl: index!.url,
           containerNetwork: 'host',
           sourceDateEpoch: 1700000000

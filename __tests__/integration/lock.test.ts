@@ -35,6 +35,8 @@ const opts = (projectDir: string, o: Partial<Options> = {}): Options =>
     mode: 'host',
     sourceDateEpoch: SDE,
     cacheDir: cache,
+    // Offline locked builds have no index to install twine from: inspection is tested elsewhere.
+    inspect: false,
     ...o
   });
 

@@ -16,7 +16,7 @@ import { Manifest } from '../../src/manifest/model.js';
 import { execArgs, requireEngine, runArgs } from '../../src/runtime/container.js';
 import { SDE_FALLBACK, resolveSourceDateEpoch, zipEpoch } from '../../src/runtime/sde.js';
 import { execFileSync } from 'node:child_process';
-import { copySource } from '../../src/build/project.js';
+import { copySource } from '../../src/build/source.js';
 
 describe('container argv builders', () => {
   const cases: [string, Parameters<typeof runArgs>[1], string[]][] = [

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { OPTION_DEFS } from '../config/definitions.js';
+import { FORMATS } from '../package/formats/index.js';
 
 /**
  * The two action.yml files, generated from OPTION_DEFS so inputs never drift from the option
@@ -25,10 +26,10 @@ export const ACTION_OUTPUTS: [string, string][] = [
     'artifacts',
     "JSON array of the manifest's artifact entries (file relative to the output directory, kind, sha256, size, tags)."
   ],
-  ['digest', '`package --format image`: the image manifest digest (sha256:...).'],
-  ['image', '`package --format image`: the image name and tag.'],
-  ['venv', '`package --format venv`: the venv tarball (file name in the output directory).'],
-  ['deb', '`package --format deb`: the Debian package (file name in the output directory).'],
+  // Each package format's own outputs, from the registry.
+  ...FORMATS.flatMap((f) =>
+    Object.entries(f.outputs ?? {}).map(([name, o]): [string, string] => [name, o.description])
+  ),
   ['reproducible', '`verify` / `report`: true or false (empty when not verified).'],
   ['report', '`report`: JSON with ok, project, totals and the PR comment outcome.'],
   ['statement', '`verify`: path of the in-toto statement.'],

@@ -1,7 +1,7 @@
 import { Options } from '../config/options.js';
 import { childEnv } from '../runtime/childenv.js';
 import { pipEnv } from '../runtime/pip.js';
-import { BuildEnvironment } from './index.js';
+import { BuildEnvironment } from './types.js';
 
 /** How every build process is started: its environment and an argv wrapper. */
 export interface ProcessSetup {

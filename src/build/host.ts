@@ -7,8 +7,10 @@ import { BUILD_LOCK_FILE } from '../lock/pylock.js';
 import { lockedWheelhouse } from '../lock/wheelhouse.js';
 import { TestResult } from '../manifest/model.js';
 import { PythonInstall } from '../runtime/python.js';
-import { cachedBuildEnv, missingBuildDeps, noIsolationWheelArgs } from './buildenv.js';
+import { cachedBuildEnv, missingBuildDeps } from './buildenv.js';
 import { Frontend, buildFrontend } from './frontend.js';
+import { hostOs, venvPython } from './platforms/os.js';
+import { buildArgs, onlyOutput, runFrontend } from './pep517.js';
 import { prepareWheelhouse } from '../cache/index.js';
 import { CacheReport } from '../manifest/model.js';
 import { pipIndexArgs } from '../runtime/pip.js';
@@ -17,23 +19,11 @@ import { Executor, StepError, StepLog, step } from './executor.js';
 import { hardRequirements, runWheelTest } from './testinstall.js';
 import { WheelContents } from './wheelinfo.js';
 
-/** The single file `python -m build` left in `dir` with `suffix`. */
-export async function onlyOutput(dir: string, suffix: string, log: StepLog): Promise<string> {
-  const files = (await fs.readdir(dir)).filter((f) => f.endsWith(suffix));
-  if (files.length !== 1)
-    throw new StepError(
-      `expected one ${suffix} in the build output, found ${files.length}`,
-      log.text
-    );
-  return path.join(dir, files[0]);
-}
-
 /**
- * Builds `src` into `outDir` through the backend. With `buildRequires`, first without isolation in
- * the cached build env of those requirements (see cachedBuildEnv); when that env cannot be made or
- * lacks a dynamic requirement, with build isolation: `python -m build` from a cached tool env of
- * `python`; for wheels, pip's own PEP 517 frontend where pypa/build cannot be installed (see
- * buildFrontend).
+ * Builds `src` into `outDir` on the host through the one frontend (pep517.ts): without
+ * isolation in the cached build env of `buildRequires` (see cachedBuildEnv) when it can be
+ * made, else isolated with `python -m build` from a cached tool env of `python`, or for wheels
+ * pip's own PEP 517 frontend where pypa/build cannot be installed (see buildFrontend).
  */
 export async function runBuildFrontend(
   ex: Executor,
@@ -46,74 +36,36 @@ export async function runBuildFrontend(
   o: { buildRequires?: string[]; backend?: string; backendPath?: string[]; logger?: Logger } = {}
 ): Promise<string> {
   if (opts.locked) return lockedBuild(ex, log, python, opts, kind, src, outDir);
-  let fe: Frontend;
+  let isolated: Frontend;
   try {
-    fe = await buildFrontend(python, opts);
+    isolated = await buildFrontend(python, opts);
   } catch (e) {
     throw new StepError(
       `could not prepare the build frontend for Python ${python.version}`,
       `${log.text}${(e as Error).message}\n`
     );
   }
-  await fs.mkdir(outDir, { recursive: true });
-  if (kind === 'sdist' && fe.kind !== 'build') {
+  if (kind === 'sdist' && isolated.kind !== 'build') {
     throw new StepError(
       `pypa/build cannot be installed for Python ${python.version} from the configured indexes`,
       log.text
     );
   }
-  const env = o.buildRequires ? await cachedBuildEnv(python, o.buildRequires, opts) : null;
-  if (env && (env.kind === 'build' || (kind === 'wheel' && o.backend && env.check))) {
-    const r = log.add(
-      await ex.run(
-        env.kind === 'build'
-          ? [env.python, '-m', 'build', '--no-isolation', `--${kind}`, '--outdir', outDir, src]
-          : [env.python, env.check ?? '', src, o.backend ?? '', ...(o.backendPath ?? [])],
-        { cwd: src }
-      )
-    );
-    if (r.code === 0 && env.kind === 'pip') {
-      await step(
-        ex,
-        log,
-        'wheel build (pip wheel --no-build-isolation)',
-        noIsolationWheelArgs(env.python, outDir, src),
-        { cwd: src }
-      );
+  const cached = o.buildRequires ? await cachedBuildEnv(python, o.buildRequires, opts) : null;
+  return runFrontend(
+    ex,
+    log,
+    { cached, isolated },
+    {
+      kind,
+      src,
+      out: outDir,
+      hostOut: outDir,
+      backend: o.backend,
+      backendPath: o.backendPath,
+      logger: o.logger
     }
-    if (r.code === 0) return onlyOutput(outDir, kind === 'sdist' ? '.tar.gz' : '.whl', log);
-    if (!missingBuildDeps(r.output))
-      throw new StepError(
-        env.kind === 'build'
-          ? `${kind} build (python -m build --no-isolation) failed (exit code ${r.code})`
-          : `checking the wheel build requirements failed (exit code ${r.code})`,
-        log.text
-      );
-    // A dynamic requirement (get_requires_for_build_*) is not in the cached env: build isolated.
-    o.logger?.debug(
-      `${kind}: the cached build env lacks a dynamic build requirement; building isolated`
-    );
-    await fs.rm(outDir, { recursive: true, force: true });
-    await fs.mkdir(outDir, { recursive: true });
-  }
-  if (fe.kind === 'build') {
-    await step(
-      ex,
-      log,
-      `${kind} build (python -m build --${kind})`,
-      [fe.python, '-m', 'build', `--${kind}`, '--outdir', outDir, src],
-      { cwd: src }
-    );
-  } else {
-    await step(
-      ex,
-      log,
-      'wheel build (pip wheel)',
-      [fe.python, '-m', 'pip', 'wheel', '--no-deps', '--use-pep517', '--wheel-dir', outDir, src],
-      { cwd: src }
-    );
-  }
-  return onlyOutput(outDir, kind === 'sdist' ? '.tar.gz' : '.whl', log);
+  );
 }
 
 /**
@@ -131,14 +83,7 @@ async function lockedBuild(
 ): Promise<string> {
   const env = (await cachedBuildEnv(python, [], opts)) as { python: string };
   await fs.mkdir(outDir, { recursive: true });
-  const r = log.add(
-    await ex.run(
-      [env.python, '-m', 'build', '--no-isolation', `--${kind}`, '--outdir', outDir, src],
-      {
-        cwd: src
-      }
-    )
-  );
+  const r = log.add(await ex.run(buildArgs(env.python, kind, outDir, src, false), { cwd: src }));
   if (r.code === 0) return onlyOutput(outDir, kind === 'sdist' ? '.tar.gz' : '.whl', log);
   if (missingBuildDeps(r.output)) {
     const missing = /(?:Missing|Unmet) dependencies[^\n]*\n?((?:\s+\S.*\n?)*)/.exec(r.output);
@@ -184,7 +129,8 @@ export async function testWheelOnHost(
     ...(withPip ? [] : ['--without-pip']),
     venv
   ]);
-  const vpy = path.join(venv, 'bin', 'python');
+  const os = hostOs();
+  const vpy = venvPython(os, venv);
   // Locked builds need no tool env (nor an index) for it: the interpreter's own pip installs.
   const pip = withPip
     ? [vpy, '-m', 'pip']
@@ -235,7 +181,7 @@ export async function testWheelOnHost(
     ex,
     {
       venvPython: vpy,
-      venvBin: path.join(venv, 'bin'),
+      venvBin: path.join(venv, os.venvBin),
       cwd,
       testCommand: a.opts.testCommand,
       contents: a.contents

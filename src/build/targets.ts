@@ -3,7 +3,7 @@ import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { ConfigError, NothingToDoError } from '../errors.js';
 import { bucketOf } from '../plan/buckets.js';
-import { PINNED_IMAGES } from '../plan/images.js';
+import { imageFor } from '../plan/index.js';
 import { Logger } from '../runtime/log.js';
 import { discoverPythons } from '../runtime/python.js';
 import { resolveMode } from './mode.js';
@@ -31,11 +31,9 @@ export function containerTarget(
     throw new ConfigError(
       `platforms: no manylinux/musllinux bucket for this machine's architecture (${want}) in ${opts.platforms.join(', ')}`
     );
+  // The plan's choice of image, so a local build and its matrix job use the same one.
   const bucket = bucketOf(name, opts.manylinux);
-  const image = opts.image || opts.images[name] || PINNED_IMAGES[name]?.[bucket.policy ?? ''];
-  if (!image)
-    throw new ConfigError(`images: no container image for bucket ${name} (set image or images)`);
-  return { image, platformTag: bucket.platform };
+  return { image: imageFor(bucket, opts), platformTag: bucket.platform };
 }
 
 /**

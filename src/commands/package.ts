@@ -17,10 +17,10 @@ export function packageResult(out: PipelineOutcome): CommandResult {
     ...(out.package?.failures ?? []).map((f) => `${f.kind.padEnd(7)} FAILED: ${f.message}`)
   ];
   // Every format's outputs exist (empty when it did not run), as action.yml declares them.
-  const outputs = Object.assign(
-    {},
-    ...FORMATS.map((f) => f.outputs?.(added.find((a) => a.kind === f.kind)) ?? {})
-  ) as Record<string, string>;
+  const outputs: Record<string, string> = {};
+  for (const f of FORMATS)
+    for (const [name, o] of Object.entries(f.outputs ?? {}))
+      outputs[name] = o.value(added.find((a) => a.kind === f.kind));
   return {
     exitCode: out.exitCode,
     json: out.manifest,

@@ -297,6 +297,24 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     sources: RUNTIME
   },
   {
+    name: 'delocate',
+    commands: BUILDERS,
+    type: 'string',
+    default: '',
+    description:
+      'macOS host builds: path of a `delocate-wheel` executable to use instead of installing the pinned delocate.',
+    sources: RUNTIME
+  },
+  {
+    name: 'delvewheel',
+    commands: BUILDERS,
+    type: 'string',
+    default: '',
+    description:
+      'Windows host builds: path of a `delvewheel` executable to use instead of installing the pinned version.',
+    sources: RUNTIME
+  },
+  {
     name: 'index-url',
     commands: READERS,
     type: 'string',

@@ -28,6 +28,8 @@ export interface Options {
   twine: string;
   checkWheelContents: string;
   abi3audit: string;
+  delocate: string;
+  delvewheel: string;
   indexUrl: string;
   extraIndexUrl: string[];
   findLinks: string[];
@@ -111,6 +113,8 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     twine: '',
     checkWheelContents: '',
     abi3audit: '',
+    delocate: '',
+    delvewheel: '',
     indexUrl: '',
     extraIndexUrl: [],
     findLinks: [],

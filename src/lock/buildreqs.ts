@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { copySource } from '../build/project.js';
+import { copySource } from '../build/source.js';
 import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { FailureError } from '../errors.js';

@@ -1,4 +1,5 @@
-import { RepairInfo } from '../manifest/model.js';
+import { ArtifactEntry, RepairInfo } from '../manifest/model.js';
+import { FORMATS } from '../package/formats/index.js';
 import { TOOL_VERSION } from '../version.js';
 import { Aggregate, JobArtifact, JobReport, aggregate, readJobDir } from './aggregate.js';
 import { BaseComparison } from './compare.js';
@@ -262,10 +263,7 @@ export function platformOf(a: {
   if (a.platformTag)
     return a.repaired === false ? `${a.platformTag} (not repaired)` : a.platformTag;
   if (a.kind === 'sdist') return 'source';
-  // A venv runs where its interpreter does: pure trees anywhere, native ones on the target's platform.
-  if ((a.kind === 'venv' || a.kind === 'deb') && typeof a.details?.platform === 'string')
-    return a.details.platform;
-  return a.kind === 'image' && a.digest ? `image ${shortSha(a.digest)}` : 'any';
+  return FORMATS.find((f) => f.kind === a.kind)?.platform?.(a as ArtifactEntry) ?? 'any';
 }
 
 function inspectionOf(a: JobArtifact): string {

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PINNED } from '../build/env.js';
-import { BuildEnvironment } from '../build/index.js';
+import { BuildEnvironment } from '../build/types.js';
 import { CLOCK_SHIFT_DAYS, Capabilities, REBUILD_HOST } from './capabilities.js';
 import { SideEnv, Variation } from './model.js';
 

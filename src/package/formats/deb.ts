@@ -25,7 +25,15 @@ export const debFormat: PackageFormat = {
         'format: deb puts the console scripts in /usr/bin, and the project declares none; package a library as `venv`'
       );
   },
-  outputs: (e) => ({ deb: e?.file ?? '' }),
+  outputs: {
+    deb: {
+      description:
+        '`package --format deb`: the Debian package (file name in the output directory).',
+      value: (e) => e?.file ?? ''
+    }
+  },
+  // It runs where its interpreter does: pure trees anywhere, native ones on the target's platform.
+  platform: (e) => (typeof e.details?.platform === 'string' ? e.details.platform : undefined),
   async run(c) {
     const v = await assembleVenv(c, 'deb');
     if (!v.tree.commands.length)

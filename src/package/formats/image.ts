@@ -24,7 +24,18 @@ export const imageFormat: PackageFormat = {
   options: ['base', 'imageName', 'user', 'load', 'push'],
   byDefault: (opts) => Boolean(opts.base),
   check: (opts) => void parseBase(opts.base, opts.projectDir),
-  outputs: (e) => ({ digest: e?.digest ?? '', image: e?.imageName ?? '' }),
+  outputs: {
+    digest: {
+      description: '`package --format image`: the image manifest digest (sha256:...).',
+      value: (e) => e?.digest ?? ''
+    },
+    image: {
+      description: '`package --format image`: the image name and tag.',
+      value: (e) => e?.imageName ?? ''
+    }
+  },
+  platform: (e) =>
+    e.digest ? `image ${e.digest.replace(/^sha256:/, '').slice(0, 12)}` : undefined,
   run: image
 };
 

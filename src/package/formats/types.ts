@@ -19,8 +19,13 @@ export interface PackageFormat {
   check?(opts: Options, project?: { hasConsoleScripts: boolean }): void;
   /** Picked when no `format` is given, for a project with a console script. */
   byDefault(opts: Options): boolean;
-  /** Action outputs taken from its entry (every key present, empty without an entry). */
-  outputs?(entry: ArtifactEntry | undefined): Record<string, string>;
+  /** Action outputs taken from its entry: name → description and value (empty without an entry). */
+  outputs?: Record<
+    string,
+    { description: string; value(entry: ArtifactEntry | undefined): string }
+  >;
+  /** What the report's platform column says of its entry (default: `any`). */
+  platform?(entry: ArtifactEntry): string | undefined;
   /** Builds the artifact into OUT and returns its entry (without `target`). */
   run(c: PackageContext): Promise<ArtifactEntry>;
 }

@@ -15,7 +15,14 @@ export const venvFormat: PackageFormat = {
   options: ['prefix', 'base'],
   byDefault: () => false,
   check: (opts) => void (opts.base && parseBase(opts.base, opts.projectDir)),
-  outputs: (e) => ({ venv: e?.file ?? '' }),
+  outputs: {
+    venv: {
+      description: '`package --format venv`: the venv tarball (file name in the output directory).',
+      value: (e) => e?.file ?? ''
+    }
+  },
+  // It runs where its interpreter does: pure trees anywhere, native ones on the target's platform.
+  platform: (e) => (typeof e.details?.platform === 'string' ? e.details.platform : undefined),
   async run(c) {
     const v = await assembleVenv(c, 'venv');
     if (!v.tree.commands.length)

@@ -1,0 +1,73 @@
+import * as path from 'node:path';
+import { Options } from '../../config/options.js';
+import { ProjectModel } from '../../detect/model.js';
+import { CacheReport } from '../../manifest/model.js';
+import { PythonInstall } from '../../runtime/python.js';
+import { parseWheelName } from '../../runtime/wheelname.js';
+import { processSetup } from '../env.js';
+import { hostExecutor } from '../executor.js';
+import { runBuildFrontend, testWheelOnHost } from '../host.js';
+import { BuildEnvironment } from '../types.js';
+import { hostOs } from './os.js';
+import { repairOnHost } from './repairers.js';
+import { PlatformSession } from './types.js';
+
+/**
+ * Wheels built on this machine by its own interpreters: the one frontend with a cached build
+ * env, repaired by the OS's tool (delocate on macOS, delvewheel on Windows; Linux host wheels
+ * are not repaired: manylinux wheels come from the container platform), tested in a venv here.
+ */
+export function hostPlatform(a: {
+  model: ProjectModel;
+  opts: Options;
+  workRoot: string;
+  benv?: BuildEnvironment;
+  installed: (version: string) => PythonInstall | undefined;
+  onCacheReport: (r: CacheReport) => void;
+}): PlatformSession {
+  const { model, opts } = a;
+  const python = (v: string): PythonInstall => a.installed(v) as PythonInstall;
+  const os = hostOs();
+  return {
+    name: 'host',
+    dirs: (job) => {
+      const dir = path.join(a.workRoot, `py${job.version}`);
+      return { host: dir, inner: dir };
+    },
+    async build(job, dirs, top) {
+      const src = path.join(dirs.host, 'src', top);
+      const ex = hostExecutor(processSetup(opts, job.sde, src, a.benv));
+      return runBuildFrontend(
+        ex,
+        job.log,
+        python(job.version),
+        opts,
+        'wheel',
+        src,
+        path.join(dirs.host, 'out'),
+        {
+          buildRequires: model.buildRequires,
+          backend: model.backend,
+          backendPath: model.backendPath,
+          logger: job.logger
+        }
+      );
+    },
+    repair: (job, dirs, wheel) => repairOnHost(os, job, dirs, wheel, python(job.version), opts),
+    test(job, dirs, staged, contents) {
+      // Tests run with the normal pinned environment; the caller's wrapper is not needed there.
+      const ex = hostExecutor(processSetup(opts, job.sde, null, { extraEnv: a.benv?.extraEnv }));
+      return testWheelOnHost(ex, job.log, {
+        wheel: staged,
+        python: python(job.version),
+        opts,
+        logger: job.logger,
+        dir: path.join(dirs.host, 'test'),
+        contents,
+        platformKey: parseWheelName(staged)?.platformTags.join('.') ?? 'any',
+        onCacheReport: a.onCacheReport
+      });
+    },
+    close: async () => undefined
+  };
+}

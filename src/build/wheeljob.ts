@@ -1,0 +1,59 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ArtifactEntry, TestResult } from '../manifest/model.js';
+import { extractMembers } from '../runtime/extract.js';
+import { Member } from './normalize/archive.js';
+import { stageWheel } from './normalize/wheel.js';
+import { PlatformSession, WheelJob } from './platforms/types.js';
+import { wheelContents } from './wheelinfo.js';
+
+/** A wheel built, repaired, normalised and tested: waiting for inspection and publication. */
+export interface StagedWheel {
+  file: string;
+  data: Buffer;
+  entry: Omit<ArtifactEntry, 'sha256' | 'size' | 'file'>;
+  test?: TestResult;
+}
+
+/**
+ * One wheel job, the same on every platform: unpack the sdist → build → repair (platform
+ * wheels) → normalise (after repair, which re-zips) → stage → install and test.
+ */
+export async function runWheelJob(
+  s: PlatformSession,
+  job: WheelJob,
+  members: Member[],
+  opts: { test: boolean }
+): Promise<StagedWheel> {
+  const dirs = s.dirs(job);
+  await fs.rm(dirs.host, { recursive: true, force: true });
+  await extractMembers('the sdist', members, path.join(dirs.host, 'src'));
+  const built = await s.build(job, dirs, members[0].name.split('/')[0]);
+  const platform = !built.endsWith('-any.whl');
+  const repaired = platform ? await s.repair(job, dirs, built) : { wheel: built };
+  const staged = await stageWheel(
+    repaired.wheel,
+    job.sde,
+    path.join(dirs.host, 'staged'),
+    job.version
+  );
+  const { file, data } = staged;
+  const entry: StagedWheel['entry'] = {
+    ...staged.entry,
+    ...(platform ? { repaired: repaired.info !== undefined } : {}),
+    ...(repaired.info ? { repair: repaired.info } : {}),
+    ...(s.details ? { details: s.details } : {})
+  };
+  if (repaired.skipped)
+    job.logger.warn(
+      `${file}: not repaired (${repaired.skipped}); it keeps its ${entry.platformTag} tag`
+    );
+  else if (repaired.info)
+    job.logger.info(
+      `${file}: ${repaired.info.tool.split(' ')[0]} ${repaired.info.policy}${repaired.info.grafted.length ? `, grafted ${repaired.info.grafted.join(', ')}` : ', nothing to graft'}`
+    );
+  const test = opts.test
+    ? await s.test(job, dirs, staged.staged, await wheelContents(staged.staged))
+    : undefined;
+  return { file, data, entry, test };
+}
