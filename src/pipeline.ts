@@ -38,6 +38,18 @@ export interface PipelineOutcome {
   exitCode: number;
 }
 
+/** What every stage reads: the options, the project, OUT and its one manifest writer. */
+interface Run {
+  opts: Options;
+  log: Logger;
+  model: ProjectModel;
+  outDir: string;
+  recorder: ManifestRecorder;
+  out: PipelineOutcome;
+  /** Build targets, resolved once, on first use. */
+  targets(): Promise<BuildTargets>;
+}
+
 /**
  * Runs detect → plan → build → package → verify → report once, over the stages asked for, in
  * that order: the project is detected once, targets resolved once, and OUT's manifest has one
@@ -52,17 +64,7 @@ export async function runPipeline(
   const model = await detectProject(opts, log);
   const outDir = path.resolve(opts.projectDir, opts.out);
   const out: PipelineOutcome = { model, outDir, formats: [], manifest: null, exitCode: 0 };
-  const worst = (code: number): void => {
-    out.exitCode = Math.max(out.exitCode, code);
-  };
-  const hasApp = Object.keys(model.entryPoints.console_scripts ?? {}).length > 0;
-  // Configuration is checked before any work: formats, OUT and the project OUT belongs to.
-  if (has('package') || has('verify')) out.formats = resolveFormats(opts, hasApp);
-  checkEntryPoint(model, opts, out.formats.length > 0);
-  if (has('package') && !out.formats.length && !has('build'))
-    throw new NothingToDoError(
-      'package: the project declares no console script; pass --format (and --entry-point) to package it anyway'
-    );
+  checkConfiguration(out, opts, has);
   if (has('plan')) out.plan = planBuild(model, opts);
   const writes = has('build') || has('package') || has('verify') || has('report');
   if (!writes) return out;
@@ -76,74 +78,110 @@ export async function runPipeline(
     { name: model.name, version: model.version },
     log
   );
-  const targets = async (): Promise<BuildTargets> =>
-    (out.targets ??= await resolveBuildTargets(model, opts, log));
-  const build = async (): Promise<BuildOutcome> => {
-    const t = await targets();
-    const b = await buildProject({ model, opts, log, outDir, recorder, ...t });
-    worst(b.ok ? 0 : 1);
-    return b;
+  const run: Run = {
+    opts,
+    log,
+    model,
+    outDir,
+    recorder,
+    out,
+    targets: async () => (out.targets ??= await resolveBuildTargets(model, opts, log))
   };
-
-  if (has('build')) out.build = await log.group('build', build, (b) => !b.ok);
-  if (has('package') && out.formats.length) {
-    // `package` alone builds the wheel it needs when OUT has none of the current version.
-    if (!out.build && !(await projectWheels(recorder.manifest, outDir, model)).length) {
-      const which = [model.name, model.version].filter(Boolean).join(' ');
-      log.info(`package: no wheel of ${which} in ${outDir}: building it first`);
-      out.build = await log.group('build', build, (b) => !b.ok);
-    }
-    out.package = await log.group(
-      'package',
-      () => packageProject({ model, opts, log, outDir, formats: out.formats, recorder }),
-      (p) => !p.ok
-    );
-    worst(out.package.exitCode);
-  }
-  if (has('verify')) {
-    // The build made here is the first build: what is verified is what ships.
-    const first =
-      out.build?.ok && (out.package?.ok ?? true)
-        ? {
-            artifacts: [...out.build.produced, ...(out.package?.artifacts ?? [])],
-            workRoot: out.build.workRoot
-          }
-        : undefined;
-    out.verify = await log.group(
-      'verify',
-      async () =>
-        verifyProject({
-          model,
-          opts,
-          log,
-          outDir,
-          targets: await targets(),
-          formats: out.formats,
-          recorder,
-          first
-        }),
-      (v) => exitCodeFor(v.result.reproducible, opts.failOnIrreproducible) !== 0
-    );
-    worst(exitCodeFor(out.verify.result.reproducible, opts.failOnIrreproducible));
-  }
+  if (has('build')) await buildStage(run);
+  if (has('package') && out.formats.length) await packageStage(run);
+  if (has('verify')) await verifyStage(run);
   await recorder.settle();
   out.manifest = recorder.manifest;
-  if (has('report')) {
-    const label = recorder.manifest.job ?? 'local';
-    out.report = await log.group(
-      'report',
-      () =>
-        reportStage({
-          opts,
-          log,
-          outDir,
-          jobs: [
-            { dir: outDir, label, manifest: recorder.manifest, repro: out.verify?.result ?? null }
-          ]
-        }),
-      (r) => r.exitCode !== 0
-    );
-    worst(out.report.exitCode);
-  }
+  if (has('report')) await reportStageOf(run);
   return out;
+}
+
+/** Configuration is checked before any work: formats, the entry point, something to do. */
+function checkConfiguration(out: PipelineOutcome, opts: Options, has: (s: Stage) => boolean): void {
+  const { model } = out;
+  const hasApp = Object.keys(model.entryPoints.console_scripts ?? {}).length > 0;
+  if (has('package') || has('verify')) out.formats = resolveFormats(opts, hasApp);
+  checkEntryPoint(model, opts, out.formats.length > 0);
+  if (has('package') && !out.formats.length && !has('build'))
+    throw new NothingToDoError(
+      'package: the project declares no console script; pass --format (and --entry-point) to package it anyway'
+    );
+}
+
+function worst(out: PipelineOutcome, code: number): void {
+  out.exitCode = Math.max(out.exitCode, code);
+}
+
+async function buildStage(run: Run): Promise<BuildOutcome> {
+  const { model, opts, log, outDir, recorder, out } = run;
+  out.build = await log.group(
+    'build',
+    async () => buildProject({ model, opts, log, outDir, recorder, ...(await run.targets()) }),
+    (b) => !b.ok
+  );
+  worst(out, out.build.ok ? 0 : 1);
+  return out.build;
+}
+
+async function packageStage(run: Run): Promise<void> {
+  const { model, opts, log, outDir, recorder, out } = run;
+  // `package` alone builds the wheel it needs when OUT has none of the current version.
+  if (!out.build && !(await projectWheels(recorder.manifest, outDir, model)).length) {
+    const which = [model.name, model.version].filter(Boolean).join(' ');
+    log.info(`package: no wheel of ${which} in ${outDir}: building it first`);
+    await buildStage(run);
+  }
+  out.package = await log.group(
+    'package',
+    () => packageProject({ model, opts, log, outDir, formats: out.formats, recorder }),
+    (p) => !p.ok
+  );
+  worst(out, out.package.exitCode);
+}
+
+async function verifyStage(run: Run): Promise<void> {
+  const { model, opts, log, outDir, recorder, out } = run;
+  // The build made here is the first build: what is verified is what ships.
+  const first =
+    out.build?.ok && (out.package?.ok ?? true)
+      ? {
+          artifacts: [...out.build.produced, ...(out.package?.artifacts ?? [])],
+          workRoot: out.build.workRoot
+        }
+      : undefined;
+  out.verify = await log.group(
+    'verify',
+    async () =>
+      verifyProject({
+        model,
+        opts,
+        log,
+        outDir,
+        targets: await run.targets(),
+        formats: out.formats,
+        recorder,
+        first
+      }),
+    (v) => exitCodeFor(v.result.reproducible, opts.failOnIrreproducible) !== 0
+  );
+  worst(out, exitCodeFor(out.verify.result.reproducible, opts.failOnIrreproducible));
+}
+
+async function reportStageOf(run: Run): Promise<void> {
+  const { opts, log, outDir, recorder, out } = run;
+  const label = recorder.manifest.job ?? 'local';
+  out.report = await log.group(
+    'report',
+    () =>
+      reportStage({
+        opts,
+        log,
+        outDir,
+        jobs: [
+          { dir: outDir, label, manifest: recorder.manifest, repro: out.verify?.result ?? null }
+        ]
+      }),
+    (r) => r.exitCode !== 0
+  );
+  worst(out, out.report.exitCode);
 }
