@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { BuildOutcome, buildProject } from './build/index.js';
+import { secondsSince } from './build/sdist.js';
 import { BuildTargets, resolveBuildTargets } from './build/targets.js';
 import { Options } from './config/options.js';
 import { detectProject } from './detect/index.js';
@@ -12,6 +13,7 @@ import { checkEntryPoint } from './package/entry.js';
 import { projectWheels } from './package/inputs.js';
 import { planBuild } from './plan/index.js';
 import { BuildPlan } from './plan/model.js';
+import { UploadHook } from './report/links.js';
 import { ReportOutcome, reportStage } from './report/stage.js';
 import { ensureWritableDir } from './runtime/fsutil.js';
 import { Logger } from './runtime/log.js';
@@ -48,6 +50,8 @@ interface Run {
   out: PipelineOutcome;
   /** Build targets, resolved once, on first use. */
   targets(): Promise<BuildTargets>;
+  /** The Action's upload of OUT, for the report to link (after its files, before its comment). */
+  upload?: UploadHook;
 }
 
 /**
@@ -58,7 +62,8 @@ interface Run {
 export async function runPipeline(
   opts: Options,
   log: Logger,
-  stages: readonly Stage[]
+  stages: readonly Stage[],
+  upload?: UploadHook
 ): Promise<PipelineOutcome> {
   const has = (s: Stage): boolean => stages.includes(s);
   const model = await detectProject(opts, log);
@@ -85,7 +90,8 @@ export async function runPipeline(
     outDir,
     recorder,
     out,
-    targets: async () => (out.targets ??= await resolveBuildTargets(model, opts, log))
+    targets: async () => (out.targets ??= await resolveBuildTargets(model, opts, log)),
+    upload
   };
   if (has('build')) await buildStage(run);
   if (has('package') && out.formats.length) await packageStage(run);
@@ -131,11 +137,19 @@ async function packageStage(run: Run): Promise<void> {
     log.info(`package: no wheel of ${which} in ${outDir}: building it first`);
     await buildStage(run);
   }
+  const t0 = Date.now();
   out.package = await log.group(
     'package',
     () => packageProject({ model, opts, log, outDir, formats: out.formats, recorder }),
     (p) => !p.ok
   );
+  // Beside build's phase in the manifest; verify's time is in its own report.
+  await recorder.update((m) => {
+    m.phases = [
+      ...m.phases.filter((p) => p.name !== 'package'),
+      { name: 'package', seconds: secondsSince(t0) }
+    ];
+  });
   worst(out, out.package.exitCode);
 }
 
@@ -179,7 +193,8 @@ async function reportStageOf(run: Run): Promise<void> {
         outDir,
         jobs: [
           { dir: outDir, label, manifest: recorder.manifest, repro: out.verify?.result ?? null }
-        ]
+        ],
+        upload: run.upload
       }),
     (r) => r.exitCode !== 0
   );

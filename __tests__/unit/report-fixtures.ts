@@ -88,6 +88,9 @@ export function nativeJob(): Manifest {
 export function verifyReport(): Reproducibility {
   return {
     reproducible: false,
+    project: { name: 'greeter', version: '1.2.0' },
+    job: 'any',
+    seconds: 42,
     sourceDateEpoch: 1700000000,
     sensitivityPass: true,
     variations: [
@@ -112,7 +115,9 @@ export function verifyReport(): Reproducibility {
             member: 'greeter/_build_info.py',
             kind: 'content',
             cause: 'timestamp',
-            detail: '-BUILT = "2026-11-25 <b>01:00</b>"\n+BUILT = "2026-11-25 <b>02:00</b>"'
+            // As verify writes it: a unified diff, then the classifier's note.
+            detail:
+              '--- first\n+++ second\n@@ -1,2 +1,2 @@\n NAME = "greeter"\n-BUILT = "2026-11-25 <b>01:00</b>"\n+BUILT = "2026-11-25 <b>02:00</b>"\n(cause: a date near the build clock)'
           }
         ],
         sensitivities: [
@@ -121,6 +126,36 @@ export function verifyReport(): Reproducibility {
       }
     ]
   };
+}
+
+/**
+ * A pure job whose wheel test failed for one Python, as the build records it: the failed
+ * wheel is not listed, its failure carries the test's result; the other wheel passed.
+ */
+export function testFailureJob(): Manifest {
+  const m = pureJob();
+  m.job = 'any';
+  m.artifacts[1].test = { status: 'passed', command: 'pytest -q', seconds: 2 };
+  m.failures = [
+    {
+      target: 'wheel py3',
+      kind: 'wheel',
+      python: '3.11',
+      message: 'test failed: pytest -q',
+      logTail: 'E   AssertionError: assert 1 == 2\n1 failed in 0.02s',
+      test: {
+        status: 'failed',
+        command: 'pytest -q',
+        detail: 'E   AssertionError: assert 1 == 2\n1 failed in 0.02s',
+        seconds: 1.5
+      }
+    }
+  ];
+  m.phases = [
+    { name: 'build', seconds: 20 },
+    { name: 'package', seconds: 4 }
+  ];
+  return m;
 }
 
 /** Writes the three jobs as the report job would download them: one directory per artifact. */

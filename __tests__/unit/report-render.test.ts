@@ -2,12 +2,13 @@ import { describe, expect, it } from '@jest/globals';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { aggregate, collectReports, JobReport } from '../../src/report/aggregate.js';
+import { aggregate, bucketOf, collectReports, JobReport } from '../../src/report/aggregate.js';
 import { artifactKey, compareWithBase } from '../../src/report/compare.js';
 import { cell, humanSize, sizeDelta } from '../../src/report/format.js';
 import {
   COMMENT_LIMIT,
   COMMENT_MARKER,
+  detailBlock,
   fitMarkdown,
   renderComment,
   renderJobSummary,
@@ -20,7 +21,15 @@ import {
   renderManifestTable,
   renderReproTable
 } from '../../src/report/terminal.js';
-import { nativeJob, pureJob, verifyReport, writeMatrix } from './report-fixtures.js';
+import { isBot } from '../../src/report/comment.js';
+import { artifactUrl, runLinks } from '../../src/report/links.js';
+import {
+  nativeJob,
+  pureJob,
+  testFailureJob,
+  verifyReport,
+  writeMatrix
+} from './report-fixtures.js';
 
 const jobs = (): JobReport[] => [
   { dir: '/a', label: 'sdist-any', manifest: pureJob(), repro: null },
@@ -67,6 +76,28 @@ describe('aggregate', () => {
     expect(agg.verdicts[0].reproducible).toBe(false);
   });
 
+  it('counts a wheel whose test failed (as the build records it) as a failed test', () => {
+    const agg = aggregate([{ dir: '/a', label: 'any', manifest: testFailureJob(), repro: null }]);
+    expect(agg.totals).toMatchObject({ testsPassed: 1, testsFailed: 1, failures: 1 });
+    expect(agg.ok).toBe(false);
+    const md = renderSummary(agg);
+    expect(table(md, 'Jobs')[0][4]).toBe('1 passed, 1 failed');
+    // The same manifest downloaded twice (build and package jobs) lists the failure once.
+    const twice = aggregate([
+      { dir: '/a', label: 'any', manifest: testFailureJob(), repro: null },
+      { dir: '/b', label: 'any', manifest: testFailureJob(), repro: null }
+    ]);
+    expect(twice.totals).toMatchObject({ testsFailed: 1, failures: 1 });
+  });
+
+  it('labels a job by its bucket: the manifest, verify, else the wheels’ one platform', () => {
+    const m = nativeJob();
+    delete m.job;
+    expect(bucketOf(m, null)).toBe('manylinux_2_28_x86_64');
+    expect(bucketOf(null, verifyReport())).toBe('any');
+    expect(bucketOf({ ...m, artifacts: [] }, null)).toBeNull();
+  });
+
   it('turns a failed test into a failure even when the stage did not record one', () => {
     const m = pureJob();
     m.artifacts[1].test = { status: 'failed', command: 'pytest', detail: 'AssertionError' };
@@ -82,11 +113,8 @@ describe('aggregate', () => {
     try {
       await writeMatrix(path.join(root, 'nested', 'deeper'));
       const found = await collectReports([root]);
-      expect(found.map((j) => j.label)).toEqual([
-        'manylinux-x86_64',
-        'nested/deeper/albatross-verify',
-        'sdist-any'
-      ]);
+      // Each by its bucket, not by the directory it was downloaded into.
+      expect(found.map((j) => j.label)).toEqual(['any', 'manylinux-x86_64', 'sdist-any']);
       expect(found.find((j) => j.repro)?.manifest).toBeNull();
       await fs.writeFile(path.join(root, 'nested', 'albatross-manifest.json'), '{oops');
       await expect(collectReports([root])).rejects.toThrow(
@@ -106,10 +134,12 @@ describe('markdown summary', () => {
 
   it('leads with status and totals, then failures before artifacts', () => {
     expect(md.startsWith('## Albatross: greeter 1.2.0\n')).toBe(true);
-    expect(md).toContain(`**❌ 1 failure** · **${VERDICT.irreproducible}**`);
+    expect(md).toContain(
+      '**❌ 1 failure** · **❌ 1 of 3 artifacts verified reproducible (1 not reproducible, 1 not verified)**'
+    );
     const totals = table(md, 'Jobs');
     expect(totals).toEqual([
-      ['3', '3', '90.7 kB', '1', '2 passed', '1 hit, 0 miss', VERDICT.irreproducible, '1 min 8 s']
+      ['3', '3', '90.7 kB', '1', '2 passed', '1 hit, 0 miss', VERDICT.irreproducible, '1 min 50 s']
     ]);
     expect(md.indexOf('### ❌ Failures')).toBeLessThan(md.indexOf('### Artifacts'));
     expect(md.indexOf('### Reproducibility')).toBeLessThan(md.indexOf('### Artifacts'));
@@ -157,17 +187,70 @@ describe('markdown summary', () => {
     expect(md).toMatch(
       /<details><summary>Differences in greeter-1\.2\.0-py3-none-any\.whl \(1\)<\/summary>/
     );
-    expect(md).toContain('&lt;b&gt;01:00&lt;/b&gt;');
   });
 
   it('HTML-escapes logs and cells and contains no raw markup from the inputs, nor URLs', () => {
-    expect(md).not.toContain('<script>');
-    expect(md).not.toContain('<b>01:00');
+    // Diffs are fenced (```diff, so GitHub colours them): their text is literal there.
+    const fenced = /^(`{3,})diff\n[\s\S]*?\n\1$/gm;
+    expect(md).toMatch(fenced);
+    expect(md).toContain(
+      '```diff\n--- first\n+++ second\n@@ -1,2 +1,2 @@\n NAME = "greeter"\n-BUILT'
+    );
+    expect(md).toContain('<pre>(cause: a date near the build clock)</pre>');
+    const outside = md.replace(fenced, '');
+    expect(outside).not.toContain('<script>');
+    expect(outside).not.toContain('<b>01:00');
     expect(md).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(md).toContain('build failed: error: command gcc failed &#124; exit 1');
     expect(md).not.toMatch(/https?:\/\//);
     // Every <details> is closed.
     expect(md.split('<details>').length).toBe(md.split('</details>').length);
+  });
+
+  it('says how many artifacts verify found reproducible, or that all were', () => {
+    const all = verifyReport();
+    all.artifacts = all.artifacts.filter((a) => a.reproducible);
+    all.reproducible = true;
+    const m = pureJob();
+    m.artifacts = m.artifacts.filter((a) => a.kind === 'sdist');
+    const one = renderSummary(aggregate([{ dir: '/a', label: 'any', manifest: m, repro: all }]));
+    expect(one).toContain('**✅ the artifact verified reproducible**');
+    const both = verifyReport();
+    both.artifacts[1].reproducible = true;
+    both.reproducible = true;
+    const two = renderSummary(
+      aggregate([{ dir: '/a', label: 'any', manifest: pureJob(), repro: both }])
+    );
+    expect(two).toContain('**✅ all 2 artifacts verified reproducible**');
+    const some = renderSummary(aggregate(jobs()));
+    expect(some).toContain(
+      '**❌ 1 of 3 artifacts verified reproducible (1 not reproducible, 1 not verified)**'
+    );
+  });
+
+  it('hides the cache where it resolved nothing, and labels zipapps and PEX by their min Python', () => {
+    const m = pureJob();
+    m.cache = { ...m.cache!, hit: 'miss', wheelsBuilt: 0, wheelsReused: 0, bytesRestored: 0 };
+    m.artifacts.push(
+      {
+        file: 'greeter-1.2.0.pyz',
+        kind: 'zipapp',
+        sha256: 'e'.repeat(64),
+        size: 9000,
+        python: '3.12',
+        details: { minPython: '3.10' }
+      },
+      { file: 'greeter-1.2.0.pex', kind: 'pex', sha256: 'f'.repeat(64), size: 9000, python: '3.12' }
+    );
+    const md = renderSummary(aggregate([{ dir: '/a', label: 'any', manifest: m, repro: null }]));
+    expect(md).not.toContain('### Dependency cache');
+    expect(md).toMatch(
+      /^\| Jobs \| Artifacts \| Total size \| Failures \| Tests \| Reproducibility \| Time \|$/m
+    );
+    const rows = table(md, 'File | Kind');
+    expect(rows.find((r) => r[0] === 'greeter-1.2.0.pyz')?.[3]).toBe('min 3.10');
+    // No requires-python (or a native app): the Python it was built for.
+    expect(rows.find((r) => r[0] === 'greeter-1.2.0.pex')?.[3]).toBe('3.12');
   });
 
   it('shows cache results and time per phase', () => {
@@ -181,6 +264,7 @@ describe('markdown summary', () => {
     ]);
     expect(md).toContain('<details><summary>Time per phase</summary>');
     expect(md).toContain('| manylinux-x86&#95;64 | wheels | 1 min 1 s |');
+    expect(md).toContain('| verify | verify | 42.0 s |');
   });
 
   it('renders one job alone with the verdict unverified', () => {
@@ -197,6 +281,56 @@ describe('markdown summary', () => {
   });
 });
 
+describe('a report of verify alone', () => {
+  it('is titled with the project and shows verdicts without an artifacts table', () => {
+    const md = renderJobSummary({ dir: '/v', label: 'any', manifest: null, repro: verifyReport() });
+    expect(md.startsWith('## Albatross: greeter 1.2.0 (any)\n')).toBe(true);
+    expect(md).toContain('**❌ 1 of 2 artifacts verified reproducible (1 not reproducible)**');
+    expect(md).not.toContain('### Artifacts');
+    expect(md).not.toContain('no artifacts');
+    const comment = renderComment(
+      aggregate([{ dir: '/v', label: 'any', manifest: null, repro: verifyReport() }])
+    );
+    expect(comment.split('\n')[1]).toBe('**Albatross: greeter 1.2.0**');
+  });
+});
+
+describe('links to the run, the artifact and the commit', () => {
+  const env = {
+    GITHUB_ACTIONS: 'true',
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_REPOSITORY: 'octo/greeter',
+    GITHUB_RUN_ID: '123',
+    GITHUB_SHA: 'abcdef0123456789'
+  };
+
+  it('builds them from the runner environment as actions/upload-artifact does', () => {
+    expect(runLinks(env)).toEqual({
+      run: 'https://github.com/octo/greeter/actions/runs/123',
+      sha: 'abcdef0123456789',
+      commit: 'https://github.com/octo/greeter/commit/abcdef0123456789'
+    });
+    expect(artifactUrl(env, 42)).toBe(
+      'https://github.com/octo/greeter/actions/runs/123/artifacts/42'
+    );
+    expect(runLinks({})).toEqual({});
+    expect(artifactUrl({}, 42)).toBeNull();
+  });
+
+  it('puts the run link in the job summary', () => {
+    const md = renderSummary(aggregate(jobs()), { links: runLinks(env) });
+    expect(md).toContain(
+      '[Workflow run](https://github.com/octo/greeter/actions/runs/123) · commit [`abcdef0`](https://github.com/octo/greeter/commit/abcdef0123456789)'
+    );
+  });
+
+  it('matches only a bot’s comment as ours', () => {
+    expect(isBot({ login: 'github-actions[bot]', type: 'Bot' })).toBe(true);
+    expect(isBot({ login: 'octocat', type: 'User' })).toBe(false);
+    expect(isBot(null)).toBe(false);
+  });
+});
+
 describe('PR comment and base comparison', () => {
   it('matches artifacts across versions and shows the size change', () => {
     expect(artifactKey('greeter-1.1.0-py3-none-any.whl', '1.1.0')).toBe(
@@ -208,11 +342,34 @@ describe('PR comment and base comparison', () => {
     const now = aggregate(jobs());
     const cmp = compareWithBase(now, base);
     expect(cmp.before.get('greeter-1.2.0-py3-none-any.whl')).toBe(5000);
-    const md = renderComment(now, cmp);
-    expect(md.startsWith(`${COMMENT_MARKER}\n`)).toBe(true);
+    const md = renderComment(now, cmp, {
+      run: 'https://github.com/octo/greeter/actions/runs/123',
+      artifact: 'https://github.com/octo/greeter/actions/runs/123/artifacts/9',
+      artifactName: 'albatross-report',
+      sha: 'abcdef0123456789',
+      commit: 'https://github.com/octo/greeter/commit/abcdef0123456789'
+    });
+    const lines = md.split('\n');
+    expect(lines[0]).toBe(COMMENT_MARKER);
+    // One headline with the links, the size table and the verdict; the rest folded.
+    expect(lines[1]).toBe(
+      '**Albatross: greeter 1.2.0** · ❌ 1 failure · 3 artifacts, 90.7 kB (+81.6 kB (+896.2%) vs base) · ' +
+        '[Workflow run](https://github.com/octo/greeter/actions/runs/123) · ' +
+        '[Artifact albatross-report](https://github.com/octo/greeter/actions/runs/123/artifacts/9) · ' +
+        'commit [`abcdef0`](https://github.com/octo/greeter/commit/abcdef0123456789)'
+    );
+    expect(table(md, 'File | Size')).toEqual([
+      ['greeter-1.2.0.tar.gz', '4.1 kB', '±0 B'],
+      ['greeter-1.2.0-cp312-cp312-manylinux&#95;2&#95;28&#95;x86&#95;64.whl', '81.2 kB', 'new'],
+      ['greeter-1.2.0-py3-none-any.whl', '5.3 kB', '+321 B (+6.4%)']
+    ]);
+    const folded = md.indexOf('<details><summary>Full report');
+    expect(md.indexOf('**❌ 1 of 3 artifacts verified reproducible')).toBeLessThan(folded);
+    expect(md.indexOf('### ❌ Failures')).toBeGreaterThan(folded);
+    expect(md.indexOf('```diff')).toBeGreaterThan(folded);
     const rows = table(md, 'File | Kind');
     expect(rows.map((r) => r[5])).toEqual(['±0 B', 'new', '+321 B (+6.4%)']);
-    expect(md).toContain('(+81.6 kB');
+    expect(md.split('<details>').length).toBe(md.split('</details>').length);
   });
 
   it('stays under the comment limit however long the logs', () => {
@@ -277,6 +434,12 @@ describe('terminal', () => {
 });
 
 describe('fitMarkdown', () => {
+  it('closes a code fence the cut left open', () => {
+    const md = `## T\n\n<details><summary>d</summary>\n\n${detailBlock(`--- first\n+++ second\n@@ -1 +1 @@\n${'-a\n+b\n'.repeat(200)}`, 5000)}\n\n</details>\n`;
+    const cut = fitMarkdown(md, 600, '_cut_');
+    expect(cut).toMatch(/\n```\n\n<\/details>\n\n_cut_\n$/);
+  });
+
   it('cuts at a line, closes what the cut left open and keeps the limit', () => {
     const md = `## T\n\n<details><summary>log</summary>\n\n<pre>${'line\n'.repeat(500)}</pre>\n\n</details>\n`;
     const cut = fitMarkdown(md, 400, '_cut_');

@@ -7,7 +7,13 @@ import { defaultOptions } from '../../src/config/options.js';
 import { ownPath } from '../../src/manifest/paths.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { loadSchemas } from '../helpers/schemas.js';
-import { nativeJob, pureJob, verifyReport, writeMatrix } from './report-fixtures.js';
+import {
+  nativeJob,
+  pureJob,
+  testFailureJob,
+  verifyReport,
+  writeMatrix
+} from './report-fixtures.js';
 
 /** The schemas compile (ajv strict) and describe the report fixtures; bad values fail them. */
 const check = await loadSchemas();
@@ -16,6 +22,7 @@ describe('JSON Schemas (schemas/*.json)', () => {
   it('accept the report fixtures', () => {
     expect(check('manifest', pureJob())).toEqual([]);
     expect(check('manifest', nativeJob())).toEqual([]);
+    expect(check('manifest', testFailureJob())).toEqual([]);
     expect(check('reproducibility', verifyReport())).toEqual([]);
   });
 

@@ -35,7 +35,11 @@ export const ACTION_OUTPUTS: [string, string][] = [
   ['statement', '`verify`: path of the in-toto statement.'],
   ['reproducibility-report', '`verify`: path of OUT/.albatross/reproducibility.json.'],
   ['summary', '`report`: path of the aggregated markdown summary (OUT/.albatross/summary.md).'],
-  ['artifact-id', 'Id of the workflow artifact uploaded as `artifact-name`.']
+  ['artifact-id', 'Id of the workflow artifact uploaded as `artifact-name`.'],
+  [
+    'artifact-url',
+    'URL of the workflow artifact uploaded as `artifact-name` (as actions/upload-artifact gives it).'
+  ]
 ];
 
 /** The actions the root composite runs, pinned by commit (`# tag` names the release). */

@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import { getCommand } from '../commands/index.js';
 import { resolveOptions } from '../config/resolve.js';
 import { AlbatrossError } from '../errors.js';
+import { runLinks } from '../report/links.js';
 import { SUMMARY_LIMIT, fitMarkdown, summarizeOutDir } from '../report/markdown.js';
 import { loadInputs } from './inputs.js';
 import { actionLogger } from './logger.js';
@@ -18,21 +19,30 @@ export async function run(): Promise<void> {
     const command = getCommand(inputs.command, "input 'command'");
     const opts = await resolveOptions(inputs.projectDir, [inputs.layer], inputs.defaults);
     const log = actionLogger();
-    const result = await command({ opts, log });
+    // Upload even after a negative verdict: the report job needs the failing job's manifest.
+    // Once: the report stage uploads before its comment (to link it), else it happens here.
+    let uploading: ReturnType<typeof uploadOutDir> | undefined;
+    const upload = (): ReturnType<typeof uploadOutDir> =>
+      (uploading ??=
+        opts.artifactName && !READ_ONLY_COMMANDS.includes(inputs.command)
+          ? uploadOutDir(opts, log)
+          : Promise.resolve(null));
+    const result = await command({ opts, log, upload });
     const outputs = {
       ...(await manifestOutputs(path.resolve(opts.projectDir, opts.out))),
       ...result.outputs
     };
     for (const [k, v] of Object.entries(outputs)) core.setOutput(k, v);
-    // Upload even after a negative verdict: the report job needs the failing job's manifest.
-    if (opts.artifactName && !READ_ONLY_COMMANDS.includes(inputs.command)) {
-      const up = await uploadOutDir(opts, log);
-      if (up) core.setOutput('artifact-id', String(up.id));
+    const up = await upload();
+    if (up) {
+      core.setOutput('artifact-id', String(up.id));
+      if (up.url) core.setOutput('artifact-url', up.url);
     }
     if (opts.summary && process.env.GITHUB_STEP_SUMMARY) {
       // Stages that return no summary still get one: rendered from what they left in OUT.
       const summary =
-        result.summary ?? (await summarizeOutDir(path.resolve(opts.projectDir, opts.out)));
+        result.summary ??
+        (await summarizeOutDir(path.resolve(opts.projectDir, opts.out), runLinks()));
       if (summary) await core.summary.addRaw(fitMarkdown(summary, SUMMARY_LIMIT), true).write();
     }
     if (result.exitCode !== 0) {

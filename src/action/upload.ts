@@ -4,6 +4,7 @@ import { DefaultArtifactClient } from '@actions/artifact';
 import { Options } from '../config/options.js';
 import { readManifest } from '../manifest/io.js';
 import { ownDir, ownPath } from '../manifest/paths.js';
+import { UploadedArtifact, artifactUrl } from '../report/links.js';
 import { Logger } from '../runtime/log.js';
 
 /**
@@ -44,14 +45,18 @@ async function walkFiles(dir: string): Promise<string[]> {
   return out;
 }
 
+/** What an upload made: the artifact's id, name and page (as actions/upload-artifact's `artifact-url`). */
+export interface UploadedOut extends UploadedArtifact {
+  id: number;
+  size: number;
+  files: number;
+}
+
 /**
  * Uploads OUT as one workflow artifact through the runner's artifact service (the Action has
  * the runtime token; a `run:` step would not). Returns the artifact id.
  */
-export async function uploadOutDir(
-  opts: Options,
-  log: Logger
-): Promise<{ id: number; size: number; files: number } | null> {
+export async function uploadOutDir(opts: Options, log: Logger): Promise<UploadedOut | null> {
   const outDir = path.resolve(opts.projectDir, opts.out);
   const files = await filesToUpload(outDir);
   if (!files.length) {
@@ -71,7 +76,14 @@ export async function uploadOutDir(
   log.info(
     `uploaded ${files.length} files as artifact '${opts.artifactName}' (id ${res.id ?? '?'}, ${res.size ?? 0} bytes)`
   );
-  return { id: res.id ?? 0, size: res.size ?? 0, files: files.length };
+  const id = res.id ?? 0;
+  return {
+    id,
+    name: opts.artifactName,
+    url: artifactUrl(process.env, id),
+    size: res.size ?? 0,
+    files: files.length
+  };
 }
 
 /** `manifest` and `artifacts` outputs for whatever command left a manifest in OUT. */

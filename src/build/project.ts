@@ -5,7 +5,7 @@ import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { ConfigError } from '../errors.js';
 import { checkLocked, lockRecord } from '../lock/locked.js';
-import { CacheReport } from '../manifest/model.js';
+import { CacheReport, TestResult } from '../manifest/model.js';
 import { ManifestRecorder } from '../manifest/recorder.js';
 import { Engine, requireEngine } from '../runtime/container.js';
 import { tail } from '../runtime/exec.js';
@@ -227,6 +227,8 @@ async function wheelTarget(
   const log = new StepLog();
   const started = Date.now();
   let stagedName: string | undefined;
+  // A failed test is recorded with the failure, so reports count it as a failed test.
+  let failedTest: TestResult | undefined;
   try {
     await req.log.group(`${w.target} (Python ${w.version}, ${w.mode})`, async () => {
       const job = { version: w.version, sde, log, logger: req.log };
@@ -238,8 +240,10 @@ async function wheelTarget(
           .filter((l) => l.startsWith('$ '))
           .join('\n')
       );
-      if (staged.test && staged.test.status === 'failed')
+      if (staged.test && staged.test.status === 'failed') {
+        failedTest = staged.test;
         throw new StepError(`test failed: ${staged.test.command}`, log.text);
+      }
       await pub.publish(
         {
           file: staged.file,
@@ -251,7 +255,8 @@ async function wheelTarget(
     });
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    await pub.fail(failure(w.target, 'wheel', w.version, e, log), stagedName);
+    const f = failure(w.target, 'wheel', w.version, e, log);
+    await pub.fail(failedTest ? { ...f, test: failedTest } : f, stagedName);
   }
 }
 

@@ -1,5 +1,6 @@
 import { ownPath } from '../manifest/paths.js';
 import { PipelineOutcome, runPipeline } from '../pipeline.js';
+import { runLinks } from '../report/links.js';
 import { renderJobSummary } from '../report/markdown.js';
 import { renderManifestTable } from '../report/terminal.js';
 import { CommandContext, CommandResult } from './types.js';
@@ -16,12 +17,10 @@ export function buildResult(out: PipelineOutcome): CommandResult {
     exitCode: out.exitCode,
     json: manifest,
     text: renderManifestTable(manifest),
-    summary: renderJobSummary({
-      dir: out.outDir,
-      label: manifest.job ?? 'local',
-      manifest,
-      repro: null
-    }),
+    summary: renderJobSummary(
+      { dir: out.outDir, label: manifest.job ?? 'local', manifest, repro: null },
+      { links: runLinks() }
+    ),
     outputs: manifestOutputs(out)
   };
 }

@@ -23,7 +23,8 @@ export async function reportCommand(ctx: CommandContext): Promise<CommandResult>
     opts,
     log: ctx.log,
     outDir: roots.length && !opts.explicit.includes('out') ? roots[0] : outDir,
-    roots: roots.length ? roots : [outDir]
+    roots: roots.length ? roots : [outDir],
+    upload: ctx.upload
   });
   return reportResult(r);
 }

@@ -12,13 +12,12 @@ import { verifyResult } from './verify.js';
  */
 export async function runCommand(ctx: CommandContext): Promise<CommandResult> {
   const { opts, log } = ctx;
-  const out = await runPipeline(opts, log, [
-    'plan',
-    'build',
-    'package',
-    ...(opts.verify ? (['verify'] as const) : []),
-    'report'
-  ]);
+  const out = await runPipeline(
+    opts,
+    log,
+    ['plan', 'build', 'package', ...(opts.verify ? (['verify'] as const) : []), 'report'],
+    ctx.upload
+  );
   const results: [string, CommandResult][] = [
     ['plan', planResult(out.plan!)],
     ['build', buildResult(out)]

@@ -1,9 +1,12 @@
 import { Options } from '../config/options.js';
+import { UploadHook } from '../report/links.js';
 import { Logger } from '../runtime/log.js';
 
 export interface CommandContext {
   opts: Options;
   log: Logger;
+  /** The Action's upload of OUT, for the report stage to link the artifact. */
+  upload?: UploadHook;
 }
 
 export interface CommandResult {

@@ -1,4 +1,6 @@
 import { PipelineOutcome, runPipeline } from '../pipeline.js';
+import { runLinks } from '../report/links.js';
+import { renderJobSummary } from '../report/markdown.js';
 import { CommandContext, CommandResult } from './types.js';
 
 /** `albatross verify DIR --out OUT`: double build, archive-aware diff, report + in-toto statement. */
@@ -18,6 +20,16 @@ export function verifyResult(out: PipelineOutcome): CommandResult {
       statement: v.files.statement,
       'reproducibility-report': v.files.report
     },
-    summary: `### Reproducibility\n\n${ok ? '✅ every artifact is bit-for-bit reproducible' : '❌ not reproducible'}\n\n\`\`\`\n${v.text}\n\`\`\`\n`
+    // The same summary as a build's, titled with the project, with the verdicts and diffs.
+    summary: renderJobSummary(
+      {
+        dir: out.outDir,
+        label: v.result.job ?? 'verify',
+        // OUT without a build of its own: the report is about the verdict alone.
+        manifest: out.manifest?.artifacts.length ? out.manifest : null,
+        repro: v.result
+      },
+      { links: runLinks() }
+    )
   };
 }

@@ -11,6 +11,17 @@ export function allowsMinor(spec: string | null, minor: string): boolean {
   return satisfies(`${minor}.0`, spec) || satisfies(`${minor}.999`, spec);
 }
 
+/**
+ * The oldest CPython 3 minor `spec` admits (`>=3.10` → `3.10`): what a zipapp or PEX asks of the
+ * interpreter that runs it. Null without a specifier, or when it admits no 3.x.
+ */
+export function minimumPython(spec: string | null): string | null {
+  if (!spec || !spec.trim()) return null;
+  for (let minor = 0; minor < 100; minor++)
+    if (allowsMinor(spec, `3.${minor}`)) return `3.${minor}`;
+  return null;
+}
+
 /** The target set intersected with requires-python, ascending. */
 export function allowedPythons(
   targets: readonly string[],

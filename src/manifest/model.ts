@@ -72,6 +72,8 @@ export interface FailureEntry {
   message: string;
   /** Last lines of the log. */
   logTail: string;
+  /** A wheel whose test failed: the test's result (the artifact itself is not listed). */
+  test?: TestResult;
 }
 
 export interface CacheReport {

@@ -64,6 +64,12 @@ export interface Variation {
 
 export interface Reproducibility {
   reproducible: boolean;
+  /** The project verified, so a report of verify alone can name it. */
+  project?: { name: string; version: string | null };
+  /** The platform bucket the builds ran for (`any`, `manylinux_2_28_x86_64` ...). */
+  job?: string;
+  /** How long verify took (its builds and the comparison). */
+  seconds?: number;
   sourceDateEpoch: number | null;
   variations: Variation[];
   artifacts: ArtifactVerdict[];

@@ -4,14 +4,14 @@ import { ConfigError } from '../errors.js';
 import { OWN_DIR, readPaths } from '../manifest/paths.js';
 import { KIND_ORDER } from '../package/formats/index.js';
 import { readJsonIfExists } from '../runtime/fsutil.js';
-import { ArtifactEntry, FailureEntry, Manifest } from '../manifest/model.js';
+import { ArtifactEntry, CacheReport, FailureEntry, Manifest } from '../manifest/model.js';
 import { ArtifactVerdict, Reproducibility } from '../manifest/reproducibility.js';
 
 /** What one job left behind: its manifest and/or its reproducibility report. */
 export interface JobReport {
   /** Directory it was read from. */
   dir: string;
-  /** Job id from the manifest, else the directory relative to the search root. */
+  /** Its platform bucket (the manifest's or verify's `job`), else the directory's name. */
   label: string;
   manifest: Manifest | null;
   repro: Reproducibility | null;
@@ -34,6 +34,10 @@ export interface Totals {
   /** null when no job verified reproducibility. */
   reproducible: boolean | null;
   irreproducible: number;
+  /** Artifacts verify found bit-for-bit identical (deduplicated by file name). */
+  reproducibleArtifacts: number;
+  /** Every artifact the report knows of, shipped or compared (deduplicated by file name). */
+  knownArtifacts: number;
   seconds: number;
 }
 
@@ -95,7 +99,33 @@ export async function readJobDir(dir: string, fallbackLabel: string): Promise<Jo
   const manifest = await firstJson<Manifest>(readPaths(dir, 'manifest'));
   const repro = await firstJson<Reproducibility>(readPaths(dir, 'reproducibility'));
   if (!manifest && !repro) return null;
-  return { dir, label: manifest?.job || fallbackLabel, manifest, repro };
+  return { dir, label: bucketOf(manifest, repro) ?? fallbackLabel, manifest, repro };
+}
+
+/**
+ * The bucket a job built for: its manifest's `job`, verify's, else the one platform tag its
+ * wheels share (`any` for pure wheels). Null when nothing says.
+ */
+export function bucketOf(manifest: Manifest | null, repro: Reproducibility | null): string | null {
+  if (manifest?.job) return manifest.job;
+  if (repro?.job) return repro.job;
+  const tags = new Set(
+    (manifest?.artifacts ?? []).filter((a) => a.kind === 'wheel').map((a) => a.platformTag)
+  );
+  const [only] = [...tags];
+  return tags.size === 1 && only ? only : null;
+}
+
+/** A wheel whose test failed: the build records it as a failure carrying the test's result. */
+export function isTestFailure(f: FailureEntry): boolean {
+  return f.kind === 'test' || f.test?.status === 'failed' || /^test failed:/.test(f.message);
+}
+
+/** The dependency cache did something worth a row: it resolved wheels, or it went wrong. */
+export function cacheUsed(c: CacheReport | undefined): c is CacheReport {
+  return Boolean(
+    c && (c.wheelsBuilt + c.wheelsReused > 0 || c.bytesRestored > 0 || c.hit === 'error')
+  );
 }
 
 async function firstJson<T>(files: string[]): Promise<T | null> {
@@ -113,6 +143,7 @@ export function aggregate(jobs: JobReport[]): Aggregate {
   const verdicts: JobVerdict[] = [];
   const seenArtifacts = new Set<string>();
   const seenVerdicts = new Set<string>();
+  const seenFailures = new Set<string>();
   const totals: Totals = {
     jobs: jobs.length,
     artifacts: 0,
@@ -125,6 +156,8 @@ export function aggregate(jobs: JobReport[]): Aggregate {
     cacheMisses: 0,
     reproducible: null,
     irreproducible: 0,
+    reproducibleArtifacts: 0,
+    knownArtifacts: 0,
     seconds: 0
   };
   let project: Aggregate['project'] = { name: '', version: null };
@@ -142,7 +175,6 @@ export function aggregate(jobs: JobReport[]): Aggregate {
         if (a.test?.status === 'passed') totals.testsPassed++;
         if (a.test?.status === 'skipped') totals.testsSkipped++;
         if (a.test?.status === 'failed') {
-          totals.testsFailed++;
           if (!(m.failures ?? []).some((f) => f.kind === 'test' && f.target.includes(a.file))) {
             failures.push({
               job: job.label,
@@ -155,14 +187,24 @@ export function aggregate(jobs: JobReport[]): Aggregate {
           }
         }
       }
-      for (const f of m.failures ?? []) failures.push({ ...f, job: job.label });
-      if (m.cache) {
+      // A job that downloaded another's manifest carries its failures too: list each once.
+      for (const f of m.failures ?? []) {
+        const key = `${f.target}\0${f.python ?? ''}\0${f.message}`;
+        if (seenFailures.has(key)) continue;
+        seenFailures.add(key);
+        failures.push({ ...f, job: job.label });
+      }
+      if (cacheUsed(m.cache)) {
         if (m.cache.hit === 'exact' || m.cache.hit === 'partial') totals.cacheHits++;
         else if (m.cache.hit === 'miss') totals.cacheMisses++;
       }
       totals.seconds += (m.phases ?? []).reduce((s, p) => s + (p.seconds || 0), 0);
     }
     if (job.repro) {
+      // A report of verify alone still names the project.
+      if (!project.name && job.repro.project?.name)
+        project = { name: job.repro.project.name, version: job.repro.project.version ?? null };
+      totals.seconds += job.repro.seconds ?? 0;
       totals.reproducible = (totals.reproducible ?? true) && job.repro.reproducible === true;
       for (const v of job.repro.artifacts ?? []) {
         const key = `${v.file}\0${(v.sha256 ?? []).join(',')}`;
@@ -180,6 +222,11 @@ export function aggregate(jobs: JobReport[]): Aggregate {
   totals.artifacts = artifacts.length;
   totals.bytes = artifacts.reduce((s, a) => s + (a.size || 0), 0);
   totals.failures = failures.length;
+  totals.testsFailed = failures.filter(isTestFailure).length;
+  totals.knownArtifacts = new Set([...artifacts, ...verdicts].map((a) => a.file)).size;
+  totals.reproducibleArtifacts = new Set(
+    verdicts.filter((v) => v.reproducible).map((v) => v.file)
+  ).size;
   const ok = failures.length === 0 && totals.reproducible !== false;
   return { project, jobs, artifacts, failures, verdicts, totals, ok };
 }

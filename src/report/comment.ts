@@ -15,6 +15,11 @@ export interface PullRequestRef {
 export type CommentOutcome =
   { action: 'created' | 'updated'; id: number } | { action: 'skipped'; reason: string };
 
+/** The comment's author is an app (github-actions[bot], or the app a token belongs to). */
+export function isBot(user: { login?: string; type?: string } | null | undefined): boolean {
+  return user?.type === 'Bot' || /\[bot\]$/.test(user?.login ?? '');
+}
+
 /** Reads GITHUB_EVENT_PATH; null when the run is not for a pull request. */
 export async function pullRequestFromEvent(
   env: NodeJS.ProcessEnv = process.env
@@ -67,7 +72,8 @@ export async function upsertStickyComment(
       issue_number: pr.number,
       per_page: 100
     });
-    const ours = comments.find((c) => (c.body ?? '').includes(marker));
+    // Only a bot's comment is ours: a person quoting the marker keeps their comment.
+    const ours = comments.find((c) => isBot(c.user) && (c.body ?? '').includes(marker));
     if (ours) {
       await octokit.rest.issues.updateComment({ ...where, comment_id: ours.id, body });
       log.info(`updated the report comment on #${pr.number}`);

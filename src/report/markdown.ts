@@ -1,10 +1,18 @@
 import { ArtifactEntry, RepairInfo } from '../manifest/model.js';
 import { FORMATS } from '../package/formats/index.js';
 import { TOOL_VERSION } from '../version.js';
-import { Aggregate, JobArtifact, JobReport, aggregate, readJobDir } from './aggregate.js';
+import {
+  Aggregate,
+  JobArtifact,
+  JobReport,
+  aggregate,
+  cacheUsed,
+  readJobDir
+} from './aggregate.js';
 import { BaseComparison } from './compare.js';
 import { cell, escapeHtml, humanSize, plural, seconds, shortSha, sizeDelta } from './format.js';
 import { inspectionFindings, inspectionStatus } from './inspection.js';
+import { RunLinks } from './links.js';
 
 /** Hidden marker that identifies our sticky pull-request comment. */
 export const COMMENT_MARKER = '<!-- albatross-report -->';
@@ -23,6 +31,8 @@ export interface SummaryOptions {
   base?: BaseComparison;
   /** Leave out long sections (logs, differences, phases) to fit a PR comment. */
   compact?: boolean;
+  /** The workflow run, commit and artifact to link (none outside GitHub Actions). */
+  links?: RunLinks;
 }
 
 const LONG_TEXT = 6000;
@@ -38,11 +48,22 @@ export function renderSummary(agg: Aggregate, opts: SummaryOptions = {}): string
   const out: string[] = [];
   out.push(`## ${escapeHtml(opts.title ?? titleOf(agg))}`, '');
   out.push(statusLine(agg), '');
+  const links = linksLine(opts.links);
+  if (links) out.push(links, '');
   out.push(...totalsTable(agg, opts.base), '');
+  out.push(...bodySections(agg, opts));
+  out.push(footer(), '');
+  return out.join('\n');
+}
+
+/** Failures, reproducibility, artifacts, cache, locks and phases: everything under the totals. */
+function bodySections(agg: Aggregate, opts: SummaryOptions): string[] {
+  const out: string[] = [];
   if (agg.failures.length) out.push(...failuresSection(agg, opts.compact), '');
   if (agg.verdicts.length || agg.totals.reproducible !== null)
     out.push(...reproSection(agg, opts.compact), '');
-  out.push(...artifactsSection(agg, opts.base), '');
+  // A report of verify alone has verdicts, not artifacts.
+  if (agg.jobs.some((j) => j.manifest)) out.push(...artifactsSection(agg, opts.base), '');
   const cache = cacheSection(agg);
   if (cache.length) out.push(...cache, '');
   const locks = locksSection(agg);
@@ -51,17 +72,78 @@ export function renderSummary(agg: Aggregate, opts: SummaryOptions = {}): string
     const phases = phasesSection(agg);
     if (phases.length) out.push(...phases, '');
   }
-  out.push(`<sub>albatross ${escapeHtml(TOOL_VERSION)}</sub>`, '');
-  return out.join('\n');
+  return out;
 }
 
-/** The sticky PR comment: the marker, then a compact summary that fits GitHub's limit. */
-export function renderComment(agg: Aggregate, base?: BaseComparison): string {
+function footer(): string {
+  return `<sub>albatross ${escapeHtml(TOOL_VERSION)}</sub>`;
+}
+
+/**
+ * The sticky PR comment, short: the marker, one headline with the links, the size table and
+ * the reproducibility verdict; everything else folded. Fits GitHub's limit.
+ */
+export function renderComment(agg: Aggregate, base?: BaseComparison, links?: RunLinks): string {
+  const out = [COMMENT_MARKER, headline(agg, base, links), ''];
+  if (agg.artifacts.length) out.push(...sizeTable(agg, base), '');
+  if (agg.verdicts.length || agg.totals.reproducible !== null)
+    out.push(`**${reproHeadline(agg)}**`, '');
+  out.push(
+    '<details><summary>Full report: failures, reproducibility, artifacts, cache</summary>',
+    '',
+    ...bodySections(agg, { base, compact: true }),
+    '</details>',
+    '',
+    footer(),
+    ''
+  );
   return fitMarkdown(
-    `${COMMENT_MARKER}\n${renderSummary(agg, { base, compact: true })}`,
+    out.join('\n'),
     COMMENT_LIMIT,
     '_The report was cut to fit a comment; the job summary has all of it._'
   );
+}
+
+/** `**Albatross: greeter 1.2.0** · ❌ 1 failure · 3 artifacts, 90.7 kB · [workflow run](…) …` */
+function headline(agg: Aggregate, base?: BaseComparison, links?: RunLinks): string {
+  const t = agg.totals;
+  const size =
+    humanSize(t.bytes) + (base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : '');
+  const parts = [`**${escapeHtml(titleOf(agg))}**`];
+  const status = buildStatus(agg);
+  if (status) parts.push(status);
+  if (t.artifacts) parts.push(`${plural(t.artifacts, 'artifact')}, ${escapeHtml(size)}`);
+  const l = linksLine(links);
+  if (l) parts.push(l);
+  return parts.join(' · ');
+}
+
+/** The comment's table: each artifact's size and, against the base run, its change. */
+function sizeTable(agg: Aggregate, base?: BaseComparison): string[] {
+  const out = base
+    ? ['| File | Size | Δ vs base |', '|---|---:|---:|']
+    : ['| File | Size |', '|---|---:|'];
+  for (const a of agg.artifacts)
+    out.push(
+      `| ${cell(a.file)} | ${cell(humanSize(a.size))} |${base ? ` ${cell(deltaOf(a, base))} |` : ''}`
+    );
+  if (base?.gone.length)
+    out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
+  return out;
+}
+
+/** `[Workflow run](…) · [Artifact](…) · commit [`abc1234`](…)`; empty without links. */
+export function linksLine(links?: RunLinks): string {
+  if (!links) return '';
+  const parts: string[] = [];
+  if (links.run) parts.push(`[Workflow run](${links.run})`);
+  if (links.artifact)
+    parts.push(
+      `[Artifact${links.artifactName ? ` ${cell(links.artifactName)}` : ''}](${links.artifact})`
+    );
+  if (links.commit && links.sha)
+    parts.push(`commit [\`${escapeHtml(links.sha.slice(0, 7))}\`](${links.commit})`);
+  return parts.join(' · ');
 }
 
 /** GitHub refuses step summaries over 1 MiB. */
@@ -78,10 +160,24 @@ export function fitMarkdown(
   // Room for the closing tags the cut may need (a few nested sections at most).
   let body = md.slice(0, Math.max(0, limit - tail.length - 120)).replace(/\n[^\n]*$/, '');
   const count = (re: RegExp): number => (body.match(re) ?? []).length;
-  if (count(/<pre>/g) > count(/<\/pre>/g)) body += '</pre>';
+  const fence = openFence(body);
+  if (fence) body += `\n${fence}`;
+  else if (count(/<pre>/g) > count(/<\/pre>/g)) body += '</pre>';
   const open = count(/<details>/g) - count(/<\/details>/g);
   for (let k = 0; k < Math.min(open, 5); k++) body += '\n\n</details>';
   return body + tail;
+}
+
+/** The fence of a code block left open at the end of `md`, else null. */
+function openFence(md: string): string | null {
+  let open: string | null = null;
+  for (const line of md.split('\n')) {
+    const m = /^(`{3,})/.exec(line);
+    if (!m) continue;
+    if (!open) open = m[1];
+    else if (m[1].length >= open.length && line.trim() === m[1]) open = null;
+  }
+  return open;
 }
 
 export function verdictLine(reproducible: boolean | null): string {
@@ -95,28 +191,69 @@ function titleOf(agg: Aggregate): string {
 }
 
 function statusLine(agg: Aggregate): string {
+  return [buildStatus(agg), reproHeadline(agg)]
+    .filter((x): x is string => x !== null)
+    .map((x) => `**${x}**`)
+    .join(' · ');
+}
+
+/** Failures, or whether every artifact was built; null for a report of verify alone. */
+function buildStatus(agg: Aggregate): string | null {
   const t = agg.totals;
-  const parts: string[] = [];
-  if (t.failures) parts.push(`**❌ ${plural(t.failures, 'failure')}**`);
-  else if (t.artifacts === 0) parts.push('**⚠️ no artifacts**');
-  else parts.push('**✅ all artifacts built**');
-  parts.push(`**${verdictLine(t.reproducible)}**`);
-  return parts.join(' · ');
+  if (t.failures) return `❌ ${plural(t.failures, 'failure')}`;
+  if (!agg.jobs.some((j) => j.manifest)) return null;
+  if (t.artifacts === 0) return '⚠️ no artifacts';
+  return '✅ all artifacts built';
+}
+
+/**
+ * What verify showed, counted: `✅ all 3 artifacts verified reproducible`, or, when only some
+ * were, `❌ 1 of 3 artifacts verified reproducible (1 not reproducible, 1 not verified)`.
+ */
+export function reproHeadline(agg: Aggregate): string {
+  const t = agg.totals;
+  if (!agg.verdicts.length) return verdictLine(t.reproducible);
+  const compared = new Set(agg.verdicts.map((v) => v.file)).size;
+  const bad = compared - t.reproducibleArtifacts;
+  const unverified = t.knownArtifacts - compared;
+  if (!bad && !unverified)
+    return `✅ ${t.knownArtifacts === 1 ? 'the artifact' : `all ${t.knownArtifacts} artifacts`} verified reproducible`;
+  const why = [bad ? `${bad} not reproducible` : '', unverified ? `${unverified} not verified` : '']
+    .filter(Boolean)
+    .join(', ');
+  return `${bad ? '❌' : '✅'} ${t.reproducibleArtifacts} of ${plural(t.knownArtifacts, 'artifact')} verified reproducible (${why})`;
 }
 
 function totalsTable(agg: Aggregate, base?: BaseComparison): string[] {
   const t = agg.totals;
   const tests = t.testsPassed + t.testsFailed + t.testsSkipped;
   const testCell = tests
-    ? `${t.testsPassed} passed${t.testsFailed ? `, ${t.testsFailed} failed` : ''}${t.testsSkipped ? `, ${t.testsSkipped} skipped` : ''}`
+    ? [
+        `${t.testsPassed} passed`,
+        t.testsFailed ? `${t.testsFailed} failed` : '',
+        t.testsSkipped ? `${t.testsSkipped} skipped` : ''
+      ]
+        .filter(Boolean)
+        .join(', ')
     : '–';
-  const cacheCell = t.cacheHits + t.cacheMisses ? `${t.cacheHits} hit, ${t.cacheMisses} miss` : '–';
   const size =
     humanSize(t.bytes) + (base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : '');
+  // No column for a cache that resolved nothing (a project without dependencies).
+  const cache = t.cacheHits + t.cacheMisses ? [`${t.cacheHits} hit, ${t.cacheMisses} miss`] : [];
+  const cols: [string, string, string][] = [
+    ['Jobs', '---:', String(t.jobs)],
+    ['Artifacts', '---:', String(t.artifacts)],
+    ['Total size', '---:', cell(size)],
+    ['Failures', '---:', String(t.failures)],
+    ['Tests', '---', cell(testCell)],
+    ...cache.map((c): [string, string, string] => ['Cache', '---', cell(c)]),
+    ['Reproducibility', '---', verdictLine(t.reproducible)],
+    ['Time', '---:', cell(seconds(t.seconds))]
+  ];
   return [
-    '| Jobs | Artifacts | Total size | Failures | Tests | Cache | Reproducibility | Time |',
-    '|---:|---:|---:|---:|---|---|---|---:|',
-    `| ${t.jobs} | ${t.artifacts} | ${cell(size)} | ${t.failures} | ${cell(testCell)} | ${cell(cacheCell)} | ${verdictLine(t.reproducible)} | ${cell(seconds(t.seconds))} |`
+    `| ${cols.map((c) => c[0]).join(' | ')} |`,
+    `|${cols.map((c) => c[1]).join('|')}|`,
+    `| ${cols.map((c) => c[2]).join(' | ')} |`
   ];
 }
 
@@ -141,7 +278,7 @@ function failuresSection(agg: Aggregate, compact = false): string[] {
 }
 
 function reproSection(agg: Aggregate, compact = false): string[] {
-  const out = ['### Reproducibility', '', `**${verdictLine(agg.totals.reproducible)}**`];
+  const out = ['### Reproducibility', '', `**${reproHeadline(agg)}**`];
   if (!agg.verdicts.length) return out;
   out.push(
     '',
@@ -176,12 +313,40 @@ function diffDetails(
     rows.push(`| ${cell(d.member || '(whole file)')} | ${cell(d.kind)} | ${cell(d.cause)} |`);
   if (diffs.length > shown.length) rows.push(`| … ${diffs.length - shown.length} more | | |`);
   const body: string[] = [rows.join('\n')];
-  if (!compact) {
-    for (const d of shown.filter((x) => x.detail).slice(0, 30)) {
-      body.push(`<b>${escapeHtml(d.member || '(whole file)')}</b>\n${pre(d.detail, 2000)}`);
-    }
-  }
+  const detailed = shown.filter((x) => x.detail).slice(0, compact ? 5 : 30);
+  for (const d of detailed)
+    body.push(
+      `<b>${escapeHtml(d.member || '(whole file)')}</b>`,
+      detailBlock(d.detail, compact ? 1500 : 2000)
+    );
   return `<details><summary>${escapeHtml(title)} (${diffs.length})</summary>\n\n${body.join('\n\n')}\n\n</details>`;
+}
+
+/**
+ * A difference's detail: a unified diff in a ```diff fence (GitHub colours it), what follows
+ * the diff (the classifier's note) and anything else preformatted.
+ */
+export function detailBlock(detail: string, limit: number): string {
+  const lines = detail.split('\n');
+  if (!/^--- /.test(lines[0]) || !/^\+\+\+ /.test(lines[1] ?? '')) return pre(detail, limit);
+  let end = lines.length;
+  while (end > 2 && !/^[-+ @\\]/.test(lines[end - 1])) end--;
+  const kept: string[] = [];
+  let size = 0;
+  for (const l of lines.slice(0, end)) {
+    if (size + l.length > limit) {
+      kept.push('…');
+      break;
+    }
+    kept.push(l);
+    size += l.length + 1;
+  }
+  const diff = kept.join('\n');
+  // A fence longer than any run of backticks inside, so the content cannot close it.
+  const longest = Math.max(0, ...(diff.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(Math.max(3, longest + 1));
+  const rest = lines.slice(end).join('\n').trim();
+  return `${fence}diff\n${diff}\n${fence}${rest ? `\n\n${pre(rest, limit)}` : ''}`;
 }
 
 function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
@@ -206,7 +371,7 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
   for (const a of agg.artifacts) {
     const delta = base ? [cell(deltaOf(a, base))] : [];
     out.push(
-      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a), ...(inspected ? [inspectionOf(a)] : [])].join(' | ')} |`
+      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(pythonOf(a))} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a), ...(inspected ? [inspectionOf(a)] : [])].join(' | ')} |`
     );
   }
   const note = unrepairedNote(agg.artifacts);
@@ -266,6 +431,11 @@ export function platformOf(a: {
   return FORMATS.find((f) => f.kind === a.kind)?.platform?.(a as ArtifactEntry) ?? 'any';
 }
 
+/** The Python column: a format's own say (zipapp, pex: `min 3.10`), else the build's. */
+export function pythonOf(a: ArtifactEntry): string | undefined {
+  return FORMATS.find((f) => f.kind === a.kind)?.python?.(a) ?? a.python ?? a.pythonTag;
+}
+
 function inspectionOf(a: JobArtifact): string {
   const status = inspectionStatus(a);
   if (status === null) return '–';
@@ -286,7 +456,8 @@ function testOf(a: JobArtifact): string {
 }
 
 function cacheSection(agg: Aggregate): string[] {
-  const jobs = agg.jobs.filter((j) => j.manifest?.cache);
+  // A job whose cache resolved nothing (no dependencies) has nothing to say here.
+  const jobs = agg.jobs.filter((j) => cacheUsed(j.manifest?.cache));
   if (!jobs.length) return [];
   const out = [
     '### Dependency cache',
@@ -318,7 +489,10 @@ function locksSection(agg: Aggregate): string[] {
 function phasesSection(agg: Aggregate): string[] {
   const rows = ['| Job | Phase | Time |', '|---|---|---:|'];
   for (const j of agg.jobs) {
-    for (const p of j.manifest?.phases ?? [])
+    const phases = [...(j.manifest?.phases ?? [])];
+    // Verify keeps its time in its own report.
+    if (j.repro?.seconds !== undefined) phases.push({ name: 'verify', seconds: j.repro.seconds });
+    for (const p of phases)
       rows.push(`| ${cell(j.label)} | ${cell(p.name)} | ${cell(seconds(p.seconds))} |`);
   }
   if (rows.length === 2) return [];
@@ -342,7 +516,7 @@ function firstLine(s: string): string {
 }
 
 /** The job summary of an output directory (its manifest and reproducibility report), or null. */
-export async function summarizeOutDir(outDir: string, label?: string): Promise<string | null> {
-  const job = await readJobDir(outDir, label ?? 'job');
-  return job ? renderJobSummary(job) : null;
+export async function summarizeOutDir(outDir: string, links?: RunLinks): Promise<string | null> {
+  const job = await readJobDir(outDir, 'job');
+  return job ? renderJobSummary(job, { links }) : null;
 }

@@ -10,6 +10,7 @@ import { TOOL_VERSION } from '../version.js';
 import { Aggregate, JobReport, aggregate, collectReports } from './aggregate.js';
 import { CommentOutcome, pullRequestFromEvent, upsertStickyComment } from './comment.js';
 import { BaseComparison, compareWithBase } from './compare.js';
+import { UploadHook, runLinks } from './links.js';
 import { renderComment, renderSummary } from './markdown.js';
 
 export interface ReportRequest {
@@ -21,6 +22,8 @@ export interface ReportRequest {
   jobs?: JobReport[];
   /** Directories searched for manifests and reproducibility reports. */
   roots?: string[];
+  /** Uploads OUT (the Action): after the summary is written, before the comment links it. */
+  upload?: UploadHook;
 }
 
 export interface ReportOutcome {
@@ -48,7 +51,8 @@ export async function reportStage(req: ReportRequest): Promise<ReportOutcome> {
   }
   const agg = aggregate(jobs);
   const base = await loadBase(opts.baseManifest, agg, log);
-  const summary = renderSummary(agg, { base });
+  const links = runLinks();
+  const summary = renderSummary(agg, { base, links });
   const summaryFile = ownPath(req.outDir, 'summary');
   await writeFileAtomic(summaryFile, summary);
   await writeFileAtomic(
@@ -61,8 +65,11 @@ export async function reportStage(req: ReportRequest): Promise<ReportOutcome> {
     const pr = await pullRequestFromEvent();
     if (pr) {
       const token = opts.githubToken || process.env.GITHUB_TOKEN || '';
+      const uploaded = await req.upload?.();
+      if (uploaded?.url)
+        Object.assign(links, { artifact: uploaded.url, artifactName: uploaded.name });
       try {
-        comment = await upsertStickyComment(token, pr, renderComment(agg, base), log);
+        comment = await upsertStickyComment(token, pr, renderComment(agg, base, links), log);
       } catch (e) {
         // The summary is written; a comment that cannot be posted must not hide it.
         log.warn(`PR comment failed: ${(e as Error).message}`);

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { buildProject } from '../build/index.js';
+import { secondsSince } from '../build/sdist.js';
 import { BuildTargets } from '../build/targets.js';
 import { checkLocked, lockRecord } from '../lock/locked.js';
 import { Options } from '../config/options.js';
@@ -121,6 +122,7 @@ async function runSide(req: VerifyRequest, given: Options, side: Side): Promise<
  */
 export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> {
   const { log } = req;
+  const started = Date.now();
   const sde = await resolveSourceDateEpoch(req.opts, req.model.root);
   const locks = await checkLocked(req.model, req.opts);
   const opts: Options = { ...req.opts, sourceDateEpoch: sde.value };
@@ -177,6 +179,8 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
     const artifacts = await log.group('verify: compare', () => compareBuilds(a, b, c));
     const result: Reproducibility = {
       reproducible: artifacts.length > 0 && artifacts.every((x) => x.reproducible),
+      project: { name: req.model.name, version: req.model.version },
+      ...(req.targets ? { job: req.targets.job } : {}),
       sourceDateEpoch: sde.value,
       variations: plan.variations,
       artifacts,
@@ -193,6 +197,7 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
       log
     );
     if (html.length) result.diffoscope = html;
+    result.seconds = secondsSince(started);
     const files = await writeReports(req.outDir, result, req.recorder);
     return { result, files, text: summaryText(result, files) };
   } finally {

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
+import { minimumPython } from '../../detect/pythons.js';
 import { archivePython, depsFor, entryPoint, fileEntry, stem } from '../context.js';
 import { pickWheel } from '../inputs.js';
 import { GOARCH_TO_WHEEL } from '../oci/json.js';
 import { ensurePex, pexArgv, pexPlatforms, runPex } from '../pex.js';
-import { PackageFormat } from './types.js';
+import { minPythonCell, PackageFormat } from './types.js';
 
 /** A PEX file made by the real pex from the local wheelhouse only. */
 export const pexFormat: PackageFormat = {
@@ -11,6 +12,8 @@ export const pexFormat: PackageFormat = {
   kind: 'pex',
   summary: 'a `.pex` made by the pinned pex from local wheels only',
   options: ['shebang', 'pex', 'pexVenv'],
+  // Any interpreter from requires-python's lower bound runs it, not only the one it was built with.
+  python: minPythonCell,
   byDefault: () => false,
   async run(c) {
     const entry = entryPoint(c);
@@ -40,6 +43,8 @@ export const pexFormat: PackageFormat = {
     return fileEntry(c, file, 'pex', {
       python: py.version,
       details: {
+        // pex enforces requires-python as its interpreter constraint; a native app pins its ABI.
+        minPython: app.platformTags.includes('any') ? minimumPython(c.model.requiresPython) : null,
         entryPoint: `${entry.module}:${entry.attr}`,
         wheel: app.file,
         dependencies: deps.map((d) => d.file)

@@ -26,6 +26,14 @@ export interface PackageFormat {
   >;
   /** What the report's platform column says of its entry (default: `any`). */
   platform?(entry: ArtifactEntry): string | undefined;
+  /** What the report's Python column says of its entry (default: the Python it was built with). */
+  python?(entry: ArtifactEntry): string | undefined;
   /** Builds the artifact into OUT and returns its entry (without `target`). */
   run(c: PackageContext): Promise<ArtifactEntry>;
+}
+
+/** `min 3.10` from the entry's `minPython` detail, else the Python it was built for. */
+export function minPythonCell(e: ArtifactEntry): string | undefined {
+  const min = e.details?.minPython;
+  return typeof min === 'string' ? `min ${min}` : e.python;
 }

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
+import { minimumPython } from '../../detect/pythons.js';
 import { archivePython, depsFor, entryPoint, fileEntry, stem } from '../context.js';
 import { pickWheel } from '../inputs.js';
 import { buildZipapp } from '../zipapp.js';
-import { PackageFormat } from './types.js';
+import { minPythonCell, PackageFormat } from './types.js';
 
 /** A stdlib zipapp (PEP 441): the app and its pure dependencies in one `.pyz`. */
 export const zipappFormat: PackageFormat = {
@@ -10,6 +11,8 @@ export const zipappFormat: PackageFormat = {
   kind: 'zipapp',
   summary: 'a `.pyz` zipapp holding the app and its dependencies (pure, or for `zipapp-platform`)',
   options: ['shebang', 'zipappPlatform'],
+  // Any interpreter from requires-python's lower bound runs it, not only the one it was built with.
+  python: minPythonCell,
   byDefault: () => true,
   async run(c) {
     const entry = entryPoint(c);
@@ -40,6 +43,8 @@ export const zipappFormat: PackageFormat = {
     return fileEntry(c, file, 'zipapp', {
       python: py.version,
       details: {
+        // Native dependencies (`zipapp-platform`) tie it to the Python they were resolved for.
+        minPython: platform ? null : minimumPython(c.model.requiresPython),
         entryPoint: `${entry.module}:${entry.attr}`,
         script: entry.script,
         wheel: app.file,
