@@ -28,7 +28,7 @@ const TSX = pathToFileURL(path.join(REPO, 'node_modules/tsx/dist/loader.mjs')).h
 interface Comment {
   id: number;
   body: string;
-  user: { login: string };
+  user: { login: string; type: 'User' | 'Bot' };
 }
 
 /** GitHub's issue-comment endpoints, in memory; `readOnly` answers writes with 403 like a fork's token. */
@@ -41,7 +41,17 @@ async function startGitHub(): Promise<{
 }> {
   const state = { comments: [] as Comment[], requests: [] as string[], readOnly: false };
   let nextId = 1000;
-  state.comments.push({ id: nextId++, body: 'Looks good to me!', user: { login: 'octocat' } });
+  state.comments.push({
+    id: nextId++,
+    body: 'Looks good to me!',
+    user: { login: 'octocat', type: 'User' }
+  });
+  // A person quoting our marker: never taken for our comment, never overwritten.
+  state.comments.push({
+    id: nextId++,
+    body: `> ${COMMENT_MARKER}\n> why is the wheel bigger?`,
+    user: { login: 'octocat', type: 'User' }
+  });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -67,7 +77,11 @@ async function startGitHub(): Promise<{
       ) {
         if (req.method === 'GET') return send(200, state.comments);
         if (req.method === 'POST') {
-          const c = { id: nextId++, body: body!.body, user: { login: 'github-actions[bot]' } };
+          const c: Comment = {
+            id: nextId++,
+            body: body!.body,
+            user: { login: 'github-actions[bot]', type: 'Bot' }
+          };
           state.comments.push(c);
           return send(201, c);
         }
@@ -151,6 +165,8 @@ describe('the Action, command report (end to end)', () => {
       GITHUB_EVENT_NAME: 'pull_request',
       GITHUB_EVENT_PATH: files.event,
       GITHUB_REPOSITORY: 'octo/greeter',
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SHA: 'abcdef0123456789abcdef0123456789abcdef01',
       GITHUB_API_URL: gh.url,
       RUNNER_TEMP: dir,
       ...extraEnv
@@ -181,7 +197,9 @@ describe('the Action, command report (end to end)', () => {
       base: { repo: { full_name: 'octo/greeter' } }
     }
   });
-  const ours = () => gh.comments.filter((c) => c.body.includes(COMMENT_MARKER));
+  const ours = () =>
+    gh.comments.filter((c) => c.user.type === 'Bot' && c.body.includes(COMMENT_MARKER));
+  const RUN = 'https://github.com/octo/greeter/actions/runs/4242';
 
   it('comments once, then updates the same comment; writes summary and outputs; uploads the job directory', async () => {
     // Run 1: one job's output directory, as a build job leaves it (real files, real sizes).
@@ -223,14 +241,27 @@ describe('the Action, command report (end to end)', () => {
     expect({ code: first.code, log: first.code ? first.log : '' }).toEqual({ code: 0, log: '' });
     expect(ours()).toHaveLength(1);
     const id = ours()[0].id;
-    expect(ours()[0].body.startsWith(`${COMMENT_MARKER}\n## Albatross: greeter 1.2.0`)).toBe(true);
+    // Short and linked: the headline links the run, the artifact just uploaded and the commit.
+    const artifactUrl = `${RUN}/artifacts/${first.outputs['artifact-id']}`;
+    expect(first.outputs['artifact-url']).toBe(artifactUrl);
+    expect(ours()[0].body.split('\n').slice(0, 2)).toEqual([
+      COMMENT_MARKER,
+      `**Albatross: greeter 1.2.0** · ✅ all artifacts built · 2 artifacts, 9.4 kB (+321 B (+3.5%) vs base) · [Workflow run](${RUN}) · [Artifact albatross-build-sdist-any](${artifactUrl}) · commit [\`abcdef0\`](https://github.com/octo/greeter/commit/abcdef0123456789abcdef0123456789abcdef01)`
+    ]);
+    // Verify compared the sdist only: the headline says so.
+    expect(ours()[0].body).toContain(
+      '**✅ 1 of 2 artifacts verified reproducible (1 not verified)**'
+    );
     expect(ours()[0].body).toContain(
       '| greeter-1.2.0-py3-none-any.whl | wheel | any | 3.12 | 5.3 kB | +321 B (+6.4%) |'
     );
 
     // The job summary: the tables and the verdicts.
     expect(first.summary).toContain('## Albatross: greeter 1.2.0');
-    expect(first.summary).toContain(`**✅ all artifacts built** · **${VERDICT.reproducible}**`);
+    expect(first.summary).toContain(
+      '**✅ all artifacts built** · **✅ 1 of 2 artifacts verified reproducible (1 not verified)**'
+    );
+    expect(first.summary).toContain(`[Workflow run](${RUN})`);
     expect(first.summary).toMatch(/^\| Jobs \| Artifacts \| Total size \|.*\n\|---:\|/m);
     expect(first.summary).toMatch(
       /^\| File \| Kind \| Platform \| Python \| Size \| Δ vs base \| sha256 \| Test \|$/m
@@ -299,10 +330,13 @@ describe('the Action, command report (end to end)', () => {
     expect(second.log).toContain('::error::albatross report finished with exit code 1');
     expect(ours()).toHaveLength(1); // …but the comment is updated, never duplicated
     expect(ours()[0].id).toBe(id);
-    expect(ours()[0].body).toContain('**❌ 1 failure**');
+    expect(ours()[0].body.split('\n')[1]).toMatch(
+      /^\*\*Albatross: greeter 1\.2\.0\*\* · ❌ 1 failure · /
+    );
     expect(ours()[0].body).toContain(VERDICT.irreproducible);
-    expect(gh.comments).toHaveLength(2); // ours and the reviewer's, untouched
+    expect(gh.comments).toHaveLength(3); // ours and the reviewer's two, untouched
     expect(gh.comments[0].body).toBe('Looks good to me!');
+    expect(gh.comments[1].body).toBe(`> ${COMMENT_MARKER}\n> why is the wheel bigger?`);
     expect(gh.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
     expect(gh.requests.filter((r) => r.startsWith('PATCH'))).toHaveLength(1);
     expect(second.summary).toMatch(/^### ❌ Failures$/m);
