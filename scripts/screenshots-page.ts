@@ -32,15 +32,31 @@ export function shots(): Shot[] {
     agg,
     aggregate([{ dir: '/x', label: 'base', manifest: pureJob('1.1.0', 5000), repro: null }])
   );
-  const summary = renderSummary(agg, { base });
-  const comment = renderComment(agg, base);
-  const pure = renderJobSummary(jobs[0]);
+  // Links as a run on github.com would give them (runLinks and the upload's id).
+  const run = 'https://github.com/octo/greeter/actions/runs/4242';
+  const links = {
+    run,
+    sha: '0123456789abcdef0123456789abcdef01234567',
+    commit: 'https://github.com/octo/greeter/commit/0123456789abcdef0123456789abcdef01234567'
+  };
+  const summary = renderSummary(agg, { base, links });
+  const comment = renderComment(agg, base, {
+    ...links,
+    artifact: `${run}/artifacts/77`,
+    artifactName: 'albatross-report'
+  });
+  const pure = renderJobSummary(jobs[0], { links });
+  const verifyOnly = renderJobSummary(
+    { dir: '/v', label: 'any', manifest: null, repro: verifyReport() },
+    { links }
+  );
   return [
     { name: 'summary', markdown: summary, breaks: false, open: false },
     { name: 'summary-open', markdown: summary, breaks: false, open: true },
     { name: 'comment', markdown: comment, breaks: true, open: false },
     { name: 'comment-open', markdown: comment, breaks: true, open: true },
-    { name: 'job-summary-pure', markdown: pure, breaks: false, open: false }
+    { name: 'job-summary-pure', markdown: pure, breaks: false, open: false },
+    { name: 'job-summary-verify', markdown: verifyOnly, breaks: false, open: true }
   ];
 }
 

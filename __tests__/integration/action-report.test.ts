@@ -246,7 +246,7 @@ describe('the Action, command report (end to end)', () => {
     expect(first.outputs['artifact-url']).toBe(artifactUrl);
     expect(ours()[0].body.split('\n').slice(0, 2)).toEqual([
       COMMENT_MARKER,
-      `**Albatross: greeter 1.2.0** · ✅ all artifacts built · 2 artifacts, 9.4 kB (+321 B (+3.5%) vs base) · [Workflow run](${RUN}) · [Artifact albatross-build-sdist-any](${artifactUrl}) · commit [\`abcdef0\`](https://github.com/octo/greeter/commit/abcdef0123456789abcdef0123456789abcdef01)`
+      `**Albatross: greeter 1.2.0** · ✅ all artifacts built · 2 artifacts, 9.4 kB · +321 B (+3.5%) vs base · [Run](${RUN}) · [Artifact](${artifactUrl}) · commit [\`abcdef0\`](https://github.com/octo/greeter/commit/abcdef0123456789abcdef0123456789abcdef01)`
     ]);
     // Verify compared the sdist only: the headline says so.
     expect(ours()[0].body).toContain(

@@ -63,8 +63,11 @@ describe('zipapp (real pip, real Pythons)', () => {
     expect(zipapp?.file).toBe('albatross-package-app-1.2.0.pyz');
     expect(zipapp?.details).toMatchObject({
       entryPoint: 'pkgapp.cli:main',
-      dependencies: ['six-1.17.0-py2.py3-none-any.whl']
+      dependencies: ['six-1.17.0-py2.py3-none-any.whl'],
+      // requires-python >=3.8: the report's "min 3.8", which the runs below bear out.
+      minPython: '3.8'
     });
+    expect(a.manifest.phases.map((p) => p.name)).toContain('package');
 
     const pyz = path.join(out1, 'albatross-package-app-1.2.0.pyz');
     expect((await fs.readFile(pyz)).subarray(0, 23).toString()).toBe('#!/usr/bin/env python3\n');

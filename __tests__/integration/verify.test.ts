@@ -77,6 +77,8 @@ describe('verify: clean projects are reproducible (no false alarm)', () => {
     expect(r.reproducible).toBe(true);
     expect(code).toBe(0);
     expect(r.sensitivityPass).toBe(true);
+    // A report of this verify alone can name the project, its bucket and its time.
+    expect(r).toMatchObject({ project, job: 'any', seconds: expect.any(Number) });
     expect(r.artifacts.map((a) => a.file).sort()).toEqual([
       'albatross-verify-clean-pure-1.0.0.pyz',
       'albatross_verify_clean_pure-1.0.0-py3-none-any.whl',

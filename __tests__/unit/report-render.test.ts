@@ -196,7 +196,7 @@ describe('markdown summary', () => {
     expect(md).toContain(
       '```diff\n--- first\n+++ second\n@@ -1,2 +1,2 @@\n NAME = "greeter"\n-BUILT'
     );
-    expect(md).toContain('<pre>(cause: a date near the build clock)</pre>');
+    expect(md).toContain('```\n\ncause: a date near the build clock\n');
     const outside = md.replace(fenced, '');
     expect(outside).not.toContain('<script>');
     expect(outside).not.toContain('<b>01:00');
@@ -353,9 +353,9 @@ describe('PR comment and base comparison', () => {
     expect(lines[0]).toBe(COMMENT_MARKER);
     // One headline with the links, the size table and the verdict; the rest folded.
     expect(lines[1]).toBe(
-      '**Albatross: greeter 1.2.0** · ❌ 1 failure · 3 artifacts, 90.7 kB (+81.6 kB (+896.2%) vs base) · ' +
-        '[Workflow run](https://github.com/octo/greeter/actions/runs/123) · ' +
-        '[Artifact albatross-report](https://github.com/octo/greeter/actions/runs/123/artifacts/9) · ' +
+      '**Albatross: greeter 1.2.0** · ❌ 1 failure · 3 artifacts, 90.7 kB · +81.6 kB (+896.2%) vs base · ' +
+        '[Run](https://github.com/octo/greeter/actions/runs/123) · ' +
+        '[Artifact](https://github.com/octo/greeter/actions/runs/123/artifacts/9) · ' +
         'commit [`abcdef0`](https://github.com/octo/greeter/commit/abcdef0123456789)'
     );
     expect(table(md, 'File | Size')).toEqual([

@@ -19,7 +19,8 @@ describe('screenshots: pages and argv', () => {
       'summary-open',
       'comment',
       'comment-open',
-      'job-summary-pure'
+      'job-summary-pure',
+      'job-summary-verify'
     ]);
     expect(all.find((s) => s.name === 'comment')!.markdown.startsWith(COMMENT_MARKER)).toBe(true);
   });

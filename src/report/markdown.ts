@@ -107,13 +107,14 @@ export function renderComment(agg: Aggregate, base?: BaseComparison, links?: Run
 /** `**Albatross: greeter 1.2.0** · ❌ 1 failure · 3 artifacts, 90.7 kB · [workflow run](…) …` */
 function headline(agg: Aggregate, base?: BaseComparison, links?: RunLinks): string {
   const t = agg.totals;
-  const size =
-    humanSize(t.bytes) + (base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : '');
   const parts = [`**${escapeHtml(titleOf(agg))}**`];
   const status = buildStatus(agg);
   if (status) parts.push(status);
-  if (t.artifacts) parts.push(`${plural(t.artifacts, 'artifact')}, ${escapeHtml(size)}`);
-  const l = linksLine(links);
+  if (t.artifacts) {
+    parts.push(`${plural(t.artifacts, 'artifact')}, ${humanSize(t.bytes)}`);
+    if (base) parts.push(`${sizeDelta(t.bytes, base.baseBytes)} vs base`);
+  }
+  const l = linksLine(links, true);
   if (l) parts.push(l);
   return parts.join(' · ');
 }
@@ -132,15 +133,15 @@ function sizeTable(agg: Aggregate, base?: BaseComparison): string[] {
   return out;
 }
 
-/** `[Workflow run](…) · [Artifact](…) · commit [`abc1234`](…)`; empty without links. */
-export function linksLine(links?: RunLinks): string {
+/** `[Workflow run](…) · [Artifact](…) · commit [`abc1234`](…)`; `short` for the comment's line. */
+export function linksLine(links?: RunLinks, short = false): string {
   if (!links) return '';
   const parts: string[] = [];
-  if (links.run) parts.push(`[Workflow run](${links.run})`);
-  if (links.artifact)
-    parts.push(
-      `[Artifact${links.artifactName ? ` ${cell(links.artifactName)}` : ''}](${links.artifact})`
-    );
+  if (links.run) parts.push(`[${short ? 'Run' : 'Workflow run'}](${links.run})`);
+  if (links.artifact) {
+    const name = links.artifactName && !short ? ` ${cell(links.artifactName)}` : '';
+    parts.push(`[Artifact${name}](${links.artifact})`);
+  }
   if (links.commit && links.sha)
     parts.push(`commit [\`${escapeHtml(links.sha.slice(0, 7))}\`](${links.commit})`);
   return parts.join(' · ');
@@ -240,12 +241,18 @@ function totalsTable(agg: Aggregate, base?: BaseComparison): string[] {
     humanSize(t.bytes) + (base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : '');
   // No column for a cache that resolved nothing (a project without dependencies).
   const cache = t.cacheHits + t.cacheMisses ? [`${t.cacheHits} hit, ${t.cacheMisses} miss`] : [];
+  // A report of verify alone built nothing it ships: no artifact, size or test columns.
+  const built = agg.jobs.some((j) => j.manifest);
   const cols: [string, string, string][] = [
     ['Jobs', '---:', String(t.jobs)],
-    ['Artifacts', '---:', String(t.artifacts)],
-    ['Total size', '---:', cell(size)],
+    ...(built
+      ? ([
+          ['Artifacts', '---:', String(t.artifacts)],
+          ['Total size', '---:', cell(size)]
+        ] as [string, string, string][])
+      : []),
     ['Failures', '---:', String(t.failures)],
-    ['Tests', '---', cell(testCell)],
+    ...(built ? ([['Tests', '---', cell(testCell)]] as [string, string, string][]) : []),
     ...cache.map((c): [string, string, string] => ['Cache', '---', cell(c)]),
     ['Reproducibility', '---', verdictLine(t.reproducible)],
     ['Time', '---:', cell(seconds(t.seconds))]
@@ -316,7 +323,8 @@ function diffDetails(
   const detailed = shown.filter((x) => x.detail).slice(0, compact ? 5 : 30);
   for (const d of detailed)
     body.push(
-      `<b>${escapeHtml(d.member || '(whole file)')}</b>`,
+      // cell(): `__init__` would otherwise turn bold.
+      `<b>${cell(d.member || '(whole file)')}</b>`,
       detailBlock(d.detail, compact ? 1500 : 2000)
     );
   return `<details><summary>${escapeHtml(title)} (${diffs.length})</summary>\n\n${body.join('\n\n')}\n\n</details>`;
@@ -345,8 +353,10 @@ export function detailBlock(detail: string, limit: number): string {
   // A fence longer than any run of backticks inside, so the content cannot close it.
   const longest = Math.max(0, ...(diff.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(Math.max(3, longest + 1));
+  // The classifier's note reads as a sentence under the diff.
   const rest = lines.slice(end).join('\n').trim();
-  return `${fence}diff\n${diff}\n${fence}${rest ? `\n\n${pre(rest, limit)}` : ''}`;
+  const note = rest ? `\n\n${cell(rest.slice(0, limit)).replace(/^\((.*)\)$/, '$1')}` : '';
+  return `${fence}diff\n${diff}\n${fence}${note}`;
 }
 
 function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
