@@ -60,6 +60,15 @@ export function shots(): Shot[] {
   ];
 }
 
+/** GitHub colours ```diff blocks; marked does not, so the page does it line by line. */
+const DIFF_COLOURS = `for (const c of document.querySelectorAll('code.language-diff')) {
+  c.innerHTML = c.innerHTML.split('\\n').map((l) => {
+    const s = /^(\\+\\+\\+|---)/.test(l) ? 'font-weight:bold' : /^@@/.test(l) ? 'color:#8250df'
+      : /^\\+/.test(l) ? 'color:#116329;background:#dafbe1' : /^-/.test(l) ? 'color:#82071e;background:#ffebe9' : '';
+    return s ? '<span style="display:inline-block;width:100%;' + s + '">' + l + '</span>' : l;
+  }).join('\\n');
+}`;
+
 /** A standalone page: GitHub's markdown CSS, the rendered markdown, and a height probe. */
 export function htmlPage(shot: Shot, css: string): string {
   const body = new Marked({ gfm: true, breaks: shot.breaks }).parse(shot.markdown, {
@@ -83,6 +92,7 @@ ${body}
 </article>
 <script>
 ${shot.open ? "for (const d of document.querySelectorAll('details')) d.open = true;" : ''}
+${DIFF_COLOURS}
 document.body.dataset.height = String(document.documentElement.scrollHeight);
 </script>
 </body>

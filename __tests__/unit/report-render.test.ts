@@ -8,7 +8,6 @@ import { cell, humanSize, sizeDelta } from '../../src/report/format.js';
 import {
   COMMENT_LIMIT,
   COMMENT_MARKER,
-  detailBlock,
   fitMarkdown,
   renderComment,
   renderJobSummary,
@@ -22,6 +21,7 @@ import {
   renderReproTable
 } from '../../src/report/terminal.js';
 import { isBot } from '../../src/report/comment.js';
+import { detailBlock } from '../../src/report/diffblock.js';
 import { artifactUrl, runLinks } from '../../src/report/links.js';
 import {
   nativeJob,

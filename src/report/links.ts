@@ -1,3 +1,5 @@
+import { cell, escapeHtml } from './format.js';
+
 /**
  * Where a report points in GitHub: the workflow run, the commit and the uploaded artifact,
  * built from the runner's environment the way actions/upload-artifact builds its URL.
@@ -44,3 +46,17 @@ export interface UploadedArtifact {
  * The report stage calls it after writing its files, so the comment can link the artifact.
  */
 export type UploadHook = () => Promise<UploadedArtifact | null>;
+
+/** `[Workflow run](…) · [Artifact](…) · commit [`abc1234`](…)`; `short` for the comment's line. */
+export function linksLine(links?: RunLinks, short = false): string {
+  if (!links) return '';
+  const parts: string[] = [];
+  if (links.run) parts.push(`[${short ? 'Run' : 'Workflow run'}](${links.run})`);
+  if (links.artifact) {
+    const name = links.artifactName && !short ? ` ${cell(links.artifactName)}` : '';
+    parts.push(`[Artifact${name}](${links.artifact})`);
+  }
+  if (links.commit && links.sha)
+    parts.push(`commit [\`${escapeHtml(links.sha.slice(0, 7))}\`](${links.commit})`);
+  return parts.join(' · ');
+}

@@ -12,7 +12,8 @@ import {
 import { BaseComparison } from './compare.js';
 import { cell, escapeHtml, humanSize, plural, seconds, shortSha, sizeDelta } from './format.js';
 import { inspectionFindings, inspectionStatus } from './inspection.js';
-import { RunLinks } from './links.js';
+import { detailBlock, openFence, pre } from './diffblock.js';
+import { RunLinks, linksLine } from './links.js';
 
 /** Hidden marker that identifies our sticky pull-request comment. */
 export const COMMENT_MARKER = '<!-- albatross-report -->';
@@ -63,7 +64,8 @@ function bodySections(agg: Aggregate, opts: SummaryOptions): string[] {
   if (agg.verdicts.length || agg.totals.reproducible !== null)
     out.push(...reproSection(agg, opts.compact), '');
   // A report of verify alone has verdicts, not artifacts.
-  if (agg.jobs.some((j) => j.manifest)) out.push(...artifactsSection(agg, opts.base), '');
+  if (agg.jobs.some((j) => j.manifest))
+    out.push(...artifactsSection(agg, opts.base, opts.compact), '');
   const cache = cacheSection(agg);
   if (cache.length) out.push(...cache, '');
   const locks = locksSection(agg);
@@ -133,20 +135,6 @@ function sizeTable(agg: Aggregate, base?: BaseComparison): string[] {
   return out;
 }
 
-/** `[Workflow run](…) · [Artifact](…) · commit [`abc1234`](…)`; `short` for the comment's line. */
-export function linksLine(links?: RunLinks, short = false): string {
-  if (!links) return '';
-  const parts: string[] = [];
-  if (links.run) parts.push(`[${short ? 'Run' : 'Workflow run'}](${links.run})`);
-  if (links.artifact) {
-    const name = links.artifactName && !short ? ` ${cell(links.artifactName)}` : '';
-    parts.push(`[Artifact${name}](${links.artifact})`);
-  }
-  if (links.commit && links.sha)
-    parts.push(`commit [\`${escapeHtml(links.sha.slice(0, 7))}\`](${links.commit})`);
-  return parts.join(' · ');
-}
-
 /** GitHub refuses step summaries over 1 MiB. */
 export const SUMMARY_LIMIT = 1_000_000;
 
@@ -167,18 +155,6 @@ export function fitMarkdown(
   const open = count(/<details>/g) - count(/<\/details>/g);
   for (let k = 0; k < Math.min(open, 5); k++) body += '\n\n</details>';
   return body + tail;
-}
-
-/** The fence of a code block left open at the end of `md`, else null. */
-function openFence(md: string): string | null {
-  let open: string | null = null;
-  for (const line of md.split('\n')) {
-    const m = /^(`{3,})/.exec(line);
-    if (!m) continue;
-    if (!open) open = m[1];
-    else if (m[1].length >= open.length && line.trim() === m[1]) open = null;
-  }
-  return open;
 }
 
 export function verdictLine(reproducible: boolean | null): string {
@@ -330,36 +306,8 @@ function diffDetails(
   return `<details><summary>${escapeHtml(title)} (${diffs.length})</summary>\n\n${body.join('\n\n')}\n\n</details>`;
 }
 
-/**
- * A difference's detail: a unified diff in a ```diff fence (GitHub colours it), what follows
- * the diff (the classifier's note) and anything else preformatted.
- */
-export function detailBlock(detail: string, limit: number): string {
-  const lines = detail.split('\n');
-  if (!/^--- /.test(lines[0]) || !/^\+\+\+ /.test(lines[1] ?? '')) return pre(detail, limit);
-  let end = lines.length;
-  while (end > 2 && !/^[-+ @\\]/.test(lines[end - 1])) end--;
-  const kept: string[] = [];
-  let size = 0;
-  for (const l of lines.slice(0, end)) {
-    if (size + l.length > limit) {
-      kept.push('…');
-      break;
-    }
-    kept.push(l);
-    size += l.length + 1;
-  }
-  const diff = kept.join('\n');
-  // A fence longer than any run of backticks inside, so the content cannot close it.
-  const longest = Math.max(0, ...(diff.match(/`+/g) ?? []).map((r) => r.length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  // The classifier's note reads as a sentence under the diff.
-  const rest = lines.slice(end).join('\n').trim();
-  const note = rest ? `\n\n${cell(rest.slice(0, limit)).replace(/^\((.*)\)$/, '$1')}` : '';
-  return `${fence}diff\n${diff}\n${fence}${note}`;
-}
-
-function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
+/** `compact` (the comment's narrower column): without the sha256, which the job summary has. */
+function artifactsSection(agg: Aggregate, base?: BaseComparison, compact = false): string[] {
   const out = ['### Artifacts', ''];
   if (!agg.artifacts.length) return [...out, '_No artifacts._'];
   const inspected = agg.artifacts.some((a) => a.inspection);
@@ -370,7 +318,7 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
     'Python',
     'Size',
     ...(base ? ['Δ vs base'] : []),
-    'sha256',
+    ...(compact ? [] : ['sha256']),
     'Test',
     ...(inspected ? ['Inspection'] : [])
   ];
@@ -381,7 +329,7 @@ function artifactsSection(agg: Aggregate, base?: BaseComparison): string[] {
   for (const a of agg.artifacts) {
     const delta = base ? [cell(deltaOf(a, base))] : [];
     out.push(
-      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(pythonOf(a))} | ${cell(humanSize(a.size))} | ${[...delta, `\`${shortSha(a.sha256)}\``, testOf(a), ...(inspected ? [inspectionOf(a)] : [])].join(' | ')} |`
+      `| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(pythonOf(a))} | ${cell(humanSize(a.size))} | ${[...delta, ...(compact ? [] : [`\`${shortSha(a.sha256)}\``]), testOf(a), ...(inspected ? [inspectionOf(a)] : [])].join(' | ')} |`
     );
   }
   const note = unrepairedNote(agg.artifacts);
@@ -513,11 +461,6 @@ function phasesSection(agg: Aggregate): string[] {
 /** A collapsible block with preformatted, HTML-escaped text, cut to its last `limit` chars. */
 export function details(summary: string, text: string, limit = LONG_TEXT): string {
   return `<details><summary>${escapeHtml(summary)}</summary>\n\n${pre(text, limit)}\n\n</details>`;
-}
-
-function pre(text: string, limit: number): string {
-  const cut = text.length > limit ? '…' + text.slice(text.length - limit) : text;
-  return `<pre>${escapeHtml(cut)}</pre>`;
 }
 
 function firstLine(s: string): string {
