@@ -42,8 +42,7 @@ export function shots(): Shot[] {
   const summary = renderSummary(agg, { base, links });
   const comment = renderComment(agg, base, {
     ...links,
-    artifact: `${run}/artifacts/77`,
-    artifactName: 'albatross-report'
+    artifact: `${run}/artifacts/77`
   });
   const pure = renderJobSummary(jobs[0], { links });
   const verifyOnly = renderJobSummary(

@@ -345,7 +345,6 @@ describe('PR comment and base comparison', () => {
     const md = renderComment(now, cmp, {
       run: 'https://github.com/octo/greeter/actions/runs/123',
       artifact: 'https://github.com/octo/greeter/actions/runs/123/artifacts/9',
-      artifactName: 'albatross-report',
       sha: 'abcdef0123456789',
       commit: 'https://github.com/octo/greeter/commit/abcdef0123456789'
     });

@@ -1,4 +1,4 @@
-import { cell, escapeHtml } from './format.js';
+import { escapeHtml } from './format.js';
 
 /**
  * Where a report points in GitHub: the workflow run, the commit and the uploaded artifact,
@@ -12,7 +12,6 @@ export interface RunLinks {
   sha?: string;
   /** `${run}/artifacts/${id}`, once the artifact is uploaded. */
   artifact?: string;
-  artifactName?: string;
 }
 
 /** The run and commit links of this workflow run; none outside GitHub Actions. */
@@ -52,10 +51,7 @@ export function linksLine(links?: RunLinks, short = false): string {
   if (!links) return '';
   const parts: string[] = [];
   if (links.run) parts.push(`[${short ? 'Run' : 'Workflow run'}](${links.run})`);
-  if (links.artifact) {
-    const name = links.artifactName && !short ? ` ${cell(links.artifactName)}` : '';
-    parts.push(`[Artifact${name}](${links.artifact})`);
-  }
+  if (links.artifact) parts.push(`[Artifact](${links.artifact})`);
   if (links.commit && links.sha)
     parts.push(`commit [\`${escapeHtml(links.sha.slice(0, 7))}\`](${links.commit})`);
   return parts.join(' · ');

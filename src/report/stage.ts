@@ -66,8 +66,7 @@ export async function reportStage(req: ReportRequest): Promise<ReportOutcome> {
     if (pr) {
       const token = opts.githubToken || process.env.GITHUB_TOKEN || '';
       const uploaded = await req.upload?.();
-      if (uploaded?.url)
-        Object.assign(links, { artifact: uploaded.url, artifactName: uploaded.name });
+      if (uploaded?.url) links.artifact = uploaded.url;
       try {
         comment = await upsertStickyComment(token, pr, renderComment(agg, base, links), log);
       } catch (e) {
