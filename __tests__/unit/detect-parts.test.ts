@@ -5,7 +5,7 @@ import { hookMetadata, parseCoreMetadata } from '../../src/detect/metadata.js';
 import { detectNative } from '../../src/detect/native.js';
 import { poetryToPep440 } from '../../src/detect/poetry.js';
 import { readBuildSystem } from '../../src/detect/pyproject.js';
-import { allowedPythons } from '../../src/detect/pythons.js';
+import { allowedPythons, minimumPython } from '../../src/detect/pythons.js';
 import { readSetupCfg } from '../../src/detect/setupcfg.js';
 import { readSetupPy, setupPyLimitedApi, setupPyNativeMarkers } from '../../src/detect/setuppy.js';
 import { usesVcsVersion } from '../../src/detect/vcs.js';
@@ -61,6 +61,17 @@ describe('python versions', () => {
     ['>=3.10,<4.0', T]
   ])('requires-python %s', (spec, expected) => {
     expect(allowedPythons(T, spec as string | null)).toEqual(expected);
+  });
+
+  it.each([
+    [null, null],
+    ['>=3.8', '3.8'],
+    ['>=3.10.2', '3.10'],
+    ['>=3.9, !=3.9.*', '3.10'],
+    ['~=3.12', '3.12'],
+    ['<3', null]
+  ])('the minimum Python of %s (zipapp and PEX rows)', (spec, expected) => {
+    expect(minimumPython(spec)).toBe(expected);
   });
 });
 
