@@ -112,7 +112,9 @@ describe('pex: the pinned pex builds from local wheels only', () => {
       details: {
         entryPoint: 'pkgapp.cli:main',
         wheel: 'albatross_package_app-1.2.0-py3-none-any.whl',
-        dependencies: ['six-1.17.0-py2.py3-none-any.whl']
+        dependencies: ['six-1.17.0-py2.py3-none-any.whl'],
+        // The report's "min 3.8": pex's interpreter constraint below says the same.
+        minPython: '3.8'
       }
     });
     const file = path.join(a.out, PEX_FILE);
