@@ -65,7 +65,8 @@ export async function reportStage(req: ReportRequest): Promise<ReportOutcome> {
     const pr = await pullRequestFromEvent();
     if (pr) {
       const token = opts.githubToken || process.env.GITHUB_TOKEN || '';
-      const uploaded = await req.upload?.();
+      // A failed upload fails the step later (the Action awaits it again); the comment still goes.
+      const uploaded = await req.upload?.().catch(() => null);
       if (uploaded?.url) links.artifact = uploaded.url;
       try {
         comment = await upsertStickyComment(token, pr, renderComment(agg, base, links), log);
