@@ -53,7 +53,9 @@ export class Publisher {
   /** Records a failure; `staleFile` (a file this run put in OUT for the target) leaves OUT. */
   async fail(f: FailureEntry, staleFile?: string): Promise<void> {
     this.ok = false;
-    this.log.error(`${f.target}: ${f.message}\n${f.logTail}`);
+    // One line while the build runs; the log's tail is shown once, with the results.
+    this.log.error(`${f.target}: ${f.message.split('\n')[0]}`);
+    if (f.logTail) this.log.debug(`${f.target}:\n${f.logTail}`);
     await this.recorder.fail(f, staleFile);
   }
 }

@@ -28,7 +28,8 @@ export async function runWheelJob(
   const dirs = s.dirs(job);
   await fs.rm(dirs.host, { recursive: true, force: true });
   await extractMembers('the sdist', members, path.join(dirs.host, 'src'));
-  const built = await s.build(job, dirs, members[0].name.split('/')[0]);
+  const top = members[0].name.split('/')[0];
+  const built = await s.build(job, dirs, top);
   const platform = !built.endsWith('-any.whl');
   const repaired = platform ? await s.repair(job, dirs, built) : { wheel: built };
   const staged = await stageWheel(
@@ -53,7 +54,7 @@ export async function runWheelJob(
       `${file}: ${repaired.info.tool.split(' ')[0]} ${repaired.info.policy}${repaired.info.grafted.length ? `, grafted ${repaired.info.grafted.join(', ')}` : ', nothing to graft'}`
     );
   const test = opts.test
-    ? await s.test(job, dirs, staged.staged, await wheelContents(staged.staged))
+    ? await s.test(job, dirs, staged.staged, await wheelContents(staged.staged), top)
     : undefined;
   return { file, data, entry, test };
 }

@@ -1,4 +1,5 @@
 import { PipelineOutcome, runPipeline } from '../pipeline.js';
+import { renderReproText } from '../report/terminal.js';
 import { CommandContext, CommandResult } from './types.js';
 
 /** `albatross verify DIR --out OUT`: double build, archive-aware diff, report + in-toto statement. */
@@ -9,15 +10,16 @@ export async function verifyCommand(ctx: CommandContext): Promise<CommandResult>
 export function verifyResult(out: PipelineOutcome): CommandResult {
   const v = out.verify!;
   const ok = v.result.reproducible;
+  const text = renderReproText(v.result, { manifest: out.manifest, files: v.files });
   return {
     exitCode: out.exitCode,
     json: v.result,
-    text: v.text,
+    text,
     outputs: {
       reproducible: String(ok),
       statement: v.files.statement,
       'reproducibility-report': v.files.report
     },
-    summary: `### Reproducibility\n\n${ok ? '✅ every artifact is bit-for-bit reproducible' : '❌ not reproducible'}\n\n\`\`\`\n${v.text}\n\`\`\`\n`
+    summary: `### Reproducibility\n\n${ok ? '✅ every artifact is bit-for-bit reproducible' : '❌ not reproducible'}\n\n\`\`\`\n${text}\n\`\`\`\n`
   };
 }

@@ -9,7 +9,7 @@ import { ConfigError, FailureError } from '../errors.js';
 import { ArtifactEntry } from '../manifest/model.js';
 import { ManifestRecorder } from '../manifest/recorder.js';
 import { PackageFormat, packageProject } from '../package/index.js';
-import { Logger } from '../runtime/log.js';
+import { Logger, infoOnce, warnOnce } from '../runtime/log.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { tempDir } from '../runtime/fsutil.js';
 import { BuildSide, BuiltArtifact, compareBuilds } from './artifacts.js';
@@ -17,7 +17,7 @@ import { diffoscopeReports } from './diffoscope.js';
 import { probeCapabilities } from './capabilities.js';
 import { planVariations, Side } from './environments.js';
 import { Reproducibility } from './model.js';
-import { summaryText, writeReports, WrittenReports } from './report.js';
+import { writeReports, WrittenReports } from './report.js';
 
 export interface VerifyRequest {
   model: ProjectModel;
@@ -41,7 +41,6 @@ export interface VerifyRequest {
 export interface VerifyOutcome {
   result: Reproducibility;
   files: WrittenReports;
-  text: string;
 }
 
 /** A logger for one of the concurrent builds: its lines carry the build's label. */
@@ -49,6 +48,7 @@ function sideLogger(log: Logger, label: string): Logger {
   const p = (m: string): string => `[${label}] ${m}`;
   return {
     info: (m) => log.info(p(m)),
+    once: (k, m, level) => (level === 'warn' ? warnOnce : infoOnce)(log, k, p(m)),
     warn: (m, f) => log.warn(p(m), f),
     error: (m, f) => log.error(p(m), f),
     debug: (m) => log.debug(p(m)),
@@ -130,13 +130,13 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
     const plan = await planVariations(tmp.dir, caps, opts.sensitivity);
     const first = req.first;
     const builds = first
-      ? `the build in ${req.outDir} as the first build, ${plan.c ? 'B and sensitivity C' : 'B'}`
+      ? `the build in ${req.outDir} is the first; ${plan.c ? 'second and sensitivity builds' : 'a second build'}`
       : plan.c
-        ? 'three builds (A, B, sensitivity C)'
-        : 'two builds (A, B)';
-    log.info(
-      `verify: SOURCE_DATE_EPOCH=${sde.value} (${sde.source}) in every build; ${builds} concurrently`
-    );
+        ? 'first, second and sensitivity builds'
+        : 'first and second builds';
+    // The build stage may have printed this value already: every build uses the same one.
+    infoOnce(log, `sde:${sde.value}`, `SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
+    log.info(`verify: ${builds} run concurrently, with the same SOURCE_DATE_EPOCH`);
     if (first) plan.variations[0].first = first.workRoot;
     const sideA: Promise<BuildSide> = first
       ? Promise.resolve({
@@ -194,7 +194,7 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
     );
     if (html.length) result.diffoscope = html;
     const files = await writeReports(req.outDir, result, req.recorder);
-    return { result, files, text: summaryText(result, files) };
+    return { result, files };
   } finally {
     if (!req.opts.debug) await tmp.cleanup();
     else log.debug(`verify: builds kept in ${tmp.dir}`);
