@@ -119,8 +119,9 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     });
     const o = await opening;
     if ('e' in o) {
-      for (const v of pythons.wheels)
-        await pub.fail(failure(target(v), 'wheel', v, o.e, new StepLog()));
+      await pub.failAll(
+        pythons.wheels.map((v) => failure(target(v), 'wheel', v, o.e, new StepLog()))
+      );
       return await finish(false);
     }
     const jobs = pythons.wheels.map(

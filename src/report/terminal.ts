@@ -74,7 +74,7 @@ export function renderArtifactTable(
     table.push([
       a.file,
       a.kind ?? '-',
-      a.kind ? platformOf({ ...a, kind: a.kind }) : '-',
+      a.kind ? shortPlatform(a, platformOf({ ...a, kind: a.kind })) : '-',
       a.python ?? a.pythonTag ?? '-',
       known ? humanSize(a.size!) : '-',
       ...(base ? [!known ? '-' : before === undefined ? 'new' : sizeDelta(a.size!, before)] : []),
@@ -92,11 +92,36 @@ export function renderArtifactTable(
   const out = [formatTable(kept, right)];
   const note = unrepairedNote([...artifacts]);
   if (note) out.push(`! ${note.replace(/`/g, '')}`);
-  for (const a of artifacts) if (a.repair) out.push(`repaired ${a.file}: ${repairLine(a.repair)}`);
+  out.push(
+    ...grouped(
+      artifacts.filter((a) => a.repair).map((a) => [a.file, repairLine(a.repair!)]),
+      'wheel'
+    ).map((l) => `repaired ${l}`)
+  );
   for (const a of artifacts)
     if (a.digest) out.push(`${a.file}: ${a.imageName ? a.imageName + ' ' : ''}${a.digest}`);
   out.push(...findingLines(artifacts));
   return out.join('\n');
+}
+
+/**
+ * A repaired wheel's platform tags (`manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64`)
+ * are in its file name: the column shows the one auditwheel chose, and how many more there are.
+ */
+function shortPlatform(a: Row, full: string): string {
+  const tags = (a.platformTag ?? '').split('.');
+  if (tags.length < 2) return full;
+  const main = a.repair && tags.includes(a.repair.policy) ? a.repair.policy : tags[0];
+  return `${main} (+${tags.length - 1})`;
+}
+
+/** `file: text` lines, one per text: the same text on several files names how many. */
+function grouped(items: [file: string, text: string][], what: string): string[] {
+  const byText = new Map<string, string[]>();
+  for (const [file, text] of items) byText.set(text, [...(byText.get(text) ?? []), file]);
+  return [...byText].map(([text, files]) =>
+    files.length === 1 ? `${files[0]}: ${text}` : `${plural(files.length, what)}: ${text}`
+  );
 }
 
 /** The sha256 column: one digest, or both builds' when verify found them different. */
@@ -113,16 +138,11 @@ function verdictCell(v: ArtifactVerdict | undefined): string {
 
 /** Inspection findings under the table; the same finding on several files is one line. */
 function findingLines(artifacts: readonly ArtifactEntry[]): string[] {
-  const byFinding = new Map<string, { text: string; files: string[] }>();
-  for (const f of inspectionFindings([...artifacts])) {
-    const text = `${f.tool} ${f.code} (${f.level}): ${f.message.split('\n')[0]}`;
-    const seen = byFinding.get(text) ?? { text, files: [] };
-    seen.files.push(f.file);
-    byFinding.set(text, seen);
-  }
-  return [...byFinding.values()].map(({ text, files }) =>
-    files.length === 1 ? `! ${files[0]}: ${text}` : `! ${plural(files.length, 'artifact')}: ${text}`
-  );
+  const items = inspectionFindings([...artifacts]).map((f): [string, string] => [
+    f.file,
+    `${f.tool} ${f.code} (${f.level}): ${f.message.split('\n')[0]}`
+  ]);
+  return grouped(items, 'artifact').map((l) => `! ${l}`);
 }
 
 /** One line of what changed: the first changed pair of lines, else the named cause. */

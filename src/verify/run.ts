@@ -59,6 +59,16 @@ function sideLogger(log: Logger, label: string): Logger {
   };
 }
 
+/** `wheel cp310, wheel cp311: <why>; sdist: <why>`: targets that failed alike named together. */
+export function failureList(failures: readonly { target: string; message: string }[]): string {
+  const byWhy = new Map<string, string[]>();
+  for (const f of failures) {
+    const why = f.message.split('\n')[0];
+    byWhy.set(why, [...(byWhy.get(why) ?? []), f.target]);
+  }
+  return [...byWhy].map(([why, targets]) => `${targets.join(', ')}: ${why}`).join('; ');
+}
+
 /** One build (plus packaging when formats are asked for); returns its artifacts, or throws. */
 async function runSide(req: VerifyRequest, given: Options, side: Side): Promise<BuildSide> {
   // Inspection reads artifacts, it never changes them: the rebuilds need not repeat it.
@@ -82,9 +92,7 @@ async function runSide(req: VerifyRequest, given: Options, side: Side): Promise<
   });
   let manifest = built.manifest;
   if (!built.ok)
-    throw new FailureError(
-      `the ${side.label} build failed: ${manifest.failures.map((f) => `${f.target}: ${f.message}`).join('; ')}`
-    );
+    throw new FailureError(`the ${side.label} build failed: ${failureList(manifest.failures)}`);
   if (req.formats.length) {
     const packed = await packageProject({
       model: req.model,
