@@ -149,8 +149,10 @@ function findingLines(artifacts: readonly ArtifactEntry[]): string[] {
 export function differenceGist(d: Pick<Difference, 'detail'>, width = 60): string {
   const lines = d.detail.split('\n');
   const cause = /^\(cause: (.*)\)$/.exec(lines[lines.length - 1] ?? '')?.[1];
-  if (lines[0]?.startsWith('--- ') && lines[1]?.startsWith('+++ ')) {
-    const body = lines.slice(2);
+  const header = lines[0]?.startsWith('--- ') && lines[1]?.startsWith('+++ ');
+  const body = (header ? lines.slice(2) : lines).filter((l) => !l.startsWith('(cause: '));
+  // A unified diff (with or without its header): every line a change, context or hunk mark.
+  if (header || (body.length && body.every((l) => /^[-+ @]/.test(l)))) {
     const removed = body.find((l) => l.startsWith('-'))?.slice(1);
     const added = body.find((l) => l.startsWith('+'))?.slice(1);
     const fits = (s?: string): boolean => s === undefined || [...s.trim()].length <= width;
