@@ -160,6 +160,6 @@ describe('test-command placeholders', () => {
       'not slow'
     ]);
     expect(shellLine(argv)).toBe("/w/venv/bin/python -m pytest /w/src/pkg-1.0/tests -k 'not slow'");
-    expect(shellLine(["it's"])).toBe(`'it'\\''s'`);
+    expect(shellLine(["print('x')", `a'"b`])).toBe(`"print('x')" 'a'\\''"b'`);
   });
 });

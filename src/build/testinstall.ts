@@ -36,9 +36,13 @@ export function expandTestCommand(
 
 /** argv as a shell would read it back: what a reader can paste to rerun the command. */
 export function shellLine(argv: string[]): string {
-  return argv
-    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))
-    .join(' ');
+  const quote = (a: string): string => {
+    if (/^[\w@%+=:,./-]+$/.test(a)) return a;
+    // `"print('x')"` reads better than `'print('\''x'\'')'`, where nothing expands inside.
+    if (a.includes("'") && !/["$`\\!]/.test(a)) return `"${a}"`;
+    return `'${a.replace(/'/g, `'\\''`)}'`;
+  };
+  return argv.map(quote).join(' ');
 }
 
 /** Human-readable description of what the test runs (as configured: no temporary paths). */
