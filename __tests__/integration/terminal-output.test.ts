@@ -123,7 +123,7 @@ describe('build and package: counted steps, the same table', () => {
     expect(r.stdout.split('\n')[0]).toBe('packaged: 1 artifact');
     expect(r.stdout).toMatch(/^FILE\s+KIND\s+PLATFORM\s+PY\s+SIZE\s+SHA256$/m);
     expect(r.stdout).toMatch(
-      /^greeter-1\.0\.0\.pyz\s+zipapp\s+any\s+3\.\d+\s+[\d.]+ kB\s+[0-9a-f]{12}$/m
+      /^greeter-1\.0\.0\.pyz\s+zipapp\s+any\s+≥3\.\d+\s+[\d.]+ kB\s+[0-9a-f]{12}$/m
     );
   });
 });

@@ -75,7 +75,7 @@ export function renderArtifactTable(
       a.file,
       a.kind ?? '-',
       a.kind ? shortPlatform(a, platformOf({ ...a, kind: a.kind })) : '-',
-      a.python ?? a.pythonTag ?? '-',
+      pythonOf(a),
       known ? humanSize(a.size!) : '-',
       ...(base ? [!known ? '-' : before === undefined ? 'new' : sizeDelta(a.size!, before)] : []),
       shaOf(a),
@@ -122,6 +122,12 @@ function grouped(items: [file: string, text: string][], what: string): string[] 
   return [...byText].map(([text, files]) =>
     files.length === 1 ? `${files[0]}: ${text}` : `${plural(files.length, what)}: ${text}`
   );
+}
+
+/** The PY column: a zipapp runs on the Python it was made for and any newer one. */
+function pythonOf(a: Row): string {
+  if (a.kind === 'zipapp' && a.python) return `≥${a.python}`;
+  return a.python ?? a.pythonTag ?? '-';
 }
 
 /** The sha256 column: one digest, or both builds' when verify found them different. */
