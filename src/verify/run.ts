@@ -43,11 +43,16 @@ export interface VerifyOutcome {
   files: WrittenReports;
 }
 
-/** A logger for one of the concurrent builds: its lines carry the build's label. */
+/**
+ * A logger for one of the concurrent builds: its lines carry the build's label. The rebuilds'
+ * notes repeat the first build's (the same container, the same zipapp), so only the first
+ * build's are shown; every build shows its steps, warnings and errors.
+ */
 function sideLogger(log: Logger, label: string): Logger {
   const p = (m: string): string => `[${label}] ${m}`;
+  const notes = label === 'first';
   return {
-    info: (m) => log.info(p(m)),
+    info: (m) => (notes ? log.info(p(m)) : log.debug(p(m))),
     once: (k, m, level) => (level === 'warn' ? warnOnce : infoOnce)(log, k, p(m)),
     warn: (m, f) => log.warn(p(m), f),
     error: (m, f) => log.error(p(m), f),
@@ -109,7 +114,7 @@ async function runSide(req: VerifyRequest, given: Options, side: Side): Promise<
     }
     manifest = packed.manifest;
   }
-  log.info(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  req.log.info(`[${side.label}] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const artifacts: ArtifactEntry[] = [];
   for (const a of manifest.artifacts) {
     const st = await fs.stat(path.join(side.outDir, a.file)).catch(() => null);
