@@ -48,9 +48,9 @@ describe('albatross report (CLI)', () => {
     expect(lines[0]).toBe(
       `greeter 1.2.0: ✗ 1 failure · 3 artifacts · 90.7 kB · 3 jobs · ${VERDICT.irreproducible}`
     );
-    expect(r.stdout).toMatch(/^FILE +KIND +PLATFORM +PY +SIZE +SHA256 +TEST$/m);
+    expect(r.stdout).toMatch(/^FILE +KIND +PLATFORM +PY +SIZE +SHA256 +TEST +REPRODUCIBLE$/m);
     expect(r.stdout).toMatch(
-      /^greeter-1\.2\.0\.tar\.gz +sdist +source +- +4\.1 kB +aaaaaaaaaaaa +-$/m
+      /^greeter-1\.2\.0\.tar\.gz +sdist +source +- +4\.1 kB +aaaaaaaaaaaa +- +reproducible$/m
     );
     const summary = await fs.readFile(path.join(out, '.albatross', 'summary.md'), 'utf8');
     expect(r.stdout).toContain(`summary: ${path.join(out, '.albatross', 'summary.md')}`);

@@ -344,7 +344,7 @@ describe('build command output', () => {
       /p-1-cp311-cp311-linux_x86_64\.whl\s+wheel\s+linux_x86_64 \(not repaired\)\s+3\.11\s+10 B\s+abababababab\s+passed/
     );
     expect(t).toContain('! 1 wheel not repaired by auditwheel: a linux_* tag, which PyPI refuses.');
-    expect(t).toMatch(/✗ wheel cp312 \(Python 3\.12\) \[local\]: wheel build failed/);
+    expect(t).toMatch(/^ {2}✗ wheel cp312 \(Python 3\.12\): wheel build failed\n {6}boom$/m);
     const s = renderJobSummary({ dir: '/out', label: 'local', manifest: m, repro: null });
     expect(s).toContain(
       '⚠️ 1 wheel not repaired by auditwheel: a `linux_*` tag, which PyPI refuses.'

@@ -400,7 +400,9 @@ describe('terminal', () => {
     const row = lines.find((l) => l.startsWith('greeter-1.2.0.tar.gz'))!;
     expect(row.indexOf('sdist')).toBe(header.indexOf('KIND'));
     expect(text).toContain('REPRODUCIBILITY: ❌ not reproducible (1/2 artifacts)');
-    expect(text).toContain('greeter/_build_info.py: content, likely timestamp');
+    expect(text).toContain(
+      'greeter/_build_info.py: content, likely timestamp: BUILT = "2026-11-25 <b>01:00</b>" → BUILT = "2026-11-25 <b>02:00</b>"'
+    );
     expect(text).toContain('TIME  sdist-any/sdist 2.5 s');
   });
 
@@ -408,11 +410,14 @@ describe('terminal', () => {
     const t = renderManifestTable(pureJob());
     expect(t).toMatch(/^greeter 1\.2\.0: ✓ no failures · 2 artifacts/);
     expect(t).toContain('CACHE\n  sdist-any: exact, restored 120 kB, not saved (exact hit)');
+    // verify's table is the same table, with each file's verdict; its rows come from the verdicts.
     const r = renderReproTable(verifyReport());
-    expect(r.split('\n')[0]).toBe(VERDICT.irreproducible);
+    expect(r.split('\n')[0]).toBe(`${VERDICT.irreproducible} (1 of 2 artifacts reproducible)`);
     expect(r).toMatch(
-      /greeter-1\.2\.0-py3-none-any\.whl\s+NOT reproducible\s+1\s+1\s+bbbbbbbbbbbb \/ dddddddddddd/
+      /^greeter-1\.2\.0-py3-none-any\.whl\s+wheel\s+any\s+bbbbbbbbbbbb \/ dddddddddddd\s+NOT reproducible$/m
     );
+    expect(r).toMatch(/^FILE\s+KIND\s+PLATFORM\s+SHA256\s+REPRODUCIBLE$/m);
+    expect(r).toContain('greeter/__init__.py: mtime, likely timestamp: a vs b');
   });
 
   it('formats tables and sizes', () => {

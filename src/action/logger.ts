@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
-import { Logger } from '../runtime/log.js';
+import { Logger, onceBy } from '../runtime/log.js';
 
 /** Maps Logger onto the runner: groups per phase, annotations for warnings and errors. */
 export function actionLogger(): Logger {
-  return {
+  const log: Logger = {
     info: (m) => core.info(m),
     warn: (m, file) => core.warning(m, file ? { file } : undefined),
     error: (m, file) => core.error(m, file ? { file } : undefined),
@@ -22,4 +22,6 @@ export function actionLogger(): Logger {
         }
       })
   };
+  log.once = onceBy(log);
+  return log;
 }

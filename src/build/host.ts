@@ -110,6 +110,8 @@ export async function testWheelOnHost(
     opts: Options;
     logger: Logger;
     dir: string;
+    /** The unpacked sdist (test-command's `{project}`). */
+    project: string;
     contents: WheelContents;
     platformKey: string;
     /** Receives the dependency cache's report (for the manifest). */
@@ -181,6 +183,7 @@ export async function testWheelOnHost(
     ex,
     {
       venvPython: vpy,
+      project: a.project,
       venvBin: path.join(venv, os.venvBin),
       cwd,
       testCommand: a.opts.testCommand,

@@ -9,6 +9,7 @@ import { CacheReport, TestResult } from '../manifest/model.js';
 import { ManifestRecorder } from '../manifest/recorder.js';
 import { Engine, requireEngine } from '../runtime/container.js';
 import { tail } from '../runtime/exec.js';
+import { counter, infoOnce } from '../runtime/log.js';
 import { ensureWritableDir, sha256, tempDir } from '../runtime/fsutil.js';
 import { cpTag } from '../runtime/python.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
@@ -54,7 +55,8 @@ async function prepare(req: BuildRequest): Promise<BuildSetup> {
   // `installer = uv` without a uv to be had is exit 2 naming the option, before any build.
   await resolveInstaller(opts);
   const sde = await resolveSourceDateEpoch(opts, model.root);
-  log.info(`SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
+  // Every build of a run (verify's too) uses one value: it is worth one line.
+  infoOnce(log, `sde:${sde.value}`, `SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
   // A missing engine is a configuration error, found before anything is built.
   const engine = mode === 'container' ? await requireEngine(opts.containerEngine) : null;
   return { mode, pythons, engine, locks, sde: sde.value };
@@ -117,15 +119,20 @@ export async function buildProjectImpl(req: BuildRequest): Promise<BuildOutcome>
     });
     const o = await opening;
     if ('e' in o) {
-      for (const v of pythons.wheels)
-        await pub.fail(failure(target(v), 'wheel', v, o.e, new StepLog()));
+      await pub.failAll(
+        pythons.wheels.map((v) => failure(target(v), 'wheel', v, o.e, new StepLog()))
+      );
       return await finish(false);
     }
     const jobs = pythons.wheels.map(
-      (v) => () =>
+      (v, i) => () =>
         wheelTarget(
           o.s,
-          { version: v, target: target(v), mode: setup.mode },
+          {
+            version: v,
+            target: target(v),
+            label: `${counter(i, pythons.wheels.length)}${target(v)} (Python ${v}, ${setup.mode})`
+          },
           sdist.members,
           req,
           sde,
@@ -218,7 +225,7 @@ async function sdistStage(
 /** One Python's wheel: built, tested and published, or recorded as failed. */
 async function wheelTarget(
   platform: PlatformSession,
-  w: { version: string; target: string; mode: string },
+  w: { version: string; target: string; label: string },
   members: Member[],
   req: BuildRequest,
   sde: number,
@@ -230,7 +237,7 @@ async function wheelTarget(
   // A failed test is recorded with the failure, so reports count it as a failed test.
   let failedTest: TestResult | undefined;
   try {
-    await req.log.group(`${w.target} (Python ${w.version}, ${w.mode})`, async () => {
+    await req.log.group(w.label, async () => {
       const job = { version: w.version, sde, log, logger: req.log };
       const staged = await runWheelJob(platform, job, members, req.opts);
       stagedName = staged.file;
@@ -240,9 +247,10 @@ async function wheelTarget(
           .filter((l) => l.startsWith('$ '))
           .join('\n')
       );
+      // The test's own output, not the build log before it: that is what a reader needs.
       if (staged.test && staged.test.status === 'failed') {
         failedTest = staged.test;
-        throw new StepError(`test failed: ${staged.test.command}`, log.text);
+        throw new StepError(`test failed: ${staged.test.command}`, staged.test.detail ?? '');
       }
       await pub.publish(
         {

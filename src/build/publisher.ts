@@ -50,10 +50,24 @@ export class Publisher {
     this.produced.push(entry);
   }
 
-  /** Records a failure; `staleFile` (a file this run put in OUT for the target) leaves OUT. */
-  async fail(f: FailureEntry, staleFile?: string): Promise<void> {
+  /**
+   * Records a failure; `staleFile` (a file this run put in OUT for the target) leaves OUT. One
+   * line while the build runs (the log's tail is shown once, with the results); `quiet` when
+   * the caller has said it already.
+   */
+  async fail(f: FailureEntry, staleFile?: string, quiet = false): Promise<void> {
     this.ok = false;
-    this.log.error(`${f.target}: ${f.message}\n${f.logTail}`);
+    if (!quiet) this.log.error(`${f.target}: ${f.message.split('\n')[0]}`);
+    if (f.logTail) this.log.debug(`${f.target}:\n${f.logTail}`);
     await this.recorder.fail(f, staleFile);
+  }
+
+  /** Several targets failing for one reason (the platform did not start): one line for all. */
+  async failAll(failures: FailureEntry[]): Promise<void> {
+    if (failures.length)
+      this.log.error(
+        `${failures.map((f) => f.target).join(', ')}: ${failures[0].message.split('\n')[0]}`
+      );
+    for (const f of failures) await this.fail(f, undefined, true);
   }
 }

@@ -1,7 +1,7 @@
 import { TestResult } from '../manifest/model.js';
 import { tail } from '../runtime/exec.js';
 import { splitArgs } from '../runtime/splitargs.js';
-import { Executor, StepError, StepLog, step } from './executor.js';
+import { Executor, StepLog, StepResult } from './executor.js';
 import { WheelContents } from './wheelinfo.js';
 
 /** Requirements that apply without extras (what `pip install wheel` would pull in). */
@@ -13,8 +13,10 @@ const IMPORT_ALL =
   'import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n    print("imported", name)';
 
 export interface TestPlan {
-  /** Python inside the test venv (as the executor sees it). */
+  /** Python inside the test venv (as the executor sees it): `{python}` in test-command. */
   venvPython: string;
+  /** The unpacked sdist the wheel was built from (as the executor sees it): `{project}`. */
+  project: string;
   /** The venv's bin directory (console scripts). */
   venvBin: string;
   cwd: string;
@@ -22,7 +24,28 @@ export interface TestPlan {
   contents: WheelContents;
 }
 
-/** Human-readable description of what the test runs. */
+/** test-command's argv with `{python}` and `{project}` replaced (empty: nothing to run). */
+export function expandTestCommand(
+  command: string,
+  values: Pick<TestPlan, 'venvPython' | 'project'>
+): string[] {
+  return splitArgs(command).map((a) =>
+    a.split('{python}').join(values.venvPython).split('{project}').join(values.project)
+  );
+}
+
+/** argv as a shell would read it back: what a reader can paste to rerun the command. */
+export function shellLine(argv: string[]): string {
+  const quote = (a: string): string => {
+    if (/^[\w@%+=:,./-]+$/.test(a)) return a;
+    // `"print('x')"` reads better than `'print('\''x'\'')'`, where nothing expands inside.
+    if (a.includes("'") && !/["$`\\!]/.test(a)) return `"${a}"`;
+    return `'${a.replace(/'/g, `'\\''`)}'`;
+  };
+  return argv.map(quote).join(' ');
+}
+
+/** Human-readable description of what the test runs (as configured: no temporary paths). */
 export function describeTest(p: Pick<TestPlan, 'testCommand' | 'contents'>): string {
   if (p.testCommand) return p.testCommand;
   const parts = p.contents.topLevel.map((n) => `import ${n}`);
@@ -43,43 +66,36 @@ export async function runWheelTest(ex: Executor, p: TestPlan, log: StepLog): Pro
     VIRTUAL_ENV: p.venvBin.replace(/\/bin$/, '')
   };
   const seconds = (): number => Math.round((Date.now() - t0) / 100) / 10;
-  const failed = (detail: string): TestResult => ({
+  // A failure names the command as it ran and keeps only its own output (not the build's).
+  const failed = (ran: string, output: string): TestResult => ({
     status: 'failed',
-    command,
-    detail: tail(detail, 25),
+    command: ran,
+    detail: tail(output, 25),
     seconds: seconds()
   });
-  try {
-    if (p.testCommand) {
-      const argv = splitArgs(p.testCommand).map((a) => a.split('{python}').join(p.venvPython));
-      if (!argv.length)
-        return { status: 'skipped', command, detail: 'empty test-command', seconds: 0 };
-      await step(ex, log, 'test-command', argv, { cwd: p.cwd, env, timeoutMs: 30 * 60_000 });
-    } else {
-      if (p.contents.topLevel.length) {
-        await step(
-          ex,
-          log,
-          'import test',
-          [p.venvPython, '-c', IMPORT_ALL, ...p.contents.topLevel],
-          { cwd: p.cwd, env, timeoutMs: 10 * 60_000 }
-        );
-      }
-      for (const script of p.contents.consoleScripts) {
-        const r = log.add(
-          await ex.run([`${p.venvBin}/${script}`, '--help'], {
-            cwd: p.cwd,
-            env,
-            timeoutMs: 120_000
-          })
-        );
-        if (r.code !== 0 && /Traceback \(most recent call last\)/.test(r.output)) {
-          return failed(`console script ${script} --help crashed:\n${r.output}`);
-        }
-      }
-    }
+  const run = async (argv: string[], timeoutMs: number): Promise<StepResult> =>
+    log.add(await ex.run(argv, { cwd: p.cwd, env, timeoutMs }));
+  const exited = (r: StepResult): string =>
+    `${r.output}${r.output.endsWith('\n') || !r.output ? '' : '\n'}(exit code ${r.code})`;
+  if (p.testCommand) {
+    const argv = expandTestCommand(p.testCommand, p);
+    if (!argv.length)
+      return { status: 'skipped', command, detail: 'empty test-command', seconds: 0 };
+    const r = await run(argv, 30 * 60_000);
+    if (r.code !== 0) return failed(shellLine(argv), exited(r));
     return { status: 'passed', command, seconds: seconds() };
-  } catch (e) {
-    return failed(e instanceof StepError ? e.log : String(e));
   }
+  if (p.contents.topLevel.length) {
+    const argv = [p.venvPython, '-c', IMPORT_ALL, ...p.contents.topLevel];
+    const r = await run(argv, 10 * 60_000);
+    const imports = p.contents.topLevel.map((n) => `import ${n}`).join('; ');
+    if (r.code !== 0) return failed(`${shellLine([p.venvPython])} -c '${imports}'`, exited(r));
+  }
+  for (const script of p.contents.consoleScripts) {
+    const argv = [`${p.venvBin}/${script}`, '--help'];
+    const r = await run(argv, 120_000);
+    if (r.code !== 0 && /Traceback \(most recent call last\)/.test(r.output))
+      return failed(shellLine(argv), `${script} --help crashed:\n${exited(r)}`);
+  }
+  return { status: 'passed', command, seconds: seconds() };
 }

@@ -1,5 +1,6 @@
 import { FORMATS } from '../package/index.js';
 import { PipelineOutcome, runPipeline } from '../pipeline.js';
+import { renderPackageText } from '../report/terminal.js';
 import { manifestOutputs } from './build.js';
 import { CommandContext, CommandResult } from './types.js';
 
@@ -10,12 +11,6 @@ export async function packageCommand(ctx: CommandContext): Promise<CommandResult
 
 export function packageResult(out: PipelineOutcome): CommandResult {
   const added = out.package?.artifacts ?? [];
-  const lines = [
-    ...added.map(
-      (a) => `${a.kind.padEnd(7)} ${a.file}  ${a.size} bytes${a.digest ? `  ${a.digest}` : ''}`
-    ),
-    ...(out.package?.failures ?? []).map((f) => `${f.kind.padEnd(7)} FAILED: ${f.message}`)
-  ];
   // Every format's outputs exist (empty when it did not run), as action.yml declares them.
   const outputs: Record<string, string> = {};
   for (const f of FORMATS)
@@ -24,7 +19,7 @@ export function packageResult(out: PipelineOutcome): CommandResult {
   return {
     exitCode: out.exitCode,
     json: out.manifest,
-    text: lines.join('\n'),
+    text: renderPackageText(added, out.package?.failures ?? []),
     outputs: { ...outputs, ...manifestOutputs(out) }
   };
 }

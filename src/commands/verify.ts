@@ -1,6 +1,7 @@
 import { PipelineOutcome, runPipeline } from '../pipeline.js';
 import { runLinks } from '../report/links.js';
 import { renderJobSummary } from '../report/markdown.js';
+import { renderReproText } from '../report/terminal.js';
 import { CommandContext, CommandResult } from './types.js';
 
 /** `albatross verify DIR --out OUT`: double build, archive-aware diff, report + in-toto statement. */
@@ -11,10 +12,11 @@ export async function verifyCommand(ctx: CommandContext): Promise<CommandResult>
 export function verifyResult(out: PipelineOutcome): CommandResult {
   const v = out.verify!;
   const ok = v.result.reproducible;
+  const text = renderReproText(v.result, { manifest: out.manifest, files: v.files });
   return {
     exitCode: out.exitCode,
     json: v.result,
-    text: v.text,
+    text,
     outputs: {
       reproducible: String(ok),
       statement: v.files.statement,

@@ -247,7 +247,7 @@ export const OPTION_DEFS: readonly OptionDef[] = [
     validate: check.commandLine,
     default: '',
     description:
-      'Command run in the test venv (`{python}` is replaced by its interpreter); default: import every top-level package and run each console script with `--help`.',
+      'Command run in the test venv (`{python}` is replaced by its interpreter, `{project}` by the unpacked sdist the wheel was built from); default: import every top-level package and run each console script with `--help`.',
     sources: ALL
   },
   // ---- inspect ----

@@ -10,7 +10,7 @@ import { ConfigError, FailureError } from '../errors.js';
 import { ArtifactEntry } from '../manifest/model.js';
 import { ManifestRecorder } from '../manifest/recorder.js';
 import { PackageFormat, packageProject } from '../package/index.js';
-import { Logger } from '../runtime/log.js';
+import { Logger, infoOnce, warnOnce } from '../runtime/log.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { tempDir } from '../runtime/fsutil.js';
 import { BuildSide, BuiltArtifact, compareBuilds } from './artifacts.js';
@@ -18,7 +18,7 @@ import { diffoscopeReports } from './diffoscope.js';
 import { probeCapabilities } from './capabilities.js';
 import { planVariations, Side } from './environments.js';
 import { Reproducibility } from './model.js';
-import { summaryText, writeReports, WrittenReports } from './report.js';
+import { writeReports, WrittenReports } from './report.js';
 
 export interface VerifyRequest {
   model: ProjectModel;
@@ -42,14 +42,19 @@ export interface VerifyRequest {
 export interface VerifyOutcome {
   result: Reproducibility;
   files: WrittenReports;
-  text: string;
 }
 
-/** A logger for one of the concurrent builds: its lines carry the build's label. */
+/**
+ * A logger for one of the concurrent builds: its lines carry the build's label. The rebuilds'
+ * notes repeat the first build's (the same container, the same zipapp), so only the first
+ * build's are shown; every build shows its steps, warnings and errors.
+ */
 function sideLogger(log: Logger, label: string): Logger {
   const p = (m: string): string => `[${label}] ${m}`;
+  const notes = label === 'first';
   return {
-    info: (m) => log.info(p(m)),
+    info: (m) => (notes ? log.info(p(m)) : log.debug(p(m))),
+    once: (k, m, level) => (level === 'warn' ? warnOnce : infoOnce)(log, k, p(m)),
     warn: (m, f) => log.warn(p(m), f),
     error: (m, f) => log.error(p(m), f),
     debug: (m) => log.debug(p(m)),
@@ -58,6 +63,16 @@ function sideLogger(log: Logger, label: string): Logger {
       return fn();
     }
   };
+}
+
+/** `wheel cp310, wheel cp311: <why>; sdist: <why>`: targets that failed alike named together. */
+export function failureList(failures: readonly { target: string; message: string }[]): string {
+  const byWhy = new Map<string, string[]>();
+  for (const f of failures) {
+    const why = f.message.split('\n')[0];
+    byWhy.set(why, [...(byWhy.get(why) ?? []), f.target]);
+  }
+  return [...byWhy].map(([why, targets]) => `${targets.join(', ')}: ${why}`).join('; ');
 }
 
 /** One build (plus packaging when formats are asked for); returns its artifacts, or throws. */
@@ -83,9 +98,7 @@ async function runSide(req: VerifyRequest, given: Options, side: Side): Promise<
   });
   let manifest = built.manifest;
   if (!built.ok)
-    throw new FailureError(
-      `the ${side.label} build failed: ${manifest.failures.map((f) => `${f.target}: ${f.message}`).join('; ')}`
-    );
+    throw new FailureError(`the ${side.label} build failed: ${failureList(manifest.failures)}`);
   if (req.formats.length) {
     const packed = await packageProject({
       model: req.model,
@@ -102,7 +115,7 @@ async function runSide(req: VerifyRequest, given: Options, side: Side): Promise<
     }
     manifest = packed.manifest;
   }
-  log.info(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  req.log.info(`[${side.label}] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const artifacts: ArtifactEntry[] = [];
   for (const a of manifest.artifacts) {
     const st = await fs.stat(path.join(side.outDir, a.file)).catch(() => null);
@@ -132,13 +145,13 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
     const plan = await planVariations(tmp.dir, caps, opts.sensitivity);
     const first = req.first;
     const builds = first
-      ? `the build in ${req.outDir} as the first build, ${plan.c ? 'B and sensitivity C' : 'B'}`
+      ? `the build in ${req.outDir} is the first; ${plan.c ? 'second and sensitivity builds' : 'a second build'}`
       : plan.c
-        ? 'three builds (A, B, sensitivity C)'
-        : 'two builds (A, B)';
-    log.info(
-      `verify: SOURCE_DATE_EPOCH=${sde.value} (${sde.source}) in every build; ${builds} concurrently`
-    );
+        ? 'first, second and sensitivity builds'
+        : 'first and second builds';
+    // The build stage may have printed this value already: every build uses the same one.
+    infoOnce(log, `sde:${sde.value}`, `SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
+    log.info(`verify: ${builds} run concurrently, with the same SOURCE_DATE_EPOCH`);
     if (first) plan.variations[0].first = first.workRoot;
     const sideA: Promise<BuildSide> = first
       ? Promise.resolve({
@@ -199,7 +212,7 @@ export async function verifyProject(req: VerifyRequest): Promise<VerifyOutcome> 
     if (html.length) result.diffoscope = html;
     result.seconds = secondsSince(started);
     const files = await writeReports(req.outDir, result, req.recorder);
-    return { result, files, text: summaryText(result, files) };
+    return { result, files };
   } finally {
     if (!req.opts.debug) await tmp.cleanup();
     else log.debug(`verify: builds kept in ${tmp.dir}`);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Options } from '../../config/options.js';
 import { InspectionFinding } from '../../manifest/model.js';
 import { execCapture } from '../../runtime/exec.js';
-import { Logger } from '../../runtime/log.js';
+import { Logger, warnOnce } from '../../runtime/log.js';
 import { PythonInstall } from '../../runtime/python.js';
 import { StepError } from '../executor.js';
 import { toolCommand } from './install.js';
@@ -126,8 +126,9 @@ export async function openInspector(a: {
       const perTool = await Promise.all(toolsFor(file).map((t) => run(t, saved)));
       const findings = perTool.flat();
       const failing = failingFindings(findings, a.opts.failOnInspection);
+      // The same finding on every wheel is one line here; the artifact table lists them all.
       for (const f of findings.filter((x) => !failing.includes(x)))
-        a.log.warn(`${file}: ${findingLine(f)}`);
+        warnOnce(a.log, `inspection:${findingLine(f)}`, `${file}: ${findingLine(f)}`);
       if (failing.length) throw new InspectionFailed(findings, failing);
       return findings;
     }

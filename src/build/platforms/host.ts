@@ -54,7 +54,7 @@ export function hostPlatform(a: {
       );
     },
     repair: (job, dirs, wheel) => repairOnHost(os, job, dirs, wheel, python(job.version), opts),
-    test(job, dirs, staged, contents) {
+    test(job, dirs, staged, contents, top) {
       // Tests run with the normal pinned environment; the caller's wrapper is not needed there.
       const ex = hostExecutor(processSetup(opts, job.sde, null, { extraEnv: a.benv?.extraEnv }));
       return testWheelOnHost(ex, job.log, {
@@ -63,6 +63,7 @@ export function hostPlatform(a: {
         opts,
         logger: job.logger,
         dir: path.join(dirs.host, 'test'),
+        project: path.join(dirs.host, 'src', top),
         contents,
         platformKey: parseWheelName(staged)?.platformTags.join('.') ?? 'any',
         onCacheReport: a.onCacheReport

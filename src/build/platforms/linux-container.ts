@@ -85,9 +85,9 @@ export function linuxContainerPlatform(s: ContainerSession): PlatformSession {
       if (!s.auditwheel) return { wheel, skipped: 'the image has no auditwheel' };
       return repairWheel(s, job, dirs, wheel);
     },
-    async test(job, dirs, staged, contents) {
+    async test(job, dirs, staged, contents, top) {
       const where = houses.get(job.version) ?? { house: null, index: s.opts };
-      return testInContainer(s, job, dirs, py(job.version), where, staged, contents);
+      return testInContainer(s, job, dirs, py(job.version), where, staged, contents, top);
     },
     close: () => s.close()
   };
@@ -259,7 +259,8 @@ async function testInContainer(
   py: string,
   where: { house: Wheelhouse | null; index: IndexOpts },
   staged: string,
-  contents: WheelContents
+  contents: WheelContents,
+  top: string
 ): Promise<TestResult> {
   const t = containerEnv(s, where.index, job.sde, null);
   const tex = containerExecutor(s, t.env, t.umask);
@@ -289,6 +290,7 @@ async function testInContainer(
     tex,
     {
       venvPython: `${venv}/bin/python`,
+      project: `${dirs.inner}/src/${top}`,
       venvBin: `${venv}/bin`,
       cwd: `${dirs.inner}/test/cwd`,
       testCommand: s.opts.testCommand,

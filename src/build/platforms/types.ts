@@ -46,8 +46,17 @@ export interface PlatformSession {
   build(job: WheelJob, dirs: JobDirs, top: string): Promise<string>;
   /** Repairs a platform wheel (auditwheel, delocate, delvewheel), or says why it did not. */
   repair(job: WheelJob, dirs: JobDirs, wheel: string): Promise<Repaired>;
-  /** Installs the staged wheel (a host path under `dirs.host`) into a fresh venv and tests it. */
-  test(job: WheelJob, dirs: JobDirs, staged: string, contents: WheelContents): Promise<TestResult>;
+  /**
+   * Installs the staged wheel (a host path under `dirs.host`) into a fresh venv and tests it;
+   * `top` is the unpacked sdist's folder under `<dirs>/src/` (test-command's `{project}`).
+   */
+  test(
+    job: WheelJob,
+    dirs: JobDirs,
+    staged: string,
+    contents: WheelContents,
+    top: string
+  ): Promise<TestResult>;
   /** What the manifest says about where its wheels were built. */
   details?: Record<string, unknown>;
   close(): Promise<void>;
