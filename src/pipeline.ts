@@ -57,7 +57,9 @@ interface Run {
 /**
  * Runs detect → plan → build → package → verify → report once, over the stages asked for, in
  * that order: the project is detected once, targets resolved once, and OUT's manifest has one
- * writer. A stage's negative verdict does not stop the later ones from running and reporting.
+ * writer. A stage's negative verdict does not stop the later ones from running and reporting,
+ * except verify: a build that failed here has nothing to verify, so verify says so and the
+ * report still runs.
  */
 export async function runPipeline(
   opts: Options,
@@ -155,6 +157,10 @@ async function packageStage(run: Run): Promise<void> {
 
 async function verifyStage(run: Run): Promise<void> {
   const { model, opts, log, outDir, recorder, out } = run;
+  if (out.build && !out.build.ok) {
+    log.warn('verify: skipped, the build failed (fix the failures above, then verify)');
+    return;
+  }
   // The build made here is the first build: what is verified is what ships.
   const first =
     out.build?.ok && (out.package?.ok ?? true)

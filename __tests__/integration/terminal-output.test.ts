@@ -86,6 +86,27 @@ describe('albatross run: every line once', () => {
   });
 });
 
+describe('albatross run: a failed build is reported, not verified', () => {
+  it('verify says it skipped; the report and its failures still print', async () => {
+    const out = path.join(tmp, 'failed-run');
+    const r = await cli(
+      'run',
+      GREETER,
+      '--out',
+      out,
+      '--test-command',
+      '{python} -c "raise SystemExit(4)"'
+    );
+    expect(r.code).toBe(1);
+    expect(count(r.stderr, /verify: skipped, the build failed/)).toBe(1);
+    // No second or sensitivity build ran.
+    expect(r.stderr).not.toMatch(/^\[(second|sensitivity)\]/m);
+    expect(r.stdout).toMatch(/^FAILURES$/m);
+    expect(r.stdout).toMatch(/^ {6}\(exit code 4\)$/m);
+    await expect(fs.stat(path.join(out, '.albatross', 'summary.md'))).resolves.toBeTruthy();
+  });
+});
+
 describe('build and package: counted steps, the same table', () => {
   it('wheels per Python are counted [n/m]; build prints the artifact table', async () => {
     const r = await cli(
