@@ -46,7 +46,10 @@ describe('a wheel whose test fails, in the report', () => {
     const [failure] = r.manifest.failures;
     expect(r.manifest.failures).toHaveLength(1);
     expect(failure).toMatchObject({ kind: 'wheel', python: '3.11' });
-    expect(failure.test).toMatchObject({ status: 'failed', command: testCommand });
+    // The command as it ran: {python} expanded to the test venv's interpreter.
+    expect(failure.test).toMatchObject({ status: 'failed' });
+    expect(failure.test!.command).toMatch(/^\/\S+\/test\/venv\/bin\/python -c .*broken on 3\.11/);
+    expect(failure.test!.command).not.toContain('{python}');
     expect(failure.test!.detail).toContain('broken on 3.11');
 
     const job = (await readJobDir(outDir, path.basename(outDir)))!;
