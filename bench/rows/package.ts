@@ -28,7 +28,7 @@ import { ensurePinnedTool } from '../../src/runtime/toolenv.js';
 import { UV_TOOL } from '../../src/runtime/uv.js';
 import { TEST_MANYLINUX_IMAGE, dockerEnv } from '../../__tests__/helpers/docker.js';
 import { localIndex } from '../../__tests__/helpers/local-index.js';
-import { BenchRow, median, sameLoop } from '../run.js';
+import { BenchRow, median } from '../run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BASE_IMAGE = TEST_MANYLINUX_IMAGE;
@@ -200,17 +200,21 @@ export default async function rows(): Promise<BenchRow[]> {
       built.add(id);
     };
 
+    // Each timed build's OUT (half a gigabyte) is removed untimed, so that no later build
+    // waits on the write-back of earlier ones.
+    const dropOut = (k: number) => () =>
+      fs.rm(path.join(tmp, `out-${k}`), { recursive: true, force: true });
     // Warm-up: Python discovery, the pinned uv, the base store; the engine holds the base too.
     await ours(a);
     await ours(a, 'pip');
+    for (const k of [0, 1]) await dropOut(k)();
     peer(a.ctx, 'venv', false);
     peer(a.ctx, 'system', false);
     const layerCache = path.join(tmp, 'cache', 'package', 'layers');
     const cold = (installer: 'uv' | 'pip') => async (): Promise<() => Promise<void>> => {
       await fs.rm(layerCache, { recursive: true, force: true });
       await ours(a, installer);
-      const out = path.join(tmp, `out-${n - 1}`);
-      return () => fs.rm(out, { recursive: true, force: true });
+      return dropOut(n - 1);
     };
     // Without build caches on either side: our dependency layer is rebuilt, docker reruns every step.
     const [tUv, tPip, tVenv, tSystem] = await interleaved(N, [
@@ -224,11 +228,14 @@ export default async function rows(): Promise<BenchRow[]> {
     let ourEdit = 0;
     let peerEdit = 0;
     peer(a.ctx, 'system', true);
-    const edit = await sameLoop(
-      edits.length,
-      () => ours(edits[ourEdit++]),
+    const [editOurs, editPeer] = await interleaved(edits.length, [
+      async () => {
+        await ours(edits[ourEdit++]);
+        return dropOut(n - 1);
+      },
       async () => peer(edits[peerEdit++].ctx, 'system', true)
-    );
+    ]);
+    const edit = { ours: editOurs, peer: editPeer };
 
     // Sizes as the engine counts them (uncompressed): load ours, inspect both.
     const imgA = await ours(a);
