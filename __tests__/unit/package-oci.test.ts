@@ -7,7 +7,8 @@ import tar from 'tar-stream';
 import { FailureError } from '../../src/errors.js';
 import { defaultOptions } from '../../src/config/options.js';
 import { pruneOldest } from '../../src/runtime/fsutil.js';
-import { beginArchive, writeArchivePrefix } from '../../src/package/oci/archive.js';
+import { ArchivePrefix, beginArchive, writeArchivePrefix } from '../../src/package/oci/archive.js';
+import { PREFIX_HASH_IMPL } from '../../src/package/oci/prefixhash.js';
 import { readDockerArchive, readOciLayout } from '../../src/package/oci/base.js';
 import { baseTime, storedBase } from '../../src/package/oci/basestore.js';
 import {
@@ -609,6 +610,46 @@ describe('base store and image archive', () => {
       expect(r.reused).toBe(false);
       expect(r.prefix.file.startsWith(work)).toBe(true);
     }
+  });
+
+  it('an archive resumed from the stored hash state has the SHA-256 of its bytes; a stale or foreign state is not used', async () => {
+    const dir = await tmp();
+    const archive = await dockerArchive(dir, [debianPython, [{ name: 'etc/hostname', data: 'x' }]]);
+    const opts = defaultOptions({
+      projectDir: dir,
+      base: `docker-archive:${path.basename(archive)}`,
+      cacheDir: path.join(dir, 'cache')
+    });
+    await storedBase(opts, await tmp());
+    const stored = await storedBase(opts, await tmp());
+    expect(stored.reused).toBe(true);
+    expect(stored.prefix.hashState?.impl).toBe(PREFIX_HASH_IMPL);
+    const members = [{ name: 'index.json', data: Buffer.from('{"x":1}') }];
+    const write = async (prefix: ArchivePrefix, name: string): Promise<string> => {
+      const dest = path.join(dir, name);
+      const r = await beginArchive(prefix, dest).finish(members, 1700000000);
+      expect(r.sha256).toBe(sha256Digest(await fs.readFile(dest)).slice(7));
+      return r.sha256;
+    };
+    const resumed = await write(stored.prefix, 'resumed.tar');
+    const { hashState: _state, ...plain } = stored.prefix;
+    expect(await write(plain, 'hashed.tar')).toBe(resumed);
+    // A state of another implementation, or one that does not load, is ignored.
+    for (const hashState of [
+      { impl: 'other', state: stored.prefix.hashState!.state },
+      { impl: PREFIX_HASH_IMPL, state: 'AAAA' }
+    ])
+      expect(await write({ ...stored.prefix, hashState }, 'other.tar')).toBe(resumed);
+    // A prefix changed after its state was saved is hashed again, not trusted.
+    const bytes = await fs.readFile(stored.prefix.file);
+    bytes[bytes.length - 1] ^= 1;
+    await fs.writeFile(stored.prefix.file, bytes);
+    const later = new Date(Date.now() + 5000);
+    await fs.utimes(stored.prefix.file, later, later);
+    const touched = await storedBase(opts, await tmp());
+    expect(touched.reused).toBe(true);
+    expect(touched.prefix.hashState).toBeUndefined();
+    expect(await write(touched.prefix, 'touched.tar')).not.toBe(resumed);
   });
 
   it('pruneOldest keeps the most recently used entries', async () => {

@@ -1,9 +1,13 @@
 /**
- * Image rows: Albatross's daemonless image against `docker build` of the equivalent Dockerfile
- * (FROM the same base, COPY the wheels, RUN pip install), timed in the same loop; the image
- * sizes; and what a code-only change adds (new-layer bytes over the whole image).
- * Needs the local engine and the test images (scripts/ci/start-dockerd.sh, make-test-images.sh):
- * the base with pip is the manylinux test image (Debian's python3 + pip).
+ * Image rows: Albatross's daemonless image against `docker build --no-cache` of the equivalent
+ * Dockerfile on the same base, in two variants: (a) the wheels installed into a venv, (b) pip
+ * into the system Python; all three timed in one loop. Then the image sizes and what a
+ * code-only change adds (new-layer bytes over the whole image).
+ * Needs the local engine and the test images (scripts/ci/start-dockerd.sh, make-test-images.sh).
+ * The base is the manylinux test image (Debian's python3 with venv and pip): the smaller
+ * albatross-test/python:bookworm has python3-minimal only (no pip, no venv, not even shutil),
+ * so no Dockerfile can pip-install on it. Containers have no network: the Dockerfiles install
+ * from the wheelhouse in their context, the same wheels Albatross installs.
  */
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -20,9 +24,11 @@ import { exec } from '../../src/runtime/exec.js';
 import { memoryLogger } from '../../src/runtime/log.js';
 import { pipEnv } from '../../src/runtime/pip.js';
 import { discoverPythons, findPython } from '../../src/runtime/python.js';
+import { ensurePinnedTool } from '../../src/runtime/toolenv.js';
+import { UV_TOOL } from '../../src/runtime/uv.js';
 import { TEST_MANYLINUX_IMAGE, dockerEnv } from '../../__tests__/helpers/docker.js';
 import { localIndex } from '../../__tests__/helpers/local-index.js';
-import { BenchRow, sameLoop } from '../run.js';
+import { BenchRow, median } from '../run.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BASE_IMAGE = TEST_MANYLINUX_IMAGE;
@@ -30,6 +36,17 @@ const PEER_IMAGE = 'albatross-bench/package-peer:1';
 function benchDockerEnv(): NodeJS.ProcessEnv {
   // The peer is the legacy builder, so both sides build without BuildKit's extra machinery.
   return { ...dockerEnv(), DOCKER_BUILDKIT: '0' };
+}
+
+/** `docker rmi` of each image (an untagged one takes its build's intermediate images along). */
+function removeImages(ids: Iterable<string>): void {
+  for (const id of ids) {
+    try {
+      execFileSync('docker', ['rmi', id], { env: benchDockerEnv(), stdio: 'ignore' });
+    } catch {
+      /* already gone */
+    }
+  }
 }
 
 function docker(args: string[]): string {
@@ -40,13 +57,41 @@ function docker(args: string[]): string {
   });
 }
 
-const DOCKERFILE = [
-  `FROM ${BASE_IMAGE}`,
-  'COPY wheels/ /tmp/wheels/',
-  'RUN python3 -m pip install --no-cache-dir --no-index --find-links /tmp/wheels albatross-package-app',
-  'ENTRYPOINT ["pkgapp"]',
-  ''
-].join('\n');
+/** The two Dockerfiles: the same wheels from the context, into a venv or the system Python. */
+const DOCKERFILES = {
+  venv: [
+    `FROM ${BASE_IMAGE}`,
+    'COPY wheels/ /tmp/wheels/',
+    'RUN python3 -m venv /app/venv && /app/venv/bin/pip install --no-cache-dir --no-index --find-links /tmp/wheels albatross-package-app',
+    'ENTRYPOINT ["/app/venv/bin/pkgapp"]',
+    ''
+  ].join('\n'),
+  system: [
+    `FROM ${BASE_IMAGE}`,
+    'COPY wheels/ /tmp/wheels/',
+    'RUN python3 -m pip install --no-cache-dir --no-index --find-links /tmp/wheels albatross-package-app',
+    'ENTRYPOINT ["pkgapp"]',
+    ''
+  ].join('\n')
+};
+type Variant = keyof typeof DOCKERFILES;
+const N = Number(process.env.ALBATROSS_BENCH_N ?? 5);
+
+/**
+ * Times each function in turn, `n` rounds; the median seconds of each. A function may return
+ * an untimed clean-up step.
+ */
+async function interleaved(n: number, fns: (() => Promise<unknown>)[]): Promise<number[]> {
+  const times: number[][] = fns.map(() => []);
+  for (let i = 0; i < n; i++)
+    for (const [k, fn] of fns.entries()) {
+      const t = process.hrtime.bigint();
+      const after = await fn();
+      times[k].push(Number(process.hrtime.bigint() - t) / 1e9);
+      if (typeof after === 'function') await (after as () => Promise<void>)();
+    }
+  return times.map(median);
+}
 
 export default async function rows(): Promise<BenchRow[]> {
   try {
@@ -62,13 +107,24 @@ export default async function rows(): Promise<BenchRow[]> {
     const py = (await findPython('3.11')) ?? (await discoverPythons())[0];
     const baseTar = path.join(tmp, 'base.tar');
     docker(['save', '-o', baseTar, BASE_IMAGE]);
-    const opts = (project: string): Options =>
+    // A CLI user's caches (uv's, the base store, Albatross's downloads) stay between rounds;
+    // the dependency layer cache is emptied before every timed build.
+    // The pinned uv, from pip's configured index (PyPI): the local index has no uv.
+    const uv = path.join(
+      path.dirname(
+        await ensurePinnedTool(py, UV_TOOL, defaultOptions({ cacheDir: path.join(tmp, 'cache') }))
+      ),
+      'uv'
+    );
+    const opts = (project: string, installer: 'uv' | 'pip' = 'uv'): Options =>
       defaultOptions({
         ...index,
         projectDir: project,
         base: `docker-archive:${baseTar}`,
         sourceDateEpoch: 1700000000,
-        cacheDir: path.join(tmp, 'cache')
+        cacheDir: path.join(tmp, 'cache'),
+        installer,
+        uv: installer === 'uv' ? uv : ''
       });
 
     // Two variants: the fixture, and the fixture after a code-only change.
@@ -94,7 +150,8 @@ export default async function rows(): Promise<BenchRow[]> {
       await pipWheel(['--no-deps', '--wheel-dir', wheels]);
       // The peer's wheelhouse: the app and its dependencies.
       await pipWheel(['--wheel-dir', path.join(ctx, 'wheels')]);
-      await fs.writeFile(path.join(ctx, 'Dockerfile'), DOCKERFILE);
+      for (const [v, text] of Object.entries(DOCKERFILES))
+        await fs.writeFile(path.join(ctx, `Dockerfile.${v}`), text);
       return { project, wheels, ctx };
     };
     const a = await prepare('a', null);
@@ -104,14 +161,18 @@ export default async function rows(): Promise<BenchRow[]> {
     for (let i = 0; i < 3; i++) edits.push(await prepare(`edit${i}`, `hello #${i}`));
 
     let n = 0;
-    const ours = async (v: { project: string; wheels: string }): Promise<ArtifactEntry> => {
+    const ours = async (
+      v: { project: string; wheels: string },
+      installer: 'uv' | 'pip' = 'uv'
+    ): Promise<ArtifactEntry> => {
       const out = path.join(tmp, `out-${n++}`);
       await fs.cp(v.wheels, out, { recursive: true });
       const log = memoryLogger();
-      const model = await detectProject(opts(v.project), log);
+      const o = opts(v.project, installer);
+      const model = await detectProject(o, log);
       const r = await packageProject({
         model,
-        opts: opts(v.project),
+        opts: o,
         log,
         outDir: out,
         formats: [formatNamed('image')],
@@ -123,32 +184,58 @@ export default async function rows(): Promise<BenchRow[]> {
         );
       return r.manifest.artifacts.find((x) => x.kind === 'image') as ArtifactEntry;
     };
-    const peer = (ctx: string, cache: boolean): void => {
-      docker(['build', ...(cache ? [] : ['--no-cache']), '-q', '-t', PEER_IMAGE, ctx]);
+    // Every image docker build makes (the untagged ones of --no-cache rounds too) is removed.
+    const built = new Set<string>();
+    const peer = (ctx: string, variant: Variant, cache: boolean): void => {
+      const id = docker([
+        'build',
+        ...(cache ? [] : ['--no-cache']),
+        '-q',
+        '-f',
+        path.join(ctx, `Dockerfile.${variant}`),
+        '-t',
+        PEER_IMAGE,
+        ctx
+      ]).trim();
+      built.add(id);
     };
 
-    // Warm-up: Python discovery, the base store (docker holds the base in its image store too).
+    // Each timed build's OUT (half a gigabyte) is removed untimed, so that no later build
+    // waits on the write-back of earlier ones.
+    const dropOut = (k: number) => () =>
+      fs.rm(path.join(tmp, `out-${k}`), { recursive: true, force: true });
+    // Warm-up: Python discovery, the pinned uv, the base store; the engine holds the base too.
     await ours(a);
+    await ours(a, 'pip');
+    for (const k of [0, 1]) await dropOut(k)();
+    peer(a.ctx, 'venv', false);
+    peer(a.ctx, 'system', false);
     const layerCache = path.join(tmp, 'cache', 'package', 'layers');
+    const cold = (installer: 'uv' | 'pip') => async (): Promise<() => Promise<void>> => {
+      await fs.rm(layerCache, { recursive: true, force: true });
+      await ours(a, installer);
+      return dropOut(n - 1);
+    };
     // Without build caches on either side: our dependency layer is rebuilt, docker reruns every step.
-    const t = await sameLoop(
-      3,
-      async () => {
-        await fs.rm(layerCache, { recursive: true, force: true });
-        return ours(a);
-      },
-      async () => peer(a.ctx, false)
-    );
+    const [tUv, tPip, tVenv, tSystem] = await interleaved(N, [
+      cold('uv'),
+      cold('pip'),
+      async () => peer(a.ctx, 'venv', false),
+      async () => peer(a.ctx, 'system', false)
+    ]);
     // A code-only change, caches on both sides: we reuse the dependency layer and install the
     // project's wheel; docker's COPY of the changed wheelhouse invalidates its pip install step.
     let ourEdit = 0;
     let peerEdit = 0;
-    peer(a.ctx, true);
-    const edit = await sameLoop(
-      edits.length,
-      () => ours(edits[ourEdit++]),
-      async () => peer(edits[peerEdit++].ctx, true)
-    );
+    peer(a.ctx, 'system', true);
+    const [editOurs, editPeer] = await interleaved(edits.length, [
+      async () => {
+        await ours(edits[ourEdit++]);
+        return dropOut(n - 1);
+      },
+      async () => peer(edits[peerEdit++].ctx, 'system', true)
+    ]);
+    const edit = { ours: editOurs, peer: editPeer };
 
     // Sizes as the engine counts them (uncompressed): load ours, inspect both.
     const imgA = await ours(a);
@@ -165,21 +252,53 @@ export default async function rows(): Promise<BenchRow[]> {
     const before = new Set((imgA.details?.layers as L[]).map((l) => l.digest));
     const fresh = (imgB.details?.layers as L[]).filter((l) => !before.has(l.digest));
     const oursNew = fresh.reduce((s, l) => s + (l.tarSize ?? l.size), 0);
-    peer(b.ctx, true);
+    peer(b.ctx, 'system', true);
     const peerSizeB = size(PEER_IMAGE);
     const peerNew = peerSizeB - baseSize;
     docker(['rmi', '-f', imgA.imageName as string, PEER_IMAGE]);
+    removeImages(built);
+    const caches =
+      "no layer caches on either side; both bases local; ours keeps a CLI user's caches (uv's, downloads by hash)";
+    const coldRow = (
+      name: string,
+      t: number,
+      p: number,
+      peerName: string,
+      goal?: number,
+      note = caches
+    ): BenchRow => ({
+      name,
+      unit: 's',
+      ours: t,
+      peer: p,
+      peerName,
+      ratio: t / p,
+      ...(goal === undefined ? {} : { goal }),
+      note
+    });
     return [
-      {
-        name: 'package: image build (daemonless vs docker build)',
-        unit: 's',
-        ours: t.ours,
-        peer: t.peer,
-        peerName: 'docker build --no-cache (legacy builder)',
-        ratio: t.ours / t.peer,
-        goal: 0.3,
-        note: 'no layer caches; both bases already local'
-      },
+      coldRow(
+        'package: image build (a) vs a venv in the Dockerfile',
+        tUv,
+        tVenv,
+        'docker build --no-cache, python3 -m venv + pip',
+        0.3
+      ),
+      coldRow(
+        'package: image build (b) vs pip into the system Python',
+        tUv,
+        tSystem,
+        'docker build --no-cache, python3 -m pip',
+        0.3
+      ),
+      coldRow(
+        'package: image build (b), installer = pip',
+        tPip,
+        tSystem,
+        'docker build --no-cache, python3 -m pip',
+        undefined,
+        'as (b) with pip resolving and installing instead of uv'
+      ),
       {
         name: 'package: image rebuild after a code-only change',
         unit: 's',

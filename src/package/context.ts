@@ -75,7 +75,8 @@ export function depsFor(
       app,
       platformKey,
       path.join(c.work, `wheels-${c.resolved.size}`),
-      (r) => c.cacheReports.push(r)
+      (r) => c.cacheReports.push(r),
+      c.installer
     );
     c.resolved.set(key, p);
   }

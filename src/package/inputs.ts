@@ -13,6 +13,8 @@ import { checkZipMembers } from '../runtime/extract.js';
 import { Logger } from '../runtime/log.js';
 import { pipEnv, pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
+import { Installer } from '../runtime/uv.js';
+import { uvDependencyWheels } from './install-resolve.js';
 import { Target, WheelName, normalizeName, parseWheelName, wheelMismatch } from './wheelname.js';
 
 export interface LocalWheel extends WheelName {
@@ -70,8 +72,9 @@ export function pickWheel(
 }
 
 /**
- * Dependency wheels of `appWheel` for `python`, in `dest`: through the dependency cache, or,
- * until it exists, `pip wheel` from the configured indexes. The app's own wheel is left out.
+ * Dependency wheels of `appWheel` for `python`, in `dest`: the locked files with `locked`;
+ * resolved by uv with installer uv (install-resolve.ts); else through the dependency cache
+ * (`pip wheel` from the configured indexes). The app's own wheel is left out.
  */
 export async function dependencyWheels(
   opts: Options,
@@ -80,12 +83,15 @@ export async function dependencyWheels(
   appWheel: LocalWheel,
   platformKey: string,
   dest: string,
-  onCacheReport?: (r: CacheReport) => void
+  onCacheReport?: (r: CacheReport) => void,
+  installer: Installer = { kind: 'pip' }
 ): Promise<LocalWheel[]> {
   let dir = dest;
   if (opts.locked) {
     // Exactly pylock.toml's files, hash-checked, from the cache once fetched.
     dir = await lockedWheelhouse(await lockedFile(opts.projectDir, 'runtime'), python, opts);
+  } else if (installer.kind === 'uv') {
+    dir = await uvDependencyWheels(installer.uv, opts, python, appWheel, dest);
   } else {
     try {
       const r = await prepareWheelhouse({

@@ -7,7 +7,8 @@ import {
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { trackTemp } from '../../runtime/cleanup.js';
-import { hashFile, siblingTemp } from '../../runtime/fsutil.js';
+import { siblingTemp } from '../../runtime/fsutil.js';
+import { HashState, prefixHash } from './prefixhash.js';
 import { addEntry, tarBytes } from './tar.js';
 
 /**
@@ -15,7 +16,8 @@ import { addEntry, tarBytes } from './tar.js';
  * both `docker load` and `podman load` take it. Its members come in a fixed order, not sorted
  * by name: first the base image's blobs (the "prefix", written once per base and kept in the
  * base store), then Albatross's own blobs and the index files. A rebuild copies the prefix
- * with one kernel copy and hashes it while pip works, instead of re-tarring the base.
+ * with one kernel copy while the installer works and resumes the archive's SHA-256 from the
+ * state kept after the prefix (prefixhash.ts), instead of re-tarring and re-hashing the base.
  */
 
 const BLOCK = 512;
@@ -26,10 +28,11 @@ export interface ArchiveMember {
   data: Buffer;
 }
 
-/** A stored prefix: its file and its length. */
+/** A stored prefix: its file, its length and, when kept, the SHA-256 state after it. */
 export interface ArchivePrefix {
   file: string;
   size: number;
+  hashState?: HashState;
 }
 
 function tarSize(size: number): number {
@@ -91,7 +94,7 @@ export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchiv
   const forget = trackTemp(tmp);
   // A reflink where the file system has them (btrfs, xfs), else an in-kernel copy.
   const copied = fs.copyFile(prefix.file, tmp, fsConstants.COPYFILE_FICLONE);
-  const hashed = hashFile(prefix.file, prefix.size);
+  const hashed = prefixHash(prefix.file, prefix.size, prefix.hashState);
   const settled = Promise.allSettled([copied, hashed]);
   return {
     async finish(members, mtime) {
@@ -107,7 +110,8 @@ export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchiv
           throw new Error(
             `image archive ${tmp}: ${size} bytes, ${prefix.size + suffix.length} expected`
           );
-        const sha256 = hash.update(suffix).digest('hex');
+        hash.update(suffix);
+        const sha256 = hash.digestHex();
         await fs.rename(tmp, dest);
         return { sha256, size };
       } catch (e) {

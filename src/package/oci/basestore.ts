@@ -6,6 +6,7 @@ import { pruneOldest } from '../../runtime/fsutil.js';
 import { cacheRoot } from '../../runtime/toolenv.js';
 import { BaseImage, BaseLayer, ImageConfig } from './base.js';
 import { ArchivePrefix, writeArchivePrefix } from './archive.js';
+import { HashState, PREFIX_HASH_IMPL, prefixHashState } from './prefixhash.js';
 import { baseKey } from './inspectcache.js';
 import { loadBase } from './source.js';
 
@@ -23,8 +24,8 @@ export interface StoredBase {
   reused: boolean;
 }
 
-/** Bumped when the store's layout or the prefix's bytes change. */
-const STORE_FORMAT = 1;
+/** Bumped when the store's layout or the prefix's bytes change (2: the prefix's hash state). */
+const STORE_FORMAT = 2;
 /** Bases kept; each costs about twice its size on disk (blobs + archive prefix). */
 const KEEP = 3;
 
@@ -35,6 +36,9 @@ interface EntryJson {
   manifestDigest?: string;
   prefixSize: number;
   prefixBlobs: string[];
+  /** The SHA-256 state after the prefix (prefixhash.ts), for the prefix of that mtime. */
+  prefixHash?: HashState;
+  prefixMtimeMs?: number;
 }
 
 function storeRoot(opts: CacheOptions): string {
@@ -55,8 +59,11 @@ async function readEntry(dir: string, ref: string): Promise<StoredBase | null> {
   }
   if (e.format !== STORE_FORMAT || !Array.isArray(e.layers)) return null;
   const prefix = path.join(dir, 'prefix.tar');
+  let mtimeMs: number;
   try {
-    if ((await fs.stat(prefix)).size !== e.prefixSize) return null;
+    const st = await fs.stat(prefix);
+    if (st.size !== e.prefixSize) return null;
+    mtimeMs = st.mtimeMs;
     for (const l of e.layers)
       if ((await fs.stat(blobFile(dir, l.digest))).size !== l.size) return null;
   } catch {
@@ -71,7 +78,12 @@ async function readEntry(dir: string, ref: string): Promise<StoredBase | null> {
       layers: e.layers.map((l) => ({ ...l, file: blobFile(dir, l.digest) })),
       ...(e.manifestDigest ? { manifestDigest: e.manifestDigest } : {})
     },
-    prefix: { file: prefix, size: e.prefixSize },
+    prefix: {
+      file: prefix,
+      size: e.prefixSize,
+      // A prefix touched since its state was saved is hashed again.
+      ...(e.prefixHash && e.prefixMtimeMs === mtimeMs ? { hashState: e.prefixHash } : {})
+    },
     prefixBlobs: e.prefixBlobs,
     reused: true
   };
@@ -97,13 +109,19 @@ async function writeEntry(
     unique.map((l) => ({ digest: l.digest, file: blobFile(dir, l.digest) })),
     baseTime(base.config)
   );
+  prefix.hashState = {
+    impl: PREFIX_HASH_IMPL,
+    state: await prefixHashState(prefixFile, prefix.size)
+  };
   const entry: EntryJson = {
     format: STORE_FORMAT,
     config: base.config,
     layers: base.layers.map(({ file: _file, ...rest }) => rest),
     ...(base.manifestDigest ? { manifestDigest: base.manifestDigest } : {}),
     prefixSize: prefix.size,
-    prefixBlobs
+    prefixBlobs,
+    prefixHash: prefix.hashState,
+    prefixMtimeMs: (await fs.stat(prefixFile)).mtimeMs
   };
   await fs.writeFile(path.join(dir, 'entry.json'), JSON.stringify(entry));
   return { prefix, prefixBlobs };
