@@ -4,7 +4,8 @@ import { Options } from '../config/options.js';
 import { ProjectModel } from '../detect/model.js';
 import { execCapture } from '../runtime/exec.js';
 import { anyPython } from '../runtime/python.js';
-import { PinnedTool, ToolEnvOpts, ensurePinnedTool } from '../runtime/toolenv.js';
+import { pipIndexArgs } from '../runtime/pip.js';
+import { PinnedTool, ToolEnvOpts, cacheRoot, ensurePinnedTool } from '../runtime/toolenv.js';
 import { BuildEnvironment } from './types.js';
 
 /**
@@ -65,7 +66,7 @@ const found = new Map<string, Promise<Ccache | { missing: string }>>();
  * PATH; `missing` says why neither could be had. Memoised per process.
  */
 export function findCcache(opts: ToolEnvOpts): Promise<Ccache | { missing: string }> {
-  const key = JSON.stringify(opts);
+  const key = JSON.stringify([cacheRoot(opts), pipIndexArgs(opts), process.env.PATH]);
   let p = found.get(key);
   if (!p) {
     p = locate(opts);
