@@ -71,6 +71,8 @@ export async function unpackTree(
   const extract = tar.extract();
   let count = 0;
   extract.on('entry', (header, stream, next) => {
+    // A refused member destroys the extract and, with it, this stream: the error is the extract's.
+    stream.on('error', () => undefined);
     const done = (e?: unknown): void => {
       if (e) extract.destroy(e as Error);
       else next();
@@ -97,7 +99,12 @@ export async function unpackTree(
     }
   });
   await fs.mkdir(dir, { recursive: true });
-  await pipeline(createReadStream(file), extract);
+  await new Promise<void>((resolve, reject) => {
+    extract.on('finish', resolve);
+    extract.on('error', reject);
+    const input = createReadStream(file).on('error', (e) => extract.destroy(e));
+    input.pipe(extract as unknown as NodeJS.WritableStream);
+  });
   return count;
 }
 
