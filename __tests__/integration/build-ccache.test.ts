@@ -118,6 +118,22 @@ describe.each([
   );
 });
 
+describe('compiler cache across Pythons', () => {
+  it('objects another Python compiled give the bytes a build without the cache gives', async () => {
+    const cacheDir = path.join(tmp, 'cache-pythons');
+    const host = { mode: 'host' as const, python: '3.12' };
+    await build('py-first', { cacheDir, test: false }, host);
+    // 3.11 never built here: the C files that do not include Python.h preprocess the same.
+    const other = { mode: 'host' as const, python: '3.11' };
+    const second = await build('py-second', { cacheDir, test: false }, other);
+    const c = second.manifest.compilerCache!;
+    expect(c.hits + c.misses).toBe(4);
+    expect(c.misses).toBeGreaterThanOrEqual(1); // module.c includes Python.h
+    const off = await build('py-off', { cacheDir, compilerCache: false, test: false }, other);
+    expect(wheel(second)).toEqual(wheel(off));
+  }, 600_000);
+});
+
 describe('compiler cache without ccache', () => {
   it('says so once and builds without it', async () => {
     // Only the local index of build backends (not the tools' wheelhouse, which holds the pinned
