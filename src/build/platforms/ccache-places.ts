@@ -12,13 +12,13 @@ const CONTAINER_MASQUERADE = '/tmp/albatross-ccache-masquerade';
 /** Host compiles: the ccache found here, its masquerade directory under the work root. */
 export function hostCompilerPlace(workRoot: string, opts: ToolEnvOpts): CompilerCachePlace {
   return {
-    async ready(store) {
+    async ready(dir) {
       const c = await findCcache(opts);
       if ('missing' in c) return c;
       const masquerade = path.join(workRoot, 'ccache-masquerade');
       const PATH = process.env.PATH ?? '';
       await hostMasquerade(masquerade, c.exe, PATH);
-      return { exe: c.exe, version: c.version, dir: store.dir, masquerade, PATH };
+      return { exe: c.exe, version: c.version, dir, masquerade, PATH };
     },
     statsLog: (dirs) => statsLogIn(dirs.host)
   };

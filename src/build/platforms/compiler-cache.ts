@@ -2,9 +2,11 @@ import * as path from 'node:path';
 import {
   CompilerCacheKeyInput,
   CompilerCacheStore,
+  compilerCacheDir,
   openCompilerCache,
   treeDigest
 } from '../../cache/compiler.js';
+import { CacheOptions } from '../../config/options.js';
 import { CompilerCacheReport } from '../../manifest/model.js';
 import { Logger } from '../../runtime/log.js';
 import { ccacheEnv, logStatsArgs, parseLogStats } from '../ccache.js';
@@ -13,32 +15,36 @@ import { JobDirs, WheelJob } from './types.js';
 
 /**
  * One build's compiler cache over a platform (host or container): readied once, before the
- * first compile (the store restored, ccache found where the compiles run, its masquerade
- * directory made), then per job the environment of its build step and, after it, its counts.
+ * first compile (ccache found where the compiles run, its masquerade directory made, the store
+ * restored), then per job the environment of its build step and, after it, its counts.
  * `close` saves what was compiled and hands the report to the manifest.
  */
 export interface CompilerCache {
-  /** Environment additions for a job's build step ({} without a cache); `src` is the build dir as the step sees it, `hostSrc` on the host. */
-  envFor(
-    job: WheelJob,
-    dirs: JobDirs,
-    src: string,
-    hostSrc: string
-  ): Promise<Record<string, string>>;
+  /**
+   * Environment additions for a job's build step ({} without a cache): `src` is the build
+   * directory as the step sees it, `hostSrc` the same on the host (its digest keys the entry).
+   */
+  envFor(dirs: JobDirs, src: string, hostSrc: string): Promise<Record<string, string>>;
   /** Reads the job's hits and misses once its build step is done. */
   collect(job: WheelJob, dirs: JobDirs, ex: Executor): Promise<void>;
   close(): Promise<void>;
 }
 
+/** ccache where the compiles run, as they see it. */
+export interface ReadyCcache {
+  exe: string;
+  version: string;
+  /** The compiler cache's directory. */
+  dir: string;
+  masquerade: string;
+  /** PATH there, before the masquerade directory is put first. */
+  PATH: string;
+}
+
 /** Where the compiles run, as the compiler cache needs to know it. */
 export interface CompilerCachePlace {
-  /** ccache there and its masquerade directory, or why there is none. */
-  ready(
-    store: CompilerCacheStore
-  ): Promise<
-    | { exe: string; version: string; dir: string; masquerade: string; PATH: string }
-    | { missing: string }
-  >;
+  /** ccache there and its masquerade directory over `dir` (on the host), or why there is none. */
+  ready(dir: string): Promise<ReadyCcache | { missing: string }>;
   /** A job's stats log as the compiles see it. */
   statsLog(dirs: JobDirs): string;
 }
@@ -59,37 +65,37 @@ function warnOnce(log: Logger, message: string): void {
   log.warn(message);
 }
 
+type Readied = { at: ReadyCcache; store: CompilerCacheStore } | { missing: string };
+
 export function compilerCacheSession(a: {
-  opts: Parameters<typeof openCompilerCache>[0]['opts'];
+  opts: CacheOptions;
   log: Logger;
   key: Omit<CompilerCacheKeyInput, 'source'>;
   place: CompilerCachePlace;
   onReport: (r: CompilerCacheReport) => void;
   env?: NodeJS.ProcessEnv;
 }): CompilerCache {
-  type Ready = Exclude<Awaited<ReturnType<CompilerCachePlace['ready']>>, { missing: string }>;
-  let readying: Promise<{ store: CompilerCacheStore; at: Ready | null; skipped?: string }> | null =
-    null;
+  let readying: Promise<Readied> | undefined;
   const pythons: CompilerCacheReport['pythons'] = {};
-  const ready = (hostSrc: string): typeof readying =>
-    (readying ??= (async () => {
+  const ready = (hostSrc: string): Promise<Readied> =>
+    (readying ??= (async (): Promise<Readied> => {
+      const at = await a.place.ready(compilerCacheDir(a.opts));
+      if ('missing' in at) {
+        warnOnce(a.log, `compiler cache: not used, ${at.missing}; compiling without it`);
+        return at;
+      }
       const store = await openCompilerCache({
         opts: a.opts,
         env: a.env,
         key: { ...a.key, source: await treeDigest(hostSrc) }
       });
       for (const w of store.report.warnings) a.log.warn(w);
-      const at = await a.place.ready(store);
-      if ('missing' in at) {
-        warnOnce(a.log, `compiler cache: not used, ${at.missing}; compiling without it`);
-        return { store, at: null, skipped: at.missing };
-      }
-      return { store, at };
+      return { at, store };
     })());
   return {
-    async envFor(job, dirs, src, hostSrc) {
-      const r = await ready(hostSrc)!;
-      if (!r.at) return {};
+    async envFor(dirs, src, hostSrc) {
+      const r = await ready(hostSrc);
+      if ('missing' in r) return {};
       return ccacheEnv({
         dir: r.at.dir,
         baseDir: src,
@@ -100,7 +106,7 @@ export function compilerCacheSession(a: {
     },
     async collect(job, dirs, ex) {
       const r = await readying;
-      if (!r?.at) return;
+      if (!r || 'missing' in r) return;
       const out = await ex.run(logStatsArgs(r.at.exe), {
         env: { CCACHE_STATSLOG: a.place.statsLog(dirs), CCACHE_CONFIGPATH: '/dev/null' }
       });
@@ -109,30 +115,46 @@ export function compilerCacheSession(a: {
     async close() {
       const r = await readying;
       if (!r) return;
-      const counts = Object.values(pythons);
-      const hits = counts.reduce((s, c) => s + c.hits, 0);
-      const misses = counts.reduce((s, c) => s + c.misses, 0);
-      const base = {
-        tool: r.at?.version ?? null,
-        backend: r.store.report.backend,
-        ...(r.store.report.key ? { key: r.store.report.key } : {}),
-        restored: r.store.report.restored,
-        hits,
-        misses,
-        pythons: Object.fromEntries(Object.entries(pythons).sort(([x], [y]) => (x < y ? -1 : 1)))
-      };
-      if (!r.at) {
-        a.onReport({ ...base, saved: false, skipped: r.skipped });
+      if ('missing' in r) {
+        a.onReport({
+          ...counts(pythons),
+          tool: null,
+          backend: 'none',
+          restored: 'none',
+          saved: false,
+          skipped: r.missing
+        });
         return;
       }
+      const c = counts(pythons);
       const before = r.store.report.warnings.length;
-      const saved = await r.store.save(misses);
+      const saved = await r.store.save(c.misses);
       for (const w of r.store.report.warnings.slice(before)) a.log.warn(w);
-      a.onReport({ ...base, ...saved });
+      const { backend, key, restored } = r.store.report;
+      a.onReport({
+        tool: r.at.version,
+        backend,
+        ...(key ? { key } : {}),
+        restored,
+        ...c,
+        ...saved
+      });
       a.log.info(
-        `compiler cache (${r.at.version}, ${base.backend}): ${hits} hit(s), ${misses} miss(es)${saved.saved ? ', saved' : saved.skipped ? `, not saved (${saved.skipped})` : ''}`
+        `compiler cache (${r.at.version}, ${backend}): ${c.hits} hit(s), ${c.misses} miss(es), ${saved.saved ? 'saved' : `not saved (${saved.skipped ?? 'unknown'})`}`
       );
     }
+  };
+}
+
+/** The totals and the per-Python counts, sorted by version. */
+function counts(
+  pythons: CompilerCacheReport['pythons']
+): Pick<CompilerCacheReport, 'hits' | 'misses' | 'pythons'> {
+  const all = Object.values(pythons);
+  return {
+    hits: all.reduce((s, c) => s + c.hits, 0),
+    misses: all.reduce((s, c) => s + c.misses, 0),
+    pythons: Object.fromEntries(Object.entries(pythons).sort(([x], [y]) => (x < y ? -1 : 1)))
   };
 }
 

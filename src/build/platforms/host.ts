@@ -40,7 +40,7 @@ export function hostPlatform(a: {
     async build(job, dirs, top) {
       const src = path.join(dirs.host, 'src', top);
       const setup = processSetup(opts, job.sde, src, a.benv);
-      const cc = await a.compilerCache.envFor(job, dirs, src, src);
+      const cc = await a.compilerCache.envFor(dirs, src, src);
       // With the cache, the caller's own ccache settings would change what it does: ours only.
       if (Object.keys(cc).length) setup.env = { ...withoutCcacheVars(setup.env), ...cc };
       const ex = hostExecutor(setup);

@@ -61,7 +61,7 @@ export function linuxContainerPlatform(
       houses.set(job.version, where);
       const src = `${dirs.inner}/src/${top}`;
       const build = containerEnv(s, where.index, job.sde, src);
-      const cc = await cache.envFor(job, dirs, src, path.join(dirs.host, 'src', top));
+      const cc = await cache.envFor(dirs, src, path.join(dirs.host, 'src', top));
       const ex = containerExecutor(s, { ...build.env, ...cc }, build.umask);
       let downloaded = false;
       const download = async (): Promise<void> => {
