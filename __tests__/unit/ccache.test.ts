@@ -18,6 +18,8 @@ import { LocalBackend } from '../../src/cache/local.js';
 import { compilerCacheLine } from '../../src/cache/summary.js';
 import { packTree, unpackTree } from '../../src/cache/tree.js';
 import { defaultOptions } from '../../src/config/options.js';
+import { renderJobSummary } from '../../src/report/markdown.js';
+import { nativeJob } from './report-fixtures.js';
 
 let tmp: string;
 beforeAll(async () => {
@@ -279,5 +281,25 @@ describe('the summary line', () => {
         skipped: 'no ccache on PATH'
       })
     ).toBe('not used: no ccache on PATH');
+  });
+
+  it('is one line of the job summary', () => {
+    const manifest = {
+      ...nativeJob(),
+      compilerCache: {
+        tool: 'ccache 4.14.2',
+        backend: 'local',
+        restored: 'in-place' as const,
+        hits: 4,
+        misses: 0,
+        pythons: { '3.12': { hits: 4, misses: 0 } },
+        saved: false,
+        skipped: 'nothing new was compiled'
+      }
+    };
+    const md = renderJobSummary({ dir: '/o', label: 'linux', manifest, repro: null });
+    expect(md.split('\n').filter((l) => l.includes('Compiler cache'))).toEqual([
+      '**Compiler cache** linux: ccache 4.14.2 (local) · 4 hit(s), 0 miss(es) (hits/misses 3.12: 4/0) · not saved (nothing new was compiled)'
+    ]);
   });
 });
