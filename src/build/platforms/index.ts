@@ -61,11 +61,11 @@ export async function openPlatform(a: {
           onReport: (r) => a.onCompilerCache?.(r)
         })
       : NO_COMPILER_CACHE;
-  if (a.mode === 'host')
-    return hostPlatform({
-      ...a,
-      compilerCache: cache(`host-${hostOs().name}`, hostCompilerPlace(a.workRoot, a.opts))
-    });
+  if (a.mode === 'host') {
+    // Runner images differ in their compilers: entries of another image would only miss.
+    const key = ['host', hostOs().name, process.env.ImageOS].filter(Boolean).join('-');
+    return hostPlatform({ ...a, compilerCache: cache(key, hostCompilerPlace(a.workRoot, a.opts)) });
+  }
   if (!a.engine) throw new Error('container builds need a container engine');
   const ccache = wanted ? await findCcache(a.opts) : null;
   const mounts: Mount[] = [];
