@@ -14,6 +14,7 @@ import {
 } from '../helpers/docker.js';
 import { itIf, testOptions } from '../helpers/env.js';
 import { projectModel } from '../helpers/model.js';
+import { loadSchemas } from '../helpers/schemas.js';
 import { toolWheelhouse } from '../helpers/tool-wheelhouse.js';
 
 /**
@@ -97,6 +98,7 @@ describe.each([
         pythons: { [python]: { hits: 0, misses: 4 } },
         saved: true
       });
+      expect((await loadSchemas())('manifest', cold.manifest)).toEqual([]);
       const warm = await build(`${mode}-warm`, { cacheDir, test: false }, where);
       expect(warm.manifest.compilerCache).toMatchObject({
         hits: 4,
