@@ -3,17 +3,19 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CCACHE_TOOL } from '../../src/build/ccache.js';
 import { pinnedRequirements } from '../../src/build/inspect/tools.js';
 import { DEFAULT_TARGET_PYTHONS } from '../../src/config/definitions.js';
 
 /**
- * A find-links directory with the pinned inspection tools and their dependencies as wheels for
+ * A find-links directory with the pinned inspection tools (and ccache) and their dependencies as wheels for
  * every default target Python, downloaded once from pip's configured index (PyPI) and kept in
  * the test cache. The tests' local index holds build backends only; with this beside it the
  * tools install the way they would from a user's offline wheelhouse.
  */
 export function toolWheelhouse(): string {
-  const pins = pinnedRequirements();
+  // The pinned inspection tools, and the pinned ccache of native builds.
+  const pins = [...pinnedRequirements(), `${CCACHE_TOOL.name}==${CCACHE_TOOL.version}`];
   const key = createHash('sha256')
     .update(JSON.stringify([pins, DEFAULT_TARGET_PYTHONS]))
     .digest('hex')

@@ -106,11 +106,14 @@ export function sessionRunArgs(
     hostEnvs: string;
     opts: Options;
     existing: (p: string) => boolean;
+    /** More bind mounts (the compiler cache's directory and executable). */
+    extraMounts?: Mount[];
   }
 ): string[] {
   const mounts: Mount[] = [
     { source: a.hostWork, target: CONTAINER_WORK },
-    { source: a.hostEnvs, target: CONTAINER_ENVS }
+    { source: a.hostEnvs, target: CONTAINER_ENVS },
+    ...(a.extraMounts ?? [])
   ];
   if (a.source === 'wheelhouse')
     mounts.push({ source: a.hostWheelhouse, target: CONTAINER_WHEELHOUSE, readonly: true });
@@ -147,6 +150,8 @@ export async function openContainerSession(a: {
   benv?: BuildEnvironment;
   image?: string;
   platformTag?: string;
+  /** More bind mounts; writable ones are handed back to the caller on close. */
+  mounts?: Mount[];
 }): Promise<ContainerSession> {
   const engine = a.engine;
   const image = a.image || a.opts.image;
@@ -185,7 +190,8 @@ export async function openContainerSession(a: {
     hostWheelhouse,
     hostEnvs,
     opts: a.opts,
-    existing: (d) => existing.has(d)
+    existing: (d) => existing.has(d),
+    extraMounts: a.mounts
   });
   // The build runs in the engine, out of reach of our process groups: an interrupt removes the
   // container itself (registered before `run`, which an interrupt may overtake).
@@ -226,7 +232,10 @@ export async function openContainerSession(a: {
     benv: a.benv,
     close: async () => {
       // Files made by root in the bind mount are handed back to the caller before removal.
-      await execCapture(execArgs(engine, name, ['chown', '-R', owner, CONTAINER_WORK]));
+      const writable = (a.mounts ?? []).filter((m) => !m.readonly).map((m) => m.target);
+      await execCapture(
+        execArgs(engine, name, ['chown', '-R', owner, CONTAINER_WORK, ...writable])
+      );
       await execCapture(removeArgs(engine, name));
       forget();
     }

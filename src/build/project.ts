@@ -184,6 +184,11 @@ function startPlatform(
       void recorder.update((m) => {
         m.cache = mergeCacheReports(cacheReports);
       });
+    },
+    onCompilerCache: (r) => {
+      void recorder.update((m) => {
+        m.compilerCache = r;
+      });
     }
   }).then(
     (s) => ({ s }),

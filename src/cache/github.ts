@@ -15,11 +15,18 @@ export class GithubBackend implements CacheBackend {
   readonly canOverwrite = false;
   private queue: Promise<unknown> = Promise.resolve();
 
-  /** `env` locates the service; @actions/cache itself reads process.env (the same in Actions). */
-  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {}
+  /**
+   * `env` locates the service; @actions/cache itself reads process.env (the same in Actions).
+   * `stage` names the staging directory: each kind of entry (wheels, the compiler cache) has its
+   * own, so two kinds never share one at the same time.
+   */
+  constructor(
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    private readonly stage = 'albatross-wheel-cache'
+  ) {}
 
-  static stagingDir(env: NodeJS.ProcessEnv = process.env): string {
-    return path.join(env.RUNNER_TEMP || os.tmpdir(), 'albatross-wheel-cache');
+  static stagingDir(env: NodeJS.ProcessEnv = process.env, stage = 'albatross-wheel-cache'): string {
+    return path.join(env.RUNNER_TEMP || os.tmpdir(), stage);
   }
 
   restore(
@@ -29,7 +36,7 @@ export class GithubBackend implements CacheBackend {
   ): Promise<{ matchedKey: string } | undefined> {
     return this.serial(async () => {
       await reachable(this.env);
-      const stage = await freshStage(this.env);
+      const stage = await freshStage(this.env, this.stage);
       try {
         const matched = await (await toolkit()).restoreCache([stage], key, restoreKeys);
         if (!matched) return undefined;
@@ -44,7 +51,7 @@ export class GithubBackend implements CacheBackend {
   save(from: string, key: string): Promise<void> {
     return this.serial(async () => {
       await reachable(this.env);
-      const stage = await freshStage(this.env);
+      const stage = await freshStage(this.env, this.stage);
       try {
         await copyFlat(from, stage);
         const id = await (await toolkit()).saveCache([stage], key);
@@ -68,8 +75,8 @@ function toolkit(): Promise<typeof import('@actions/cache')> {
   return import('@actions/cache');
 }
 
-async function freshStage(env: NodeJS.ProcessEnv): Promise<string> {
-  const stage = GithubBackend.stagingDir(env);
+async function freshStage(env: NodeJS.ProcessEnv, name: string): Promise<string> {
+  const stage = GithubBackend.stagingDir(env, name);
   await fs.rm(stage, { recursive: true, force: true });
   await fs.mkdir(stage, { recursive: true });
   return stage;

@@ -21,7 +21,7 @@ export { createBackend, selectBackend } from './backend.js';
 export type { CacheBackend, BackendName } from './store.js';
 export { checkWheel } from './integrity.js';
 export { saveBlockedReason } from './policy.js';
-export { cacheSummaryLine, mergeCacheReports } from './summary.js';
+export { cacheSummaryLine, compilerCacheLine, mergeCacheReports } from './summary.js';
 
 /** What the dependency cache reads: the indexes, its root and its switches, `pass-env`. */
 export type WheelhouseOptions = IndexOptions &

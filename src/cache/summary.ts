@@ -1,4 +1,4 @@
-import { CacheReport } from '../manifest/model.js';
+import { CacheReport, CompilerCacheReport } from '../manifest/model.js';
 
 function mb(n: number): string {
   return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} kB`;
@@ -46,4 +46,17 @@ export function mergeCacheReports(reports: CacheReport[]): CacheReport | undefin
     secondsSaved: Math.round(sum((r) => r.secondsSaved) * 10) / 10,
     warnings: reports.flatMap((r) => r.warnings)
   };
+}
+
+/** One line for the summary about a job's compiler cache, e.g. `ccache 4.14.2 (local): 5 hits, 1 miss, saved`. */
+export function compilerCacheLine(r: CompilerCacheReport): string {
+  if (!r.tool) return `not used: ${r.skipped ?? 'no ccache'}`;
+  const per = Object.entries(r.pythons)
+    .map(([v, c]) => `${v}: ${c.hits}/${c.misses}`)
+    .join(', ');
+  return [
+    `${r.tool} (${r.backend}${r.restored === 'in-place' ? '' : `, restore ${r.restored}`})`,
+    `${r.hits} hit(s), ${r.misses} miss(es)${per ? ` (hits/misses ${per})` : ''}`,
+    r.saved ? 'saved' : `not saved (${r.skipped ?? 'unknown'})`
+  ].join(' · ');
 }

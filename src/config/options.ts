@@ -41,6 +41,7 @@ export interface Options {
   cache: boolean;
   cacheDir: string;
   cacheAllWheels: boolean;
+  compilerCache: boolean;
   format: string[];
   entryPoint: string;
   shebang: string;
@@ -126,6 +127,7 @@ export function defaultOptions(overrides: Partial<Options> = {}): Options {
     cache: true,
     cacheDir: '',
     cacheAllWheels: false,
+    compilerCache: true,
     format: [],
     entryPoint: '',
     shebang: '/usr/bin/env python3',

@@ -92,6 +92,26 @@ export interface CacheReport {
   warnings: string[];
 }
 
+/** The compiler cache (ccache) of a native build: what was restored, hit, missed and saved. */
+export interface CompilerCacheReport {
+  /** `ccache 4.14.2`; null when no ccache could be had (`skipped` says why). */
+  tool: string | null;
+  /** `local` (the directory in place), `github`, or `none`. */
+  backend: string;
+  /** The entry's key (GitHub backend). */
+  key?: string;
+  /** What the store gave back before the build. */
+  restored: 'exact' | 'partial' | 'miss' | 'in-place' | 'error' | 'none';
+  /** Compilations served from the cache, and compiled afresh (ccache's log stats). */
+  hits: number;
+  misses: number;
+  /** Per Python: `{ "3.12": { hits, misses } }`. */
+  pythons: Record<string, { hits: number; misses: number }>;
+  saved: boolean;
+  /** Why it was not saved, or why the cache was not used at all. */
+  skipped?: string;
+}
+
 export interface PhaseTiming {
   name: string;
   seconds: number;
@@ -109,6 +129,7 @@ export interface Manifest {
   artifacts: ArtifactEntry[];
   failures: FailureEntry[];
   cache?: CacheReport;
+  compilerCache?: CompilerCacheReport;
   phases: PhaseTiming[];
   /** Targets a run started and has not finished: left behind when it was stopped. */
   pending?: string[];

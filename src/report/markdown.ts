@@ -1,3 +1,4 @@
+import { compilerCacheLine } from '../cache/summary.js';
 import { ArtifactEntry, RepairInfo } from '../manifest/model.js';
 import { FORMATS } from '../package/formats/index.js';
 import { TOOL_VERSION } from '../version.js';
@@ -68,6 +69,12 @@ function bodySections(agg: Aggregate, opts: SummaryOptions): string[] {
     out.push(...artifactsSection(agg, opts.base, opts.compact), '');
   const cache = cacheSection(agg);
   if (cache.length) out.push(...cache, '');
+  const compiled = agg.jobs.filter((j) => j.manifest?.compilerCache);
+  for (const j of compiled)
+    out.push(
+      `**Compiler cache** ${cell(j.label)}: ${cell(compilerCacheLine(j.manifest!.compilerCache!))}`,
+      ''
+    );
   const locks = locksSection(agg);
   if (locks.length) out.push(...locks, '');
   if (!opts.compact) {

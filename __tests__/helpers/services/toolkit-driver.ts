@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as cache from '@actions/cache';
 import { DefaultArtifactClient } from '@actions/artifact';
 import { defaultOptions } from '../../../src/config/options.js';
+import { openCompilerCache } from '../../../src/cache/compiler.js';
 import { prepareWheelhouse } from '../../../src/cache/index.js';
 import { memoryLogger } from '../../../src/runtime/log.js';
 
@@ -66,6 +67,19 @@ const ops: Record<string, (a: Args) => Promise<unknown>> = {
       .filter((e) => e.isFile())
       .map((e) => path.relative(String(a.dir), path.join(e.parentPath, e.name)));
     return { ...r, files: files.sort() };
+  },
+  /** Opens the compiler cache (restoring it), writes `write` into its directory, saves it. */
+  'compiler-cache': async (a) => {
+    const store = await openCompilerCache({
+      opts: { cacheDir: String(a.cacheDir) },
+      key: a.key as Parameters<typeof openCompilerCache>[0]['key']
+    });
+    for (const [rel, text] of Object.entries((a.write as Record<string, string>) ?? {})) {
+      await fs.mkdir(path.dirname(path.join(store.dir, rel)), { recursive: true });
+      await fs.writeFile(path.join(store.dir, rel), text);
+    }
+    const saved = await store.save(Number(a.misses ?? 0));
+    return { dir: store.dir, report: store.report, saved };
   },
   wheelhouse: async (a) => {
     const log = memoryLogger();

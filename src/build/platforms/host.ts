@@ -8,6 +8,8 @@ import { processSetup } from '../env.js';
 import { hostExecutor } from '../executor.js';
 import { runBuildFrontend, testWheelOnHost } from '../host.js';
 import { BuildEnvironment } from '../types.js';
+import { withoutCcacheVars } from '../ccache.js';
+import { CompilerCache } from './compiler-cache.js';
 import { hostOs } from './os.js';
 import { repairOnHost } from './repairers.js';
 import { PlatformSession } from './types.js';
@@ -24,6 +26,7 @@ export function hostPlatform(a: {
   benv?: BuildEnvironment;
   installed: (version: string) => PythonInstall | undefined;
   onCacheReport: (r: CacheReport) => void;
+  compilerCache: CompilerCache;
 }): PlatformSession {
   const { model, opts } = a;
   const python = (v: string): PythonInstall => a.installed(v) as PythonInstall;
@@ -36,22 +39,30 @@ export function hostPlatform(a: {
     },
     async build(job, dirs, top) {
       const src = path.join(dirs.host, 'src', top);
-      const ex = hostExecutor(processSetup(opts, job.sde, src, a.benv));
-      return runBuildFrontend(
-        ex,
-        job.log,
-        python(job.version),
-        opts,
-        'wheel',
-        src,
-        path.join(dirs.host, 'out'),
-        {
-          buildRequires: model.buildRequires,
-          backend: model.backend,
-          backendPath: model.backendPath,
-          logger: job.logger
-        }
-      );
+      const setup = processSetup(opts, job.sde, src, a.benv);
+      const cc = await a.compilerCache.envFor(dirs, src, src);
+      // With the cache, the caller's own ccache settings would change what it does: ours only.
+      if (Object.keys(cc).length) setup.env = { ...withoutCcacheVars(setup.env), ...cc };
+      const ex = hostExecutor(setup);
+      try {
+        return await runBuildFrontend(
+          ex,
+          job.log,
+          python(job.version),
+          opts,
+          'wheel',
+          src,
+          path.join(dirs.host, 'out'),
+          {
+            buildRequires: model.buildRequires,
+            backend: model.backend,
+            backendPath: model.backendPath,
+            logger: job.logger
+          }
+        );
+      } finally {
+        await a.compilerCache.collect(job, dirs, ex);
+      }
     },
     repair: (job, dirs, wheel) => repairOnHost(os, job, dirs, wheel, python(job.version), opts),
     test(job, dirs, staged, contents, top) {
@@ -69,6 +80,6 @@ export function hostPlatform(a: {
         onCacheReport: a.onCacheReport
       });
     },
-    close: async () => undefined
+    close: () => a.compilerCache.close()
   };
 }

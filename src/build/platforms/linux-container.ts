@@ -22,6 +22,7 @@ import {
   wheelhouseIndex
 } from '../wheelhouse.js';
 import { WheelContents } from '../wheelinfo.js';
+import { CompilerCache, NO_COMPILER_CACHE } from './compiler-cache.js';
 import { JobDirs, PlatformSession, Repaired, WheelJob } from './types.js';
 
 type IndexOpts = Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noIndex'>;
@@ -31,7 +32,10 @@ type IndexOpts = Pick<Options, 'indexUrl' | 'extraIndexUrl' | 'findLinks' | 'noI
  * image's `/opt/python/<tag>/bin/python`, repaired by the image's auditwheel, tested in a venv
  * inside the container. Offline, the host fills a read-only wheelhouse for each interpreter.
  */
-export function linuxContainerPlatform(s: ContainerSession): PlatformSession {
+export function linuxContainerPlatform(
+  s: ContainerSession,
+  cache: CompilerCache = NO_COMPILER_CACHE
+): PlatformSession {
   // Per Python: the interpreter's wheelhouse (offline) and the index options pip inside uses.
   const houses = new Map<string, { house: Wheelhouse | null; index: IndexOpts }>();
   const py = (version: string): string => {
@@ -57,7 +61,8 @@ export function linuxContainerPlatform(s: ContainerSession): PlatformSession {
       houses.set(job.version, where);
       const src = `${dirs.inner}/src/${top}`;
       const build = containerEnv(s, where.index, job.sde, src);
-      const ex = containerExecutor(s, build.env, build.umask);
+      const cc = await cache.envFor(dirs, src, path.join(dirs.host, 'src', top));
+      const ex = containerExecutor(s, { ...build.env, ...cc }, build.umask);
       let downloaded = false;
       const download = async (): Promise<void> => {
         if (!downloaded) await where.house?.add('build requirements', s.buildRequires);
@@ -71,15 +76,19 @@ export function linuxContainerPlatform(s: ContainerSession): PlatformSession {
           ? (missing) => where.house!.add('dynamic build requirements', missing)
           : undefined
       };
-      return runFrontend(ex, job.log, plan, {
-        kind: 'wheel',
-        src,
-        out: `${dirs.inner}/out`,
-        hostOut: path.join(dirs.host, 'out'),
-        backend: s.backend,
-        backendPath: s.backendPath,
-        logger: job.logger
-      });
+      try {
+        return await runFrontend(ex, job.log, plan, {
+          kind: 'wheel',
+          src,
+          out: `${dirs.inner}/out`,
+          hostOut: path.join(dirs.host, 'out'),
+          backend: s.backend,
+          backendPath: s.backendPath,
+          logger: job.logger
+        });
+      } finally {
+        await cache.collect(job, dirs, ex);
+      }
     },
     async repair(job, dirs, wheel) {
       if (!s.auditwheel) return { wheel, skipped: 'the image has no auditwheel' };
@@ -89,7 +98,13 @@ export function linuxContainerPlatform(s: ContainerSession): PlatformSession {
       const where = houses.get(job.version) ?? { house: null, index: s.opts };
       return testInContainer(s, job, dirs, py(job.version), where, staged, contents, top);
     },
-    close: () => s.close()
+    close: async () => {
+      try {
+        await cache.close();
+      } finally {
+        await s.close();
+      }
+    }
   };
 }
 
