@@ -38,8 +38,10 @@ export default async function rows(): Promise<BenchRow[]> {
   const opts = defaultOptions({
     ...localIndex(),
     test: false,
-    // Like for like: the peers do not run twine or check-wheel-contents.
+    // Like for like: the peers do not run twine or check-wheel-contents, nor keep compiled
+    // objects from one iteration to the next.
     inspect: false,
+    compilerCache: false,
     sourceDateEpoch: 1700000000
   });
   const env = { ...process.env, ...pipEnv(opts) };

@@ -42,11 +42,13 @@ export default async function rows(): Promise<BenchRow[]> {
   }
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'albatross-bench-container-'));
   const index = localIndex();
-  // Like for like: cibuildwheel repairs but does not run twine or check-wheel-contents.
+  // Like for like: cibuildwheel repairs but does not run twine or check-wheel-contents, nor
+  // keep compiled objects from one iteration to the next.
   const opts = defaultOptions({
     ...index,
     test: false,
     inspect: false,
+    compilerCache: false,
     sourceDateEpoch: 1700000000
   });
   // cibuildwheel needs Python 3.11+ on the host; it installs from pip's own configuration.
