@@ -73,6 +73,9 @@ describe('albatross run: every line once', () => {
       /^ {2}✗ wheel py3 \(Python 3\.13\): test failed: \/\S+\/test\/venv\/bin\/python -c /m
     );
     expect(r.stdout).toMatch(/^ {6}\(exit code 3\)$/m);
+    // The command as it ran appears once: with the results, not also in the progress line.
+    expect(count(all, /test failed: \/\S+\/test\/venv\/bin\/python -c /)).toBe(1);
+    expect(r.stderr).toMatch(/^error: wheel py3: test failed \(exit code 3\); /m);
     expect(all).not.toMatch(/Successfully built|running install_scripts|^\$ /m);
     // The manifest records the same: the test's output, not the build's.
     const m = JSON.parse(

@@ -57,7 +57,7 @@ export class Publisher {
    */
   async fail(f: FailureEntry, staleFile?: string, quiet = false): Promise<void> {
     this.ok = false;
-    if (!quiet) this.log.error(`${f.target}: ${f.message.split('\n')[0]}`);
+    if (!quiet) this.log.error(`${f.target}: ${liveLine(f)}`);
     if (f.logTail) this.log.debug(`${f.target}:\n${f.logTail}`);
     await this.recorder.fail(f, staleFile);
   }
@@ -70,4 +70,14 @@ export class Publisher {
       );
     for (const f of failures) await this.fail(f, undefined, true);
   }
+}
+
+/**
+ * What a failure says while the build runs. A failed test names only its exit: the command as
+ * it ran and the test's output are shown once, with the results.
+ */
+function liveLine(f: FailureEntry): string {
+  if (f.test?.status !== 'failed') return f.message.split('\n')[0];
+  const exit = /\(exit code \d+\)\s*$/.exec(f.test.detail ?? '')?.[0].trim();
+  return `test failed${exit ? ` ${exit}` : ''}; its command and output follow with the results`;
 }
