@@ -9,7 +9,7 @@ import { sha256, tempDir } from '../runtime/fsutil.js';
 import { pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
 import { uvEnv } from '../runtime/toolenv.js';
-import { LocalWheel } from './inputs.js';
+import type { LocalWheel } from './inputs.js';
 
 /**
  * Dependency resolution with uv (`installer` uv): `uv pip compile` of the application's wheel
