@@ -46805,7 +46805,7 @@ class Publisher {
     async fail(f, staleFile, quiet = false) {
         this.ok = false;
         if (!quiet)
-            this.log.error(`${f.target}: ${f.message.split('\n')[0]}`);
+            this.log.error(`${f.target}: ${liveLine(f)}`);
         if (f.logTail)
             this.log.debug(`${f.target}:\n${f.logTail}`);
         await this.recorder.fail(f, staleFile);
@@ -46817,6 +46817,16 @@ class Publisher {
         for (const f of failures)
             await this.fail(f, undefined, true);
     }
+}
+/**
+ * What a failure says while the build runs. A failed test names only its exit: the command as
+ * it ran and the test's output are shown once, with the results.
+ */
+function liveLine(f) {
+    if (f.test?.status !== 'failed')
+        return f.message.split('\n')[0];
+    const exit = /\(exit code \d+\)\s*$/.exec(f.test.detail ?? '')?.[0].trim();
+    return `test failed${exit ? ` ${exit}` : ''}; its command and output follow with the results`;
 }
 
 ;// CONCATENATED MODULE: ./src/build/pythons.ts
