@@ -161,6 +161,49 @@ describe('host builds', () => {
     ).toBe(true);
   });
 
+  it("a rebuild tries the cached env without pypa/build's dependency check, and falls back when it fails", async () => {
+    const dynreq = model('build-dynamic-requires', {
+      name: 'albatross-dynreq',
+      backend: 'backend',
+      backendPath: ['_backend'],
+      pythonVersions: ['3.11']
+    });
+    const log = memoryLogger();
+    const r = await buildProject({
+      model: dynreq,
+      opts: testOptions({ debug: true }),
+      log,
+      outDir: await out('dynreq-rebuild'),
+      pythons: ['3.11'],
+      mode: 'host',
+      env: { rebuild: true }
+    });
+    expect(r.manifest.failures).toEqual([]);
+    // The unchecked try failed on the missing `six`; the check then chose isolation.
+    expect(log.lines.some((l) => l.includes('--skip-dependency-check'))).toBe(true);
+    expect(
+      log.lines.some((l) => /lacks a dynamic build requirement; building isolated/.test(l))
+    ).toBe(true);
+    expect(r.manifest.artifacts).toHaveLength(2);
+
+    // Where the cached env suffices, the unchecked build is the build, and the bytes are the same.
+    const build = async (name: string, rebuild: boolean): Promise<Record<string, string>> => {
+      const l = memoryLogger();
+      const b = await buildProject({
+        model: model('build-pure'),
+        opts: testOptions({ debug: true, test: false }),
+        log: l,
+        outDir: await out(name),
+        mode: 'host',
+        env: { rebuild }
+      });
+      expect(b.ok).toBe(true);
+      expect(l.lines.some((x) => x.includes('--skip-dependency-check'))).toBe(rebuild);
+      return Object.fromEntries(b.manifest.artifacts.map((a) => [a.file, a.sha256]));
+    };
+    expect(await build('pure-rebuild', true)).toEqual(await build('pure-checked', false));
+  });
+
   it('names a missing Python and an unwritable output directory', async () => {
     await expect(
       buildProject({

@@ -33,7 +33,13 @@ export async function runBuildFrontend(
   kind: 'sdist' | 'wheel',
   src: string,
   outDir: string,
-  o: { buildRequires?: string[]; backend?: string; backendPath?: string[]; logger?: Logger } = {}
+  o: {
+    buildRequires?: string[];
+    backend?: string;
+    backendPath?: string[];
+    logger?: Logger;
+    skipCheckFirst?: boolean;
+  } = {}
 ): Promise<string> {
   if (opts.locked) return lockedBuild(ex, log, python, opts, kind, src, outDir);
   let isolated: Frontend;
@@ -63,7 +69,8 @@ export async function runBuildFrontend(
       hostOut: outDir,
       backend: o.backend,
       backendPath: o.backendPath,
-      logger: o.logger
+      logger: o.logger,
+      skipCheckFirst: o.skipCheckFirst
     }
   );
 }

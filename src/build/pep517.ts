@@ -36,6 +36,8 @@ export interface FrontendRun {
   backend?: string;
   backendPath?: string[];
   logger?: Logger;
+  /** Try the cached env without pypa/build's dependency check first (BuildEnvironment.rebuild). */
+  skipCheckFirst?: boolean;
 }
 
 /** Rounds of "pip names a missing requirement, fetch it, try again" before giving up. */
@@ -68,19 +70,21 @@ export async function runFrontend(
   return onlyOutput(r.hostOut, suffix, log);
 }
 
-/** `python -m build`'s argv, with or without build isolation. */
+/** `python -m build`'s argv, with or without build isolation (and its dependency check). */
 export function buildArgs(
   python: string,
   kind: 'sdist' | 'wheel',
   out: string,
   src: string,
-  isolated: boolean
+  isolated: boolean,
+  skipCheck = false
 ): string[] {
   return [
     python,
     '-m',
     'build',
     ...(isolated ? [] : ['--no-isolation']),
+    ...(skipCheck ? ['--skip-dependency-check'] : []),
     `--${kind}`,
     '--outdir',
     out,
@@ -105,6 +109,15 @@ async function withoutIsolation(
 ): Promise<boolean> {
   if (!env || !(env.kind === 'build' || (r.kind === 'wheel' && r.backend && env.check)))
     return false;
+  if (env.kind === 'build' && r.skipCheckFirst) {
+    const unchecked = log.add(
+      await ex.run(buildArgs(env.python, r.kind, r.out, r.src, false, true), { cwd: r.src })
+    );
+    if (unchecked.code === 0) return true;
+    // Perhaps a dynamic requirement the env lacks: the checked path below decides.
+    await fs.rm(r.hostOut, { recursive: true, force: true });
+    await fs.mkdir(r.hostOut, { recursive: true });
+  }
   const first = log.add(
     await ex.run(
       env.kind === 'build'

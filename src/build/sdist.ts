@@ -42,7 +42,7 @@ export async function buildSdist(a: {
     'sdist',
     src,
     path.join(a.workRoot, 'sdist-out'),
-    { buildRequires: a.model.buildRequires, logger: a.logger }
+    { buildRequires: a.model.buildRequires, logger: a.logger, skipCheckFirst: a.benv?.rebuild }
   );
   const { data, members } = await normalizeSdist(built, a.sde);
   const staged: Staged = {

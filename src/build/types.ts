@@ -23,6 +23,12 @@ export interface BuildEnvironment {
    * `locale` given here instead.
    */
   releasePins?: { tz: string; locale: string; umask: number };
+  /**
+   * A rebuild of a source another build also builds in the same build env (verify's second and
+   * sensitivity builds): try without pypa/build's dependency check first, which only decides
+   * between the cached env and isolation and never changes the bytes; check when that fails.
+   */
+  rebuild?: boolean;
 }
 
 export interface BuildRequest {

@@ -215,6 +215,7 @@ function secondSide(
     outDir: path.join(root, 'out-b'),
     env: {
       workRoot: dirs.bRoot,
+      rebuild: true,
       extraEnv: {
         HOME: dirs.bHome,
         USER: REBUILD_USER,
@@ -252,7 +253,7 @@ function sensitivitySide(
   const side: Side = {
     label: 'sensitivity',
     outDir: path.join(root, 'out-c'),
-    env: { workRoot: cRoot, releasePins: pins },
+    env: { workRoot: cRoot, releasePins: pins, rebuild: true },
     info: {
       label: 'sensitivity',
       workRoot: cRoot,

@@ -57,7 +57,8 @@ export function hostPlatform(a: {
             buildRequires: model.buildRequires,
             backend: model.backend,
             backendPath: model.backendPath,
-            logger: job.logger
+            logger: job.logger,
+            skipCheckFirst: a.benv?.rebuild
           }
         );
       } finally {
