@@ -45474,13 +45474,14 @@ async function runFrontend(ex, log, plan, r) {
     }
     return onlyOutput(r.hostOut, suffix, log);
 }
-/** `python -m build`'s argv, with or without build isolation. */
-function buildArgs(python, kind, out, src, isolated) {
+/** `python -m build`'s argv, with or without build isolation (and its dependency check). */
+function buildArgs(python, kind, out, src, isolated, skipCheck = false) {
     return [
         python,
         '-m',
         'build',
         ...(isolated ? [] : ['--no-isolation']),
+        ...(skipCheck ? ['--skip-dependency-check'] : []),
         `--${kind}`,
         '--outdir',
         out,
@@ -45498,6 +45499,14 @@ function pipWheelArgs(python, out, src) {
 async function withoutIsolation(ex, log, env, r) {
     if (!env || !(env.kind === 'build' || (r.kind === 'wheel' && r.backend && env.check)))
         return false;
+    if (env.kind === 'build' && r.skipCheckFirst) {
+        const unchecked = log.add(await ex.run(buildArgs(env.python, r.kind, r.out, r.src, false, true), { cwd: r.src }));
+        if (unchecked.code === 0)
+            return true;
+        // Perhaps a dynamic requirement the env lacks: the checked path below decides.
+        await external_node_fs_.promises.rm(r.hostOut, { recursive: true, force: true });
+        await external_node_fs_.promises.mkdir(r.hostOut, { recursive: true });
+    }
     const first = log.add(await ex.run(env.kind === 'build'
         ? buildArgs(env.python, r.kind, r.out, r.src, false)
         : [env.python, env.check ?? '', r.src, r.backend ?? '', ...(r.backendPath ?? [])], { cwd: r.src }));
@@ -46238,7 +46247,8 @@ async function runBuildFrontend(ex, log, python, opts, kind, src, outDir, o = {}
         hostOut: outDir,
         backend: o.backend,
         backendPath: o.backendPath,
-        logger: o.logger
+        logger: o.logger,
+        skipCheckFirst: o.skipCheckFirst
     });
 }
 /**
@@ -46412,7 +46422,8 @@ function hostPlatform(a) {
                     buildRequires: model.buildRequires,
                     backend: model.backend,
                     backendPath: model.backendPath,
-                    logger: job.logger
+                    logger: job.logger,
+                    skipCheckFirst: a.benv?.rebuild
                 });
             }
             finally {
@@ -47037,7 +47048,7 @@ async function buildSdist(a) {
     const src = external_node_path_.join(a.workRoot, 'source', canonicalDirName(a.model.name, a.model.version));
     await external_node_fs_.promises.rm(src, { recursive: true, force: true });
     await osStep('copy the project into the build directory', src, () => copySource(a.model.root, src));
-    const built = await runBuildFrontend(hostExecutor(processSetup(a.opts, a.sde, src, a.benv)), a.log, a.python, a.opts, 'sdist', src, external_node_path_.join(a.workRoot, 'sdist-out'), { buildRequires: a.model.buildRequires, logger: a.logger });
+    const built = await runBuildFrontend(hostExecutor(processSetup(a.opts, a.sde, src, a.benv)), a.log, a.python, a.opts, 'sdist', src, external_node_path_.join(a.workRoot, 'sdist-out'), { buildRequires: a.model.buildRequires, logger: a.logger, skipCheckFirst: a.benv?.rebuild });
     const { data, members } = await normalizeSdist(built, a.sde);
     const staged = {
         file: external_node_path_.basename(built),
@@ -60015,6 +60026,7 @@ function secondSide(root, dirs, here, caps, wrapper, clock) {
         outDir: external_node_path_.join(root, 'out-b'),
         env: {
             workRoot: dirs.bRoot,
+            rebuild: true,
             extraEnv: {
                 HOME: dirs.bHome,
                 USER: REBUILD_USER,
@@ -60045,7 +60057,7 @@ function sensitivitySide(root, cRoot, here, caps, clock) {
     const side = {
         label: 'sensitivity',
         outDir: external_node_path_.join(root, 'out-c'),
-        env: { workRoot: cRoot, releasePins: pins },
+        env: { workRoot: cRoot, releasePins: pins, rebuild: true },
         info: {
             label: 'sensitivity',
             workRoot: cRoot,
