@@ -46,6 +46,8 @@ describe('albatross run: every line once', () => {
       /^greeter-1\.0\.0-py3-none-any\.whl\s+wheel\s.*\spassed\s.*\sreproducible$/m
     );
     expect(r.stdout).toMatch(/^greeter-1\.0\.0\.pyz\s+zipapp\s.*\sreproducible$/m);
+    // Every phase that ran has its time, verify's from its own report.
+    expect(r.stdout).toMatch(/^TIME {2}build [\d.]+ s · package [\d.]+ s · verify [\d.]+ s$/m);
   });
 
   it('a failing test-command: its own output once, the command with {python} and {project} expanded', async () => {

@@ -117,6 +117,13 @@ export function bucketOf(manifest: Manifest | null, repro: Reproducibility | nul
 }
 
 /** A wheel whose test failed: the build records it as a failure carrying the test's result. */
+/** A job's phases in order: the manifest's (build, package), then verify's, kept in its report. */
+export function jobPhases(j: JobReport): { name: string; seconds: number }[] {
+  const phases = [...(j.manifest?.phases ?? [])];
+  if (j.repro?.seconds !== undefined) phases.push({ name: 'verify', seconds: j.repro.seconds });
+  return phases;
+}
+
 export function isTestFailure(f: FailureEntry): boolean {
   return f.kind === 'test' || f.test?.status === 'failed' || /^test failed:/.test(f.message);
 }

@@ -8,6 +8,7 @@ import {
   JobReport,
   aggregate,
   cacheUsed,
+  jobPhases,
   readJobDir
 } from './aggregate.js';
 import { BaseComparison } from './compare.js';
@@ -454,10 +455,7 @@ function locksSection(agg: Aggregate): string[] {
 function phasesSection(agg: Aggregate): string[] {
   const rows = ['| Job | Phase | Time |', '|---|---|---:|'];
   for (const j of agg.jobs) {
-    const phases = [...(j.manifest?.phases ?? [])];
-    // Verify keeps its time in its own report.
-    if (j.repro?.seconds !== undefined) phases.push({ name: 'verify', seconds: j.repro.seconds });
-    for (const p of phases)
+    for (const p of jobPhases(j))
       rows.push(`| ${cell(j.label)} | ${cell(p.name)} | ${cell(seconds(p.seconds))} |`);
   }
   if (rows.length === 2) return [];

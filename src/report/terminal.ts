@@ -1,6 +1,6 @@
 import { ArtifactEntry, FailureEntry, Manifest } from '../manifest/model.js';
 import { ArtifactVerdict, Difference, Reproducibility } from '../manifest/reproducibility.js';
-import { Aggregate, aggregate } from './aggregate.js';
+import { Aggregate, aggregate, jobPhases } from './aggregate.js';
 import { BaseComparison } from './compare.js';
 import { humanSize, plural, seconds, shortSha, sizeDelta } from './format.js';
 import { inspectionFindings, inspectionStatus } from './inspection.js';
@@ -314,7 +314,7 @@ export function renderAggregateText(agg: Aggregate, base?: BaseComparison): stri
     }
   }
   const phases = agg.jobs.flatMap((j) =>
-    (j.manifest?.phases ?? []).map(
+    jobPhases(j).map(
       (p) => `${agg.jobs.length > 1 ? j.label + '/' : ''}${p.name} ${seconds(p.seconds)}`
     )
   );
