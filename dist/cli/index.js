@@ -52774,6 +52774,13 @@ function aggregate_bucketOf(manifest, repro) {
     return tags.size === 1 && only ? only : null;
 }
 /** A wheel whose test failed: the build records it as a failure carrying the test's result. */
+/** A job's phases in order: the manifest's (build, package), then verify's, kept in its report. */
+function jobPhases(j) {
+    const phases = [...(j.manifest?.phases ?? [])];
+    if (j.repro?.seconds !== undefined)
+        phases.push({ name: 'verify', seconds: j.repro.seconds });
+    return phases;
+}
 function isTestFailure(f) {
     return f.kind === 'test' || f.test?.status === 'failed' || /^test failed:/.test(f.message);
 }
@@ -58453,11 +58460,7 @@ function locksSection(agg) {
 function phasesSection(agg) {
     const rows = ['| Job | Phase | Time |', '|---|---|---:|'];
     for (const j of agg.jobs) {
-        const phases = [...(j.manifest?.phases ?? [])];
-        // Verify keeps its time in its own report.
-        if (j.repro?.seconds !== undefined)
-            phases.push({ name: 'verify', seconds: j.repro.seconds });
-        for (const p of phases)
+        for (const p of jobPhases(j))
             rows.push(`| ${cell(j.label)} | ${cell(p.name)} | ${cell(seconds(p.seconds))} |`);
     }
     if (rows.length === 2)
@@ -60704,7 +60707,7 @@ function renderAggregateText(agg, base) {
             out.push(`  ${j.label}: ${c.hit}, restored ${humanSize(c.bytesRestored)}, ${c.saved ? `saved ${humanSize(c.bytesSaved)}` : `not saved${c.saveSkipped ? ` (${c.saveSkipped})` : ''}`}`);
         }
     }
-    const phases = agg.jobs.flatMap((j) => (j.manifest?.phases ?? []).map((p) => `${agg.jobs.length > 1 ? j.label + '/' : ''}${p.name} ${seconds(p.seconds)}`));
+    const phases = agg.jobs.flatMap((j) => jobPhases(j).map((p) => `${agg.jobs.length > 1 ? j.label + '/' : ''}${p.name} ${seconds(p.seconds)}`));
     if (phases.length)
         out.push('', `TIME  ${phases.join(' · ')}`);
     return out.join('\n');
