@@ -141,12 +141,23 @@ describe('build and package: counted steps, the same table', () => {
 
   it('package prints the table build prints, for what it added', async () => {
     const out = path.join(tmp, 'package');
-    const r = await cli('package', GREETER, '--out', out, '--format', 'zipapp', '--no-inspect');
+    const r = await cli(
+      'package',
+      GREETER,
+      '--out',
+      out,
+      '--format',
+      'zipapp,venv',
+      '--no-inspect'
+    );
     expect({ code: r.code, err: r.code ? r.stderr.slice(-2000) : '' }).toEqual({
       code: 0,
       err: ''
     });
-    expect(r.stdout.split('\n')[0]).toBe('packaged: 1 artifact');
+    // Formats are counted like wheels.
+    expect(r.stderr).toMatch(/^✓ \[1\/2\] package zipapp /m);
+    expect(r.stderr).toMatch(/^✓ \[2\/2\] package venv /m);
+    expect(r.stdout.split('\n')[0]).toBe('packaged: 2 artifacts');
     expect(r.stdout).toMatch(/^FILE\s+KIND\s+PLATFORM\s+PY\s+SIZE\s+SHA256$/m);
     expect(r.stdout).toMatch(
       /^greeter-1\.0\.0\.pyz\s+zipapp\s+any\s+≥3\.\d+\s+[\d.]+ kB\s+[0-9a-f]{12}$/m

@@ -6,7 +6,7 @@ import { ArtifactEntry, CacheReport, FailureEntry, Manifest } from '../manifest/
 import { ManifestRecorder } from '../manifest/recorder.js';
 import { tail } from '../runtime/exec.js';
 import { tempDir } from '../runtime/fsutil.js';
-import { Logger } from '../runtime/log.js';
+import { Logger, counter } from '../runtime/log.js';
 import { resolveSourceDateEpoch } from '../runtime/sde.js';
 import { checkLocked, lockRecord } from '../lock/locked.js';
 import { resolveInstaller } from '../runtime/uv.js';
@@ -64,9 +64,12 @@ export async function packageProject(req: PackageRequest): Promise<PackageOutcom
       cacheReports,
       installer: await resolveInstaller(req.opts)
     };
-    for (const format of FORMATS.filter((f) => req.formats.includes(f))) {
+    const asked = FORMATS.filter((f) => req.formats.includes(f));
+    for (const [i, format] of asked.entries()) {
       try {
-        const entry = await req.log.group(`package ${format.name}`, () => format.run(ctx));
+        const entry = await req.log.group(`${counter(i, asked.length)}package ${format.name}`, () =>
+          format.run(ctx)
+        );
         const source = recorder.manifest.artifacts.find(
           (a) => a.file === (entry.details?.wheel as string | undefined)
         )?.source;
