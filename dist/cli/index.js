@@ -52633,6 +52633,7 @@ function staticMetadata(pyproject, file, setupPy, setupCfg) {
 
 
 
+
 /**
  * Packages the application in every requested format from the project's wheels the manifest
  * lists. Each format runs on its own: one failing is recorded and the others still complete.
@@ -52659,9 +52660,10 @@ async function packageProject(req) {
             cacheReports,
             installer: await resolveInstaller(req.opts)
         };
-        for (const format of FORMATS.filter((f) => req.formats.includes(f))) {
+        const asked = FORMATS.filter((f) => req.formats.includes(f));
+        for (const [i, format] of asked.entries()) {
             try {
-                const entry = await req.log.group(`package ${format.name}`, () => format.run(ctx));
+                const entry = await req.log.group(`${counter(i, asked.length)}package ${format.name}`, () => format.run(ctx));
                 const source = recorder.manifest.artifacts.find((a) => a.file === entry.details?.wheel)?.source;
                 const listed = {
                     ...entry,
