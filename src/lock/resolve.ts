@@ -24,6 +24,20 @@ export function uvLockArgv(
   pythonVersion: string,
   opts: IndexOptions
 ): string[] {
+  return uvPylockArgv(uv, input, output, ['--universal', '--python-version', pythonVersion], opts);
+}
+
+/**
+ * `uv pip compile INPUT` into the PEP 751 file `output`, for the interpreter or versions that
+ * `target` names, from the index options; the one shape of every uv resolution.
+ */
+export function uvPylockArgv(
+  uv: string,
+  input: string,
+  output: string,
+  target: string[],
+  opts: IndexOptions
+): string[] {
   return [
     uv,
     'pip',
@@ -31,9 +45,7 @@ export function uvLockArgv(
     input,
     '--format',
     'pylock.toml',
-    '--universal',
-    '--python-version',
-    pythonVersion,
+    ...target,
     '--no-header',
     '--quiet',
     '--output-file',

@@ -3,10 +3,10 @@ import * as path from 'node:path';
 import { Options } from '../config/options.js';
 import { FailureError } from '../errors.js';
 import { Lock, parseLock } from '../lock/pylock.js';
+import { uvPylockArgv } from '../lock/resolve.js';
 import { lockedWheelhouse } from '../lock/wheelhouse.js';
 import { execCapture, tail } from '../runtime/exec.js';
 import { sha256, tempDir } from '../runtime/fsutil.js';
-import { pipIndexArgs } from '../runtime/pip.js';
 import { PythonInstall } from '../runtime/python.js';
 import { uvEnv } from '../runtime/toolenv.js';
 import type { LocalWheel } from './inputs.js';
@@ -26,21 +26,7 @@ export function uvCompileArgv(
   python: string,
   opts: Options
 ): string[] {
-  return [
-    uv,
-    'pip',
-    'compile',
-    input,
-    '--format',
-    'pylock.toml',
-    '--python',
-    python,
-    '--no-header',
-    '--quiet',
-    '--output-file',
-    output,
-    ...pipIndexArgs(opts)
-  ];
+  return uvPylockArgv(uv, input, output, ['--python', python], opts);
 }
 
 /** The resolution without the application's own entry, as a lock named by its packages. */
