@@ -47677,6 +47677,88 @@ function mainPy(e) {
     ].join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/lock/resolve.ts
+
+
+
+
+
+
+
+/** The pip release whose `pip lock` writes PEP 751 locks when uv cannot be had. */
+const PIP_LOCK_VERSION = '25.3';
+/**
+ * `uv pip compile` of a requirements file into a PEP 751 lock: one universal resolution
+ * (every platform) for `pythonVersion` and later, no header comment (it would carry the
+ * command line), `output` read first so versions it already pins are kept when they still fit.
+ */
+function uvLockArgv(uv, input, output, pythonVersion, opts) {
+    return uvPylockArgv(uv, input, output, ['--universal', '--python-version', pythonVersion], opts);
+}
+/**
+ * `uv pip compile INPUT` into the PEP 751 file `output`, for the interpreter or versions that
+ * `target` names, from the index options; the one shape of every uv resolution.
+ */
+function uvPylockArgv(uv, input, output, target, opts) {
+    return [
+        uv,
+        'pip',
+        'compile',
+        input,
+        '--format',
+        'pylock.toml',
+        ...target,
+        '--no-header',
+        '--quiet',
+        '--output-file',
+        output,
+        ...pipIndexArgs(opts)
+    ];
+}
+/** `pip lock` (pip ≥ 25.1): a PEP 751 lock for the interpreter that runs it. */
+function pipLockArgv(python, input, output, opts) {
+    return [
+        python,
+        '-m',
+        'pip',
+        'lock',
+        '--quiet',
+        '--no-cache-dir',
+        '--requirement',
+        input,
+        '--output',
+        output,
+        ...pipIndexArgs(opts)
+    ];
+}
+/**
+ * pip writes no `requires-python`: the lock holds for the interpreter it resolved with, which
+ * the line added after `created-by` says.
+ */
+function withRequiresPython(text, version) {
+    if (/^requires-python\s*=/m.test(text))
+        return text;
+    return text.replace(/^(created-by\s*=.*)$/m, `$1\nrequires-python = "==${version}.*"`);
+}
+/** Resolves `requirements` into the text of a PEP 751 lock, with uv or else pip lock. */
+async function resolveLock(r) {
+    const input = external_node_path_.join(r.dir, `${r.what}.in`);
+    const output = external_node_path_.join(r.dir, `pylock.${r.what}.toml`);
+    await external_node_fs_.promises.writeFile(input, r.requirements.map((q) => q + '\n').join(''));
+    if (r.previous !== null)
+        await external_node_fs_.promises.writeFile(output, r.previous);
+    const res = r.installer.kind === 'uv'
+        ? await execCapture(uvLockArgv(r.installer.uv, input, output, r.pythonVersion, r.opts), {
+            cwd: r.dir,
+            extraEnv: uvEnv(r.opts)
+        })
+        : await execCapture(pipLockArgv(await ensureToolEnv(r.python, [`pip==${PIP_LOCK_VERSION}`], r.opts), input, output, r.opts), { cwd: r.dir, extraEnv: pipEnv(r.opts) });
+    if (res.code !== 0)
+        throw new FailureError(`lock: resolving the ${r.what} requirements with ${r.installer.kind === 'uv' ? 'uv' : 'pip lock'} failed (exit ${res.code}):\n${tail(res.output, 12)}`);
+    const text = await external_node_fs_.promises.readFile(output, 'utf8');
+    return r.installer.kind === 'uv' ? text : withRequiresPython(text, r.python.version);
+}
+
 ;// CONCATENATED MODULE: ./src/package/install-resolve.ts
 
 
@@ -47696,21 +47778,7 @@ function mainPy(e) {
  * resolution, named by their sha256, are reused.
  */
 function uvCompileArgv(uv, input, output, python, opts) {
-    return [
-        uv,
-        'pip',
-        'compile',
-        input,
-        '--format',
-        'pylock.toml',
-        '--python',
-        python,
-        '--no-header',
-        '--quiet',
-        '--output-file',
-        output,
-        ...pipIndexArgs(opts)
-    ];
+    return uvPylockArgv(uv, input, output, ['--python', python], opts);
 }
 /** The resolution without the application's own entry, as a lock named by its packages. */
 function dependenciesOnly(lock, app) {
@@ -60841,83 +60909,6 @@ async function buildRequirements(model, python, opts) {
     finally {
         await tmp.cleanup();
     }
-}
-
-;// CONCATENATED MODULE: ./src/lock/resolve.ts
-
-
-
-
-
-
-
-/** The pip release whose `pip lock` writes PEP 751 locks when uv cannot be had. */
-const PIP_LOCK_VERSION = '25.3';
-/**
- * `uv pip compile` of a requirements file into a PEP 751 lock: one universal resolution
- * (every platform) for `pythonVersion` and later, no header comment (it would carry the
- * command line), `output` read first so versions it already pins are kept when they still fit.
- */
-function uvLockArgv(uv, input, output, pythonVersion, opts) {
-    return [
-        uv,
-        'pip',
-        'compile',
-        input,
-        '--format',
-        'pylock.toml',
-        '--universal',
-        '--python-version',
-        pythonVersion,
-        '--no-header',
-        '--quiet',
-        '--output-file',
-        output,
-        ...pipIndexArgs(opts)
-    ];
-}
-/** `pip lock` (pip ≥ 25.1): a PEP 751 lock for the interpreter that runs it. */
-function pipLockArgv(python, input, output, opts) {
-    return [
-        python,
-        '-m',
-        'pip',
-        'lock',
-        '--quiet',
-        '--no-cache-dir',
-        '--requirement',
-        input,
-        '--output',
-        output,
-        ...pipIndexArgs(opts)
-    ];
-}
-/**
- * pip writes no `requires-python`: the lock holds for the interpreter it resolved with, which
- * the line added after `created-by` says.
- */
-function withRequiresPython(text, version) {
-    if (/^requires-python\s*=/m.test(text))
-        return text;
-    return text.replace(/^(created-by\s*=.*)$/m, `$1\nrequires-python = "==${version}.*"`);
-}
-/** Resolves `requirements` into the text of a PEP 751 lock, with uv or else pip lock. */
-async function resolveLock(r) {
-    const input = external_node_path_.join(r.dir, `${r.what}.in`);
-    const output = external_node_path_.join(r.dir, `pylock.${r.what}.toml`);
-    await external_node_fs_.promises.writeFile(input, r.requirements.map((q) => q + '\n').join(''));
-    if (r.previous !== null)
-        await external_node_fs_.promises.writeFile(output, r.previous);
-    const res = r.installer.kind === 'uv'
-        ? await execCapture(uvLockArgv(r.installer.uv, input, output, r.pythonVersion, r.opts), {
-            cwd: r.dir,
-            extraEnv: uvEnv(r.opts)
-        })
-        : await execCapture(pipLockArgv(await ensureToolEnv(r.python, [`pip==${PIP_LOCK_VERSION}`], r.opts), input, output, r.opts), { cwd: r.dir, extraEnv: pipEnv(r.opts) });
-    if (res.code !== 0)
-        throw new FailureError(`lock: resolving the ${r.what} requirements with ${r.installer.kind === 'uv' ? 'uv' : 'pip lock'} failed (exit ${res.code}):\n${tail(res.output, 12)}`);
-    const text = await external_node_fs_.promises.readFile(output, 'utf8');
-    return r.installer.kind === 'uv' ? text : withRequiresPython(text, r.python.version);
 }
 
 ;// CONCATENATED MODULE: ./src/lock/index.ts
