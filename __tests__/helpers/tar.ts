@@ -39,3 +39,29 @@ export async function makeTar(members: TarMember[]): Promise<Buffer> {
   await end;
   return Buffer.concat(chunks);
 }
+
+/** Every member of a tar: name, mtime (seconds) and bytes, in archive order. */
+export async function tarMembers(
+  buf: Buffer
+): Promise<{ name: string; mtime: number; data: Buffer }[]> {
+  const out: { name: string; mtime: number; data: Buffer }[] = [];
+  const extract = tar.extract();
+  extract.on('entry', (h, stream, next) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (c: unknown) => chunks.push(c as Buffer));
+    stream.on('end', () => {
+      out.push({
+        name: h.name,
+        mtime: Math.floor((h.mtime?.getTime() ?? 0) / 1000),
+        data: Buffer.concat(chunks)
+      });
+      next();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    extract.on('finish', () => resolve());
+    extract.on('error', reject);
+    extract.end(buf);
+  });
+  return out;
+}

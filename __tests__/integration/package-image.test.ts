@@ -150,10 +150,16 @@ describe('container image without a daemon (real pip, real docker-archive base)'
       expect(a2.image.digest).toBe(a1.image.digest);
       expect(a2.image.sha256).toBe(a1Sha);
       expect(await sha256File(path.join(work, 'a2', a2.image.file))).toBe(a1Sha);
-
-      // Damaged caches are noticed and rebuilt, to the same bytes.
+      // a1's archive is the store's prefix file (a hard link, nothing copied); a2, built while
+      // a1 still held it, is a copy.
       const store = path.join(work, 'cache', 'package', 'bases');
       const [entry] = (await fs.readdir(store)).filter((n) => n.startsWith('v'));
+      const ino = async (f: string): Promise<number> => (await fs.stat(f)).ino;
+      const prefixIno = await ino(path.join(store, entry, 'prefix.tar'));
+      expect(await ino(path.join(work, 'a1', a1.image.file))).toBe(prefixIno);
+      expect(await ino(path.join(work, 'a2', a2.image.file))).not.toBe(prefixIno);
+
+      // Damaged caches are noticed and rebuilt, to the same bytes.
       await fs.truncate(path.join(store, entry, 'prefix.tar'), 4096);
       const layerDir = path.join(work, 'cache', 'package', 'layers');
       for (const f of (await fs.readdir(layerDir)).filter((n) => n.endsWith('.tar.gz')))

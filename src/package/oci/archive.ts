@@ -1,23 +1,20 @@
-import {
-  constants as fsConstants,
-  createReadStream,
-  createWriteStream,
-  promises as fs
-} from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { trackTemp } from '../../runtime/cleanup.js';
 import { siblingTemp } from '../../runtime/fsutil.js';
 import { HashState, prefixHash } from './prefixhash.js';
+import { appendToArchive, markPrefix, startFromPrefix } from './prefixshare.js';
 import { addEntry, tarBytes } from './tar.js';
 
 /**
  * The image archive (`.image.tar`): an OCI layout in a tar, plus docker's `manifest.json`, so
  * both `docker load` and `podman load` take it. Its members come in a fixed order, not sorted
  * by name: first the base image's blobs (the "prefix", written once per base and kept in the
- * base store), then Albatross's own blobs and the index files. A rebuild copies the prefix
- * with one kernel copy while the installer works and resumes the archive's SHA-256 from the
- * state kept after the prefix (prefixhash.ts), instead of re-tarring and re-hashing the base.
+ * base store), then Albatross's own blobs and the index files. A rebuild starts from the
+ * stored prefix (shared with it as a hard link where it can, else copied in the kernel;
+ * prefixshare.ts) while the installer works, and resumes the archive's SHA-256 from the state
+ * kept after the prefix (prefixhash.ts), instead of re-tarring and re-hashing the base.
  */
 
 const BLOCK = 512;
@@ -75,6 +72,7 @@ export async function writeArchivePrefix(
     throw new Error(`archive prefix ${file}: ${written} bytes written, ${expected} expected`);
   // The pack ends with two zero blocks; the prefix must not (members follow it).
   await fs.truncate(file, expected);
+  await markPrefix(file);
   return { file, size: expected };
 }
 
@@ -86,25 +84,24 @@ export interface PendingArchive {
 }
 
 /**
- * Starts an archive at `dest` from a prefix: the copy and the hashing of the prefix run in the
- * background until `finish`.
+ * Starts an archive at `dest` from a prefix: taking (or copying) the prefix and resuming its
+ * hash run in the background until `finish`.
  */
 export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchive {
   const tmp = siblingTemp(dest);
   const forget = trackTemp(tmp);
-  // A reflink where the file system has them (btrfs, xfs), else an in-kernel copy.
-  const copied = fs.copyFile(prefix.file, tmp, fsConstants.COPYFILE_FICLONE);
+  const started = startFromPrefix(prefix.file, prefix.size, tmp);
   const hashed = prefixHash(prefix.file, prefix.size, prefix.hashState);
-  const settled = Promise.allSettled([copied, hashed]);
+  const settled = Promise.allSettled([started, hashed]);
   return {
     async finish(members, mtime) {
       try {
-        const [, hash] = await Promise.all([copied, hashed]);
+        const [start, hash] = await Promise.all([started, hashed]);
         const suffix = await tarBytes(
           members.map((m) => ({ path: m.name, type: 'file', mode: 0o644, data: m.data })),
           mtime
         );
-        await fs.appendFile(tmp, suffix);
+        await appendToArchive(prefix.file, tmp, start, suffix);
         const size = (await fs.stat(tmp)).size;
         if (size !== prefix.size + suffix.length)
           throw new Error(
@@ -115,6 +112,8 @@ export function beginArchive(prefix: ArchivePrefix, dest: string): PendingArchiv
         await fs.rename(tmp, dest);
         return { sha256, size };
       } catch (e) {
+        // Nothing may still be linking or copying into `tmp` once it is removed.
+        await settled;
         await fs.rm(tmp, { force: true });
         throw e;
       } finally {

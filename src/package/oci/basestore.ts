@@ -8,6 +8,7 @@ import { BaseImage, BaseLayer, ImageConfig } from './base.js';
 import { ArchivePrefix, writeArchivePrefix } from './archive.js';
 import { HashState, PREFIX_HASH_IMPL, prefixHashState } from './prefixhash.js';
 import { baseKey } from './inspectcache.js';
+import { prefixIntact } from './prefixshare.js';
 import { loadBase } from './source.js';
 
 /**
@@ -24,8 +25,11 @@ export interface StoredBase {
   reused: boolean;
 }
 
-/** Bumped when the store's layout or the prefix's bytes change (2: the prefix's hash state). */
-const STORE_FORMAT = 2;
+/**
+ * Bumped when the store's layout or the prefix's bytes change (2: the prefix's hash state;
+ * 3: the prefix's mark, archives sharing the prefix file).
+ */
+const STORE_FORMAT = 3;
 /** Bases kept; each costs about twice its size on disk (blobs + archive prefix). */
 const KEEP = 3;
 
@@ -36,9 +40,8 @@ interface EntryJson {
   manifestDigest?: string;
   prefixSize: number;
   prefixBlobs: string[];
-  /** The SHA-256 state after the prefix (prefixhash.ts), for the prefix of that mtime. */
+  /** The SHA-256 state after the prefix (prefixhash.ts). */
   prefixHash?: HashState;
-  prefixMtimeMs?: number;
 }
 
 function storeRoot(opts: CacheOptions): string {
@@ -59,11 +62,9 @@ async function readEntry(dir: string, ref: string): Promise<StoredBase | null> {
   }
   if (e.format !== STORE_FORMAT || !Array.isArray(e.layers)) return null;
   const prefix = path.join(dir, 'prefix.tar');
-  let mtimeMs: number;
   try {
-    const st = await fs.stat(prefix);
-    if (st.size !== e.prefixSize) return null;
-    mtimeMs = st.mtimeMs;
+    // Longer than its size while an archive shares it (prefixshare.ts).
+    if ((await fs.stat(prefix)).size < e.prefixSize || !(await prefixIntact(prefix))) return null;
     for (const l of e.layers)
       if ((await fs.stat(blobFile(dir, l.digest))).size !== l.size) return null;
   } catch {
@@ -81,8 +82,7 @@ async function readEntry(dir: string, ref: string): Promise<StoredBase | null> {
     prefix: {
       file: prefix,
       size: e.prefixSize,
-      // A prefix touched since its state was saved is hashed again.
-      ...(e.prefixHash && e.prefixMtimeMs === mtimeMs ? { hashState: e.prefixHash } : {})
+      ...(e.prefixHash ? { hashState: e.prefixHash } : {})
     },
     prefixBlobs: e.prefixBlobs,
     reused: true
@@ -120,8 +120,7 @@ async function writeEntry(
     ...(base.manifestDigest ? { manifestDigest: base.manifestDigest } : {}),
     prefixSize: prefix.size,
     prefixBlobs,
-    prefixHash: prefix.hashState,
-    prefixMtimeMs: (await fs.stat(prefixFile)).mtimeMs
+    prefixHash: prefix.hashState
   };
   await fs.writeFile(path.join(dir, 'entry.json'), JSON.stringify(entry));
   return { prefix, prefixBlobs };
