@@ -36418,7 +36418,7 @@ function defaultCallback(err) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _runtime_cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(656);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1039);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6779);
 
 
 (0,_runtime_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .installSignalCleanup */ .a0)((line) => process.stderr.write(line + '\n'));
@@ -36429,7 +36429,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1039:
+/***/ 6779:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38194,7 +38194,162 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: ./src/runtime/cleanup.ts
 var cleanup = __nccwpck_require__(656);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/runtime/childenv.ts
+/**
+ * What a child process may inherit. Build backends, setup.py, dependency builds from sdists,
+ * tests, pip, pex and every tool run user-controlled code: the runner's credentials and its
+ * file commands never reach them (with the runtime token, build code could write cache entries
+ * itself; with GITHUB_ENV it could set variables for later steps). `pass-env` names the ones a
+ * build really needs. Containers start from nothing but what Albatross passes with `-e`.
+ */
+/** Exact names withheld: tokens the runner or workflows set, and the runner's file commands. */
+const WITHHELD = new Set([
+    'GITHUB_TOKEN',
+    'GH_TOKEN',
+    'GH_ENTERPRISE_TOKEN',
+    'GITHUB_ENTERPRISE_TOKEN',
+    'GITHUB_ENV',
+    'GITHUB_OUTPUT',
+    'GITHUB_PATH',
+    'GITHUB_STATE',
+    'GITHUB_STEP_SUMMARY'
+]);
+/**
+ * ACTIONS_* (runtime and results tokens and URLs, the OIDC request pair, cache service),
+ * INPUT_* (the action's inputs, github-token among them), and the usual shapes of secrets
+ * (NPM_TOKEN, TWINE_PASSWORD, AWS_SECRET_ACCESS_KEY, CODECOV_TOKEN ...). RUNNER_* and the
+ * descriptive GITHUB_* context (GITHUB_SHA, GITHUB_REPOSITORY ...) stay.
+ */
+const WITHHELD_PATTERN = /^(ACTIONS_|INPUT_)|(^|_)(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|CREDENTIALS?)$/i;
+/** True when a child process must not see the variable unless `pass-env` names it. */
+function isWithheld(name) {
+    return WITHHELD.has(name.toUpperCase()) || WITHHELD_PATTERN.test(name);
+}
+/** A valid `pass-env` entry: a variable name, not a pattern. */
+function envNameProblem(name) {
+    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+        ? null
+        : `'${name}' is not an environment variable name`;
+}
+/** `base` without the withheld variables, except those `passEnv` names. */
+function childEnv(base = process.env, passEnv = []) {
+    const pass = new Set(passEnv);
+    const env = {};
+    for (const [k, v] of Object.entries(base))
+        if (v !== undefined && (pass.has(k) || !isWithheld(k)))
+            env[k] = v;
+    return env;
+}
+/** The `pass-env` variables that are set in `base` (what a container gets with `-e`). */
+function passedEnv(passEnv, base = process.env) {
+    const env = {};
+    for (const k of passEnv)
+        if (base[k] !== undefined)
+            env[k] = base[k];
+    return env;
+}
+
+;// CONCATENATED MODULE: ./src/runtime/exec.ts
+
+
+
+class ExecError extends Error {
+    result;
+    constructor(result, what) {
+        super(`${what ?? result.argv[0]} exited with code ${result.code}` +
+            (tail(result.output, 15) ? `:\n${tail(result.output, 15)}` : ''));
+        this.result = result;
+    }
+}
+/** Runs argv and resolves with the result whatever the exit code. Rejects only if it cannot start. */
+function execCapture(argv, opts = {}) {
+    return new Promise((resolve, reject) => {
+        const env = opts.fullEnv
+            ? { ...opts.fullEnv }
+            : childEnv(opts.env ?? process.env, opts.passEnv);
+        for (const [k, v] of Object.entries(opts.extraEnv ?? {})) {
+            if (v === undefined)
+                delete env[k];
+            else
+                env[k] = v;
+        }
+        // Its own process group, so a timeout or an interrupt stops the child and what it started.
+        const child = (0,external_node_child_process_.spawn)(argv[0], argv.slice(1), {
+            cwd: opts.cwd,
+            env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+            detached: true
+        });
+        const forget = child.pid !== undefined ? (0,cleanup/* trackGroup */.Tq)(child.pid) : () => false;
+        let stdout = '';
+        let stderr = '';
+        let output = '';
+        let timer;
+        if (opts.timeoutMs)
+            timer = setTimeout(() => {
+                if (!child.pid || !(0,cleanup/* killGroup */.i0)(child.pid, 'SIGKILL'))
+                    child.kill('SIGKILL');
+            }, opts.timeoutMs);
+        child.stdout.setEncoding('utf8');
+        child.stderr.setEncoding('utf8');
+        child.stdout.on('data', (d) => {
+            stdout += d;
+            output += d;
+            opts.onOutput?.(d);
+        });
+        child.stderr.on('data', (d) => {
+            stderr += d;
+            output += d;
+            opts.onOutput?.(d);
+        });
+        child.on('error', (e) => {
+            if (timer)
+                clearTimeout(timer);
+            forget();
+            reject(e);
+        });
+        child.on('close', (code, signal) => {
+            if (timer)
+                clearTimeout(timer);
+            forget();
+            resolve({ argv, code: code ?? (signal ? 128 : 1), stdout, stderr, output });
+        });
+        if (opts.input !== undefined)
+            child.stdin.end(opts.input);
+        else
+            child.stdin.end();
+    });
+}
+/** Runs argv and throws ExecError on a non-zero exit. */
+async function exec(argv, opts = {}, what) {
+    const r = await execCapture(argv, opts);
+    if (r.code !== 0)
+        throw new ExecError(r, what);
+    return r;
+}
+/** The last `n` non-empty lines of a log. */
+function tail(text, n) {
+    return text
+        .split('\n')
+        .filter((l) => l.trim() !== '')
+        .slice(-n)
+        .join('\n');
+}
+/** True when `cmd` can be started (found on PATH or an existing path). */
+async function commandExists(cmd) {
+    try {
+        const r = await execCapture([cmd, '--version']);
+        return r.code === 0 || r.code === 1 || r.code === 2;
+    }
+    catch {
+        return false;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/runtime/fsutil.ts
+
 
 
 
@@ -38243,6 +38398,23 @@ async function writeFileAtomic(file, data, what = '', mode) {
     finally {
         forget();
     }
+}
+/**
+ * Copies `src` to `dest`, a path that does not exist yet, in the kernel: a reflink where the
+ * file system has them, else copy_file_range. On Linux through cp, not fs.copyFile: libuv
+ * truncates the fresh destination, and ext4 then writes the whole file back to disk when it is
+ * closed (its auto_da_alloc heuristic for files rewritten after a truncate), which for a 500 MB
+ * image base doubles the copy and puts it on the disk for every build. cp opens a new file
+ * without truncating it. Elsewhere, or when cp cannot do it, fs.copyFile.
+ */
+async function copyToNewFile(src, dest) {
+    if (process.platform === 'linux') {
+        const r = await execCapture(['cp', '--', src, dest]).catch(() => null);
+        if (r?.code === 0)
+            return;
+        await external_node_fs_.promises.rm(dest, { force: true });
+    }
+    await external_node_fs_.promises.copyFile(src, dest, external_node_fs_.constants.COPYFILE_FICLONE | external_node_fs_.constants.COPYFILE_EXCL);
 }
 /** Moves a finished file into place atomically (copy + rename across devices). */
 async function moveAtomic(src, dest, what = '') {
@@ -38849,160 +39021,6 @@ function normalize(name) {
 function isInside(dir, rel) {
     const abs = external_node_path_.resolve(dir, rel);
     return abs.startsWith(external_node_path_.resolve(dir) + external_node_path_.sep);
-}
-
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-;// CONCATENATED MODULE: ./src/runtime/childenv.ts
-/**
- * What a child process may inherit. Build backends, setup.py, dependency builds from sdists,
- * tests, pip, pex and every tool run user-controlled code: the runner's credentials and its
- * file commands never reach them (with the runtime token, build code could write cache entries
- * itself; with GITHUB_ENV it could set variables for later steps). `pass-env` names the ones a
- * build really needs. Containers start from nothing but what Albatross passes with `-e`.
- */
-/** Exact names withheld: tokens the runner or workflows set, and the runner's file commands. */
-const WITHHELD = new Set([
-    'GITHUB_TOKEN',
-    'GH_TOKEN',
-    'GH_ENTERPRISE_TOKEN',
-    'GITHUB_ENTERPRISE_TOKEN',
-    'GITHUB_ENV',
-    'GITHUB_OUTPUT',
-    'GITHUB_PATH',
-    'GITHUB_STATE',
-    'GITHUB_STEP_SUMMARY'
-]);
-/**
- * ACTIONS_* (runtime and results tokens and URLs, the OIDC request pair, cache service),
- * INPUT_* (the action's inputs, github-token among them), and the usual shapes of secrets
- * (NPM_TOKEN, TWINE_PASSWORD, AWS_SECRET_ACCESS_KEY, CODECOV_TOKEN ...). RUNNER_* and the
- * descriptive GITHUB_* context (GITHUB_SHA, GITHUB_REPOSITORY ...) stay.
- */
-const WITHHELD_PATTERN = /^(ACTIONS_|INPUT_)|(^|_)(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|ACCESS_KEY|PRIVATE_KEY|SECRET_KEY|CREDENTIALS?)$/i;
-/** True when a child process must not see the variable unless `pass-env` names it. */
-function isWithheld(name) {
-    return WITHHELD.has(name.toUpperCase()) || WITHHELD_PATTERN.test(name);
-}
-/** A valid `pass-env` entry: a variable name, not a pattern. */
-function envNameProblem(name) {
-    return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
-        ? null
-        : `'${name}' is not an environment variable name`;
-}
-/** `base` without the withheld variables, except those `passEnv` names. */
-function childEnv(base = process.env, passEnv = []) {
-    const pass = new Set(passEnv);
-    const env = {};
-    for (const [k, v] of Object.entries(base))
-        if (v !== undefined && (pass.has(k) || !isWithheld(k)))
-            env[k] = v;
-    return env;
-}
-/** The `pass-env` variables that are set in `base` (what a container gets with `-e`). */
-function passedEnv(passEnv, base = process.env) {
-    const env = {};
-    for (const k of passEnv)
-        if (base[k] !== undefined)
-            env[k] = base[k];
-    return env;
-}
-
-;// CONCATENATED MODULE: ./src/runtime/exec.ts
-
-
-
-class ExecError extends Error {
-    result;
-    constructor(result, what) {
-        super(`${what ?? result.argv[0]} exited with code ${result.code}` +
-            (tail(result.output, 15) ? `:\n${tail(result.output, 15)}` : ''));
-        this.result = result;
-    }
-}
-/** Runs argv and resolves with the result whatever the exit code. Rejects only if it cannot start. */
-function execCapture(argv, opts = {}) {
-    return new Promise((resolve, reject) => {
-        const env = opts.fullEnv
-            ? { ...opts.fullEnv }
-            : childEnv(opts.env ?? process.env, opts.passEnv);
-        for (const [k, v] of Object.entries(opts.extraEnv ?? {})) {
-            if (v === undefined)
-                delete env[k];
-            else
-                env[k] = v;
-        }
-        // Its own process group, so a timeout or an interrupt stops the child and what it started.
-        const child = (0,external_node_child_process_.spawn)(argv[0], argv.slice(1), {
-            cwd: opts.cwd,
-            env,
-            stdio: ['pipe', 'pipe', 'pipe'],
-            detached: true
-        });
-        const forget = child.pid !== undefined ? (0,cleanup/* trackGroup */.Tq)(child.pid) : () => false;
-        let stdout = '';
-        let stderr = '';
-        let output = '';
-        let timer;
-        if (opts.timeoutMs)
-            timer = setTimeout(() => {
-                if (!child.pid || !(0,cleanup/* killGroup */.i0)(child.pid, 'SIGKILL'))
-                    child.kill('SIGKILL');
-            }, opts.timeoutMs);
-        child.stdout.setEncoding('utf8');
-        child.stderr.setEncoding('utf8');
-        child.stdout.on('data', (d) => {
-            stdout += d;
-            output += d;
-            opts.onOutput?.(d);
-        });
-        child.stderr.on('data', (d) => {
-            stderr += d;
-            output += d;
-            opts.onOutput?.(d);
-        });
-        child.on('error', (e) => {
-            if (timer)
-                clearTimeout(timer);
-            forget();
-            reject(e);
-        });
-        child.on('close', (code, signal) => {
-            if (timer)
-                clearTimeout(timer);
-            forget();
-            resolve({ argv, code: code ?? (signal ? 128 : 1), stdout, stderr, output });
-        });
-        if (opts.input !== undefined)
-            child.stdin.end(opts.input);
-        else
-            child.stdin.end();
-    });
-}
-/** Runs argv and throws ExecError on a non-zero exit. */
-async function exec(argv, opts = {}, what) {
-    const r = await execCapture(argv, opts);
-    if (r.code !== 0)
-        throw new ExecError(r, what);
-    return r;
-}
-/** The last `n` non-empty lines of a log. */
-function tail(text, n) {
-    return text
-        .split('\n')
-        .filter((l) => l.trim() !== '')
-        .slice(-n)
-        .join('\n');
-}
-/** True when `cmd` can be started (found on PATH or an existing path). */
-async function commandExists(cmd) {
-    try {
-        const r = await execCapture([cmd, '--version']);
-        return r.code === 0 || r.code === 1 || r.code === 2;
-    }
-    catch {
-        return false;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/runtime/container.ts
@@ -48798,6 +48816,81 @@ function nodeHash(h) {
     return { update: (d) => void h.update(d), digestHex: () => h.digest('hex') };
 }
 
+;// CONCATENATED MODULE: ./src/package/oci/prefixshare.ts
+
+
+
+const markFile = (file) => `${file}.mark.json`;
+const lockFile = (file) => `${file}.lock`;
+function markOf(st) {
+    return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+}
+/** Records the prefix file as it is now: Albatross has just written it. */
+async function markPrefix(file) {
+    await writeFileAtomic(markFile(file), JSON.stringify(markOf(await external_node_fs_.promises.stat(file))));
+}
+async function matchesMark(file) {
+    try {
+        const [text, st] = await Promise.all([external_node_fs_.promises.readFile(markFile(file), 'utf8'), external_node_fs_.promises.stat(file)]);
+        const m = JSON.parse(text);
+        const now = markOf(st);
+        return m.ino === now.ino && m.size === now.size && m.mtimeMs === now.mtimeMs;
+    }
+    catch {
+        return false;
+    }
+}
+/**
+ * Whether only Albatross has written to the prefix since it was made. A mismatch is checked
+ * again under the lock: a build may be appending to a shared prefix at this moment.
+ */
+async function prefixIntact(file) {
+    return (await matchesMark(file)) || withFileLock(lockFile(file), () => matchesMark(file));
+}
+/**
+ * Makes `tmp`, a path that does not exist yet, begin with the prefix's first `size` bytes: the
+ * prefix file itself when nothing else links it, else a copy.
+ */
+async function startFromPrefix(file, size, tmp) {
+    if (await withFileLock(lockFile(file), () => claim(file, size, tmp)))
+        return 'shared';
+    await copyToNewFile(file, tmp);
+    // The copy holds what the archive sharing the prefix appended too.
+    const copied = (await external_node_fs_.promises.stat(tmp)).size;
+    if (copied < size)
+        throw new Error(`image archive: the base prefix ${file} has ${copied} bytes, ${size} expected`);
+    if (copied > size)
+        await external_node_fs_.promises.truncate(tmp, size);
+    return 'copied';
+}
+async function claim(file, size, tmp) {
+    const st = await external_node_fs_.promises.stat(file);
+    if (st.nlink !== 1 || !(await matchesMark(file)))
+        return false;
+    try {
+        await external_node_fs_.promises.access(file, external_node_fs_.constants.W_OK);
+        if (st.size > size) {
+            await external_node_fs_.promises.truncate(file, size);
+            await markPrefix(file);
+        }
+        // Another file system (EXDEV), or hard links refused: the build copies.
+        await external_node_fs_.promises.link(file, tmp);
+        return true;
+    }
+    catch {
+        return false;
+    }
+}
+/** Appends the archive's own members: to a shared prefix under the lock, then marked. */
+async function appendToArchive(file, tmp, start, suffix) {
+    if (start === 'copied')
+        return external_node_fs_.promises.appendFile(tmp, suffix);
+    await withFileLock(lockFile(file), async () => {
+        await external_node_fs_.promises.appendFile(tmp, suffix);
+        await markPrefix(file);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/package/oci/tar.ts
 
 
@@ -48853,13 +48946,15 @@ function addEntry(pack, header, data) {
 
 
 
+
 /**
  * The image archive (`.image.tar`): an OCI layout in a tar, plus docker's `manifest.json`, so
  * both `docker load` and `podman load` take it. Its members come in a fixed order, not sorted
  * by name: first the base image's blobs (the "prefix", written once per base and kept in the
- * base store), then Albatross's own blobs and the index files. A rebuild copies the prefix
- * with one kernel copy while the installer works and resumes the archive's SHA-256 from the
- * state kept after the prefix (prefixhash.ts), instead of re-tarring and re-hashing the base.
+ * base store), then Albatross's own blobs and the index files. A rebuild starts from the
+ * stored prefix (shared with it as a hard link where it can, else copied in the kernel;
+ * prefixshare.ts) while the installer works, and resumes the archive's SHA-256 from the state
+ * kept after the prefix (prefixhash.ts), instead of re-tarring and re-hashing the base.
  */
 const BLOCK = 512;
 const END_OF_ARCHIVE = 2 * BLOCK;
@@ -48895,25 +48990,25 @@ async function writeArchivePrefix(file, blobs, mtime) {
         throw new Error(`archive prefix ${file}: ${written} bytes written, ${expected} expected`);
     // The pack ends with two zero blocks; the prefix must not (members follow it).
     await external_node_fs_.promises.truncate(file, expected);
+    await markPrefix(file);
     return { file, size: expected };
 }
 /**
- * Starts an archive at `dest` from a prefix: the copy and the hashing of the prefix run in the
- * background until `finish`.
+ * Starts an archive at `dest` from a prefix: taking (or copying) the prefix and resuming its
+ * hash run in the background until `finish`.
  */
 function beginArchive(prefix, dest) {
     const tmp = siblingTemp(dest);
     const forget = (0,cleanup/* trackTemp */.EO)(tmp);
-    // A reflink where the file system has them (btrfs, xfs), else an in-kernel copy.
-    const copied = external_node_fs_.promises.copyFile(prefix.file, tmp, external_node_fs_.constants.COPYFILE_FICLONE);
+    const started = startFromPrefix(prefix.file, prefix.size, tmp);
     const hashed = prefixHash(prefix.file, prefix.size, prefix.hashState);
-    const settled = Promise.allSettled([copied, hashed]);
+    const settled = Promise.allSettled([started, hashed]);
     return {
         async finish(members, mtime) {
             try {
-                const [, hash] = await Promise.all([copied, hashed]);
+                const [start, hash] = await Promise.all([started, hashed]);
                 const suffix = await tarBytes(members.map((m) => ({ path: m.name, type: 'file', mode: 0o644, data: m.data })), mtime);
-                await external_node_fs_.promises.appendFile(tmp, suffix);
+                await appendToArchive(prefix.file, tmp, start, suffix);
                 const size = (await external_node_fs_.promises.stat(tmp)).size;
                 if (size !== prefix.size + suffix.length)
                     throw new Error(`image archive ${tmp}: ${size} bytes, ${prefix.size + suffix.length} expected`);
@@ -48923,6 +49018,8 @@ function beginArchive(prefix, dest) {
                 return { sha256, size };
             }
             catch (e) {
+                // Nothing may still be linking or copying into `tmp` once it is removed.
+                await settled;
                 await external_node_fs_.promises.rm(tmp, { force: true });
                 throw e;
             }
@@ -50666,8 +50763,12 @@ async function ociLabels(projectDir, name, version, env = process.env) {
 
 
 
-/** Bumped when the store's layout or the prefix's bytes change (2: the prefix's hash state). */
-const STORE_FORMAT = 2;
+
+/**
+ * Bumped when the store's layout or the prefix's bytes change (2: the prefix's hash state;
+ * 3: the prefix's mark, archives sharing the prefix file).
+ */
+const STORE_FORMAT = 3;
 /** Bases kept; each costs about twice its size on disk (blobs + archive prefix). */
 const basestore_KEEP = 3;
 function storeRoot(opts) {
@@ -50688,12 +50789,10 @@ async function readEntry(dir, ref) {
     if (e.format !== STORE_FORMAT || !Array.isArray(e.layers))
         return null;
     const prefix = external_node_path_.join(dir, 'prefix.tar');
-    let mtimeMs;
     try {
-        const st = await external_node_fs_.promises.stat(prefix);
-        if (st.size !== e.prefixSize)
+        // Longer than its size while an archive shares it (prefixshare.ts).
+        if ((await external_node_fs_.promises.stat(prefix)).size < e.prefixSize || !(await prefixIntact(prefix)))
             return null;
-        mtimeMs = st.mtimeMs;
         for (const l of e.layers)
             if ((await external_node_fs_.promises.stat(blobFile(dir, l.digest))).size !== l.size)
                 return null;
@@ -50713,8 +50812,7 @@ async function readEntry(dir, ref) {
         prefix: {
             file: prefix,
             size: e.prefixSize,
-            // A prefix touched since its state was saved is hashed again.
-            ...(e.prefixHash && e.prefixMtimeMs === mtimeMs ? { hashState: e.prefixHash } : {})
+            ...(e.prefixHash ? { hashState: e.prefixHash } : {})
         },
         prefixBlobs: e.prefixBlobs,
         reused: true
@@ -50745,8 +50843,7 @@ async function writeEntry(base, dir, move) {
         ...(base.manifestDigest ? { manifestDigest: base.manifestDigest } : {}),
         prefixSize: prefix.size,
         prefixBlobs,
-        prefixHash: prefix.hashState,
-        prefixMtimeMs: (await external_node_fs_.promises.stat(prefixFile)).mtimeMs
+        prefixHash: prefix.hashState
     };
     await external_node_fs_.promises.writeFile(external_node_path_.join(dir, 'entry.json'), JSON.stringify(entry));
     return { prefix, prefixBlobs };
