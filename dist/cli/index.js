@@ -38400,12 +38400,12 @@ async function writeFileAtomic(file, data, what = '', mode) {
     }
 }
 /**
- * Copies `src` to `dest`, a path that does not exist yet, in the kernel: a reflink where the
- * file system has them, else copy_file_range. On Linux through cp, not fs.copyFile: libuv
- * truncates the fresh destination, and ext4 then writes the whole file back to disk when it is
- * closed (its auto_da_alloc heuristic for files rewritten after a truncate), which for a 500 MB
- * image base doubles the copy and puts it on the disk for every build. cp opens a new file
- * without truncating it. Elsewhere, or when cp cannot do it, fs.copyFile.
+ * Copies `src` to `dest`, a path that does not exist yet. On Linux through cp, not
+ * fs.copyFile: libuv truncates the fresh destination, and ext4 then writes the whole file back
+ * to disk when it is closed (its auto_da_alloc heuristic for files rewritten after a truncate),
+ * which for a 500 MB image base doubles the copy and puts it on the disk for every build. cp
+ * opens a new file without truncating it (GNU cp 9 copies with a reflink or copy_file_range,
+ * older ones and busybox read and write). Elsewhere, or when cp cannot do it, fs.copyFile.
  */
 async function copyToNewFile(src, dest) {
     if (process.platform === 'linux') {
